@@ -1,0 +1,16 @@
+/**
+ * The sections of `glossa demo`, in order. Each loads lazily so a section's heavy
+ * dependencies (tfjs, onnxruntime) load only when it runs.
+ */
+export type DemoSectionFn = (
+  outDir: string,
+  log: (message: string) => void,
+) => Promise<{ title: string; html: string; results: unknown }>;
+
+export interface DemoSection {
+  name: string;
+  description: string;
+  load: () => Promise<DemoSectionFn>;
+}
+
+export const DEMO_SECTIONS: DemoSection[] = [];
