@@ -1,0 +1,289 @@
+/**
+ * A local ONNX transformer language model with its tokenizer, run by onnxruntime-node with
+ * the residual stream of every layer exposed (see transformerLayers.ts). No network:
+ * the tokenizer loads from the same folder with remote models disabled.
+ *
+ * Folder layout: `model.onnx` (or `onnx/model.onnx`, `decoder_model.onnx`), `tokenizer.json`,
+ * `tokenizer_config.json`, optionally `config.json`. Models over 2 GB keep weights in
+ * external-data files next to the graph; the edited graph is then written into a temporary
+ * folder beside links to those files, so onnxruntime can still find them.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import * as ort from "onnxruntime-node";
+import { InputError } from "../io/errors.js";
+import {
+  LayerLayoutError,
+  decodeModel,
+  embeddingRows,
+  encodeModel,
+  explicitLayerTensors,
+  exposeTensors,
+  externalDataFiles,
+  findLayerTensors,
+  hasExternalData,
+  parameterCount,
+  type LayerTensors,
+} from "./transformerLayers.js";
+
+export const MODEL_FILES = ["model.onnx", "onnx/model.onnx", "decoder_model.onnx", "onnx/decoder_model.onnx"];
+
+export interface LoadModelOptions {
+  /** Name the residual tensors (embeddings first, then one per block) instead of finding them. */
+  outputs?: readonly string[];
+  /** onnxruntime execution providers, e.g. ["cuda", "cpu"]; default ["cpu"]. */
+  executionProviders?: string[];
+  /** Intra-op threads (0 = onnxruntime's default). */
+  threads?: number;
+  /** Do not add the layer outputs (the bare model; used as the bench baseline). */
+  bare?: boolean;
+}
+
+/** Minimal view of a Hugging Face tokenizer that glossa uses. */
+export interface ModelTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[], options?: { skip_special_tokens?: boolean; clean_up_tokenization_spaces?: boolean }): string;
+  /** Largest token id the tokenizer can produce, plus one. */
+  vocabSize: number;
+  /** Id used to fill padded positions (never counted). */
+  padId: number;
+  /** Longest sequence the model accepts (from the tokenizer/config), if known. */
+  maxLength: number | undefined;
+}
+
+/** A batch of right-padded sequences, row-major rows × length, mask 1 = real token. */
+export interface PaddedBatch {
+  ids: Int32Array;
+  mask: Uint8Array;
+  rows: number;
+  length: number;
+}
+
+export interface LayerStates {
+  /** d: width of the residual stream. */
+  width: number;
+  /** One rows × length × width array per requested layer, in request order. */
+  states: Float32Array[];
+}
+
+export class LanguageModel {
+  private constructor(
+    readonly dir: string,
+    readonly name: string,
+    readonly modelFile: string,
+    readonly layers: LayerTensors,
+    readonly parameters: number,
+    readonly modelVocabSize: number | undefined,
+    readonly tokenizer: ModelTokenizer,
+    private readonly session: ort.InferenceSession,
+    private readonly tempDir: string | null,
+    readonly bare: boolean,
+  ) {}
+
+  /** Number of layers exposed (embeddings + blocks). */
+  get layerCount(): number {
+    return this.layers.tensors.length;
+  }
+
+  static async load(dir: string, options: LoadModelOptions = {}): Promise<LanguageModel> {
+    const folder = resolve(dir);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder ${dir} does not exist`, { file: dir });
+    const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
+    if (!rel) {
+      const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
+      throw new InputError(
+        `no ONNX model in ${dir}: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
+        { file: dir },
+      );
+    }
+    const modelFile = join(folder, rel);
+    let model;
+    try {
+      model = decodeModel(readFileSync(modelFile));
+    } catch (e) {
+      throw new InputError(`${modelFile} is not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
+    }
+    let layers: LayerTensors;
+    try {
+      layers = options.outputs?.length ? explicitLayerTensors(model, options.outputs) : findLayerTensors(model);
+    } catch (e) {
+      if (e instanceof LayerLayoutError) throw new InputError(`${modelFile}: ${e.message}`, { file: modelFile });
+      throw e;
+    }
+    const parameters = parameterCount(model);
+    const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
+    const tokenizer = await loadTokenizer(folder);
+    if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
+      throw new InputError(
+        `tokenizer/model mismatch in ${dir}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model's embedding has ${modelVocabSize} rows`,
+        { file: dir },
+      );
+    }
+    const inputs = (model.graph?.input ?? []).map((i) => i.name ?? "");
+    const unsupported = inputs.filter((n) => !SUPPORTED_INPUTS.has(n));
+    if (!inputs.includes("input_ids") || unsupported.length) {
+      throw new InputError(
+        `${modelFile}: graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
+          (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
+        { file: modelFile },
+      );
+    }
+    if (!options.bare) exposeTensors(model, layers.tensors);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: options.executionProviders ?? ["cpu"],
+      graphOptimizationLevel: "all",
+      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    };
+    let tempDir: string | null = null;
+    let session: ort.InferenceSession;
+    if (hasExternalData(model)) {
+      // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
+      tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
+      for (const f of externalDataFiles(model)) symlinkSync(join(dirname(modelFile), f), join(tempDir, f));
+      const edited = join(tempDir, "model.onnx");
+      writeFileSync(edited, encodeModel(model));
+      session = await ort.InferenceSession.create(edited, sessionOptions);
+    } else {
+      session = await ort.InferenceSession.create(encodeModel(model), sessionOptions);
+    }
+    return new LanguageModel(folder, basename(folder), modelFile, layers, parameters, modelVocabSize, tokenizer, session, tempDir, options.bare ?? false);
+  }
+
+  /** Runs one padded batch; returns the residual stream at each requested layer (default all). */
+  async forward(batch: PaddedBatch, layers?: readonly number[]): Promise<LayerStates> {
+    const feeds = this.feeds(batch);
+    const wanted = layers ?? this.layers.tensors.map((_, i) => i);
+    for (const l of wanted) {
+      if (!Number.isInteger(l) || l < 0 || l >= this.layerCount) throw new RangeError(`layer ${l} out of range 0..${this.layerCount - 1}`);
+    }
+    const fetches = this.bare ? [this.session.outputNames[0]!] : [...new Set(wanted.map((l) => this.layers.tensors[l]!))];
+    const out = await this.session.run(feeds, fetches);
+    if (this.bare) {
+      disposeAll(out);
+      return { width: 0, states: [] };
+    }
+    let width = 0;
+    const states = wanted.map((l) => {
+      const t = out[this.layers.tensors[l]!]!;
+      width = Number(t.dims[t.dims.length - 1]);
+      if (t.dims.length !== 3 || Number(t.dims[0]) !== batch.rows || Number(t.dims[1]) !== batch.length) {
+        throw new InputError(`${this.modelFile}: layer ${l} tensor ${this.layers.tensors[l]} has shape [${t.dims.join(", ")}], expected [${batch.rows}, ${batch.length}, d]`);
+      }
+      return toFloat32(t);
+    });
+    disposeAll(out);
+    return { width, states };
+  }
+
+  private feeds(batch: PaddedBatch): Record<string, ort.Tensor> {
+    const n = batch.rows * batch.length;
+    const dims = [batch.rows, batch.length];
+    const ids = new BigInt64Array(n);
+    const mask = new BigInt64Array(n);
+    const positions = new BigInt64Array(n);
+    for (let r = 0; r < batch.rows; r++) {
+      let p = 0;
+      for (let t = 0; t < batch.length; t++) {
+        const i = r * batch.length + t;
+        ids[i] = BigInt(batch.ids[i]!);
+        mask[i] = BigInt(batch.mask[i]!);
+        positions[i] = BigInt(batch.mask[i] ? p++ : 0);
+      }
+    }
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.session.inputNames) {
+      if (name === "input_ids") feeds[name] = new ort.Tensor("int64", ids, dims);
+      else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", mask, dims);
+      else if (name === "position_ids") feeds[name] = new ort.Tensor("int64", positions, dims);
+      else if (name === "token_type_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(n), dims);
+    }
+    return feeds;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
+
+function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
+  for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
+}
+
+/** float32 data of a tensor (float16 converted). */
+function toFloat32(t: ort.Tensor): Float32Array {
+  if (t.type === "float32") return (t.data as Float32Array).slice();
+  if (t.type === "float16") {
+    const src = t.data as Uint16Array;
+    const out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]!);
+    return out;
+  }
+  throw new InputError(`hidden states of type ${t.type} are not supported (expected float32 or float16)`);
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+function configVocabSize(folder: string): number | undefined {
+  const file = join(folder, "config.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(file, "utf8")).vocab_size;
+    return typeof v === "number" ? v : undefined;
+  } catch {
+    throw new InputError(`${file} is not valid JSON`, { file });
+  }
+}
+
+/** Loads the folder's tokenizer through @huggingface/transformers with remote access off. */
+export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
+  for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
+    if (!existsSync(join(folder, f))) throw new InputError(`${folder} has no ${f} (the tokenizer files must sit beside the model)`, { file: folder });
+  }
+  const { AutoTokenizer, env } = await import("@huggingface/transformers");
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = dirname(folder) + "/";
+  const tok = await AutoTokenizer.from_pretrained(basename(folder), { local_files_only: true });
+  const json = JSON.parse(readFileSync(join(folder, "tokenizer.json"), "utf8"));
+  const config = JSON.parse(readFileSync(join(folder, "tokenizer_config.json"), "utf8"));
+  let maxId = -1;
+  const vocab = json?.model?.vocab;
+  if (Array.isArray(vocab)) maxId = vocab.length - 1; // Unigram: [[piece, score], …]
+  else if (vocab && typeof vocab === "object") for (const v of Object.values(vocab)) maxId = Math.max(maxId, Number(v));
+  for (const t of json?.added_tokens ?? []) maxId = Math.max(maxId, Number(t.id));
+  const padId = tok.pad_token_id ?? tok.eos_token_id ?? 0;
+  const maxLen = Number(config.model_max_length);
+  return {
+    encode: (text, o) => tok.encode(text, { add_special_tokens: o?.add_special_tokens ?? false }),
+    decode: (ids, o) => tok.decode(ids, { skip_special_tokens: o?.skip_special_tokens ?? false, clean_up_tokenization_spaces: o?.clean_up_tokenization_spaces ?? false }),
+    vocabSize: maxId + 1,
+    padId: Number(padId),
+    maxLength: Number.isFinite(maxLen) && maxLen > 0 && maxLen < 1e7 ? maxLen : undefined,
+  };
+}
+
+/** Pads token sequences on the right into one batch (padId fills, mask 0). */
+export function padBatch(sequences: readonly ArrayLike<number>[], padId: number): PaddedBatch {
+  const rows = sequences.length;
+  const length = Math.max(0, ...sequences.map((s) => s.length));
+  const ids = new Int32Array(rows * length).fill(padId);
+  const mask = new Uint8Array(rows * length);
+  sequences.forEach((s, r) => {
+    for (let t = 0; t < s.length; t++) {
+      ids[r * length + t] = s[t]!;
+      mask[r * length + t] = 1;
+    }
+  });
+  return { ids, mask, rows, length };
+}
