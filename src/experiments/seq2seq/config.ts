@@ -1,0 +1,154 @@
+/**
+ * The seq2seq experiment's configuration: named presets, overrides, and validation that
+ * runs before any training (bad configurations fail with a message naming the field).
+ * Pure (no I/O).
+ */
+import { MODEL_SIZES, type ModelSize } from "./model.js";
+import type { MetaOrder } from "./gradients.js";
+import { SCAN_SPLITS, type ScanSplit } from "./splits.js";
+import { TOY_TASKS } from "./toyTasks.js";
+
+export const SEQ2SEQ_TASKS = ["scan", ...TOY_TASKS] as const;
+export type Seq2seqTask = (typeof SEQ2SEQ_TASKS)[number];
+export const REGIMES = ["standard", "meta"] as const;
+export type Regime = (typeof REGIMES)[number];
+export const STRUCTURE_ESTIMATORS = ["soft", "binned"] as const;
+export type StructureEstimator = (typeof STRUCTURE_ESTIMATORS)[number];
+
+export interface Seq2seqConfig {
+  task: Seq2seqTask;
+  split: ScanSplit;
+  sizes: ModelSize[];
+  seeds: number[];
+  regimes: Regime[];
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  /** Meta-learning: inner SGD step, gradient order, neighbours per input. */
+  metaInnerLearningRate: number;
+  metaOrder: MetaOrder;
+  metaNeighbours: number;
+  /** Number of log-spaced measurement steps (plus step 0). */
+  measurePoints: number;
+  /** Test examples decoded per accuracy measurement (a fixed seeded subset; 0 = all). */
+  evalExamples: number;
+  /** Distinct training inputs whose encoder states are measured. */
+  probeInputs: number;
+  estimator: StructureEstimator;
+  /** Soft-entropy anchors. */
+  anchors: number;
+  /** Save a checkpoint at least this often (steps), besides every measurement step. */
+  checkpointEvery: number;
+  /** Toy tasks only: training/test examples. */
+  toyTrain: number;
+  toyTest: number;
+}
+
+export const PRESETS = {
+  /**
+   * About 5 minutes on a 2-core machine: the small model, one seed, both accuracies and
+   * every structure measure at 8 log-spaced steps.
+   */
+  quick: {
+    task: "scan",
+    split: "jump",
+    sizes: ["small"],
+    seeds: [1],
+    regimes: ["standard"],
+    steps: 600,
+    batchSize: 64,
+    learningRate: 2e-3,
+    metaInnerLearningRate: 1e-2,
+    metaOrder: "first",
+    metaNeighbours: 8,
+    measurePoints: 8,
+    evalExamples: 200,
+    probeInputs: 300,
+    estimator: "soft",
+    anchors: 100,
+    checkpointEvery: 100,
+    toyTrain: 500,
+    toyTest: 100,
+  },
+  /** The full setup: three sizes × three seeds, 20,000 steps each, 16 measurement points. */
+  thesis: {
+    task: "scan",
+    split: "jump",
+    sizes: ["small", "medium", "large"],
+    seeds: [1, 2, 3],
+    regimes: ["standard"],
+    steps: 20000,
+    batchSize: 64,
+    learningRate: 1e-3,
+    metaInnerLearningRate: 1e-2,
+    metaOrder: "first",
+    metaNeighbours: 8,
+    measurePoints: 16,
+    evalExamples: 1000,
+    probeInputs: 2000,
+    estimator: "soft",
+    anchors: 100,
+    checkpointEvery: 500,
+    toyTrain: 500,
+    toyTest: 100,
+  },
+} as const satisfies Record<string, Seq2seqConfig>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function presetConfig(name: PresetName, overrides: Partial<Seq2seqConfig> = {}): Seq2seqConfig {
+  const base = PRESETS[name];
+  if (!base) throw new RangeError(`unknown preset "${name}" (known: ${PRESET_NAMES.join(", ")})`);
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const config = { ...structuredClone(base), ...defined } as Seq2seqConfig;
+  validateSeq2seqConfig(config);
+  return config;
+}
+
+/** Throws a RangeError naming the first bad field; call before any training. */
+export function validateSeq2seqConfig(c: Seq2seqConfig): void {
+  const oneOf = (field: string, value: unknown, allowed: readonly unknown[]): void => {
+    if (!allowed.includes(value)) throw new RangeError(`${field} must be one of ${allowed.join(", ")}; got "${String(value)}"`);
+  };
+  const positiveInt = (field: keyof Seq2seqConfig, min = 1): void => {
+    const v = c[field] as number;
+    if (!Number.isInteger(v) || v < min) throw new RangeError(`${field} must be an integer ≥ ${min}, got ${v}`);
+  };
+  oneOf("task", c.task, SEQ2SEQ_TASKS);
+  oneOf("split", c.split, SCAN_SPLITS);
+  if (c.task !== "scan" && c.split !== "random") throw new RangeError(`the ${c.task} task has only the random split, got --split ${c.split}`);
+  if (!c.sizes.length) throw new RangeError("sizes must name at least one model size");
+  for (const s of c.sizes) oneOf("size", s, Object.keys(MODEL_SIZES));
+  if (!c.seeds.length) throw new RangeError("seeds must hold at least one seed");
+  for (const s of c.seeds) if (!Number.isInteger(s)) throw new RangeError(`seeds must be integers, got ${s}`);
+  if (!c.regimes.length) throw new RangeError("regimes must name at least one of standard, meta");
+  for (const r of c.regimes) oneOf("regime", r, REGIMES);
+  positiveInt("steps");
+  positiveInt("batchSize");
+  if (!(c.learningRate > 0 && c.learningRate < 1)) throw new RangeError(`learningRate must be in (0, 1), got ${c.learningRate}`);
+  if (!(c.metaInnerLearningRate > 0 && c.metaInnerLearningRate < 10)) throw new RangeError(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
+  oneOf("metaOrder", c.metaOrder, ["first", "second"]);
+  positiveInt("metaNeighbours");
+  positiveInt("measurePoints", 2);
+  positiveInt("evalExamples", 0);
+  positiveInt("probeInputs");
+  oneOf("estimator", c.estimator, STRUCTURE_ESTIMATORS);
+  positiveInt("anchors", 2);
+  positiveInt("checkpointEvery");
+  positiveInt("toyTrain");
+  positiveInt("toyTest");
+  if (c.measurePoints > c.steps + 1) throw new RangeError(`measurePoints (${c.measurePoints}) cannot exceed steps + 1 (${c.steps + 1})`);
+}
+
+/**
+ * Measurement steps: 0 and `points − 1` log-spaced steps from 1 to `steps` (rounded,
+ * duplicates removed, so fewer when steps is small). Always includes the last step.
+ */
+export function logSpacedSteps(steps: number, points: number): number[] {
+  const out = new Set<number>([0]);
+  const k = points - 1;
+  for (let i = 0; i < k; i++) out.add(Math.round(Math.exp((Math.log(steps) * i) / Math.max(1, k - 1))));
+  out.add(steps);
+  return [...out].filter((s) => s <= steps).sort((a, b) => a - b);
+}

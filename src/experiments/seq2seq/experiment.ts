@@ -1,0 +1,145 @@
+/**
+ * One training run (a model size × seed × regime) with its measurements: at log-spaced
+ * steps, the mean training loss since the previous measurement, exact-match accuracy on the
+ * iid and OOD evaluation subsets, and the structure of the encoder states (via an injected
+ * measurer). Rows are handed to `emit` as they are produced; checkpoints go through
+ * injected load/save functions, so this module does no I/O itself.
+ *
+ * Resume: given the steps already journaled for this run and the latest checkpoint, the
+ * run restores the checkpoint, retrains deterministically to each missing measurement step,
+ * and emits only the rows not yet journaled.
+ */
+import type * as tfNs from "@tensorflow/tfjs";
+import { logSpacedSteps, type Regime, type Seq2seqConfig } from "./config.js";
+import { exactMatchAccuracy } from "./decode.js";
+import { MODEL_SIZES, standardArchitecture, type ModelConfig, type ModelSize, type Params } from "./model.js";
+import type { PreparedTask } from "./task.js";
+import { Seq2seqTrainer, type TrainerSnapshot } from "./trainer.js";
+
+type Tf = typeof tfNs;
+
+export interface RunCoordinates {
+  run: string;
+  seed: number;
+  model: ModelSize;
+  width: number;
+  regime: Regime;
+  task: string;
+  split: string;
+}
+
+/** A measurement row before the experiment name is attached. */
+export interface MeasureRow {
+  measure: string;
+  value: number | null;
+  step: number;
+  layer?: number;
+  labelSet?: string;
+  estimator?: string;
+}
+
+/** Measures encoder-state structure at one step; returns rows without run coordinates. */
+export type StructureMeasurer = (params: Params, model: ModelConfig, step: number) => Promise<MeasureRow[]>;
+
+export interface RunHooks {
+  /** Steps whose rows are already in the journal (resume). */
+  journaledSteps: ReadonlySet<number>;
+  emit: (rows: (MeasureRow & RunCoordinates)[]) => void;
+  loadCheckpoint: () => TrainerSnapshot | undefined;
+  saveCheckpoint: (snapshot: TrainerSnapshot) => void;
+  log: (message: string) => void;
+  measureStructure?: StructureMeasurer;
+}
+
+export function runKey(regime: Regime, size: ModelSize, seed: number): string {
+  return `${regime}-${size}-seed${seed}`;
+}
+
+export function modelConfigFor(task: PreparedTask, size: ModelSize): ModelConfig {
+  return {
+    ...standardArchitecture(MODEL_SIZES[size]),
+    sourceVocab: task.vocab.source.length,
+    targetVocab: task.vocab.target.length,
+    maxSourceLength: task.lengths.src,
+    maxTargetLength: task.lengths.tgt,
+  };
+}
+
+export interface RunOutcome {
+  coordinates: RunCoordinates;
+  finalStep: number;
+  trainedSteps: number;
+  seconds: number;
+  skipped: boolean;
+}
+
+export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2seqConfig, size: ModelSize, seed: number, regime: Regime, hooks: RunHooks): Promise<RunOutcome> {
+  const model = modelConfigFor(task, size);
+  const coordinates: RunCoordinates = { run: runKey(regime, size, seed), seed, model: size, width: model.width, regime, task: task.split.task, split: task.split.split };
+  const schedule = logSpacedSteps(config.steps, config.measurePoints);
+  const pending = schedule.filter((s) => !hooks.journaledSteps.has(s));
+  const started = performance.now();
+  if (pending.length === 0) {
+    hooks.log(`${coordinates.run}: already complete in the journal; skipped`);
+    return { coordinates, finalStep: config.steps, trainedSteps: 0, seconds: 0, skipped: true };
+  }
+  const trainer = new Seq2seqTrainer(
+    tf,
+    model,
+    {
+      seed,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      ...(regime === "meta" ? { meta: { innerLearningRate: config.metaInnerLearningRate, order: config.metaOrder, neighbours: config.metaNeighbours } } : {}),
+    },
+    task.train,
+    task.neighbours,
+  );
+  let trainedSteps = 0;
+  try {
+    const saved = hooks.loadCheckpoint();
+    if (saved) {
+      if (saved.step > pending[0]!) throw new Error(`${coordinates.run}: checkpoint at step ${saved.step} is past the first unjournaled measurement (step ${pending[0]}); delete the checkpoint or the run folder`);
+      trainer.restore(saved);
+      hooks.log(`${coordinates.run}: resumed from the checkpoint at step ${saved.step}`);
+    }
+    let lossSum = 0;
+    let lossCount = 0;
+    let lastCheckpoint = trainer.step;
+    for (const target of pending) {
+      while (trainer.step < target) {
+        const { loss } = trainer.trainStep();
+        trainedSteps++;
+        lossSum += loss;
+        lossCount++;
+        if (trainer.step - lastCheckpoint >= config.checkpointEvery && trainer.step < target) {
+          hooks.saveCheckpoint(trainer.snapshot());
+          lastCheckpoint = trainer.step;
+        }
+      }
+      const rows: MeasureRow[] = [];
+      const step = trainer.step;
+      // The mean training loss since the previous measurement (absent at step 0: nothing trained yet).
+      if (lossCount > 0) rows.push({ measure: "loss", value: lossSum / lossCount, step });
+      lossSum = 0;
+      lossCount = 0;
+      const iid = exactMatchAccuracy(tf, trainer.params, model, task.iidEval);
+      const ood = exactMatchAccuracy(tf, trainer.params, model, task.oodEval);
+      if (iid !== null) rows.push({ measure: "iidAccuracy", value: iid, step });
+      if (ood !== null) rows.push({ measure: "oodAccuracy", value: ood, step });
+      if (hooks.measureStructure) rows.push(...(await hooks.measureStructure(trainer.params, model, step)));
+      hooks.emit(rows.map((r) => ({ ...coordinates, ...r })));
+      hooks.saveCheckpoint(trainer.snapshot());
+      lastCheckpoint = trainer.step;
+      const elapsed = (performance.now() - started) / 1000;
+      hooks.log(
+        `${coordinates.run}: step ${step}/${config.steps}` +
+          `${rows[0]?.measure === "loss" ? `  loss ${rows[0].value!.toFixed(4)}` : ""}` +
+          `${iid !== null ? `  iid ${(100 * iid).toFixed(1)}%` : ""}${ood !== null ? `  ood ${(100 * ood).toFixed(1)}%` : ""}  (${elapsed.toFixed(0)} s)`,
+      );
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return { coordinates, finalStep: config.steps, trainedSteps, seconds: (performance.now() - started) / 1000, skipped: false };
+}

@@ -1,0 +1,277 @@
+/**
+ * A transformer encoder–decoder written with TensorFlow.js ops, as pure functions of a
+ * parameter map (so that gradients can be taken with respect to any set of parameter
+ * tensors — the meta-learning step needs the loss at θ' = θ − α∇L, not at variables).
+ *
+ * Shape: token embeddings × √d plus sinusoidal positions; pre-layer-norm blocks
+ * (x + Sublayer(LN(x))) with multi-head attention and a ReLU feed-forward of width
+ * ffMultiplier × d; dropout on embeddings and on every sublayer output; a final layer norm
+ * on each stack. Pre-LN is used (rather than the original post-LN) because it trains
+ * stably without a learning-rate warm-up at these small sizes.
+ * Initialisation is seeded with our own generator (Glorot-uniform matrices, N(0, 1/d)
+ * embeddings, zero biases, unit layer-norm gains), so a seed gives the same model on every
+ * back end.
+ */
+import type * as tfNs from "@tensorflow/tfjs";
+import { Random } from "../../util/random.js";
+
+type Tf = typeof tfNs;
+type Tensor = tfNs.Tensor;
+
+export interface ModelConfig {
+  width: number;
+  heads: number;
+  encoderLayers: number;
+  decoderLayers: number;
+  ffMultiplier: number;
+  dropout: number;
+  sourceVocab: number;
+  targetVocab: number;
+  maxSourceLength: number;
+  maxTargetLength: number;
+}
+
+export const MODEL_SIZES = { small: 32, medium: 64, large: 128 } as const;
+export type ModelSize = keyof typeof MODEL_SIZES;
+
+/** The thesis's architecture (2 encoder layers, 1 decoder layer, 4 heads, FF 4×, dropout 0.1) at a width. */
+export function standardArchitecture(width: number): Pick<ModelConfig, "width" | "heads" | "encoderLayers" | "decoderLayers" | "ffMultiplier" | "dropout"> {
+  return { width, heads: 4, encoderLayers: 2, decoderLayers: 1, ffMultiplier: 4, dropout: 0.1 };
+}
+
+/** Throws a RangeError naming the first bad field. */
+export function validateModelConfig(c: ModelConfig): void {
+  const positiveInts: (keyof ModelConfig)[] = ["width", "heads", "encoderLayers", "decoderLayers", "ffMultiplier", "sourceVocab", "targetVocab", "maxSourceLength", "maxTargetLength"];
+  for (const key of positiveInts) {
+    const v = c[key];
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`model config: ${key} must be a positive integer, got ${v}`);
+  }
+  if (c.width % c.heads !== 0) throw new RangeError(`model config: width ${c.width} must be divisible by heads ${c.heads}`);
+  if (c.width % 2 !== 0) throw new RangeError(`model config: width ${c.width} must be even (sinusoidal positions)`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.targetVocab < 4) throw new RangeError(`model config: targetVocab must include PAD, BOS, EOS and at least one symbol, got ${c.targetVocab}`);
+}
+
+/** Parameter shapes by name, in a fixed order (the order of every flat parameter list). */
+export function parameterShapes(c: ModelConfig): [string, number[]][] {
+  const d = c.width;
+  const f = c.ffMultiplier * d;
+  const shapes: [string, number[]][] = [
+    ["srcEmbed", [c.sourceVocab, d]],
+    ["tgtEmbed", [c.targetVocab, d]],
+  ];
+  const attention = (p: string): void => {
+    for (const m of ["q", "k", "v", "o"]) shapes.push([`${p}.w${m}`, [d, d]], [`${p}.b${m}`, [d]]);
+  };
+  const norm = (p: string): void => void shapes.push([`${p}.g`, [d]], [`${p}.b`, [d]]);
+  const feedForward = (p: string): void => void shapes.push([`${p}.w1`, [d, f]], [`${p}.b1`, [f]], [`${p}.w2`, [f, d]], [`${p}.b2`, [d]]);
+  for (let l = 0; l < c.encoderLayers; l++) {
+    norm(`enc${l}.ln1`);
+    attention(`enc${l}.self`);
+    norm(`enc${l}.ln2`);
+    feedForward(`enc${l}.ff`);
+  }
+  norm("enc.lnFinal");
+  for (let l = 0; l < c.decoderLayers; l++) {
+    norm(`dec${l}.ln1`);
+    attention(`dec${l}.self`);
+    norm(`dec${l}.ln2`);
+    attention(`dec${l}.cross`);
+    norm(`dec${l}.ln3`);
+    feedForward(`dec${l}.ff`);
+  }
+  norm("dec.lnFinal");
+  shapes.push(["out.w", [d, c.targetVocab]], ["out.b", [c.targetVocab]]);
+  return shapes;
+}
+
+export type Params = Map<string, Tensor>;
+
+/** Seeded initial parameter values (plain arrays, back-end independent). */
+export function initialParameterValues(c: ModelConfig, seed: number): Map<string, { shape: number[]; values: Float32Array }> {
+  validateModelConfig(c);
+  const rng = new Random(seed);
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  for (const [name, shape] of parameterShapes(c)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    const leaf = name.slice(name.lastIndexOf(".") + 1);
+    if (name.endsWith("Embed")) {
+      const sd = 1 / Math.sqrt(c.width);
+      for (let i = 0; i < size; i++) values[i] = sd * normal(rng);
+    } else if (shape.length === 2) {
+      const limit = Math.sqrt(6 / (shape[0]! + shape[1]!));
+      for (let i = 0; i < size; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+    } else if (leaf === "g") {
+      values.fill(1);
+    }
+    out.set(name, { shape, values });
+  }
+  return out;
+}
+
+function normal(rng: Random): number {
+  // Box–Muller; 1 − u keeps the log argument in (0, 1].
+  const u = 1 - rng.uniform53();
+  const v = rng.uniform53();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+export function initParameters(tf: Tf, c: ModelConfig, seed: number): Params {
+  const params: Params = new Map();
+  for (const [name, { shape, values }] of initialParameterValues(c, seed)) params.set(name, tf.tensor(values, shape, "float32"));
+  return params;
+}
+
+/** Sinusoidal position encodings [length, d] (Vaswani et al. 2017). */
+export function sinusoidalPositions(length: number, d: number): Float32Array {
+  const out = new Float32Array(length * d);
+  for (let pos = 0; pos < length; pos++) {
+    for (let i = 0; i < d / 2; i++) {
+      const angle = pos / Math.pow(10000, (2 * i) / d);
+      out[pos * d + 2 * i] = Math.sin(angle);
+      out[pos * d + 2 * i + 1] = Math.cos(angle);
+    }
+  }
+  return out;
+}
+
+/** Where dropout takes its randomness from: one seed per call site, derived from a step seed. */
+export class DropoutSeeds {
+  private counter = 0;
+  constructor(private readonly base: number) {}
+  next(): number {
+    this.counter++;
+    // A fixed integer mix (no floating point), so seeds are identical on every platform.
+    return (Math.imul(this.base ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(this.counter, 0x165667b1)) >>> 0;
+  }
+}
+
+/** Forward-pass context: parameters, config, and dropout (absent = evaluation mode). */
+export interface Forward {
+  tf: Tf;
+  p: Params;
+  c: ModelConfig;
+  dropout?: DropoutSeeds;
+}
+
+function param(f: Forward, name: string): Tensor {
+  const t = f.p.get(name);
+  if (!t) throw new Error(`model parameter "${name}" is missing`);
+  return t;
+}
+
+function drop(f: Forward, x: Tensor): Tensor {
+  if (!f.dropout || f.c.dropout === 0) return x;
+  return f.tf.dropout(x, f.c.dropout, undefined, f.dropout.next());
+}
+
+/** x [B, T, d] @ W [d, k] + b → [B, T, k]. */
+function dense(f: Forward, x: Tensor, w: string, b: string): Tensor {
+  const [B, T, d] = x.shape as [number, number, number];
+  const W = param(f, w);
+  const y = f.tf.matMul(x.reshape([B * T, d]), W).add(param(f, b));
+  return y.reshape([B, T, W.shape[1]!]);
+}
+
+function layerNorm(f: Forward, x: Tensor, prefix: string): Tensor {
+  const { mean, variance } = f.tf.moments(x, -1, true);
+  return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(param(f, `${prefix}.g`)).add(param(f, `${prefix}.b`));
+}
+
+/** [B, T, d] → [B, h, T, d/h]. */
+function splitHeads(f: Forward, x: Tensor): Tensor {
+  const [B, T, d] = x.shape as [number, number, number];
+  const h = f.c.heads;
+  return x.reshape([B, T, h, d / h]).transpose([0, 2, 1, 3]);
+}
+
+/**
+ * Multi-head attention of queries x over keys/values `memory`; `bias` is added to the
+ * scores (0 where allowed, −1e9 where masked), broadcastable to [B, h, Tq, Tk].
+ */
+function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
+  const tf = f.tf;
+  const [B, T, d] = x.shape as [number, number, number];
+  const q = splitHeads(f, dense(f, x, `${prefix}.wq`, `${prefix}.bq`));
+  const k = splitHeads(f, dense(f, memory, `${prefix}.wk`, `${prefix}.bk`));
+  const v = splitHeads(f, dense(f, memory, `${prefix}.wv`, `${prefix}.bv`));
+  const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d / f.c.heads)).add(bias);
+  const weights = tf.softmax(scores, -1);
+  const context = tf.matMul(weights, v).transpose([0, 2, 1, 3]).reshape([B, T, d]);
+  return dense(f, context, `${prefix}.wo`, `${prefix}.bo`);
+}
+
+function feedForward(f: Forward, x: Tensor, prefix: string): Tensor {
+  return dense(f, f.tf.relu(dense(f, x, `${prefix}.w1`, `${prefix}.b1`)), `${prefix}.w2`, `${prefix}.b2`);
+}
+
+function embed(f: Forward, ids: Tensor, table: string): Tensor {
+  const [B, T] = ids.shape as [number, number];
+  const d = f.c.width;
+  const positions = f.tf.tensor(sinusoidalPositions(T, d), [1, T, d]);
+  // One-hot × table rather than gather: the wasm back end has no gradient kernel for gather.
+  const E = param(f, table);
+  const oneHot = f.tf.oneHot(ids.reshape([B * T]), E.shape[0]!).cast("float32");
+  const x = f.tf.matMul(oneHot, E).reshape([B, T, d]).mul(Math.sqrt(d)).add(positions);
+  return drop(f, x);
+}
+
+/** Additive key mask [B, 1, 1, S]: 0 for real source tokens, −1e9 for padding. */
+export function sourceKeyBias(tf: Tf, src: Tensor): Tensor {
+  const [B, S] = src.shape as [number, number];
+  return tf.equal(src, 0).cast("float32").mul(-1e9).reshape([B, 1, 1, S]);
+}
+
+function causalBias(tf: Tf, T: number): Tensor {
+  const values = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) values[i * T + j] = -1e9;
+  return tf.tensor(values, [1, 1, T, T]);
+}
+
+/** Encoder: ids [B, S] (int32) → the output of every encoder layer ([B, S, d] each; the last after the final norm). */
+export function encodeLayers(f: Forward, src: Tensor): Tensor[] {
+  const bias = sourceKeyBias(f.tf, src);
+  let x = embed(f, src, "srcEmbed");
+  const layers: Tensor[] = [];
+  for (let l = 0; l < f.c.encoderLayers; l++) {
+    const n1 = layerNorm(f, x, `enc${l}.ln1`);
+    x = x.add(drop(f, attention(f, n1, n1, bias, `enc${l}.self`)));
+    x = x.add(drop(f, feedForward(f, layerNorm(f, x, `enc${l}.ln2`), `enc${l}.ff`)));
+    layers.push(l === f.c.encoderLayers - 1 ? layerNorm(f, x, "enc.lnFinal") : x);
+  }
+  return layers;
+}
+
+/** Decoder: target-side input ids [B, T] over encoder memory → logits [B, T, V]. */
+export function decodeLogits(f: Forward, memory: Tensor, src: Tensor, tgtIn: Tensor): Tensor {
+  const T = tgtIn.shape[1]!;
+  const selfBias = causalBias(f.tf, T);
+  const crossBias = sourceKeyBias(f.tf, src);
+  let x = embed(f, tgtIn, "tgtEmbed");
+  for (let l = 0; l < f.c.decoderLayers; l++) {
+    const n1 = layerNorm(f, x, `dec${l}.ln1`);
+    x = x.add(drop(f, attention(f, n1, n1, selfBias, `dec${l}.self`)));
+    x = x.add(drop(f, attention(f, layerNorm(f, x, `dec${l}.ln2`), memory, crossBias, `dec${l}.cross`)));
+    x = x.add(drop(f, feedForward(f, layerNorm(f, x, `dec${l}.ln3`), `dec${l}.ff`)));
+  }
+  return dense(f, layerNorm(f, x, "dec.lnFinal"), "out.w", "out.b");
+}
+
+/** Decoder input: BOS followed by the target shifted right by one. */
+export function shiftRight(tf: Tf, tgt: Tensor): Tensor {
+  const [B, T] = tgt.shape as [number, number];
+  return tf.concat([tf.fill([B, 1], 1, "int32"), tgt.slice([0, 0], [B, T - 1])], 1);
+}
+
+/** Mean token cross-entropy over non-pad target positions (teacher forcing). Scalar. */
+export function sequenceLoss(f: Forward, src: Tensor, tgt: Tensor): Tensor {
+  const tf = f.tf;
+  const layers = encodeLayers(f, src);
+  const logits = decodeLogits(f, layers[layers.length - 1]!, src, shiftRight(tf, tgt));
+  const V = f.c.targetVocab;
+  const logProbs = tf.logSoftmax(logits, -1);
+  const picked = logProbs.mul(tf.oneHot(tgt, V).cast("float32")).sum(-1);
+  const mask = tf.notEqual(tgt, 0).cast("float32");
+  return picked.mul(mask).sum().neg().div(mask.sum().maximum(1));
+}

@@ -1,0 +1,89 @@
+/**
+ * Token-level edit distance (Levenshtein: insert, delete, substitute, each cost 1) and the
+ * nearest training inputs of every training input, used to pair meta-train with meta-test
+ * examples. Pure (no I/O).
+ *
+ * Neighbours are found exactly without comparing all pairs: every input at distance 1 is
+ * one edit away, so we enumerate the single edits of an input (over the training vocabulary)
+ * and look them up in a hash of the distinct inputs; distance-2 neighbours (only needed
+ * where fewer than k lie at distance 1) are the single edits of those edits.
+ */
+
+export function editDistance(a: readonly string[], b: readonly string[]): number {
+  const m = b.length;
+  let prev = Array.from({ length: m + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= m; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[m]!;
+}
+
+/** All sequences one edit away from `words` over `vocabulary` (may include duplicates). */
+function singleEdits(words: readonly string[], vocabulary: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < words.length; i++) out.push([...words.slice(0, i), ...words.slice(i + 1)]);
+  for (let i = 0; i < words.length; i++) {
+    for (const w of vocabulary) if (w !== words[i]) out.push([...words.slice(0, i), w, ...words.slice(i + 1)]);
+  }
+  for (let i = 0; i <= words.length; i++) for (const w of vocabulary) out.push([...words.slice(0, i), w, ...words.slice(i)]);
+  return out;
+}
+
+export interface NeighbourOptions {
+  /** Neighbours kept per input (nearest first). */
+  k: number;
+  /** Largest distance searched (1 or 2). */
+  maxDistance?: 1 | 2;
+}
+
+/**
+ * For each input, up to k indices of other inputs with different text, nearest first
+ * (ties in index order), one index per distinct text (its first occurrence), so repeated
+ * inputs do not crowd out the rest; identical texts are never each other's neighbours.
+ * Returns one Int32Array per input (possibly shorter than k, or empty).
+ */
+export function nearestInputs(inputs: readonly (readonly string[])[], options: NeighbourOptions): Int32Array[] {
+  const { k } = options;
+  const maxDistance = options.maxDistance ?? 2;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`neighbours: k must be a positive integer, got ${k}`);
+  const key = (words: readonly string[]): string => words.join(" ");
+  const byText = new Map<string, number[]>();
+  inputs.forEach((words, i) => {
+    const t = key(words);
+    const list = byText.get(t);
+    if (list) list.push(i);
+    else byText.set(t, [i]);
+  });
+  const vocabulary = [...new Set(inputs.flat())];
+  const cache = new Map<string, Int32Array>();
+  return inputs.map((words) => {
+    const text = key(words);
+    const cached = cache.get(text);
+    if (cached) return cached;
+    const found = new Set<string>([text]);
+    const ring1: string[][] = [];
+    const result: number[] = [];
+    const collect = (candidates: string[][], keep: string[][] | null): void => {
+      const hits: number[] = [];
+      for (const c of candidates) {
+        const t = key(c);
+        if (found.has(t)) continue;
+        found.add(t);
+        keep?.push(c);
+        const idx = byText.get(t);
+        if (idx) hits.push(idx[0]!);
+      }
+      hits.sort((a, b) => a - b);
+      result.push(...hits);
+    };
+    collect(singleEdits(words, vocabulary), ring1);
+    if (result.length < k && maxDistance >= 2) collect(ring1.flatMap((c) => singleEdits(c, vocabulary)), null);
+    const out = Int32Array.from(result.slice(0, k));
+    cache.set(text, out);
+    return out;
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * The seq2seq experiment end to end (Node): prepares the task, trains every
+ * regime × size × seed with measurements journaled into a run folder (resumable, with a
+ * checkpoint per run under `checkpoints/`), then draws the plots and writes the summary.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { RunFolder, type ResultRow } from "../../io/runFolder.js";
+import { figureHtml, paragraphHtml, renderReport, tableHtml } from "../../report/html.js";
+import { lineChartSvg } from "../../report/plot.js";
+import { useTfBackend, type TfBackend } from "../tfSetup.js";
+import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { validateSeq2seqConfig, type Seq2seqConfig } from "./config.js";
+import { runKey, trainAndMeasure, type RunOutcome } from "./experiment.js";
+import { measureEncoderStructure, probeLabels } from "./structure.js";
+import { describeRun, summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
+import { prepareTask } from "./task.js";
+
+export const EXPERIMENT = "seq2seq";
+
+export interface RunSeq2seqOptions {
+  out: string;
+  resume: boolean;
+  backend?: TfBackend;
+  /** Seed of the data split and evaluation subsets (default 0: the same data for every model seed). */
+  dataSeed?: number;
+  command?: string;
+  log: (message: string) => void;
+}
+
+export interface Seq2seqResult {
+  dir: string;
+  summary: Seq2seqSummary;
+  outcomes: RunOutcome[];
+  splitSizes: Record<string, number>;
+  plots: string[];
+  seconds: number;
+}
+
+export async function runSeq2seq(config: Seq2seqConfig, options: RunSeq2seqOptions): Promise<Seq2seqResult> {
+  validateSeq2seqConfig(config);
+  const started = performance.now();
+  const log = options.log;
+  const dataSeed = options.dataSeed ?? 0;
+  const folder = RunFolder.open(options.out, {
+    experiment: EXPERIMENT,
+    parameters: { ...config, dataSeed, backend: options.backend ?? "wasm" },
+    resume: options.resume,
+    log,
+    ...(options.command ? { command: options.command } : {}),
+  });
+  try {
+    const tf = await useTfBackend(options.backend ?? "wasm");
+    log(`preparing ${config.task}${config.task === "scan" ? ` (${config.split} split)` : ""}…`);
+    const task = prepareTask(config, dataSeed);
+    const sizes = { ...task.sizes, iidEval: task.iidEval.n, oodEval: task.oodEval.n, probeInputs: task.probe.n };
+    folder.recordParameters({ splitSizes: sizes, vocabulary: task.vocab });
+    log(`split sizes: train ${sizes.train} (${sizes.trainDistinct} distinct), iid test ${sizes.iidTest}, OOD test ${sizes.oodTest}; evaluating on ${sizes.iidEval} iid / ${sizes.oodEval} OOD; probing ${sizes.probeInputs} inputs`);
+    const labels = probeLabels(task.probe, task.posOfSource);
+    const journaled = new Map<string, Set<number>>();
+    for (const row of folder.existing) {
+      if (typeof row.run !== "string" || typeof row.step !== "number") continue;
+      const set = journaled.get(row.run) ?? new Set<number>();
+      set.add(row.step);
+      journaled.set(row.run, set);
+    }
+    const outcomes: RunOutcome[] = [];
+    for (const regime of config.regimes) {
+      for (const size of config.sizes) {
+        for (const seed of config.seeds) {
+          const key = runKey(regime, size, seed);
+          const checkpointFile = folder.file(path.join("checkpoints", key));
+          outcomes.push(
+            await trainAndMeasure(tf, task, config, size, seed, regime, {
+              journaledSteps: journaled.get(key) ?? new Set(),
+              emit: (rows) => folder.append(rows.map((r) => ({ experiment: EXPERIMENT, ...r }) as ResultRow)),
+              loadCheckpoint: () => (checkpointExists(checkpointFile) ? loadCheckpoint(checkpointFile).snapshot : undefined),
+              saveCheckpoint: (snapshot) => saveCheckpoint(checkpointFile, snapshot),
+              log,
+              measureStructure: (params, model, step) =>
+                measureEncoderStructure(tf, params, model, task.probe, labels, { estimator: config.estimator, anchors: config.anchors, anchorSeed: 0 }, step),
+            }),
+          );
+        }
+      }
+    }
+    const rows = readRows(folder);
+    const summary = summariseSeq2seq(rows);
+    fs.writeFileSync(folder.file("summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    const plots = await writePlots(folder, rows);
+    await writeReport(folder, config, summary, sizes, plots);
+    folder.finish("done");
+    return { dir: options.out, summary, outcomes, splitSizes: sizes, plots, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    folder.finish(`failed: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+function readRows(folder: RunFolder): JournalRow[] {
+  const text = fs.readFileSync(folder.file("results.jsonl"), "utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as JournalRow);
+}
+
+/** Mean over seeds per (line, step, panel): one line per size (and regime when both ran). */
+function averageOverSeeds(rows: readonly JournalRow[], panel: (r: JournalRow) => string): Record<string, unknown>[] {
+  const regimes = new Set(rows.map((r) => r.regime));
+  const groups = new Map<string, { line: string; step: number; panel: string; sum: number; count: number }>();
+  for (const r of rows) {
+    if (typeof r.value !== "number" || typeof r.step !== "number") continue;
+    const line = regimes.size > 1 ? `${r.regime}/${r.model}` : String(r.model);
+    const p = panel(r);
+    const key = `${line}|${r.step}|${p}`;
+    const g = groups.get(key) ?? { line, step: r.step, panel: p, sum: 0, count: 0 };
+    g.sum += r.value;
+    g.count++;
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => ({ size: g.line, step: g.step, panel: g.panel, value: g.sum / g.count }));
+}
+
+const LABEL_MEASURES = ["variation", "regularity", "regularityOverH", "disentanglement", "generalisedJsd"];
+const RESIDUALS = ["residualToken", "residualBigram", "residualTrigram", "residualUnexplained"];
+
+async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promise<string[]> {
+  const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
+  const charts: { file: string; rows: JournalRow[]; panel: (r: JournalRow) => string; title: string }[] = [
+    { file: "accuracy.svg", rows: rows.filter((r) => ["loss", "iidAccuracy", "oodAccuracy"].includes(r.measure)), panel: (r) => r.measure, title: "Loss and exact-match accuracy" },
+    { file: "information.svg", rows: rows.filter((r) => r.measure === "information"), panel: (r) => `encoder layer ${r.layer}`, title: "Information (efficiency of H(Z))" },
+    ...LABEL_MEASURES.map((m) => ({
+      file: `${m}.svg`,
+      rows: rows.filter((r) => r.measure === m && r.layer === lastLayer),
+      panel: (r: JournalRow) => String(r.labelSet),
+      title: `${m} (encoder layer ${lastLayer}) by label set`,
+    })),
+    ...["nested", "flat"].map((scheme) => ({
+      file: `residual-${scheme}.svg`,
+      rows: rows.filter((r) => RESIDUALS.includes(r.measure) && r.labelSet === scheme && r.layer === lastLayer),
+      panel: (r: JournalRow) => r.measure,
+      title: `Residual decomposition, ${scheme} n-grams (encoder layer ${lastLayer})`,
+    })),
+  ];
+  const written: string[] = [];
+  for (const chart of charts) {
+    if (!chart.rows.length) continue;
+    const svg = await lineChartSvg(averageOverSeeds(chart.rows, chart.panel), { x: "step", y: "value", color: "size", facet: "panel", logX: true, title: chart.title, independentY: true });
+    fs.writeFileSync(folder.file(chart.file), svg);
+    written.push(chart.file);
+  }
+  return written;
+}
+
+async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Seq2seqSummary, sizes: Record<string, number>, plots: string[]): Promise<void> {
+  const runColumns = ["run", "peakStep", "informationStart", "informationPeak", "informationFinal", "compression", "lossFinal", "iidFinal", "oodAtPeak", "oodFinal", "rhoInformationOodAfterPeak", "phaseOne", "phaseTwo"];
+  const html = renderReport({
+    title: `glossa seq2seq — ${config.task}${config.task === "scan" ? ` ${config.split} split` : ""}`,
+    sections: [
+      { title: "Split sizes", html: tableHtml(Object.keys(sizes), [sizes]) },
+      {
+        title: "Phases",
+        html:
+          summary.runs.map((r) => paragraphHtml(describeRun(r))).join("\n") +
+          tableHtml(runColumns, summary.runs as unknown as Record<string, unknown>[]) +
+          paragraphHtml(
+            summary.compressionVsOod
+              ? `Across ${summary.compressionVsOod.n} runs, Spearman ρ(second-phase compression, final OOD accuracy) = ${summary.compressionVsOod.rho.toFixed(3)}.`
+              : "Fewer than 3 runs with both compression and OOD accuracy: no correlation across runs.",
+          ),
+      },
+      ...plots.map((file) => ({ title: file.replace(/\.svg$/, ""), html: figureHtml(fs.readFileSync(folder.file(file), "utf8")) })),
+    ],
+  });
+  fs.writeFileSync(folder.file("report.html"), html);
+}

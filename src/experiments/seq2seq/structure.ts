@@ -1,0 +1,162 @@
+/**
+ * Structure of the encoder's representations (METHODS §5): the states of the probe inputs'
+ * real (non-pad) tokens, from every encoder layer, stream into a vector accumulator (soft
+ * entropy by default, dimension-wise binning H_dw as an option) with the label sets token,
+ * bigram, trigram (flat left context), bigram-nested, trigram-nested and POS (word
+ * category); the accumulator's result becomes rows of named measures.
+ */
+import type * as tfNs from "@tensorflow/tfjs";
+import { EXCLUDED, emptyVocabularies, lookupLabels, sequenceLabelSets, type TokenBatch } from "../../labels/ngrams.js";
+import { makeAnchors } from "../../vector/anchors.js";
+import { AnchorAccumulator } from "../../vector/anchorAccumulator.js";
+import { BinnedAccumulator } from "../../vector/binned.js";
+import type { EntropyAccumulator, EntropyEstimate } from "../../vector/accumulator.js";
+import { calibrateTemperature } from "../../vector/temperature.js";
+import type { StructureEstimator } from "./config.js";
+import { selectRows, type EncodedExamples } from "./encoding.js";
+import type { MeasureRow } from "./experiment.js";
+import { encodeLayers, type ModelConfig, type Params } from "./model.js";
+
+type Tf = typeof tfNs;
+
+export interface ProbeLabels {
+  /** Number of real token positions (rows fed to the accumulators). */
+  rows: number;
+  sets: Record<string, Int32Array>;
+}
+
+/** Label sets of the probe inputs' real tokens (row-major positions), built once per run. */
+export function probeLabels(probe: EncodedExamples, posOfSource: (id: number) => number | undefined): ProbeLabels {
+  const batch: TokenBatch = { ids: probe.src, rows: probe.n, length: probe.srcLength, padId: 0 };
+  const { positions, sets } = sequenceLabelSets(batch, emptyVocabularies());
+  const pos = lookupLabels(batch, posOfSource);
+  if (pos.some((c) => c !== EXCLUDED)) sets.pos = pos;
+  return { rows: positions.length, sets };
+}
+
+/** Encoder states of the real tokens, one Float32Array (rows × d) per encoder layer (evaluation mode). */
+export function encoderStates(tf: Tf, params: Params, model: ModelConfig, probe: EncodedExamples, batchSize = 256): Float32Array[] {
+  const d = model.width;
+  const chunks: Float32Array[][] = Array.from({ length: model.encoderLayers }, () => []);
+  for (let start = 0; start < probe.n; start += batchSize) {
+    const rows = Array.from({ length: Math.min(batchSize, probe.n - start) }, (_, k) => start + k);
+    const batch = selectRows(probe, rows);
+    const src = tf.tensor(batch.src, [batch.n, batch.srcLength], "int32");
+    const layers = tf.tidy(() => encodeLayers({ tf, p: params, c: model }, src));
+    src.dispose();
+    layers.forEach((layer, l) => {
+      const values = layer.dataSync() as Float32Array;
+      layer.dispose();
+      let real = 0;
+      for (const id of batch.src) if (id !== 0) real++;
+      const out = new Float32Array(real * d);
+      let k = 0;
+      for (let i = 0; i < batch.src.length; i++) {
+        if (batch.src[i] === 0) continue;
+        out.set(values.subarray(i * d, (i + 1) * d), k * d);
+        k++;
+      }
+      chunks[l]!.push(out);
+    });
+  }
+  return chunks.map((parts) => {
+    const total = parts.reduce((a, p) => a + p.length, 0);
+    const all = new Float32Array(total);
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
+  });
+}
+
+export interface StructureSettings {
+  estimator: StructureEstimator;
+  /** Soft entropy: anchors n and their seed (the same anchors for every step and seed of a width). */
+  anchors: number;
+  anchorSeed: number;
+  /** Binned: bins per dimension. */
+  bins?: number;
+}
+
+/** A fresh accumulator for d-dimensional rows (binned ranges from the rows themselves). */
+function makeAccumulator(settings: StructureSettings, d: number, rows: Float32Array): EntropyAccumulator {
+  if (settings.estimator === "soft") {
+    // The exact calibration: METHODS prefers it below d ≈ 16 and it agrees with the bound above.
+    const epsilon = calibrateTemperature(d, settings.anchors, "exact");
+    const anchors = makeAnchors({ n: settings.anchors, d, seed: settings.anchorSeed });
+    return new AnchorAccumulator({ estimator: "soft", d, n: settings.anchors, anchors: anchors.data, epsilon, calibration: "exact", anchorSeed: settings.anchorSeed });
+  }
+  const lo = new Float64Array(d).fill(Infinity);
+  const hi = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < rows.length; i++) {
+    const j = i % d;
+    const v = rows[i]!;
+    if (v < lo[j]!) lo[j] = v;
+    if (v > hi[j]!) hi[j] = v;
+  }
+  return new BinnedAccumulator({ d, bins: settings.bins ?? 20, ranges: { lo, hi } });
+}
+
+const RESIDUAL_SCHEMES: Record<string, [string, string, string]> = {
+  flat: ["token", "bigram", "trigram"],
+  nested: ["token", "bigram-nested", "trigram-nested"],
+};
+
+/**
+ * The §5 measures from one estimate: information (per layer); per label set variation,
+ * regularity (I / ln n and I / H), disentanglement (mean one-vs-rest JSD) and the
+ * generalised JSD; and the residual decomposition for the flat and the nested n-grams.
+ */
+export function structureRows(estimate: EntropyEstimate, step: number, layer: number): MeasureRow[] {
+  const maxH = estimate.maxEntropy ?? 1;
+  const base = { step, layer, estimator: estimate.estimator };
+  const rows: MeasureRow[] = [{ ...base, measure: "information", value: estimate.entropy / maxH }];
+  const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+  for (const [labelSet, e] of Object.entries(estimate.labelSets)) {
+    const at = { ...base, labelSet };
+    rows.push(
+      { ...at, measure: "variation", value: e.conditionalEntropy / maxH },
+      { ...at, measure: "regularity", value: e.mutualInformation / maxH },
+      { ...at, measure: "regularityOverH", value: ratio(e.mutualInformation, e.entropy) },
+      { ...at, measure: "disentanglement", value: e.disentanglement },
+      { ...at, measure: "generalisedJsd", value: e.generalisedJsd },
+    );
+  }
+  const H = estimate.entropy;
+  for (const [scheme, [tok, bi, tri]] of Object.entries(RESIDUAL_SCHEMES)) {
+    const [a, b, c] = [tok, bi, tri].map((n) => estimate.labelSets[n]?.mutualInformation);
+    if (a === undefined || b === undefined || c === undefined || !(H > 0)) continue;
+    const at = { ...base, labelSet: scheme };
+    rows.push(
+      { ...at, measure: "residualToken", value: a / H },
+      { ...at, measure: "residualBigram", value: (b - a) / H },
+      { ...at, measure: "residualTrigram", value: (c - b) / H },
+      { ...at, measure: "residualUnexplained", value: (H - c) / H },
+    );
+  }
+  return rows;
+}
+
+/** Measures every encoder layer's states of the probe inputs; layers are numbered from 1. */
+export async function measureEncoderStructure(
+  tf: Tf,
+  params: Params,
+  model: ModelConfig,
+  probe: EncodedExamples,
+  labels: ProbeLabels,
+  settings: StructureSettings,
+  step: number,
+): Promise<MeasureRow[]> {
+  const states = encoderStates(tf, params, model, probe);
+  const rows: MeasureRow[] = [];
+  for (let l = 0; l < states.length; l++) {
+    const data = states[l]!;
+    if (data.length !== labels.rows * model.width) throw new Error(`encoder layer ${l + 1}: ${data.length / model.width} states for ${labels.rows} labelled tokens`);
+    const accumulator = makeAccumulator(settings, model.width, data);
+    await accumulator.update(data, labels.sets);
+    rows.push(...structureRows(accumulator.result(), step, l + 1));
+  }
+  return rows;
+}

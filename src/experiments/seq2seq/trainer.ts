@@ -1,0 +1,167 @@
+/**
+ * Training of the seq2seq transformer, ordinary or meta-learned, with a deterministic
+ * schedule so a run restored from a checkpoint continues exactly:
+ * - the batch of step s comes from the permutation of epoch ⌊s / stepsPerEpoch⌋, seeded
+ *   by (seed, epoch); no generator state needs saving;
+ * - dropout at step s is seeded by (seed, s);
+ * - the meta-test partner of each meta-train example is one of its k nearest training
+ *   inputs by edit distance, picked with a generator seeded by (seed, s).
+ * Parameters and Adam state are the whole mutable state (see `snapshot` / `restore`).
+ */
+import type * as tfNs from "@tensorflow/tfjs";
+import { Random } from "../../util/random.js";
+import { Adam, type AdamState } from "./adam.js";
+import { selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
+import { lossAndGradients, metaGradients, type LossFn, type MetaOrder } from "./gradients.js";
+import { DropoutSeeds, initParameters, sequenceLoss, validateModelConfig, type ModelConfig, type Params } from "./model.js";
+
+type Tf = typeof tfNs;
+
+export interface MetaConfig {
+  /** Inner SGD step size α. */
+  innerLearningRate: number;
+  order: MetaOrder;
+  /** Nearest training inputs (by edit distance) each meta-test partner is drawn from. */
+  neighbours: number;
+}
+
+export interface TrainConfig {
+  seed: number;
+  batchSize: number;
+  learningRate: number;
+  meta?: MetaConfig;
+}
+
+export interface TrainerSnapshot {
+  step: number;
+  params: Map<string, { shape: number[]; values: Float32Array }>;
+  adam: AdamState;
+}
+
+/** A 32-bit seed mixed from integers (platform independent). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  }
+  return h | 0;
+}
+
+export class Seq2seqTrainer {
+  step = 0;
+  readonly params: Params;
+  readonly adam: Adam;
+  private epochOrder: { epoch: number; order: Int32Array } | undefined;
+  readonly stepsPerEpoch: number;
+
+  constructor(
+    private readonly tf: Tf,
+    readonly model: ModelConfig,
+    readonly config: TrainConfig,
+    private readonly data: EncodedExamples,
+    /** Meta-test candidates per training row (required with `config.meta`). */
+    private readonly neighbours?: readonly Int32Array[],
+  ) {
+    validateModelConfig(model);
+    validateTrainConfig(config, data.n);
+    if (config.meta && (!neighbours || neighbours.length !== data.n)) {
+      throw new RangeError(`meta-learning needs a neighbour list for each of the ${data.n} training rows`);
+    }
+    this.stepsPerEpoch = Math.floor(data.n / config.batchSize);
+    this.params = initParameters(tf, model, config.seed);
+    this.adam = new Adam(tf, { learningRate: config.learningRate });
+  }
+
+  /** Training rows of step s. */
+  batchIndices(step: number): Int32Array {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    if (this.epochOrder?.epoch !== epoch) {
+      this.epochOrder = { epoch, order: new Random(mixSeed(this.config.seed, 0xba7c4, epoch)).permutation(this.data.n) };
+    }
+    const start = (step % this.stepsPerEpoch) * this.config.batchSize;
+    return this.epochOrder.order.slice(start, start + this.config.batchSize);
+  }
+
+  /** Meta-test rows paired with the meta-train rows of step s (a random near neighbour each; itself if it has none). */
+  metaTestIndices(step: number, trainRows: Int32Array): Int32Array {
+    const rng = new Random(mixSeed(this.config.seed, 0x3e7a, step));
+    return trainRows.map((r) => {
+      const candidates = this.neighbours![r]!;
+      return candidates.length ? candidates[rng.int(candidates.length)]! : r;
+    });
+  }
+
+  private lossOn(rows: Int32Array, dropoutSeed: number): LossFn {
+    const tf = this.tf;
+    const batch = trimPadding(selectRows(this.data, rows));
+    return (p: Params) => {
+      const src = tf.tensor(batch.src, [batch.n, batch.srcLength], "int32");
+      const tgt = tf.tensor(batch.tgt, [batch.n, batch.tgtLength], "int32");
+      return sequenceLoss({ tf, p, c: this.model, dropout: new DropoutSeeds(dropoutSeed) }, src, tgt);
+    };
+  }
+
+  /** One optimisation step; returns the training loss (for meta-learning: L_train + L_test). */
+  trainStep(): { loss: number; trainLoss: number; testLoss?: number } {
+    const rows = this.batchIndices(this.step);
+    const meta = this.config.meta;
+    let result: { loss: number; trainLoss: number; testLoss?: number };
+    let grads: Params;
+    if (meta) {
+      const testRows = this.metaTestIndices(this.step, rows);
+      const g = metaGradients(
+        this.tf,
+        this.params,
+        this.lossOn(rows, mixSeed(this.config.seed, this.step, 1)),
+        this.lossOn(testRows, mixSeed(this.config.seed, this.step, 2)),
+        meta.innerLearningRate,
+        meta.order,
+      );
+      grads = g.grads;
+      result = { loss: g.loss, trainLoss: g.trainLoss, testLoss: g.testLoss };
+    } else {
+      const g = lossAndGradients(this.tf, this.params, this.lossOn(rows, mixSeed(this.config.seed, this.step, 1)));
+      grads = g.grads;
+      result = { loss: g.loss, trainLoss: g.loss };
+    }
+    this.adam.apply(this.params, grads);
+    for (const t of grads.values()) t.dispose();
+    this.step++;
+    return result;
+  }
+
+  snapshot(): TrainerSnapshot {
+    const params = new Map([...this.params].map(([k, t]) => [k, { shape: [...t.shape], values: t.dataSync() as Float32Array }]));
+    return { step: this.step, params, adam: this.adam.state() };
+  }
+
+  restore(snapshot: TrainerSnapshot): void {
+    for (const [name, t] of this.params) {
+      const saved = snapshot.params.get(name);
+      if (!saved) throw new Error(`checkpoint lacks parameter "${name}"`);
+      if (saved.shape.join("x") !== t.shape.join("x")) throw new Error(`checkpoint parameter "${name}" has shape ${saved.shape.join("×")}, the model ${t.shape.join("×")}`);
+      t.dispose();
+      this.params.set(name, this.tf.tensor(saved.values, saved.shape, "float32"));
+    }
+    this.adam.restore(snapshot.adam, this.params);
+    this.step = snapshot.step;
+  }
+
+  dispose(): void {
+    for (const t of this.params.values()) t.dispose();
+    this.adam.dispose();
+  }
+}
+
+export function validateTrainConfig(c: TrainConfig, trainRows: number): void {
+  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be an integer, got ${c.seed}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${c.batchSize}`);
+  if (c.batchSize > trainRows) throw new RangeError(`batch size ${c.batchSize} exceeds the ${trainRows} training examples`);
+  if (!(c.learningRate > 0 && c.learningRate < 1)) throw new RangeError(`learning rate must be in (0, 1), got ${c.learningRate}`);
+  if (c.meta) {
+    if (!(c.meta.innerLearningRate > 0)) throw new RangeError(`meta inner learning rate must be > 0, got ${c.meta.innerLearningRate}`);
+    if (!Number.isInteger(c.meta.neighbours) || c.meta.neighbours < 1) throw new RangeError(`meta neighbours must be a positive integer, got ${c.meta.neighbours}`);
+    if (c.meta.order !== "first" && c.meta.order !== "second") throw new RangeError(`meta order must be "first" or "second", got "${String(c.meta.order)}"`);
+  }
+}
