@@ -87,48 +87,7 @@ export class LanguageModel {
   }
 
   static async load(dir: string, options: LoadModelOptions = {}): Promise<LanguageModel> {
-    const folder = resolve(dir);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder ${dir} does not exist`, { file: dir });
-    const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
-    if (!rel) {
-      const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
-      throw new InputError(
-        `no ONNX model in ${dir}: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
-        { file: dir },
-      );
-    }
-    const modelFile = join(folder, rel);
-    let model;
-    try {
-      model = decodeModel(readFileSync(modelFile));
-    } catch (e) {
-      throw new InputError(`${modelFile} is not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
-    }
-    let layers: LayerTensors;
-    try {
-      layers = options.outputs?.length ? explicitLayerTensors(model, options.outputs) : findLayerTensors(model);
-    } catch (e) {
-      if (e instanceof LayerLayoutError) throw new InputError(`${modelFile}: ${e.message}`, { file: modelFile });
-      throw e;
-    }
-    const parameters = parameterCount(model);
-    const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
-    const tokenizer = await loadTokenizer(folder);
-    if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
-      throw new InputError(
-        `tokenizer/model mismatch in ${dir}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model's embedding has ${modelVocabSize} rows`,
-        { file: dir },
-      );
-    }
-    const inputs = (model.graph?.input ?? []).map((i) => i.name ?? "");
-    const unsupported = inputs.filter((n) => !SUPPORTED_INPUTS.has(n));
-    if (!inputs.includes("input_ids") || unsupported.length) {
-      throw new InputError(
-        `${modelFile}: graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
-          (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
-        { file: modelFile },
-      );
-    }
+    const { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer } = await inspectModelFolder(dir, options.outputs);
     if (!options.bare) exposeTensors(model, layers.tensors);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: options.executionProviders ?? ["cpu"],
@@ -205,6 +164,64 @@ export class LanguageModel {
     await this.session.release();
     if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
   }
+}
+
+/** What a model folder holds, checked without starting a session (cheap; for validating every input before work starts). */
+export interface ModelFolderInfo {
+  folder: string;
+  modelFile: string;
+  model: ReturnType<typeof decodeModel>;
+  layers: LayerTensors;
+  parameters: number;
+  modelVocabSize: number | undefined;
+  tokenizer: ModelTokenizer;
+}
+
+/** Checks a model folder: model file, layer tensors, tokenizer, vocabulary sizes, graph inputs. */
+export async function inspectModelFolder(dir: string, outputs?: readonly string[]): Promise<ModelFolderInfo> {
+    const folder = resolve(dir);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder ${dir} does not exist`, { file: dir });
+    const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
+    if (!rel) {
+      const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
+      throw new InputError(
+        `no ONNX model in ${dir}: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
+        { file: dir },
+      );
+    }
+    const modelFile = join(folder, rel);
+    let model;
+    try {
+      model = decodeModel(readFileSync(modelFile));
+    } catch (e) {
+      throw new InputError(`${modelFile} is not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
+    }
+    let layers: LayerTensors;
+    try {
+      layers = outputs?.length ? explicitLayerTensors(model, outputs) : findLayerTensors(model);
+    } catch (e) {
+      if (e instanceof LayerLayoutError) throw new InputError(`${modelFile}: ${e.message}`, { file: modelFile });
+      throw e;
+    }
+    const parameters = parameterCount(model);
+    const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
+    const tokenizer = await loadTokenizer(folder);
+    if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
+      throw new InputError(
+        `tokenizer/model mismatch in ${dir}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model's embedding has ${modelVocabSize} rows`,
+        { file: dir },
+      );
+    }
+    const inputs = (model.graph?.input ?? []).map((i) => i.name ?? "");
+    const unsupported = inputs.filter((n) => !SUPPORTED_INPUTS.has(n));
+    if (!inputs.includes("input_ids") || unsupported.length) {
+      throw new InputError(
+        `${modelFile}: graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
+          (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
+        { file: modelFile },
+      );
+    }
+    return { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer };
 }
 
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);

@@ -1,0 +1,277 @@
+/**
+ * The language-model sweep (METHODS §6.4): models or checkpoints × layers × label sets ×
+ * estimators → one tidy result row per measure, appended to a run folder.
+ *
+ * Memory: hidden states stream batch by batch into one accumulator per (layer, estimator),
+ * which keeps only count vectors; no layer's states are ever held for the whole corpus.
+ * The binned estimator needs per-dimension ranges first, so when it is asked for the corpus
+ * is run twice (ranges, then counts).
+ *
+ * Resume: a cell (model, layer, estimator) is finished when its `tokens` row is in the
+ * journal; every cell's rows are appended in one write ending with that row, so an
+ * interrupted cell is recomputed whole and a finished one never is.
+ */
+import { basename, dirname } from "node:path";
+import { InputError } from "../../io/errors.js";
+import type { ResultRow, RunFolder } from "../../io/runFolder.js";
+import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
+import { LabelVocabulary, realPositions } from "../../labels/ngrams.js";
+import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
+import { RangeFinder } from "../../vector/binned.js";
+import { createAccumulator } from "../../vector/create.js";
+import { makeAnchors, type Anchors } from "../../vector/anchors.js";
+import type { Calibration } from "../../vector/temperature.js";
+import type { EntropyAccumulator } from "../../vector/accumulator.js";
+import type { ComputeBackend } from "../../compute/types.js";
+import { cellMeasures } from "./measures.js";
+
+export type LmEstimator = "soft" | "hard" | "binned";
+export const LM_EXPERIMENT = "lm";
+
+export interface LmSweepOptions {
+  /** Model folders (one per model size or checkpoint). */
+  models: readonly string[];
+  /** Training step per model (overrides the folder name's `step<N>`); undefined entries fall back. */
+  steps?: readonly (number | undefined)[];
+  documents: readonly string[];
+  /** Layer indices (0 = embeddings) or every layer. */
+  layers: "all" | readonly number[];
+  labels: readonly LmLabelSet[];
+  estimators: readonly LmEstimator[];
+  /** Tokens analysed per model (the corpus is cut after this many). */
+  maxTokens?: number;
+  /** Sequences per forward pass. */
+  batchSize: number;
+  /** Window length (default: the tokenizer's model_max_length, capped at 512). */
+  maxLength?: number;
+  anchors: { n: number; seed: number };
+  calibration: Calibration;
+  bins: number;
+  /** Explicit residual tensor names (embeddings first). */
+  outputs?: readonly string[];
+  backend: ComputeBackend;
+  executionProviders?: string[];
+  threads?: number;
+}
+
+export interface LmSweepSummary {
+  cellsComputed: number;
+  cellsSkipped: number;
+  tokens: number;
+  seconds: number;
+  warnings: string[];
+}
+
+/** `step1000`, `pythia-70m-step1000`, `checkpoint_500` → the number; else undefined. */
+export function stepFromName(name: string): number | undefined {
+  const m = /(?:^|[^a-z])(?:step|checkpoint|ckpt)[-_]?(\d+)$/i.exec(name) ?? /(?:^|[-_])(?:step|checkpoint|ckpt)[-_]?(\d+)(?:[-_.]|$)/i.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Short model names: folder names, with the parent folder added where two would clash. */
+export function modelNames(dirs: readonly string[]): string[] {
+  const base = dirs.map((d) => basename(d.replace(/\/+$/, "")));
+  return base.map((b, i) => (base.indexOf(b) !== base.lastIndexOf(b) ? `${basename(dirname(dirs[i]!.replace(/\/+$/, "")))}/${b}` : b));
+}
+
+export function cellKey(model: string, layer: number, estimator: string): string {
+  return `${model}\u0000${layer}\u0000${estimator}`;
+}
+
+/** Cells whose closing `tokens` row is already in the journal. */
+export function finishedCells(rows: readonly ResultRow[]): Set<string> {
+  const done = new Set<string>();
+  for (const r of rows) {
+    if (r.experiment === LM_EXPERIMENT && r.measure === "tokens" && typeof r.model === "string" && typeof r.layer === "number" && r.estimator) {
+      done.add(cellKey(r.model, r.layer, r.estimator));
+    }
+  }
+  return done;
+}
+
+/** Copies the real (non-padding) rows of a rows × length × d state array into a compact count × d array. */
+export function gatherRows(states: Float32Array, positions: Int32Array, d: number): Float32Array {
+  const out = new Float32Array(positions.length * d);
+  for (let k = 0; k < positions.length; k++) {
+    const src = positions[k]! * d;
+    out.set(states.subarray(src, src + d), k * d);
+  }
+  return out;
+}
+
+function scalarParameters(p: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (k === "estimator" || k === "d") continue;
+    if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") out[k] = v;
+  }
+  return out;
+}
+
+interface Progress {
+  log: (message: string) => void;
+  started: number;
+  lastReport: number;
+}
+
+function report(progress: Progress, message: string, tokens: number, force = false): void {
+  const now = Date.now();
+  if (!force && now - progress.lastReport < 2000) return;
+  progress.lastReport = now;
+  const rate = tokens / Math.max(1e-3, (now - progress.started) / 1000);
+  progress.log(`${message} (${rate.toFixed(0)} tokens/s)`);
+}
+
+/** Checks every input before any model runs: folders, graphs, tokenizers, corpus, layer choice. */
+export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
+  if (options.models.length === 0) throw new InputError("give at least one --model folder");
+  if (options.documents.length === 0) throw new InputError("the corpus is empty");
+  if (!(options.batchSize >= 1)) throw new InputError(`--batch must be a positive integer, got ${options.batchSize}`);
+  if (options.labels.length === 0) throw new InputError("give at least one label set");
+  for (const dir of options.models) {
+    const info = await inspectModelFolder(dir, options.outputs);
+    if (options.layers !== "all") {
+      const bad = options.layers.filter((l) => !Number.isInteger(l) || l < 0 || l >= info.layers.tensors.length);
+      if (bad.length) throw new InputError(`${dir}: layer(s) ${bad.join(", ")} out of range (this model has layers 0..${info.layers.tensors.length - 1}, 0 = embeddings)`);
+    }
+    const sample = tokenizeCorpus(options.documents.slice(0, 50), info.tokenizer, { maxLength: 1 << 30 });
+    if (sample.tokens === 0 && tokenizeCorpus(options.documents, info.tokenizer, { maxLength: 1 << 30 }).tokens === 0) {
+      throw new InputError(`the corpus gives no tokens with the tokenizer of ${dir}`);
+    }
+  }
+}
+
+/** Runs the sweep into `run` (skipping finished cells); returns a summary. */
+export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (message: string) => void): Promise<LmSweepSummary> {
+  await validateLmInputs(options);
+  const names = modelNames(options.models);
+  const done = finishedCells(run.existing);
+  const anchorCache = new Map<number, Anchors>();
+  const warnings: string[] = [];
+  const summary: LmSweepSummary = { cellsComputed: 0, cellsSkipped: 0, tokens: 0, seconds: 0, warnings };
+  const t0 = Date.now();
+
+  for (let m = 0; m < options.models.length; m++) {
+    const dir = options.models[m]!;
+    const name = names[m]!;
+    const step = options.steps?.[m] ?? stepFromName(basename(dir.replace(/\/+$/, "")));
+    const model = await LanguageModel.load(dir, { outputs: options.outputs, executionProviders: options.executionProviders, threads: options.threads });
+    try {
+      const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
+      const todo = layers.flatMap((layer) => options.estimators.filter((e) => !done.has(cellKey(name, layer, e))).map((estimator) => ({ layer, estimator })));
+      summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
+      if (todo.length === 0) {
+        log(`${name}: every cell already in ${run.dir}, skipped`);
+        continue;
+      }
+      const maxLength = options.maxLength ?? Math.min(512, model.tokenizer.maxLength ?? 512);
+      const corpus = tokenizeCorpus(options.documents, model.tokenizer, { maxLength, maxTokens: options.maxTokens, pos: options.labels.includes("pos") });
+      if (corpus.tokens === 0) throw new InputError(`the corpus gives no tokens with the tokenizer of ${dir}`);
+      const todoLayers = [...new Set(todo.map((c) => c.layer))];
+      const batches = batchesOf(corpus.sequences, options.batchSize, model.tokenizer.padId);
+      log(`${name}: ${model.parameters.toLocaleString("en")} parameters, layers [${todoLayers.join(", ")}] of 0..${model.layerCount - 1} (${model.layers.layout} layout), ${corpus.tokens} tokens in ${corpus.sequences.length} windows of ≤ ${maxLength}`);
+      const progress: Progress = { log, started: Date.now(), lastReport: Date.now() };
+
+      // Pass 1 (binned only): per-dimension ranges of each layer.
+      let ranges: Map<number, RangeFinder> | null = null;
+      const binnedLayers = new Set(todo.filter((c) => c.estimator === "binned").map((c) => c.layer));
+      if (binnedLayers.size) {
+        ranges = new Map();
+        let tokens = 0;
+        for (const { batch } of batches) {
+          const positions = realPositions(batch);
+          const wanted = [...binnedLayers];
+          const { width, states } = await model.forward(batch, wanted);
+          wanted.forEach((layer, i) => {
+            let finder = ranges!.get(layer);
+            if (!finder) ranges!.set(layer, (finder = new RangeFinder(width)));
+            finder.update(gatherRows(states[i]!, positions, width));
+          });
+          tokens += positions.length;
+          report(progress, `${name}: ranges pass ${tokens}/${corpus.tokens} tokens`, tokens);
+        }
+      }
+
+      // Pass 2: counts.
+      const accumulators = new Map<string, EntropyAccumulator>();
+      const vocabularies = new Map<string, LabelVocabulary>();
+      let tokens = 0;
+      progress.started = Date.now();
+      for (const { batch, seqs } of batches) {
+        const positions = realPositions(batch);
+        const labelSets = lmLabelSets(batch, seqs, options.labels, vocabularies);
+        const { width, states } = await model.forward(batch, todoLayers);
+        const pending: Promise<void>[] = [];
+        todoLayers.forEach((layer, i) => {
+          const rows = gatherRows(states[i]!, positions, width);
+          for (const { estimator } of todo.filter((c) => c.layer === layer)) {
+            const key = cellKey(name, layer, estimator);
+            let acc = accumulators.get(key);
+            if (!acc) accumulators.set(key, (acc = makeAccumulator(estimator, width, options, anchorCache, ranges?.get(layer), warnings, log)));
+            pending.push(acc.update(rows, labelSets));
+          }
+        });
+        await Promise.all(pending);
+        tokens += positions.length;
+        report(progress, `${name}: ${tokens}/${corpus.tokens} tokens`, tokens);
+      }
+      report(progress, `${name}: ${tokens} tokens done`, tokens, true);
+      summary.tokens += tokens;
+
+      for (const { layer, estimator } of todo) {
+        const acc = accumulators.get(cellKey(name, layer, estimator))!;
+        const estimate = acc.result();
+        const base = {
+          experiment: LM_EXPERIMENT,
+          model: name,
+          params: model.parameters,
+          ...(step !== undefined ? { step } : {}),
+          layer,
+          estimator,
+          ...scalarParameters(acc.parameters()),
+        };
+        const rows: ResultRow[] = cellMeasures(estimate).map((c) => ({ ...base, ...(c.labelSet ? { labelSet: c.labelSet } : {}), measure: c.measure, value: c.value }));
+        rows.push({ ...base, measure: "tokens", value: tokens });
+        run.append(rows);
+        summary.cellsComputed++;
+      }
+    } finally {
+      await model.dispose();
+    }
+  }
+  summary.seconds = (Date.now() - t0) / 1000;
+  return summary;
+}
+
+function batchesOf(sequences: readonly TokenSequence[], size: number, padId: number): { batch: PaddedBatch; seqs: TokenSequence[] }[] {
+  const out: { batch: PaddedBatch; seqs: TokenSequence[] }[] = [];
+  for (let i = 0; i < sequences.length; i += size) {
+    const seqs = sequences.slice(i, i + size);
+    out.push({ batch: padBatch(seqs.map((s) => s.ids), padId), seqs });
+  }
+  return out;
+}
+
+function makeAccumulator(
+  estimator: LmEstimator,
+  d: number,
+  options: LmSweepOptions,
+  anchorCache: Map<number, Anchors>,
+  ranges: RangeFinder | undefined,
+  warnings: string[],
+  log: (message: string) => void,
+): EntropyAccumulator {
+  if (estimator === "binned") {
+    if (!ranges) throw new Error("internal: binned estimator without a ranges pass");
+    return createAccumulator({ estimator, d, bins: options.bins, ranges: ranges.ranges() });
+  }
+  // One anchor set per width, shared by every layer, checkpoint and model of that width (METHODS §4.2).
+  let anchors = anchorCache.get(d);
+  if (!anchors) anchorCache.set(d, (anchors = makeAnchors({ n: options.anchors.n, d, seed: options.anchors.seed })));
+  const warn = (w: string) => {
+    if (warnings.includes(w)) return;
+    warnings.push(w);
+    log(`warning: ${w}`);
+  };
+  return createAccumulator({ estimator, d, anchors, calibration: options.calibration, backend: options.backend, warn });
+}
