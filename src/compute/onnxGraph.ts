@@ -1,0 +1,117 @@
+/**
+ * Builds the small ONNX model behind the anchor kernel, in code (no model file):
+ *
+ *   X [B, d] ──MatMul(Wᵀ [d, n])──► dots [B, n]
+ *   X ──ReduceL2(axis 1)──► norms [B, 1]
+ *   dots / norms ──► cosines  (──× 1/ε──► Softmax(axis −1) ──► assignments)
+ *   optionally ReduceSum(axis 0) of the output ──► column sums [n]
+ *
+ * Dividing the n dot products by ‖z‖ equals normalising the d inputs first, at n/d of
+ * the cost. Opset 17 (ReduceL2 takes `axes` as an attribute, ReduceSum as an input).
+ */
+import onnxProto from "onnx-proto";
+import type { AnchorKernelSpec } from "./types.js";
+
+const { onnx } = onnxProto;
+const OPSET = 17;
+
+export const GRAPH_INPUT = "rows";
+export const GRAPH_OUTPUT = "values";
+export const GRAPH_NORMS = "norms";
+export const GRAPH_SUMS = "column_sums";
+
+/** Serialised ModelProto for the anchor kernel of `spec`. */
+export function buildAnchorModel(spec: AnchorKernelSpec): Uint8Array {
+  const { n, d, anchors } = spec;
+  const transposed = new Float32Array(d * n);
+  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) transposed[j * n + k] = anchors[k * d + j]!;
+
+  const nodes: InstanceType<typeof onnx.NodeProto>[] = [
+    node("MatMul", ["rows", "anchors_t"], ["dots"]),
+    node("ReduceL2", ["rows"], [GRAPH_NORMS], [intsAttribute("axes", [1]), intAttribute("keepdims", 1)]),
+    node("Div", ["dots", GRAPH_NORMS], [spec.mode === "soft" ? "cosines" : GRAPH_OUTPUT]),
+  ];
+  const initializers = [floatTensor("anchors_t", [d, n], transposed)];
+  if (spec.mode === "soft") {
+    initializers.push(floatTensor("inverse_temperature", [], Float32Array.of(spec.inverseTemperature)));
+    nodes.push(node("Mul", ["cosines", "inverse_temperature"], ["logits"]));
+    nodes.push(node("Softmax", ["logits"], [GRAPH_OUTPUT], [intAttribute("axis", -1)]));
+  }
+  const outputs = [valueInfo(GRAPH_OUTPUT, ["batch", n]), valueInfo(GRAPH_NORMS, ["batch", 1])];
+  if (spec.columnSums) {
+    initializers.push(int64Tensor("sum_axes", [1], [0]));
+    nodes.push(node("ReduceSum", [GRAPH_OUTPUT, "sum_axes"], [GRAPH_SUMS], [intAttribute("keepdims", 0)]));
+    outputs.push(valueInfo(GRAPH_SUMS, [n]));
+  }
+  const graph = onnx.GraphProto.create({
+    name: "glossa_anchor_kernel",
+    node: nodes,
+    initializer: initializers,
+    input: [valueInfo(GRAPH_INPUT, ["batch", d])],
+    output: outputs,
+  });
+  return encodeModel(graph);
+}
+
+/** A one-node model computing X [batch, d] × W [d, n] (the benchmark's bare baseline). */
+export function buildMatMulModel(d: number, n: number, weights: Float32Array): Uint8Array {
+  const graph = onnx.GraphProto.create({
+    name: "glossa_matmul",
+    node: [node("MatMul", ["rows", "weights"], [GRAPH_OUTPUT])],
+    initializer: [floatTensor("weights", [d, n], weights)],
+    input: [valueInfo(GRAPH_INPUT, ["batch", d])],
+    output: [valueInfo(GRAPH_OUTPUT, ["batch", n])],
+  });
+  return encodeModel(graph);
+}
+
+function encodeModel(graph: InstanceType<typeof onnx.GraphProto>): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: "glossa",
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: "", version: OPSET })],
+    graph,
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function node(opType: string, input: string[], output: string[], attribute: InstanceType<typeof onnx.AttributeProto>[] = []) {
+  return onnx.NodeProto.create({ opType, input, output, attribute, name: `${opType}_${output[0]}` });
+}
+
+function intAttribute(name: string, i: number) {
+  return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
+}
+
+function intsAttribute(name: string, ints: number[]) {
+  return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
+}
+
+function floatTensor(name: string, dims: number[], values: Float32Array) {
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  });
+}
+
+function int64Tensor(name: string, dims: number[], values: number[]) {
+  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
+}
+
+function valueInfo(name: string, shape: (number | string)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: onnx.TensorShapeProto.create({
+          dim: shape.map((s) =>
+            typeof s === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: s }) : onnx.TensorShapeProto.Dimension.create({ dimParam: s }),
+          ),
+        }),
+      }),
+    }),
+  });
+}

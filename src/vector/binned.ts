@@ -1,0 +1,310 @@
+/**
+ * Dimension-wise binning H_dw (METHODS §4.1, 2024 version): per dimension, B equal-width
+ * bins over [lo, hi]; H_dw = mean over dimensions of each histogram's plug-in entropy;
+ * efficiency = H_dw / ln B. Published settings are the defaults here: minCount 5,
+ * unweighted (uniform) conditional entropies.
+ *
+ * Ranges are given (streaming) or found by a first pass (`RangeFinder`). A value equal to
+ * hi goes to the last bin; a constant dimension puts everything in bin 0; values outside
+ * given ranges are clamped to the end bins and counted (`outOfRangeValues`).
+ *
+ * Heads (optional): with headSize g > 1, each group of g contiguous dimensions is one
+ * block, binned jointly by the nearest of B bin centres c_b = (lo_j + (b + ½) w_j)_j —
+ * each centre aligned with its own dimensions. The squared distance is a convex quadratic
+ * in b, so the nearest centre is the rounded continuous minimiser, clamped. g = 1 (the
+ * faithful setting) is exactly per-dimension bin membership.
+ */
+import { InputError } from "../io/errors.js";
+import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
+import { CountState, type CountStateJson } from "./countState.js";
+import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
+import { checkCommonOptions, checkJson, envelope, requireSame } from "./accumulator.js";
+import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
+import type { Weighting } from "../info/index.js";
+
+export interface BinRanges {
+  lo: ArrayLike<number>;
+  hi: ArrayLike<number>;
+}
+
+export interface BinnedOptions extends CommonOptions {
+  d: number;
+  /** Bins per dimension (default 20). */
+  bins?: number;
+  ranges: BinRanges;
+  /** Dimensions per head (default 1; must divide d). */
+  headSize?: number;
+  /** Keep each row's bins and labels for the permutation null (memory: 4·d/headSize bytes per row). */
+  keepRows?: boolean;
+}
+
+interface BinnedJson extends AccumulatorJson {
+  bins: number;
+  headSize: number;
+  lo: number[];
+  hi: number[];
+  minCount: number;
+  weighting: Weighting;
+  skipInvalid: boolean;
+  outOfRangeValues: number;
+  counts: CountStateJson;
+}
+
+export class BinnedAccumulator implements EntropyAccumulator {
+  readonly estimator = "binned" as const;
+  readonly d: number;
+  readonly bins: number;
+  readonly headSize: number;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly minCount: number;
+  readonly weighting: Weighting;
+  readonly skipInvalid: boolean;
+  /** Values outside the given ranges, clamped into the end bins. */
+  outOfRangeValues = 0;
+  state: CountState;
+  private readonly scale: Float64Array;
+
+  constructor(private readonly options: BinnedOptions) {
+    checkCommonOptions(options);
+    const { d } = options;
+    const bins = options.bins ?? 20;
+    const headSize = options.headSize ?? 1;
+    if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
+    if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer ≥ 2, got ${bins}`);
+    if (!Number.isInteger(headSize) || headSize < 1 || d % headSize !== 0) throw new RangeError(`headSize must be a positive integer dividing d = ${d}, got ${headSize}`);
+    if (!options.ranges || options.ranges.lo.length !== d || options.ranges.hi.length !== d) {
+      throw new RangeError(`binned entropy needs ranges {lo, hi} of length d = ${d} (given, or from a first pass with RangeFinder)`);
+    }
+    this.d = d;
+    this.bins = bins;
+    this.headSize = headSize;
+    this.lo = Float64Array.from(options.ranges.lo);
+    this.hi = Float64Array.from(options.ranges.hi);
+    this.scale = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      const lo = this.lo[j]!;
+      const hi = this.hi[j]!;
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) throw new RangeError(`range of dimension ${j} must be finite with lo ≤ hi, got [${lo}, ${hi}]`);
+      this.scale[j] = hi > lo ? bins / (hi - lo) : 0;
+    }
+    this.minCount = options.minCount ?? 5;
+    this.weighting = options.weighting ?? "uniform";
+    this.skipInvalid = options.skipInvalid ?? false;
+    this.state = new CountState(d / headSize, bins, options.keepRows ? "indices" : null);
+  }
+
+  async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
+    const firstRow = this.state.rowsSeen;
+    const { data, count } = unpackBatch(rows, this.d, firstRow);
+    const names = checkLabelSets(labelSets, count, firstRow, this.state.rows > 0 ? this.state.labelSetNames : null);
+    if (count === 0) return;
+    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    if (this.state.rows === 0) {
+      this.state.labelSetNames = null;
+      this.state.tables.clear();
+      this.state.setLabelSetNames(names);
+    }
+    if (this.headSize === 1 && names.length === 0 && !mask && !this.state.store) {
+      this.countDirect(data, count);
+      return;
+    }
+    this.state.addIndices(this.binIndices(data, count), count, mask, labelSets);
+  }
+
+  /** Fast path (no labels, no heads): increments the histograms in the binning loop. */
+  private countDirect(data: Float32Array, count: number): void {
+    const { d, bins, lo, scale } = this;
+    const total = this.state.total;
+    const last = bins - 1;
+    let outside = 0;
+    for (let i = 0; i < count; i++) {
+      const base = i * d;
+      for (let j = 0; j < d; j++) {
+        let b = Math.floor((data[base + j]! - lo[j]!) * scale[j]!);
+        if (b < 0 || b > last) {
+          outside += this.isOutside(data[base + j]!, j) ? 1 : 0;
+          b = b < 0 ? 0 : last;
+        }
+        total[j * bins + b]! += 1;
+      }
+    }
+    this.outOfRangeValues += outside;
+    this.state.countRows(count, null);
+  }
+
+  private isOutside(v: number, j: number): boolean {
+    return v < this.lo[j]! || v > this.hi[j]!;
+  }
+
+  /** Bin (or nearest-centre) index of every row's every block. */
+  binIndices(data: Float32Array, count: number): Int32Array {
+    const { d, bins, lo, scale, headSize } = this;
+    const blocks = d / headSize;
+    const out = new Int32Array(count * blocks);
+    const last = bins - 1;
+    let outside = 0;
+    for (let i = 0; i < count; i++) {
+      const base = i * d;
+      for (let h = 0; h < blocks; h++) {
+        let b: number;
+        if (headSize === 1) {
+          const v = data[base + h]!;
+          b = Math.floor((v - lo[h]!) * scale[h]!);
+        } else {
+          // Minimise Σ_j w_j² (t_j − b − ½)² over b, t_j = (v_j − lo_j)/w_j: b = Σ w_j² t_j / Σ w_j² − ½.
+          let num = 0;
+          let den = 0;
+          for (let j = h * headSize; j < (h + 1) * headSize; j++) {
+            const s = scale[j]!;
+            if (s === 0) continue; // a constant dimension is equally far from every centre
+            const w2 = 1 / (s * s);
+            num += w2 * (data[base + j]! - lo[j]!) * s;
+            den += w2;
+          }
+          b = den > 0 ? Math.round(num / den - 0.5) : 0;
+        }
+        if (b < 0 || b > last) b = b < 0 ? 0 : last;
+        out[i * blocks + h] = b;
+      }
+      for (let j = 0; j < d; j++) outside += this.isOutside(data[base + j]!, j) ? 1 : 0;
+    }
+    this.outOfRangeValues += outside;
+    return out;
+  }
+
+  merge(other: EntropyAccumulator): this {
+    if (!(other instanceof BinnedAccumulator)) throw new RangeError(`cannot merge a ${other.estimator} accumulator into a binned one`);
+    requireSame("binned accumulators", [
+      ["d", this.d, other.d],
+      ["bins", this.bins, other.bins],
+      ["headSize", this.headSize, other.headSize],
+      ["ranges (lo)", Array.from(this.lo), Array.from(other.lo)],
+      ["ranges (hi)", Array.from(this.hi), Array.from(other.hi)],
+      ["minCount", this.minCount, other.minCount],
+      ["weighting", this.weighting, other.weighting],
+    ]);
+    this.state.add(other.state);
+    this.outOfRangeValues += other.outOfRangeValues;
+    return this;
+  }
+
+  clone(): BinnedAccumulator {
+    const copy = new BinnedAccumulator({ ...this.options, keepRows: false });
+    copy.state = this.state.clone();
+    copy.outOfRangeValues = this.outOfRangeValues;
+    return copy;
+  }
+
+  parameters(): Record<string, unknown> {
+    return {
+      estimator: "binned",
+      d: this.d,
+      bins: this.bins,
+      headSize: this.headSize,
+      minCount: this.minCount,
+      weighting: this.weighting,
+      skipInvalid: this.skipInvalid,
+      outOfRangeValues: this.outOfRangeValues,
+    };
+  }
+
+  result(): EntropyEstimate {
+    const labelSets: Record<string, LabelSetEstimate> = {};
+    for (const name of this.state.labelSetNames ?? []) {
+      labelSets[name] = labelSetEstimate(this.state, name, { minCount: this.minCount, weighting: this.weighting });
+    }
+    return {
+      estimator: "binned",
+      differential: false,
+      maxEntropy: Math.log(this.bins),
+      rows: this.state.rows,
+      skippedRows: this.state.skippedRows,
+      entropy: totalEntropy(this.state),
+      labelSets,
+      parameters: this.parameters(),
+    };
+  }
+
+  toJSON(): BinnedJson {
+    return {
+      ...envelope("binned", this.d),
+      bins: this.bins,
+      headSize: this.headSize,
+      lo: Array.from(this.lo),
+      hi: Array.from(this.hi),
+      minCount: this.minCount,
+      weighting: this.weighting,
+      skipInvalid: this.skipInvalid,
+      outOfRangeValues: this.outOfRangeValues,
+      counts: this.state.toJSON(),
+    };
+  }
+
+  static fromJSON(json: unknown): BinnedAccumulator {
+    const j = checkJson(json, ["binned"]) as BinnedJson;
+    const acc = new BinnedAccumulator({
+      d: j.d,
+      bins: j.bins,
+      headSize: j.headSize,
+      ranges: { lo: j.lo, hi: j.hi },
+      minCount: j.minCount,
+      weighting: j.weighting,
+      skipInvalid: j.skipInvalid,
+    });
+    acc.state = CountState.fromJSON(j.counts, j.d / j.headSize, j.bins, "binned accumulator");
+    acc.outOfRangeValues = j.outOfRangeValues;
+    return acc;
+  }
+}
+
+/** First pass for binned entropy: per-dimension min and max over every batch (mergeable). */
+export class RangeFinder {
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  rows = 0;
+  skippedRows = 0;
+
+  constructor(
+    readonly d: number,
+    private readonly options: { skipInvalid?: boolean } = {},
+  ) {
+    this.lo = new Float64Array(d).fill(Infinity);
+    this.hi = new Float64Array(d).fill(-Infinity);
+  }
+
+  update(rows: RowBatch): void {
+    const { data, count } = unpackBatch(rows, this.d, this.rows + this.skippedRows);
+    const d = this.d;
+    const mask = allFinite(data, count, d) ? null : validRows(data, count, d, this.rows + this.skippedRows, { skipInvalid: this.options.skipInvalid ?? false, rejectZero: false });
+    for (let i = 0; i < count; i++) {
+      if (mask && mask[i] === 0) {
+        this.skippedRows++;
+        continue;
+      }
+      const base = i * d;
+      for (let j = 0; j < d; j++) {
+        const v = data[base + j]!;
+        if (v < this.lo[j]!) this.lo[j] = v;
+        if (v > this.hi[j]!) this.hi[j] = v;
+      }
+      this.rows++;
+    }
+  }
+
+  merge(other: RangeFinder): this {
+    if (other.d !== this.d) throw new RangeError(`cannot merge ranges of d = ${other.d} into d = ${this.d}`);
+    for (let j = 0; j < this.d; j++) {
+      this.lo[j] = Math.min(this.lo[j]!, other.lo[j]!);
+      this.hi[j] = Math.max(this.hi[j]!, other.hi[j]!);
+    }
+    this.rows += other.rows;
+    this.skippedRows += other.skippedRows;
+    return this;
+  }
+
+  ranges(): BinRanges {
+    if (this.rows === 0) throw new InputError("no valid rows to take bin ranges from");
+    return { lo: Float64Array.from(this.lo), hi: Float64Array.from(this.hi) };
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The state shared by the counting estimators (soft entropy, nearest-anchor, binned H_dw):
+ * a total count vector and, per label set, one count vector per label value. Counts are
+ * laid out as `blocks` distributions of `blockWidth` cells (soft/hard: 1 block of n anchors;
+ * binned: one block of B bins per dimension or head); entropies are means over blocks.
+ * Everything is a sum over rows, so states merge by addition.
+ */
+import { LabelTable, type LabelTableState } from "./labelTable.js";
+import { RowStore, type Contribution } from "./rowStore.js";
+import type { LabelSets } from "./batch.js";
+import { checkSameLabelSets } from "./accumulator.js";
+
+export class CountState {
+  readonly width: number;
+  total: Float64Array;
+  /** Rows counted (valid rows). */
+  rows = 0;
+  /** Invalid rows skipped (skipInvalid). */
+  skippedRows = 0;
+  /** Label set names, fixed by the first batch that has rows. */
+  labelSetNames: string[] | null = null;
+  readonly tables = new Map<string, LabelTable>();
+  /** Rows excluded from each label set (negative codes). */
+  readonly excludedRows = new Map<string, number>();
+  store: RowStore | null;
+
+  constructor(
+    readonly blocks: number,
+    readonly blockWidth: number,
+    keepRows: Contribution | null,
+  ) {
+    this.width = blocks * blockWidth;
+    this.total = new Float64Array(this.width);
+    this.store = keepRows ? new RowStore(keepRows, keepRows === "dense" ? this.width : blocks) : null;
+  }
+
+  /** Rows given so far, counted or skipped (for global row numbers in errors). */
+  get rowsSeen(): number {
+    return this.rows + this.skippedRows;
+  }
+
+  setLabelSetNames(names: string[]): void {
+    if (this.labelSetNames !== null) return;
+    this.labelSetNames = names;
+    for (const name of names) {
+      this.tables.set(name, new LabelTable(this.width));
+      this.excludedRows.set(name, 0);
+    }
+  }
+
+  /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
+  addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+    const w = this.width;
+    const total = this.total;
+    const names = this.labelSetNames ?? [];
+    for (let i = 0; i < count; i++) {
+      if (mask && mask[i] === 0) continue;
+      const base = i * w;
+      for (let k = 0; k < w; k++) total[k]! += values[base + k]!;
+      for (const name of names) {
+        const table = this.tables.get(name)!;
+        const slot = this.countLabel(name, table, labelSets![name]![i]!);
+        if (slot < 0) continue;
+        const counts = table.counts;
+        const dst = slot * w;
+        for (let k = 0; k < w; k++) counts[dst + k]! += values[base + k]!;
+      }
+      this.store?.push(values, i, labelSets, names);
+    }
+    this.countRows(count, mask);
+  }
+
+  /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
+  addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+    const { blocks, blockWidth } = this;
+    const total = this.total;
+    const names = this.labelSetNames ?? [];
+    for (let i = 0; i < count; i++) {
+      if (mask && mask[i] === 0) continue;
+      const base = i * blocks;
+      for (let b = 0; b < blocks; b++) total[b * blockWidth + indices[base + b]!]! += 1;
+      for (const name of names) {
+        const table = this.tables.get(name)!;
+        const slot = this.countLabel(name, table, labelSets![name]![i]!);
+        if (slot < 0) continue;
+        const counts = table.counts;
+        const dst = slot * this.width;
+        for (let b = 0; b < blocks; b++) counts[dst + b * blockWidth + indices[base + b]!]! += 1;
+      }
+      this.store?.push(indices, i, labelSets, names);
+    }
+    this.countRows(count, mask);
+  }
+
+  /** The slot of a row's label (its row counted), or −1 for an excluded (negative) code. */
+  private countLabel(name: string, table: LabelTable, label: number): number {
+    if (label < 0) {
+      this.excludedRows.set(name, this.excludedRows.get(name)! + 1);
+      return -1;
+    }
+    const slot = table.slotOf(label);
+    table.rowCounts[slot]! += 1;
+    return slot;
+  }
+
+  /** Counts a batch's rows (and its skipped rows) without touching the tables. */
+  countRows(count: number, mask: Uint8Array | null): void {
+    let skipped = 0;
+    if (mask) for (let i = 0; i < count; i++) skipped += mask[i] === 0 ? 1 : 0;
+    this.rows += count - skipped;
+    this.skippedRows += skipped;
+  }
+
+  /** Adds `factor` × another state (same layout and label sets). */
+  add(other: CountState, factor = 1, withStore = true): void {
+    if (other.blocks !== this.blocks || other.blockWidth !== this.blockWidth) {
+      throw new RangeError(`cannot merge count states of layout ${other.blocks}×${other.blockWidth} into ${this.blocks}×${this.blockWidth}`);
+    }
+    if (other.labelSetNames !== null && other.rows > 0) {
+      if (this.labelSetNames === null || this.rows === 0) {
+        this.labelSetNames = null;
+        this.tables.clear();
+        this.excludedRows.clear();
+        this.setLabelSetNames(other.labelSetNames);
+      } else checkSameLabelSets(this.labelSetNames, other.labelSetNames);
+      for (const name of other.labelSetNames) {
+        this.tables.get(name)!.addTable(other.tables.get(name)!, factor);
+        this.excludedRows.set(name, this.excludedRows.get(name)! + factor * other.excludedRows.get(name)!);
+      }
+    }
+    for (let k = 0; k < this.width; k++) this.total[k]! += factor * other.total[k]!;
+    this.rows += factor * other.rows;
+    this.skippedRows += factor * other.skippedRows;
+    if (withStore && this.store && other.store) this.store.append(other.store);
+    else if (withStore && this.store && !other.store && other.rows > 0) this.store = null; // rows without a record: the null is no longer available
+  }
+
+  /** A copy without the row store. */
+  clone(): CountState {
+    const copy = new CountState(this.blocks, this.blockWidth, null);
+    copy.add(this, 1, false);
+    return copy;
+  }
+
+  toJSON(): CountStateJson {
+    const labelSets: Record<string, LabelTableState & { excludedRows: number }> = {};
+    for (const name of this.labelSetNames ?? []) labelSets[name] = { ...this.tables.get(name)!.toJSON(), excludedRows: this.excludedRows.get(name)! };
+    return {
+      rows: this.rows,
+      skippedRows: this.skippedRows,
+      total: Array.from(this.total),
+      labelSetNames: this.labelSetNames,
+      labelSets,
+    };
+  }
+
+  static fromJSON(json: CountStateJson, blocks: number, blockWidth: number, where: string): CountState {
+    const state = new CountState(blocks, blockWidth, null);
+    if (!Array.isArray(json.total) || json.total.length !== state.width) {
+      throw new RangeError(`${where}: total has ${json.total?.length} cells, expected ${state.width}`);
+    }
+    state.total = Float64Array.from(json.total);
+    state.rows = json.rows;
+    state.skippedRows = json.skippedRows;
+    if (json.labelSetNames) {
+      state.setLabelSetNames(json.labelSetNames);
+      for (const name of json.labelSetNames) {
+        const table = json.labelSets[name];
+        if (!table) throw new RangeError(`${where}: label set "${name}" is listed but has no table`);
+        state.tables.set(name, LabelTable.fromJSON(table, state.width, `${where}, label set "${name}"`));
+        state.excludedRows.set(name, table.excludedRows);
+      }
+    }
+    return state;
+  }
+}
+
+export interface CountStateJson {
+  rows: number;
+  skippedRows: number;
+  total: number[];
+  labelSetNames: string[] | null;
+  labelSets: Record<string, LabelTableState & { excludedRows: number }>;
+}

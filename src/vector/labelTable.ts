@@ -1,0 +1,150 @@
+/**
+ * Per-label-value count vectors for one label set, growable, with no per-value objects:
+ * an open-addressing hash (Int32 keys) maps a label value to a dense slot, and slot s owns
+ * counts[s·width .. (s+1)·width) in one growable Float64Array, plus its row count.
+ * Adding a row costs one hash probe plus `width` additions, whatever the number of values.
+ */
+
+const EMPTY = -1;
+
+export class LabelTable {
+  /** Label value of each slot, in order of first appearance. */
+  private slotValues = new Int32Array(16);
+  private slotCount = 0;
+  private hashKeys = new Int32Array(64);
+  private hashSlots = new Int32Array(64).fill(EMPTY);
+  private mask = 63;
+  /** counts[s·width + k]. */
+  counts: Float64Array;
+  /** Rows seen for each slot. */
+  rowCounts: Float64Array;
+
+  constructor(readonly width: number) {
+    this.counts = new Float64Array(16 * width);
+    this.rowCounts = new Float64Array(16);
+  }
+
+  get size(): number {
+    return this.slotCount;
+  }
+
+  /** Label values by slot (a view; do not keep across updates). */
+  get values(): Int32Array {
+    return this.slotValues.subarray(0, this.slotCount);
+  }
+
+  /** The slot of `value`, creating it (zero counts) when new. */
+  slotOf(value: number): number {
+    let h = Math.imul(value, 0x9e3779b1) >>> 0;
+    for (;;) {
+      h &= this.mask;
+      const s = this.hashSlots[h]!;
+      if (s === EMPTY) return this.insert(value, h);
+      if (this.hashKeys[h] === value) return s;
+      h++;
+    }
+  }
+
+  /** The slot of `value` if present, else −1 (never inserts). */
+  find(value: number): number {
+    let h = Math.imul(value, 0x9e3779b1) >>> 0;
+    for (;;) {
+      h &= this.mask;
+      const s = this.hashSlots[h]!;
+      if (s === EMPTY || this.hashKeys[h] === value) return s;
+      h++;
+    }
+  }
+
+  private insert(value: number, h: number): number {
+    const slot = this.slotCount++;
+    if (slot >= this.slotValues.length) this.growSlots();
+    this.slotValues[slot] = value;
+    this.hashKeys[h] = value;
+    this.hashSlots[h] = slot;
+    if (this.slotCount * 2 > this.mask) this.rehash();
+    return slot;
+  }
+
+  private growSlots(): void {
+    const capacity = this.slotValues.length * 2;
+    const values = new Int32Array(capacity);
+    values.set(this.slotValues);
+    this.slotValues = values;
+    const counts = new Float64Array(capacity * this.width);
+    counts.set(this.counts);
+    this.counts = counts;
+    const rows = new Float64Array(capacity);
+    rows.set(this.rowCounts);
+    this.rowCounts = rows;
+  }
+
+  private rehash(): void {
+    const size = (this.mask + 1) * 2;
+    this.mask = size - 1;
+    this.hashKeys = new Int32Array(size);
+    this.hashSlots = new Int32Array(size).fill(EMPTY);
+    for (let s = 0; s < this.slotCount; s++) {
+      const value = this.slotValues[s]!;
+      let h = Math.imul(value, 0x9e3779b1) >>> 0;
+      for (;;) {
+        h &= this.mask;
+        if (this.hashSlots[h] === EMPTY) break;
+        h++;
+      }
+      this.hashKeys[h] = value;
+      this.hashSlots[h] = s;
+    }
+  }
+
+  /** Adds `factor` × another table's counts, matching label values. */
+  addTable(other: LabelTable, factor = 1): void {
+    if (other.width !== this.width) throw new RangeError(`label table widths differ: ${this.width} vs ${other.width}`);
+    const w = this.width;
+    for (let s = 0; s < other.slotCount; s++) {
+      const slot = this.slotOf(other.slotValues[s]!);
+      this.rowCounts[slot]! += factor * other.rowCounts[s]!;
+      const dst = slot * w;
+      const src = s * w;
+      for (let k = 0; k < w; k++) this.counts[dst + k]! += factor * other.counts[src + k]!;
+    }
+  }
+
+  /** A zero-count copy of the slot structure is not needed; clone copies everything. */
+  clone(): LabelTable {
+    const copy = new LabelTable(this.width);
+    copy.addTable(this);
+    return copy;
+  }
+
+  toJSON(): LabelTableState {
+    return {
+      values: Array.from(this.values),
+      rowCounts: Array.from(this.rowCounts.subarray(0, this.slotCount)),
+      counts: Array.from(this.counts.subarray(0, this.slotCount * this.width)),
+    };
+  }
+
+  static fromJSON(state: LabelTableState, width: number, where: string): LabelTable {
+    const table = new LabelTable(width);
+    const k = state.values.length;
+    if (state.rowCounts.length !== k || state.counts.length !== k * width) {
+      throw new RangeError(`${where}: label table has ${k} values but ${state.rowCounts.length} row counts and ${state.counts.length} counts (expected ${k * width})`);
+    }
+    for (let s = 0; s < k; s++) {
+      const value = state.values[s]!;
+      if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) throw new RangeError(`${where}: label value ${value} is not a non-negative int32`);
+      const slot = table.slotOf(value);
+      if (slot !== s) throw new RangeError(`${where}: label value ${value} appears twice`);
+      table.rowCounts[slot] = state.rowCounts[s]!;
+      for (let j = 0; j < width; j++) table.counts[slot * width + j] = state.counts[s * width + j]!;
+    }
+    return table;
+  }
+}
+
+export interface LabelTableState {
+  values: number[];
+  rowCounts: number[];
+  counts: number[];
+}
