@@ -13,7 +13,18 @@ import { SYNTHETIC_DESCRIPTIONS, SYNTHETIC_KINDS, syntheticLanguage, type Synthe
 import { topographicSimilarityParallel } from "../mapping/topsimParallel.js";
 import { paragraphHtml, tableHtml, textTable } from "../report/html.js";
 
-export const MAPPING_DEMO = { atoms: 25, length: 6, alphabetSize: 26, seed: 1, synonyms: 2, homonyms: 2 } as const;
+export interface MappingDemoConfig {
+  /** Atoms per role of the subject–verb–object space. */
+  atoms: number;
+  length: number;
+  alphabetSize: number;
+  seed: number;
+  synonyms: number;
+  homonyms: number;
+}
+
+/** The demo's configuration: 25³ meanings, length-6 signals over 26 symbols. */
+export const MAPPING_DEMO: MappingDemoConfig = { atoms: 25, length: 6, alphabetSize: 26, seed: 1, synonyms: 2, homonyms: 2 };
 
 export interface MappingDemoRow {
   kind: SyntheticKind;
@@ -36,11 +47,13 @@ const SHORT: Record<(typeof MEASURE_NAMES)[number], string> = {
   accuracy: "accuracy",
 };
 
+/** The `glossa demo` section (signature of DemoSectionFn); `config` exists for fast tests. */
 export async function mappingDemoSection(
   outDir: string,
   log: (message: string) => void,
+  config: MappingDemoConfig = MAPPING_DEMO,
 ): Promise<{ title: string; html: string; results: unknown }> {
-  const { atoms, length, alphabetSize, seed, synonyms, homonyms } = MAPPING_DEMO;
+  const { atoms, length, alphabetSize, seed, synonyms, homonyms } = config;
   const space = svoMeaningSpace(atoms);
   const rows: MappingDemoRow[] = [];
   for (const kind of SYNTHETIC_KINDS) {
