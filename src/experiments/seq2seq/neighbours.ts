@@ -8,18 +8,15 @@
  * and look them up in a hash of the distinct inputs; distance-2 neighbours (only needed
  * where fewer than k lie at distance 1) are the single edits of those edits.
  */
+import { levenshteinDp } from "../../mapping/pairKernel.js";
 
+/** Token-level Levenshtein distance between two word sequences. */
 export function editDistance(a: readonly string[], b: readonly string[]): number {
-  const m = b.length;
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= m; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[m]!;
+  const codes = new Map<string, number>();
+  const encode = (words: readonly string[]): Int32Array => Int32Array.from(words, (w) => codes.get(w) ?? (codes.set(w, codes.size), codes.size - 1));
+  const x = encode(a);
+  const y = encode(b);
+  return levenshteinDp(x, 0, x.length, y, 0, y.length, new Int32Array(y.length + 1));
 }
 
 /** All sequences one edit away from `words` over `vocabulary` (may include duplicates). */
