@@ -107,7 +107,7 @@ describe("the meta-learning step (hand-checked)", () => {
   const alpha = 0.1;
   const w = 2;
   const u = [1, 1];
-  const params = (): Params => new Map([["w", tf.scalar(w)], ["u", tf.tensor1d(u)]]);
+  const params = (): Params => new Map<string, tf.Tensor>([["w", tf.scalar(w)], ["u", tf.tensor1d(u)]]);
   // Inner step: ∇L_train = [2(w−1), 2(u₀−0), 2(u₁−2)] = [2, 2, −2]; θ′ = θ − α∇ = [1.8, 0.8, 1.2].
   const wp = 1.8;
   const up = [0.8, 1.2];
