@@ -1,0 +1,123 @@
+/**
+ * Plots and the HTML section of an LM sweep, drawn from its tidy rows:
+ * - measures against layer, one line per model/checkpoint, one panel per measure;
+ * - measures against training step (log axis, plotted at step + 1 so step 0 shows), one
+ *   line per layer, when the run holds two or more steps.
+ * The summary table lists, per model and layer, information and the token-label
+ * regularity, variation and disentanglement.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ResultRow } from "../../io/runFolder.js";
+import { lineChartSvg } from "../../report/plot.js";
+import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
+
+/** The panels drawn: measure and label set (null = no label set). */
+export const PLOTTED: [string, string | null][] = [
+  ["information", null],
+  ["variation", "token"],
+  ["regularity-ln-n", "token"],
+  ["regularity-ln-n", "trigram-nested"],
+  ["disentanglement", "token"],
+  ["unexplained", "nested"],
+];
+
+function panelName(measure: string, labelSet: string | null): string {
+  return labelSet ? `${measure} (${labelSet})` : measure;
+}
+
+/** Datums {model, layer, step, panel, value} for the plotted panels of one estimator. */
+export function plotData(rows: readonly ResultRow[], estimator: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    if (r.estimator !== estimator || typeof r.value !== "number") continue;
+    const hit = PLOTTED.find(([m, l]) => m === r.measure && (l ?? undefined) === r.labelSet);
+    if (!hit) continue;
+    out.push({
+      model: r.model,
+      layer: r.layer,
+      ...(typeof r.step === "number" ? { step: r.step, "step + 1": r.step + 1 } : {}),
+      layerName: `layer ${r.layer}`,
+      panel: panelName(hit[0], hit[1]),
+      value: r.value,
+    });
+  }
+  return out;
+}
+
+export interface LmFigures {
+  files: string[];
+  html: string;
+}
+
+/** Writes the SVG plots into `dir` and returns the section HTML (figures and table). */
+export async function writeLmFigures(rows: readonly ResultRow[], dir: string): Promise<LmFigures> {
+  const files: string[] = [];
+  const parts: string[] = [];
+  const estimators = [...new Set(rows.map((r) => r.estimator).filter((e): e is string => typeof e === "string"))];
+  for (const estimator of estimators) {
+    const data = plotData(rows, estimator);
+    if (data.length === 0) continue;
+    const byLayer = await lineChartSvg(data, {
+      x: "layer",
+      y: "value",
+      color: "model",
+      facet: "panel",
+      independentY: true,
+      title: `${estimator} estimator: measures by layer (0 = embeddings)`,
+      width: 220,
+      height: 140,
+    });
+    const name = `lm-by-layer-${estimator}.svg`;
+    writeFileSync(join(dir, name), byLayer);
+    files.push(name);
+    parts.push(figureHtml(byLayer, `Measures by layer, one line per model or checkpoint (${estimator} estimator).`));
+    const steps = new Set(data.map((d) => d.step).filter((s) => s !== undefined));
+    if (steps.size >= 2) {
+      const byStep = await lineChartSvg(data.filter((d) => d.step !== undefined), {
+        x: "step + 1",
+        y: "value",
+        color: "layerName",
+        facet: "panel",
+        logX: true,
+        independentY: true,
+        title: `${estimator} estimator: measures over training (log axis, step + 1)`,
+        width: 220,
+        height: 140,
+      });
+      const stepName = `lm-by-step-${estimator}.svg`;
+      writeFileSync(join(dir, stepName), byStep);
+      files.push(stepName);
+      parts.push(figureHtml(byStep, `Measures against training step (log axis; plotted at step + 1 so that step 0 appears), one line per layer (${estimator} estimator).`));
+    }
+  }
+  parts.push(tableHtml(SUMMARY_COLUMNS, summaryTable(rows)));
+  return { files, html: parts.join("\n") };
+}
+
+export const SUMMARY_COLUMNS = ["model", "params", "step", "layer", "estimator", "information", "variation (token)", "regularity (token)", "disentanglement (token)", "tokens"];
+
+/** One row per (model, layer, estimator) with the headline measures. */
+export function summaryTable(rows: readonly ResultRow[]): Record<string, unknown>[] {
+  const cells = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const key = `${r.model}|${r.layer}|${r.estimator}`;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { model: r.model, params: r.params, step: r.step ?? "", layer: r.layer, estimator: r.estimator }));
+    const v = typeof r.value === "number" ? Number(r.value.toFixed(4)) : r.value;
+    if (r.measure === "information" && !r.labelSet) cell.information = v;
+    else if (r.measure === "tokens") cell.tokens = v;
+    else if (r.labelSet === "token" && r.measure === "variation") cell["variation (token)"] = v;
+    else if (r.labelSet === "token" && r.measure === "regularity-ln-n") cell["regularity (token)"] = v;
+    else if (r.labelSet === "token" && r.measure === "disentanglement") cell["disentanglement (token)"] = v;
+  }
+  return [...cells.values()];
+}
+
+export function lmMethodNote(): string {
+  return paragraphHtml(
+    "Each layer's residual stream (layer 0 = embeddings, layer k = output of block k, before any final norm) is measured " +
+      "against token, n-gram, part-of-speech and position labels; padding is excluded. Information = H(Z)/ln n; " +
+      "variation = H(Z|X)/ln n; regularity = I(X;Z)/ln n; disentanglement = mean one-vs-rest JSD (METHODS §5).",
+  );
+}
