@@ -3,7 +3,7 @@ import { AnchorAccumulator, createAccumulator, permutationNull, structureMeasure
 import { calibrateTemperature } from "../src/vector/temperature.js";
 import { tsBackend } from "../src/compute/ts.js";
 import { onnxBackend } from "../src/compute/onnx.js";
-import { InputError } from "../src/io/errors.js";
+import { VectorInputError } from "../src/vector/errors.js";
 import { Random } from "../src/util/random.js";
 import { clusteredRows, gaussianRows } from "./vector-helpers.js";
 
@@ -229,7 +229,7 @@ describe("soft entropy: back ends and input checks", () => {
     await expect(acc.update(bad)).rejects.toThrow(/row 13: contains NaN \(column 2\)/);
     const zero = Float32Array.from(good);
     zero.fill(0, 7 * d, 8 * d);
-    await expect(acc.update(zero)).rejects.toThrow(InputError);
+    await expect(acc.update(zero)).rejects.toThrow(VectorInputError);
     await expect(acc.update(zero)).rejects.toThrow(/row 17: is all zeros/);
     const inf = Float32Array.from(good);
     inf[0] = -Infinity;

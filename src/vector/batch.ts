@@ -3,7 +3,7 @@
  * label arrays (one Int32 per row; negative = excluded from that label set), and
  * invalid rows (NaN/±Inf anywhere, or all-zero where rows are normalised).
  */
-import { InputError } from "../io/errors.js";
+import { VectorInputError } from "./errors.js";
 
 /** A batch of rows: a flat row-major Float32Array (its length a multiple of d), or one with an explicit shape. */
 export type RowBatch = Float32Array | { data: Float32Array; shape: readonly [number, number] };
@@ -14,14 +14,14 @@ export type LabelSets = Record<string, Int32Array>;
 export function unpackBatch(rows: RowBatch, d: number, firstRow: number): { data: Float32Array; count: number } {
   if (rows instanceof Float32Array) {
     if (rows.length % d !== 0) {
-      throw new InputError(`batch starting at row ${firstRow} has ${rows.length} values, not a multiple of d = ${d} (did the width change between batches?)`);
+      throw new VectorInputError(`batch starting at row ${firstRow} has ${rows.length} values, not a multiple of d = ${d} (did the width change between batches?)`);
     }
     return { data: rows, count: rows.length / d };
   }
-  if (!rows || !(rows.data instanceof Float32Array)) throw new InputError(`batch starting at row ${firstRow}: rows must be a Float32Array`);
+  if (!rows || !(rows.data instanceof Float32Array)) throw new VectorInputError(`batch starting at row ${firstRow}: rows must be a Float32Array`);
   const [count, width] = rows.shape;
-  if (width !== d) throw new InputError(`batch starting at row ${firstRow} has width ${width}, but this accumulator has d = ${d} (d may not change between batches)`);
-  if (rows.data.length < count * width) throw new InputError(`batch starting at row ${firstRow}: shape ${count}×${width} needs ${count * width} values, got ${rows.data.length}`);
+  if (width !== d) throw new VectorInputError(`batch starting at row ${firstRow} has width ${width}, but this accumulator has d = ${d} (d may not change between batches)`);
+  if (rows.data.length < count * width) throw new VectorInputError(`batch starting at row ${firstRow}: shape ${count}×${width} needs ${count * width} values, got ${rows.data.length}`);
   return { data: rows.data, count };
 }
 
@@ -33,13 +33,13 @@ export function checkLabelSets(labelSets: LabelSets | undefined, count: number, 
   const names = labelSets ? Object.keys(labelSets).sort() : [];
   for (const name of names) {
     const labels = labelSets![name];
-    if (!(labels instanceof Int32Array)) throw new InputError(`label set "${name}" must be an Int32Array`, { row: firstRow });
+    if (!(labels instanceof Int32Array)) throw new VectorInputError(`label set "${name}" must be an Int32Array`, firstRow);
     if (labels.length !== count) {
-      throw new InputError(`label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`);
+      throw new VectorInputError(`label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`);
     }
   }
   if (expected !== null && (names.length !== expected.length || names.some((n, i) => n !== expected[i]))) {
-    throw new InputError(`batch starting at row ${firstRow} has label sets [${names.join(", ")}], earlier batches had [${expected.join(", ")}]`);
+    throw new VectorInputError(`batch starting at row ${firstRow} has label sets [${names.join(", ")}], earlier batches had [${expected.join(", ")}]`);
   }
   return names;
 }
@@ -59,7 +59,7 @@ export function rowProblem(data: Float32Array, i: number, d: number, rejectZero:
 
 /**
  * Marks the usable rows of a batch. `suspect(i)` is a cheap pre-filter (e.g. a zero or
- * non-finite norm); only suspect rows are scanned. Throws InputError for the first bad row
+ * non-finite norm); only suspect rows are scanned. Throws VectorInputError for the first bad row
  * unless `skipInvalid`, in which case it returns the mask (null when every row is usable).
  */
 export function validRows(
@@ -74,7 +74,7 @@ export function validRows(
     if (options.suspect && !options.suspect(i)) continue;
     const problem = rowProblem(data, i, d, options.rejectZero);
     if (problem === null) continue;
-    if (!options.skipInvalid) throw new InputError(`${problem}; pass skipInvalid (--skip-invalid) to skip such rows`, { row: firstRow + i });
+    if (!options.skipInvalid) throw new VectorInputError(`${problem}; pass skipInvalid (--skip-invalid) to skip such rows`, firstRow + i);
     if (!mask) mask = new Uint8Array(count).fill(1);
     mask[i] = 0;
   }

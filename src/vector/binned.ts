@@ -14,7 +14,7 @@
  * in b, so the nearest centre is the rounded continuous minimiser, clamped. g = 1 (the
  * faithful setting) is exactly per-dimension bin membership.
  */
-import { InputError } from "../io/errors.js";
+import { VectorInputError } from "./errors.js";
 import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
 import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
@@ -304,7 +304,7 @@ export class RangeFinder {
   }
 
   ranges(): BinRanges {
-    if (this.rows === 0) throw new InputError("no valid rows to take bin ranges from");
+    if (this.rows === 0) throw new VectorInputError("no valid rows to take bin ranges from");
     return { lo: Float64Array.from(this.lo), hi: Float64Array.from(this.hi) };
   }
 }

@@ -1,6 +1,7 @@
 /** Vector-space entropy (METHODS §4–§5): estimators, accumulators, structure measures. */
 export * from "./accumulator.js";
 export * from "./batch.js";
+export { VectorInputError } from "./errors.js";
 export * from "./create.js";
 export { AnchorAccumulator, argmaxRows } from "./anchorAccumulator.js";
 export { BinnedAccumulator, RangeFinder, type BinRanges, type BinnedOptions } from "./binned.js";
