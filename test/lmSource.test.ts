@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync, mkdtempSync, copyFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { LanguageModel, padBatch } from "../src/sources/onnxModel.js";
-import { InputError } from "../src/io/errors.js";
+import { LanguageModel } from "../src/sources/onnxModel.js";
+import { readNpy } from "../src/io/npy.js";
 
 const FIX = "test/fixtures/lm";
-
-/** Minimal .npy reader for the fixture files (little-endian float32 / int64, C order). */
-function readNpy(file: string): { data: Float32Array | BigInt64Array; shape: number[] } {
-  const buf = readFileSync(file);
-  const headerLen = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + headerLen).toString("latin1");
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(",").filter((s) => s.trim()).map(Number);
-  const body = buf.subarray(10 + headerLen);
-  const ab = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
-  return { data: header.includes("<f4") ? new Float32Array(ab) : new BigInt64Array(ab), shape };
-}
 
 describe.each(["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"])("ONNX source %s", (name) => {
   it("per-layer hidden states of the edited graph equal the PyTorch reference within 1e-4", async () => {
@@ -41,6 +28,7 @@ describe.each(["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"])("ONNX s
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(states[l]![i]! - want[i]!));
     }
     expect(worst).toBeLessThan(1e-4);
+    expect(model.layers.layout).toBe(name.startsWith("gpt2") ? "gpt2" : "gpt-neox");
     await model.dispose();
   });
 });
