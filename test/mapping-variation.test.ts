@@ -195,3 +195,18 @@ describe("variation measures, properties", () => {
     );
   });
 });
+
+describe("variation measures against an independent numpy implementation", () => {
+  it("match test/fixtures/mapping/random-ragged.expected.json (ragged signals padded with #)", async () => {
+    const { readMappingFile } = await import("../src/io/mappingFile.js");
+    const { readFile } = await import("node:fs/promises");
+    const dir = new URL("./fixtures/mapping/", import.meta.url);
+    const expected = JSON.parse(await readFile(new URL("random-ragged.expected.json", dir), "utf8"));
+    const { mapping } = await readMappingFile(new URL("random-ragged.tsv", dir).pathname, { pad: "#" });
+    for (const afterEos of ["count", "ignore"] as const) {
+      const t = buildProbabilityTable(mapping, { afterEos });
+      const got = { synonymy: synonymy(t).value, homonymy: homonymy(t).value, wordOrderFreedom: wordOrderFreedom(t).value, entanglement: entanglement(t).value };
+      for (const [name, value] of Object.entries(got)) expect(value).toBeCloseTo(expected[afterEos][name], 12);
+    }
+  });
+});
