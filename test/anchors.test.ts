@@ -151,5 +151,11 @@ describe("makeAnchors (glossa-anchors-v1)", () => {
     expect(() => anchorsFromMatrix([1, Number.NaN, 0, 1], 2, 2)).toThrow(/row 0, column 1/);
     expect(() => anchorsFromMatrix([1, 2, 3], 2, 2)).toThrow(/expected/);
     expect(() => makeAnchors({ n: 0, d: 3, seed: 1 })).toThrow(RangeError);
+    // saved anchors load back bit-identical (same fingerprint), float64 copies too
+    const saved = makeAnchors({ n: 10, d: 300, seed: 3 });
+    expect(anchorFingerprint(anchorsFromMatrix(saved.data, 10, 300))).toBe(anchorFingerprint(saved));
+    expect(anchorFingerprint(anchorsFromMatrix(Float64Array.from(saved.data), 10, 300))).toBe(anchorFingerprint(saved));
+    const scaled = anchorsFromMatrix(Float64Array.from(saved.data, (v) => v * 3), 10, 300);
+    expect(Math.max(...Array.from(scaled.data, (v, i) => Math.abs(v - saved.data[i]!)))).toBeLessThan(1e-7);
   });
 });

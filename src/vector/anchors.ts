@@ -60,8 +60,10 @@ export function makeAnchors({ n, d, seed }: AnchorSpec): Anchors {
 }
 
 /**
- * Anchors from a given n × d matrix (e.g. read from .npy): rows are normalised in float64 and
- * stored as float32. A row that is not finite or is all zeros is an error naming the row.
+ * Anchors from a given n × d matrix (e.g. read from .npy). Rows that are already unit vectors
+ * (float64 norm within UNIT_TOLERANCE of 1, as saved anchors are) are kept exactly, so a saved
+ * file loads with the same fingerprint; other rows are normalised in float64. Rows are stored
+ * as float32. A row that is not finite or is all zeros is an error naming the row.
  */
 export function anchorsFromMatrix(matrix: ArrayLike<number>, n: number, d: number): Anchors {
   checkShape(n, d);
@@ -76,11 +78,14 @@ export function anchorsFromMatrix(matrix: ArrayLike<number>, n: number, d: numbe
       sumSquares += v * v;
     }
     if (sumSquares === 0) throw new RangeError(`anchor row ${i} is all zeros; it has no direction`);
-    const norm = Math.sqrt(sumSquares);
+    const norm = Math.abs(Math.sqrt(sumSquares) - 1) <= UNIT_TOLERANCE ? 1 : Math.sqrt(sumSquares);
     for (let j = 0; j < d; j++) data[offset + j] = matrix[offset + j]! / norm;
   }
   return { n, d, data };
 }
+
+/** float32 rounding leaves a unit row's norm within about sqrt(d)·6e-8 of 1. */
+const UNIT_TOLERANCE = 1e-5;
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
