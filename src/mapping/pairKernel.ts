@@ -210,12 +210,21 @@ export function hammingPairs(job: PairJob, meaningIndex: CodeIndex | null, hist:
   }
 }
 
+/** Number of set bits of a 32-bit integer. */
+export function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /**
  * Levenshtein signal distance. For L ≤ 32 the bit-parallel algorithm runs several patterns at
  * once ("lanes"): rows g, g+1, … are packed into fields of L + 1 bits of one 32-bit word (the
  * extra bit is a guard that keeps the addition's carry inside its field, cleared by the mask
  * F after every step), so one pass over row j's symbols gives the distances from
- * floor(32 / (L + 1)) rows at once. Per-lane scores are counted in packed accumulators.
+ * floor(32 / (L + 1)) rows at once. The distance is read from the last column of the DP
+ * matrix: D[m][n] = n + #(vertical +1 steps) − #(vertical −1 steps) = n + popcount(Pv) −
+ * popcount(Mv) over the pattern's bits (a table lookup per lane).
  * Rows with their own lengths (trimmed pads) use one lane. L > 32 uses the plain DP.
  */
 export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, hist: Float64Array, pairOut: Uint16Array | null): void {
@@ -235,6 +244,9 @@ export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, h
     fieldBits |= lanes > 1 ? ((1 << L) - 1) << (q * fieldWidth) : -1;
     lowBits |= 1 << (q * fieldWidth);
   }
+  // popcount of one lane's field (lanes > 1 means fields of at most 16 bits)
+  const fieldPopcount = new Uint8Array(lanes > 1 ? 1 << fieldWidth : 0);
+  for (let v = 1; v < fieldPopcount.length; v++) fieldPopcount[v] = fieldPopcount[v >>> 1]! + (v & 1);
   const same = new Int32Array(N * lanes);
   const peq = new Int32Array(job.alphabetSize);
   const dpRow = new Int32Array(L + 1);
@@ -243,56 +255,49 @@ export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, h
   const local = new Int32Array(pairOut === null ? cells * lanes : 0);
   for (let g = job.rowStart; g < job.rowEnd; g += lanes) {
     const used = Math.min(lanes, job.rowEnd - g);
-    // m: pattern length (equal in every lane when lanes > 1); high: bit m − 1 of each lane
+    // m: pattern length (equal in every lane when lanes > 1)
     const m = lengths === null ? L : lengths[g]!;
-    let high = 0;
+    const patternMask = m >= 32 ? -1 : (1 << m) - 1;
     for (let q = 0; q < used; q++) {
       const i = g + q;
       laneRows[q] = i;
       if (bitParallel) for (let k = 0; k < m; k++) peq[signals[i * L + k]!]! |= 1 << (q * fieldWidth + k);
-      if (m > 0) high |= 1 << (q * fieldWidth + m - 1);
       if (meaningIndex !== null) addAgreements(meaningIndex, job.meanings, R, i, g, same, 1, lanes, q);
     }
-    const shift = m > 0 ? m - 1 : 0;
     for (let j = g + 1; j < N; j++) {
       const sj = j * L;
       const n = lengths === null ? L : lengths[j]!;
-      let plus = 0;
-      let minus = 0;
-      if (bitParallel && m > 0) {
-        let pv = fieldBits;
-        let mv = 0;
+      let pv = fieldBits;
+      let mv = 0;
+      if (bitParallel) {
         for (let k = 0; k < n; k++) {
           const eq = peq[signals[sj + k]!]!;
           const xv = eq | mv;
           const xh = (((eq & pv) + pv) ^ pv) | eq;
           const ph = mv | ~(xh | pv);
           const mh = pv & xh;
-          plus += (ph & high) >>> shift;
-          minus += (mh & high) >>> shift;
           const phShifted = ((ph << 1) | lowBits) & fieldBits;
-          const mhShifted = (mh << 1) & fieldBits;
-          pv = (mhShifted | ~(xv | phShifted)) & fieldBits;
+          pv = (((mh << 1) & fieldBits) | ~(xv | phShifted)) & fieldBits;
           mv = phShifted & xv;
         }
       }
-      if (pairOut === null && bitParallel && m > 0 && j >= g + used) {
+      if (pairOut === null && lanes > 1 && j >= g + used) {
         // the hot path: every lane pairs with j; per-lane integer histograms avoid a chain
         // of dependent read-modify-writes on one cell
         const sameAt = j * lanes;
         for (let q = 0, at = 0; q < used; q++, at += fieldWidth) {
-          const ds = m + ((plus >>> at) & laneMask) - ((minus >>> at) & laneMask);
+          const ds = n + fieldPopcount[(pv >>> at) & laneMask]! - fieldPopcount[(mv >>> at) & laneMask]!;
           local[q * cells + (R - same[sameAt + q]!) * W + ds]! += 1;
         }
         continue;
       }
-      for (let q = 0; q < used; q++) {
+      for (let q = 0, at = 0; q < used; q++, at += fieldWidth) {
         const i = laneRows[q]!;
         if (j <= i) continue;
         let ds: number;
-        if (m === 0) ds = n;
-        else if (bitParallel) ds = m + ((plus >>> (q * fieldWidth)) & laneMask) - ((minus >>> (q * fieldWidth)) & laneMask);
-        else ds = levenshteinDp(signals, i * L, m, signals, sj, n, dpRow);
+        if (!bitParallel) ds = levenshteinDp(signals, i * L, m, signals, sj, n, dpRow);
+        else if (lanes > 1) ds = n + fieldPopcount[(pv >>> at) & laneMask]! - fieldPopcount[(mv >>> at) & laneMask]!;
+        else ds = n + popcount32(pv & patternMask) - popcount32(mv & patternMask);
         if (pairOut !== null) pairOut[firstPairOfRow(i, N) + j - i - 1] = ds;
         else local[q * cells + (R - same[j * lanes + q]!) * W + ds]! += 1;
       }
@@ -309,7 +314,7 @@ export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, h
 /** Source text of this module's functions, for evaluation inside a worker thread. */
 export const PAIR_KERNEL_SOURCE = [
   levenshteinDp, levenshteinBitParallel, buildCodeIndex, addAgreements, firstPairOfRow, flushCounts,
-  pairDistances, hammingPairs, levenshteinPairs,
+  popcount32, pairDistances, hammingPairs, levenshteinPairs,
 ]
   .map((f) => f.toString())
   .join("\n");
