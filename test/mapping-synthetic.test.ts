@@ -178,6 +178,12 @@ describe("synthetic languages: METHODS reference values", () => {
     expect(m.homonymy).toBe(0); // 25 pairs ≤ 26 symbols: each symbol names one pair
   });
 
+  it("compositional on the 25³ SVO space (L 6, |C| 26): all four 0, order s s v v o o", () => {
+    const m = measure(compositionalLanguage(svoMeaningSpace(), opts));
+    expect([m.synonymy, m.homonymy, m.freedom, m.entanglement.value]).toEqual([0, 0, 0, 0]);
+    expect(m.order).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
   it("holistic (25³, L 6, |C| 26): all four measures near 1", () => {
     for (const homonyms of [1, 2]) {
       const m = measure(holisticLanguage(svoMeaningSpace(), { ...opts, homonyms }));
