@@ -168,6 +168,30 @@ describe("pair kernel", () => {
     );
   });
 
+  it("per-pair output equals the DP / direct Hamming for every pair", () => {
+    fc.assert(
+      fc.property(arbitraryMapping({ maxRows: 15, maxLength: 36 }), fc.boolean(), (m, trim) => {
+        const L = m.length;
+        const lengths = trimmedLengths(m.signals, L, m.size, 0);
+        for (const signalDistance of ["levenshtein", "hamming"] as const) {
+          const trimmed = trim && signalDistance === "levenshtein";
+          const out = new Uint16Array((m.size * (m.size - 1)) / 2);
+          pairDistances({ meanings: m.meanings, roles: m.roles.length, signals: m.signals, length: L, signalLengths: trimmed ? lengths : null, alphabetSize: m.alphabet.length, size: m.size, rowStart: 0, rowEnd: m.size, signalDistance }, out);
+          const expected: number[] = [];
+          const scratch = new Int32Array(L + 1);
+          for (let i = 0; i < m.size; i++) {
+            for (let j = i + 1; j < m.size; j++) {
+              if (signalDistance === "hamming") expected.push(row(m.signals, i, L).filter((c, k) => c !== m.signals[j * L + k]).length);
+              else expected.push(levenshteinDp(m.signals, i * L, trimmed ? lengths[i]! : L, m.signals, j * L, trimmed ? lengths[j]! : L, scratch));
+            }
+          }
+          expect(Array.from(out)).toEqual(expected);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("writes per-pair signal distances in pair order", () => {
     const m = mappingOf([[0], [1], [2], [3]], [[0, 1, 2, 0], [1, 2, 0, 1], [0, 0, 0, 0], [2, 2, 2, 2]], [4], 3);
     const out = new Uint16Array(6);
@@ -320,6 +344,14 @@ describe("topographic similarity", () => {
     const cos = realMeaningDistances({ data: Float64Array.from([1, 0, 0, 2, 1, 1]), dim: 2 }, 3, "cosine");
     expect(cos[0]).toBeCloseTo(1, 14);
     expect(cos[1]).toBeCloseTo(1 - Math.SQRT1_2, 14);
+  });
+
+  it("reports undefined cases as degenerate with topsim 0, never NaN", () => {
+    const one = topographicSimilarity(mappingOf([[0]], [[0, 1]], [2], 2));
+    expect(one).toMatchObject({ topsim: 0, pairs: 0, degenerate: "both" });
+    const sameSignal = topographicSimilarity(mappingOf([[0], [1], [1]], [[1, 1], [1, 1], [1, 1]], [2], 2), { permutations: 3 });
+    expect(sameSignal).toMatchObject({ topsim: 0, pairs: 3, degenerate: "y" });
+    expect(sameSignal.permutation).toEqual({ permutations: 3, seed: 0, nullMean: 0, nullSd: 0, z: null });
   });
 
   it("rejects bad options with clear messages", () => {

@@ -32,6 +32,7 @@ function result(cov: number, varX: number, varY: number, n: number): SpearmanRes
 
 /** Midranks (1-based; ties get the mean of the ranks they span) of a list of values. */
 export function midranks(values: ArrayLike<number>): Float64Array {
+  checkFinite(values, "values");
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   const ranks = new Float64Array(n);
@@ -54,8 +55,6 @@ function checkFinite(values: ArrayLike<number>, name: string): void {
 /** Spearman's ρ of two equally long arrays (midranks for ties). */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): SpearmanResult {
   if (x.length !== y.length) throw new RangeError(`spearman: arrays differ in length (${x.length} vs ${y.length})`);
-  checkFinite(x, "x");
-  checkFinite(y, "y");
   const n = x.length;
   const rx = midranks(x);
   const ry = midranks(y);
