@@ -133,6 +133,14 @@ export class AnchorAccumulator implements EntropyAccumulator {
   clone(): AnchorAccumulator {
     const copy = new AnchorAccumulator({ ...this.options, keepRows: false });
     copy.state = this.state.clone();
+    copy.kernelPromise = this.kernelPromise; // one compiled kernel serves every copy
+    return copy;
+  }
+
+  /** An empty accumulator with the same parameters (per-row records kept if these are), sharing the kernel. */
+  emptyCopy(): AnchorAccumulator {
+    const copy = new AnchorAccumulator(this.options);
+    copy.kernelPromise = this.options.anchors ? this.kernel() : null;
     return copy;
   }
 

@@ -196,6 +196,11 @@ export class BinnedAccumulator implements EntropyAccumulator {
     return copy;
   }
 
+  /** An empty accumulator with the same parameters (per-row records kept if these are). */
+  emptyCopy(): BinnedAccumulator {
+    return new BinnedAccumulator(this.options);
+  }
+
   parameters(): Record<string, unknown> {
     return {
       estimator: "binned",

@@ -37,7 +37,7 @@ export class PartitionedAccumulator implements EntropyAccumulator {
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
     if (this.parts.length === 0 || this.batchesInLast === this.batchesPerPart) {
-      this.parts.push(this.template.clone());
+      this.parts.push(this.template.emptyCopy());
       this.batchesInLast = 0;
     }
     const part = this.parts[this.parts.length - 1]!;
@@ -52,9 +52,9 @@ export class PartitionedAccumulator implements EntropyAccumulator {
     this.batchesInLast++;
   }
 
-  /** All parts merged into one accumulator. */
+  /** All parts merged into one accumulator (with the per-row records, if kept). */
   merged(): CountingAccumulator {
-    const out = this.template.clone();
+    const out = this.template.emptyCopy();
     for (const part of this.parts) out.merge(part);
     return out;
   }

@@ -8,6 +8,8 @@ export interface CountingAccumulator extends EntropyAccumulator {
   readonly minCount: number;
   readonly weighting: Weighting;
   clone(): CountingAccumulator;
+  /** An empty accumulator with the same parameters, keeping per-row records if this one does. */
+  emptyCopy(): CountingAccumulator;
 }
 
 export function isCounting(acc: EntropyAccumulator): acc is CountingAccumulator {

@@ -14,3 +14,4 @@ export * from "./bootstrap.js";
 export { isCounting, type CountingAccumulator } from "./counting.js";
 export * from "./anchors.js";
 export * from "./temperature.js";
+export * from "./stream.js";

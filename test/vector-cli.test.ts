@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it, vi } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeNpy } from "../src/io/npy.js";
+import { run } from "../src/cli/commands/entropy.js";
+import { UsageError } from "../src/cli/args.js";
+import { clusteredRows } from "./vector-helpers.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-entropy-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
+  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+  const write = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    // main() resolves commands by a variable dynamic import that vite cannot follow; mirror its exit codes here.
+    let code: number;
+    try {
+      code = await run(argv.slice(1));
+    } catch (e) {
+      if (e instanceof UsageError) code = 2;
+      else if (e instanceof RangeError || (e as Error).name === "InputError") code = 1;
+      else throw e;
+      err.push((e as Error).message);
+    }
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    write.mockRestore();
+  }
+}
+
+describe("glossa entropy", () => {
+  const d = 24;
+  const { rows, labels } = clusteredRows(500, d, 6, 3);
+  const reps = path.join(dir, "reps.npy");
+  const tok = path.join(dir, "tok.npy");
+  const noise = path.join(dir, "noise.npy");
+  writeNpy(reps, rows, [500, d]);
+  writeNpy(tok, labels, [500]);
+  writeNpy(noise, BigInt64Array.from({ length: 500 }, (_, i) => BigInt((i * 7) % 5)), [500]);
+
+  it("prints a table with every measure per label set, both back ends agreeing", async () => {
+    const ts = await capture(["entropy", reps, "--labels", `token=${tok}`, "--labels", `noise=${noise}`, "--backend", "ts", "--json", "--batch", "128"]);
+    const onnx = await capture(["entropy", reps, "--labels", `token=${tok}`, "--labels", `noise=${noise}`, "--json", "--batch", "100"]);
+    expect(ts.code).toBe(0);
+    const a = JSON.parse(ts.out);
+    const b = JSON.parse(onnx.out);
+    expect(a.parameters).toMatchObject({ rows: 500, d, estimator: "soft", n: 100, calibration: "exact", backend: "ts", batch: 128 });
+    expect(a.parameters.anchorFingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.parameters.backend).toBe("onnx");
+    a.measures.forEach((m: { value: number }, i: number) => expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(1e-5));
+    const reg = (set: string) => a.measures.find((m: { labelSet: string; measure: string }) => m.labelSet === set && m.measure === "regularity-h").value;
+    expect(reg("token")).toBeGreaterThan(0.3);
+    expect(reg("noise")).toBeLessThan(0.05);
+    const table = await capture(["entropy", reps, "--labels", `token=${tok}`, "--null", "20", "--bootstrap", "20", "--batch", "50"]);
+    expect(table.code).toBe(0);
+    for (const text of ["regularity-ln-n", "regularity-h", "variation", "disentanglement", "I null p (20 shuffles)", "95% lower"]) expect(table.out).toContain(text);
+  });
+
+  it("binned, gaussian and knn estimators run from the same file", async () => {
+    for (const estimator of ["binned", "gaussian", "knn", "hard"]) {
+      const r = await capture(["entropy", reps, "--labels", `token=${tok}`, "--estimator", estimator, "--json"]);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out).result.estimator).toBe(estimator);
+    }
+  });
+
+  it("bad input: clear errors and non-zero exits", async () => {
+    const bad = path.join(dir, "bad.npy");
+    const copy = Float32Array.from(rows);
+    copy[7 * d + 1] = NaN;
+    writeNpy(bad, copy, [500, d]);
+    const r = await capture(["entropy", bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/row 7: contains NaN/);
+    const skipped = await capture(["entropy", bad, "--skip-invalid", "--json"]);
+    expect(JSON.parse(skipped.out).result.skippedRows).toBe(1);
+    const short = path.join(dir, "short.npy");
+    writeNpy(short, new Int32Array(10), [10]);
+    expect((await capture(["entropy", reps, "--labels", `x=${short}`])).err).toMatch(/has 10 labels, but the representations have 500 rows/);
+    expect((await capture(["entropy", reps, "--labels", `x=${reps}`])).err).toMatch(/labels must be integers/);
+    expect((await capture(["entropy", reps, "--estimator", "nope"])).code).toBe(2);
+    expect((await capture(["entropy", path.join(dir, "missing.npy")])).code).toBe(1);
+  });
+});
