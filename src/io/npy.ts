@@ -6,8 +6,9 @@
  * a·b·… rows of width w (a (batch, seq, d) dump streams as batch·seq rows of d). A 1-D array is
  * rows of width 1; a 0-d array is one row of width 1.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { InputError } from "./errors.js";
+import { openForReading, readFully } from "./fileRead.js";
 import {
   checkDataLength,
   checkShape,
@@ -26,24 +27,6 @@ import {
 } from "./npyFormat.js";
 
 export * from "./npyFormat.js";
-
-/** Reads exactly `length` bytes at `position` into `target` (short reads are retried). */
-function readFully(fd: number, target: Uint8Array, position: number, path: string): void {
-  let done = 0;
-  while (done < target.length) {
-    const got = readSync(fd, target, done, target.length - done, position + done);
-    if (got === 0) throw new InputError(`unexpected end of file at byte ${position + done} (the file shrank while being read?)`, { file: path });
-    done += got;
-  }
-}
-
-function openForReading(path: string): number {
-  try {
-    return openSync(path, "r");
-  } catch (error) {
-    throw new InputError(`cannot open: ${(error as Error).message}`, { file: path });
-  }
-}
 
 function openForWriting(path: string): number {
   try {

@@ -3,8 +3,8 @@
  * first, then only the bytes of the requested tensor. The format itself is in
  * ./safetensorsFormat.ts.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { InputError } from "./errors.js";
+import { closeSync, fstatSync } from "node:fs";
+import { openForReading, readFully } from "./fileRead.js";
 import {
   decodeSafetensor,
   findTensor,
@@ -17,12 +17,7 @@ import {
 export * from "./safetensorsFormat.js";
 
 function withFile<T>(path: string, body: (fd: number, size: number) => T): T {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    throw new InputError(`cannot open: ${(error as Error).message}`, { file: path });
-  }
+  const fd = openForReading(path);
   try {
     return body(fd, fstatSync(fd).size);
   } finally {
@@ -31,14 +26,7 @@ function withFile<T>(path: string, body: (fd: number, size: number) => T): T {
 }
 
 function readAt(fd: number, length: number, position: number, path: string): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const got = readSync(fd, out, done, length - done, position + done);
-    if (got === 0) throw new InputError(`unexpected end of file at byte ${position + done}`, { file: path });
-    done += got;
-  }
-  return out;
+  return readFully(fd, new Uint8Array(length), position, path);
 }
 
 function readHeader(fd: number, size: number, path: string): SafetensorsHeader {
