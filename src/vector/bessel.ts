@@ -1,7 +1,8 @@
 /**
  * Logarithms of the modified Bessel function of the first kind, I_ν(x), and of the ratio
  * I_{ν+1}(x)/I_ν(x), accurate without overflow for any order ν ≥ 0 and argument x ≥ 0
- * (orders up to ~10^5, arguments up to ~10^8 checked against mpmath in the tests).
+ * (checked against mpmath at 40 digits for orders 0 … 8191 and arguments 0.01 … 10^5: relative
+ * error below 1e-13 for ln I, 2e-15 for the ratio; closed forms checked up to x = 3·10^7).
  *
  * Method (one path per regime, no series that overflows):
  * - order ν ≥ DEBYE_MIN_ORDER: the uniform asymptotic (Debye) expansion
