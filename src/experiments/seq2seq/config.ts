@@ -55,8 +55,8 @@ export const PRESETS = {
     sizes: ["small"],
     seeds: [1],
     regimes: ["standard"],
-    steps: 600,
-    batchSize: 64,
+    steps: 1200,
+    batchSize: 32,
     learningRate: 2e-3,
     metaInnerLearningRate: 1e-2,
     metaOrder: "first",
@@ -70,14 +70,21 @@ export const PRESETS = {
     toyTrain: 500,
     toyTest: 100,
   },
-  /** The full setup: three sizes × three seeds, 20,000 steps each, 16 measurement points. */
+  /**
+   * The full setup: three sizes × three seeds, 10,000 steps of 64 examples each (about 48
+   * epochs of the add-jump training set), 16 measurement points. Expected runtime on the
+   * 2-core benchmark machine (wasm, one step ≈ 0.2 / 0.5 / 2.2 CPU-seconds for small /
+   * medium / large, see BENCHMARKS.md "Seq2seq"): about 8 h per seed for all three sizes,
+   * about a day in all; add `--regimes standard,meta` to double it with the meta-learned
+   * models. Runs resume (`--resume`) after an interruption.
+   */
   thesis: {
     task: "scan",
     split: "jump",
     sizes: ["small", "medium", "large"],
     seeds: [1, 2, 3],
     regimes: ["standard"],
-    steps: 20000,
+    steps: 10000,
     batchSize: 64,
     learningRate: 1e-3,
     metaInnerLearningRate: 1e-2,
