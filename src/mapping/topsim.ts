@@ -45,8 +45,9 @@ export interface TopsimOptions {
   /** Seed of the shuffles (default 0). */
   seed?: number;
   /**
-   * Real meaning distances keep 10 bytes per pair in memory; more pairs than this (default
-   * 2^25 ≈ 33.5 million, ~8,200 rows) is refused with an error rather than exhausting memory.
+   * Real meaning distances keep every pair in memory (about 26 bytes per pair at the peak,
+   * while ranking); more pairs than this (default 2^24 ≈ 16.8 million, ~5,800 rows, ~440 MB)
+   * is refused with an error rather than exhausting memory.
    */
   maxRealPairs?: number;
 }
@@ -108,7 +109,7 @@ function resolve(m: DiscreteMapping, options: TopsimOptions): Resolved {
     throw new RangeError(`permutations must be 0 or an integer ≥ 2, got ${permutations}`);
   }
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const maxRealPairs = options.maxRealPairs ?? 2 ** 25;
+  const maxRealPairs = options.maxRealPairs ?? 2 ** 24;
   return { meaningDistance, signalDistance, trimPad, permutations, seed, maxRealPairs };
 }
 
