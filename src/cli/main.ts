@@ -12,13 +12,19 @@ interface CommandModule {
 }
 
 /**
- * Commands load lazily (by name, from ./commands/NAME.js) so that `glossa mapping` never
- * pays for tfjs or onnxruntime.
+ * Commands load lazily so that `glossa mapping` never pays for tfjs or onnxruntime.
+ * (Literal import paths: bundlers and vitest resolve them; template paths they cannot.)
  */
-const COMMAND_NAMES = ["demo", "mapping", "generate", "entropy", "anchors", "emergent", "seq2seq", "lm"] as const;
-const COMMANDS: Record<string, () => Promise<CommandModule>> = Object.fromEntries(
-  COMMAND_NAMES.map((name) => [name, () => import(`./commands/${name}.js`) as Promise<CommandModule>]),
-);
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  demo: () => import("./commands/demo.js"),
+  mapping: () => import("./commands/mapping.js"),
+  generate: () => import("./commands/generate.js"),
+  entropy: () => import("./commands/entropy.js"),
+  anchors: () => import("./commands/anchors.js"),
+  emergent: () => import("./commands/emergent.js"),
+  seq2seq: () => import("./commands/seq2seq.js"),
+  lm: () => import("./commands/lm.js"),
+};
 
 async function usage(): Promise<string> {
   const lines = ["usage: glossa <command> [options]   (glossa <command> --help for its options)", "", "commands:"];
