@@ -184,14 +184,51 @@ export function exposeTensors(model: Model, tensors: readonly string[]): void {
 
 const FLOAT_TYPES = new Set([1, 10, 11, 16]); // float, float16, double, bfloat16
 
-/** Number of floating-point parameters stored as initializers (tied weights count once; masks and index constants are not counted). */
+type Tensor = onnxProto.onnx.ITensorProto;
+
+/** float32 view of an initializer's raw bytes, or null (other types, external or typed-field storage). */
+function rawFloat32(t: Tensor): Float32Array | null {
+  const raw = t.rawData;
+  if (t.dataType !== 1 || !raw || raw.length === 0) return null;
+  const copy = new Uint8Array(raw); // raw may be unaligned inside the model buffer
+  return new Float32Array(copy.buffer, 0, copy.length / 4);
+}
+
+/**
+ * Whether `b` is the transpose of the 2-D `a` — how exporters store a tied LM head
+ * (GPT-2's `lm_head = wteᵀ` becomes a second, transposed initializer after constant folding).
+ * Checked on 256 evenly spread entries.
+ */
+function isTransposeOf(a: Tensor, b: Tensor): boolean {
+  const [r, c] = (a.dims ?? []).map(Number);
+  const [r2, c2] = (b.dims ?? []).map(Number);
+  if ((a.dims ?? []).length !== 2 || (b.dims ?? []).length !== 2 || r !== c2 || c !== r2 || r === c) return false;
+  const x = rawFloat32(a);
+  const y = rawFloat32(b);
+  if (!x || !y || x.length !== r! * c! || y.length !== x.length) return false;
+  const step = Math.max(1, Math.floor(x.length / 256));
+  for (let k = 0; k < x.length; k += step) {
+    const i = Math.floor(k / c!);
+    const j = k % c!;
+    if (x[k] !== y[j * r! + i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Number of floating-point parameters stored as initializers. Masks and index constants
+ * (non-float) are not counted; a tied weight stored a second time as its transpose (a tied
+ * LM head) is counted once.
+ */
 export function parameterCount(model: Model): number {
+  const floats = (model.graph?.initializer ?? []).filter((t) => FLOAT_TYPES.has(t.dataType ?? 0));
+  const size = (t: Tensor) => (t.dims ?? []).reduce<number>((n, d) => n * Number(d), 1);
   let total = 0;
-  for (const t of model.graph?.initializer ?? []) {
-    if (!FLOAT_TYPES.has(t.dataType ?? 0)) continue;
-    let n = 1;
-    for (const d of t.dims ?? []) n *= Number(d);
-    total += n;
+  const matrices: Tensor[] = [];
+  for (const t of floats) {
+    if ((t.dims ?? []).length === 2 && matrices.some((m) => size(m) === size(t) && isTransposeOf(m, t))) continue;
+    if ((t.dims ?? []).length === 2) matrices.push(t);
+    total += size(t);
   }
   return total;
 }
