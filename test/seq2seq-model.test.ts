@@ -6,8 +6,8 @@ import { useTfBackend, tf } from "../src/experiments/tfSetup.js";
 import { Adam } from "../src/experiments/seq2seq/adam.js";
 import { metaGradients, type LossFn } from "../src/experiments/seq2seq/gradients.js";
 import { toyTaskSplit } from "../src/experiments/seq2seq/toyTasks.js";
-import { buildVocabularies, encodeExamples } from "../src/experiments/seq2seq/encoding.js";
-import { type ModelConfig, type Params } from "../src/experiments/seq2seq/model.js";
+import { buildVocabularies, encodeExamples, selectRows } from "../src/experiments/seq2seq/encoding.js";
+import { decodeLogits, decodeNext, disposeDecoderCache, encodeLayers, initParameters, shiftRight, startDecoding, type ModelConfig, type Params } from "../src/experiments/seq2seq/model.js";
 import { Seq2seqTrainer } from "../src/experiments/seq2seq/trainer.js";
 import { exactMatchAccuracy, exactMatches } from "../src/experiments/seq2seq/decode.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/experiments/seq2seq/checkpoint.js";
@@ -90,6 +90,25 @@ describe("the seq2seq transformer", () => {
     expect(() => new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 16, learningRate: 1e-3, meta: { innerLearningRate: 0.1, order: "first", neighbours: 2 } }, train)).toThrow(/neighbour list/);
     expect(() => new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 1000, learningRate: 1e-3 }, train)).toThrow(/exceeds/);
     expect(() => new Seq2seqTrainer(tf, { ...model, width: 18 }, { seed: 1, batchSize: 16, learningRate: 1e-3 }, train)).toThrow(/divisible by heads/);
+  });
+
+  it("incremental (cached) decoding gives the same logits as the full teacher-forced decoder", () => {
+    const { train, model } = tinyTask("reverse");
+    const p = initParameters(tf, model, 9);
+    const f = { tf, p, c: model };
+    const batch = selectRows(train, [0, 1, 2]);
+    const src = tf.tensor(batch.src, [3, batch.srcLength], "int32");
+    const tgt = tf.tensor(batch.tgt, [3, batch.tgtLength], "int32");
+    const layers = encodeLayers(f, src);
+    const memory = layers[layers.length - 1]!;
+    const full = decodeLogits(f, memory, src, shiftRight(tf, tgt)).arraySync() as number[][][];
+    const cache = startDecoding(f, memory, src);
+    const tgtIn = shiftRight(tf, tgt).arraySync() as number[][];
+    for (let t = 0; t < batch.tgtLength; t++) {
+      const step = decodeNext(f, cache, tf.tensor1d(tgtIn.map((row) => row[t]!), "int32")).arraySync() as number[][];
+      for (let i = 0; i < 3; i++) for (let v = 0; v < model.targetVocab; v++) expect(step[i]![v]).toBeCloseTo(full[i]![t]![v]!, 4);
+    }
+    disposeDecoderCache(cache);
   });
 
   it("scores exact match up to EOS only", () => {

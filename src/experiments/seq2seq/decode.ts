@@ -4,42 +4,47 @@
  * within the target length).
  */
 import type * as tfNs from "@tensorflow/tfjs";
-import { EOS, BOS, PAD, selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
-import { decodeLogits, encodeLayers, type ModelConfig, type Params } from "./model.js";
+import { EOS, BOS, selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
+import { decodeNext, disposeDecoderCache, encodeLayers, startDecoding, type ModelConfig, type Params } from "./model.js";
 
 type Tf = typeof tfNs;
 
-/** Greedy decoding of a batch; returns predicted ids row-major n × tgtLength (PAD after EOS). */
+/**
+ * Greedy decoding of a batch with the incremental decoder (cached keys/values); returns
+ * predicted ids row-major n × tgtLength (PAD after EOS). Stops when every row has produced EOS.
+ */
 export function greedyDecode(tf: Tf, params: Params, config: ModelConfig, batch: EncodedExamples): Int32Array {
   const { n, srcLength, tgtLength } = batch;
   const out = new Int32Array(n * tgtLength);
+  const f = { tf, p: params, c: config };
   const src = tf.tensor(batch.src, [n, srcLength], "int32");
   const memory = tf.tidy(() => {
-    const layers = encodeLayers({ tf, p: params, c: config }, src);
+    const layers = encodeLayers(f, src);
     return layers[layers.length - 1]!;
   });
+  const cache = startDecoding(f, memory, src);
   const finished = new Uint8Array(n);
-  const prefix = new Int32Array(n * tgtLength).fill(PAD);
-  for (let i = 0; i < n; i++) prefix[i * tgtLength] = BOS;
+  let current = new Int32Array(n).fill(BOS);
   for (let t = 0; t < tgtLength; t++) {
-    const next = tf.tidy(() => {
-      const tgtIn = tf.tensor(prefix, [n, tgtLength], "int32").slice([0, 0], [n, t + 1]);
-      const logits = decodeLogits({ tf, p: params, c: config }, memory, src, tgtIn);
-      return logits.slice([0, t, 0], [n, 1, config.targetVocab]).reshape([n, config.targetVocab]).argMax(-1);
-    });
-    const ids = next.dataSync();
+    const input = tf.tensor(current, [n], "int32");
+    const logits = decodeNext(f, cache, input);
+    const next = tf.tidy(() => logits.argMax(-1));
+    const ids = next.dataSync() as Int32Array;
+    input.dispose();
+    logits.dispose();
     next.dispose();
     let all = true;
+    current = new Int32Array(n);
     for (let i = 0; i < n; i++) {
+      current[i] = ids[i]!;
       if (finished[i]) continue;
-      const id = ids[i]!;
-      out[i * tgtLength + t] = id;
-      if (t + 1 < tgtLength) prefix[i * tgtLength + t + 1] = id;
-      if (id === EOS) finished[i] = 1;
+      out[i * tgtLength + t] = ids[i]!;
+      if (ids[i] === EOS) finished[i] = 1;
       else all = false;
     }
     if (all) break;
   }
+  disposeDecoderCache(cache);
   src.dispose();
   memory.dispose();
   return out;

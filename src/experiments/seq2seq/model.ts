@@ -186,30 +186,39 @@ function splitHeads(f: Forward, x: Tensor): Tensor {
   return x.reshape([B, T, h, d / h]).transpose([0, 2, 1, 3]);
 }
 
+/** Projection `m` (q, k or v) of x, split into heads: [B, h, T, d/h]. */
+function project(f: Forward, x: Tensor, prefix: string, m: "q" | "k" | "v"): Tensor {
+  return splitHeads(f, dense(f, x, `${prefix}.w${m}`, `${prefix}.b${m}`));
+}
+
 /**
- * Multi-head attention of queries x over keys/values `memory`; `bias` is added to the
- * scores (0 where allowed, −1e9 where masked), broadcastable to [B, h, Tq, Tk].
+ * Scaled dot-product attention of head-split queries over keys/values, heads merged and
+ * projected out; `bias` is added to the scores (0 where allowed, −1e9 where masked),
+ * broadcastable to [B, h, Tq, Tk].
  */
-function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
+function attend(f: Forward, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, prefix: string): Tensor {
   const tf = f.tf;
-  const [B, T, d] = x.shape as [number, number, number];
-  const q = splitHeads(f, dense(f, x, `${prefix}.wq`, `${prefix}.bq`));
-  const k = splitHeads(f, dense(f, memory, `${prefix}.wk`, `${prefix}.bk`));
-  const v = splitHeads(f, dense(f, memory, `${prefix}.wv`, `${prefix}.bv`));
-  const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d / f.c.heads)).add(bias);
-  const weights = tf.softmax(scores, -1);
-  const context = tf.matMul(weights, v).transpose([0, 2, 1, 3]).reshape([B, T, d]);
+  const [B, h, T, dh] = q.shape as [number, number, number, number];
+  let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh));
+  if (bias) scores = scores.add(bias);
+  const context = tf.matMul(tf.softmax(scores, -1), v).transpose([0, 2, 1, 3]).reshape([B, T, h * dh]);
   return dense(f, context, `${prefix}.wo`, `${prefix}.bo`);
+}
+
+/** Multi-head attention of queries x over keys/values `memory`. */
+function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
+  return attend(f, project(f, x, prefix, "q"), project(f, memory, prefix, "k"), project(f, memory, prefix, "v"), bias, prefix);
 }
 
 function feedForward(f: Forward, x: Tensor, prefix: string): Tensor {
   return dense(f, f.tf.relu(dense(f, x, `${prefix}.w1`, `${prefix}.b1`)), `${prefix}.w2`, `${prefix}.b2`);
 }
 
-function embed(f: Forward, ids: Tensor, table: string): Tensor {
+/** Token embeddings × √d plus sinusoidal positions from `offset` on, then dropout. */
+function embed(f: Forward, ids: Tensor, table: string, offset = 0): Tensor {
   const [B, T] = ids.shape as [number, number];
   const d = f.c.width;
-  const positions = f.tf.tensor(sinusoidalPositions(T, d), [1, T, d]);
+  const positions = f.tf.tensor(sinusoidalPositions(offset + T, d).subarray(offset * d), [1, T, d]);
   // One-hot × table rather than gather: the wasm back end has no gradient kernel for gather.
   const E = param(f, table);
   const oneHot = f.tf.oneHot(ids.reshape([B * T]), E.shape[0]!).cast("float32");
@@ -274,4 +283,69 @@ export function sequenceLoss(f: Forward, src: Tensor, tgt: Tensor): Tensor {
   const picked = logProbs.mul(tf.oneHot(tgt, V).cast("float32")).sum(-1);
   const mask = tf.notEqual(tgt, 0).cast("float32");
   return picked.mul(mask).sum().neg().div(mask.sum().maximum(1));
+}
+
+/**
+ * Incremental decoding state (evaluation only): per decoder layer, the self-attention keys
+ * and values of the positions decoded so far and the cross-attention keys/values of the
+ * encoder memory, so each new position costs one position's work instead of re-running
+ * the whole prefix.
+ */
+export interface DecoderCache {
+  position: number;
+  selfK: (Tensor | null)[];
+  selfV: (Tensor | null)[];
+  crossK: Tensor[];
+  crossV: Tensor[];
+  crossBias: Tensor;
+}
+
+export function startDecoding(f: Forward, memory: Tensor, src: Tensor): DecoderCache {
+  const tf = f.tf;
+  const crossK: Tensor[] = [];
+  const crossV: Tensor[] = [];
+  for (let l = 0; l < f.c.decoderLayers; l++) {
+    crossK.push(tf.tidy(() => project(f, memory, `dec${l}.cross`, "k")));
+    crossV.push(tf.tidy(() => project(f, memory, `dec${l}.cross`, "v")));
+  }
+  const none = Array.from({ length: f.c.decoderLayers }, () => null);
+  return { position: 0, selfK: [...none], selfV: [...none], crossK, crossV, crossBias: tf.tidy(() => sourceKeyBias(tf, src)) };
+}
+
+/** Feeds ids [B] at the next position; returns logits [B, V] and advances the cache (old tensors disposed). */
+export function decodeNext(f: Forward, cache: DecoderCache, ids: Tensor): Tensor {
+  const tf = f.tf;
+  const B = ids.shape[0]!;
+  const L = f.c.decoderLayers;
+  const out = tf.tidy(() => {
+    let x = embed(f, ids.reshape([B, 1]), "tgtEmbed", cache.position);
+    const newK: Tensor[] = [];
+    const newV: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const n1 = layerNorm(f, x, `dec${l}.ln1`);
+      const k0 = project(f, n1, `dec${l}.self`, "k");
+      const v0 = project(f, n1, `dec${l}.self`, "v");
+      const k = cache.selfK[l] ? tf.concat([cache.selfK[l]!, k0], 2) : k0;
+      const v = cache.selfV[l] ? tf.concat([cache.selfV[l]!, v0], 2) : v0;
+      newK.push(k);
+      newV.push(v);
+      x = x.add(attend(f, project(f, n1, `dec${l}.self`, "q"), k, v, null, `dec${l}.self`));
+      x = x.add(attend(f, project(f, layerNorm(f, x, `dec${l}.ln2`), `dec${l}.cross`, "q"), cache.crossK[l]!, cache.crossV[l]!, cache.crossBias, `dec${l}.cross`));
+      x = x.add(feedForward(f, layerNorm(f, x, `dec${l}.ln3`), `dec${l}.ff`));
+    }
+    const logits = dense(f, layerNorm(f, x, "dec.lnFinal"), "out.w", "out.b").reshape([B, f.c.targetVocab]);
+    return [logits, ...newK, ...newV];
+  });
+  for (let l = 0; l < L; l++) {
+    cache.selfK[l]?.dispose();
+    cache.selfV[l]?.dispose();
+    cache.selfK[l] = out[1 + l]!;
+    cache.selfV[l] = out[1 + L + l]!;
+  }
+  cache.position++;
+  return out[0]!;
+}
+
+export function disposeDecoderCache(cache: DecoderCache): void {
+  for (const t of [...cache.selfK, ...cache.selfV, ...cache.crossK, ...cache.crossV, cache.crossBias]) t?.dispose();
 }
