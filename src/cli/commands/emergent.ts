@@ -1,0 +1,81 @@
+/**
+ * `glossa emergent`: trains sender–receiver pairs on the reconstruction game over seeds and
+ * hidden sizes and tracks the language's structure and generalisation every epoch. Wiring only.
+ */
+import fs from "node:fs";
+import { choiceOption, describeOptions, flagOption, parseArgs, stringOption } from "../args.js";
+import { InputError } from "../../io/errors.js";
+import { textTable } from "../../report/html.js";
+import { meaningCount, PRESETS, resolveConfig, runSpecs, type PresetName } from "../../experiments/emergent/config.js";
+import { runEmergentExperiment } from "../../experiments/emergent/experiment.js";
+
+export const summary = "emergent communication: train GRU sender/receiver agents, track language structure and generalisation per epoch";
+
+const OPTIONS = {
+  preset: { type: "string", description: "quick (about 3 minutes on 2 cores; default) or thesis (METHODS §6.1 full setup)" },
+  config: { type: "string", description: "JSON file of settings that override the preset's (unknown keys are errors)" },
+  out: { type: "string", description: "run folder (default glossa-out/emergent-PRESET)" },
+  resume: { type: "boolean", description: "continue the run in --out from its checkpoints and journal" },
+  backend: { type: "string", description: "TensorFlow.js back end: wasm (default) or cpu" },
+  json: { type: "boolean", description: "print the summary as JSON on stdout" },
+  help: { type: "boolean" },
+} as const;
+
+function help(): string {
+  const keys = Object.keys(PRESETS.quick).join(", ");
+  return `usage: glossa emergent [--preset quick|thesis] [--config FILE.json] [--out DIR] [--resume] [--backend wasm|cpu]
+${summary}
+
+options:
+${describeOptions(OPTIONS)}
+
+config keys: ${keys}
+writes: run.json, results.jsonl (one row per measurement), results.csv, summary.json/.csv,
+emergent-*.svg plots and checkpoints/ (one per run, for --resume) into the run folder.`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (flagOption(args, "help")) {
+    console.log(help());
+    return 0;
+  }
+  const preset = choiceOption(args, "preset", Object.keys(PRESETS) as PresetName[], "quick");
+  const backend = choiceOption(args, "backend", ["wasm", "cpu"] as const, "wasm");
+  const configFile = stringOption(args, "config");
+  let overrides: Record<string, unknown> = {};
+  if (configFile) {
+    if (!fs.existsSync(configFile)) throw new InputError("no such config file", { file: configFile });
+    try {
+      overrides = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw new InputError(`not valid JSON (${(error as Error).message})`, { file: configFile });
+    }
+  }
+  const config = resolveConfig(PRESETS[preset], overrides, configFile ?? `preset ${preset}`);
+  const out = stringOption(args, "out") ?? `glossa-out/emergent-${preset}`;
+  process.stderr.write(`glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`);
+  const result = await runEmergentExperiment({ config, outDir: out, resume: flagOption(args, "resume"), backend, preset });
+  if (flagOption(args, "json")) {
+    console.log(JSON.stringify({ dir: result.dir, seconds: result.seconds, summary: result.summary }, null, 2));
+    return 0;
+  }
+  const finals = Object.entries(result.summary.finalByRun).map(([run, v]) => ({
+    run,
+    epoch: v.epoch,
+    "acc train": v["train.accuracy"],
+    "acc iid": v["iid.accuracy"],
+    "acc comp": v["compositional.accuracy"],
+    synonymy: v.synonymy,
+    homonymy: v.homonymy,
+    freedom: v.wordOrderFreedom,
+    entanglement: v.entanglement,
+    topsim: v.topsim,
+    posdis: v.posdis,
+  }));
+  console.log(textTable(["run", "epoch", "acc train", "acc iid", "acc comp", "synonymy", "homonymy", "freedom", "entanglement", "topsim", "posdis"], finals));
+  console.log("");
+  console.log(textTable(["reading", "hiddenSize", "mean", "sd", "runs"], result.summary.capacity.map((c) => ({ ...c }))));
+  console.log(`\nresults in ${result.dir} (${result.seconds.toFixed(0)} s)`);
+  return 0;
+}

@@ -1,0 +1,171 @@
+/**
+ * Across-run summary of an emergent-communication sweep (METHODS §6.1 findings), pure:
+ * - per epoch, the Spearman correlation across runs between each language measure and
+ *   compositional-test accuracy (all roles, and mean per-role), with p-values corrected for
+ *   multiple comparisons over all epochs × measures of one target;
+ * - the capacity sweep: at the last epoch, regularity (1 − synonymy, 1 − homonymy, topsim,
+ *   posdis) and accuracy per hidden size (mean and standard deviation over seeds), and the
+ *   Spearman correlation of each with hidden size across runs.
+ */
+import type { ResultRow } from "../../io/runFolder.js";
+import { spearmanTest } from "../../stats/correlation.js";
+import { adjustPValues, type Correction } from "../../stats/multipleComparisons.js";
+
+/** Language measures correlated with generalisation. */
+export const LANGUAGE_MEASURES = [
+  "synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "bosdis", "residualEntropy", "contextIndependence",
+] as const;
+
+/** Generalisation targets on the compositional split. */
+export const TARGETS = ["accuracy", "meanRoleAccuracy"] as const;
+
+/** Regularity readings of the capacity sweep: name → how to read it from a run's last epoch. */
+export const REGULARITY = {
+  "1-synonymy": (v: Record<string, number>) => 1 - v.synonymy!,
+  "1-homonymy": (v: Record<string, number>) => 1 - v.homonymy!,
+  topsim: (v: Record<string, number>) => v.topsim!,
+  posdis: (v: Record<string, number>) => v.posdis!,
+  compositionalAccuracy: (v: Record<string, number>) => v["compositional.accuracy"]!,
+} as const;
+
+export interface CorrelationRow {
+  epoch: number;
+  languageMeasure: string;
+  target: string;
+  rho: number;
+  p: number;
+  pAdjusted: number;
+  n: number;
+  degenerate?: string;
+}
+
+export interface CapacityRow {
+  hiddenSize: number;
+  reading: string;
+  mean: number;
+  sd: number;
+  runs: number;
+}
+
+export interface CapacityTrend {
+  reading: string;
+  rho: number;
+  p: number;
+  n: number;
+  degenerate?: string;
+}
+
+export interface EmergentSummary {
+  correction: Correction;
+  correlations: CorrelationRow[];
+  capacity: CapacityRow[];
+  capacityTrend: CapacityTrend[];
+  /** Last epoch per run with its headline numbers. */
+  finalByRun: Record<string, Record<string, number>>;
+}
+
+interface RunMeta {
+  run: string;
+  seed: number;
+  hiddenSize: number;
+}
+
+/** Per run, per epoch: measure values (split-level accuracies as "split.measure"). */
+function indexRows(rows: readonly ResultRow[]): Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }> {
+  const runs = new Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }>();
+  for (const row of rows) {
+    if (typeof row.run !== "string" || row.run === "summary" || typeof row.epoch !== "number" || typeof row.value !== "number") continue;
+    if (row.role !== undefined) continue;
+    let entry = runs.get(row.run);
+    if (!entry) {
+      entry = { meta: { run: row.run, seed: row.seed as number, hiddenSize: row.hiddenSize as number }, epochs: new Map() };
+      runs.set(row.run, entry);
+    }
+    let values = entry.epochs.get(row.epoch);
+    if (!values) entry.epochs.set(row.epoch, (values = {}));
+    values[typeof row.split === "string" ? `${row.split}.${row.measure}` : row.measure] = row.value;
+  }
+  return runs;
+}
+
+function meanSd(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
+}
+
+export function summariseEmergent(rows: readonly ResultRow[], correction: Correction = "benjamini-hochberg"): EmergentSummary {
+  const runs = [...indexRows(rows).values()];
+  const correlations: CorrelationRow[] = [];
+  // Epochs every run has reached.
+  const epochs = runs.length ? [...runs[0]!.epochs.keys()].filter((e) => runs.every((r) => r.epochs.has(e))).sort((a, b) => a - b) : [];
+  for (const target of TARGETS) {
+    const family: CorrelationRow[] = [];
+    for (const epoch of epochs) {
+      for (const m of LANGUAGE_MEASURES) {
+        const xs: number[] = [];
+        const ys: number[] = [];
+        for (const r of runs) {
+          const v = r.epochs.get(epoch)!;
+          const x = v[m];
+          const y = v[`compositional.${target}`];
+          if (x !== undefined && y !== undefined) {
+            xs.push(x);
+            ys.push(y);
+          }
+        }
+        if (xs.length === 0) continue;
+        const t = spearmanTest(xs, ys);
+        family.push({ epoch, languageMeasure: m, target: `compositional.${target}`, rho: t.value, p: t.p, pAdjusted: t.p, n: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) });
+      }
+    }
+    const adjusted = adjustPValues(family.map((c) => c.p), correction);
+    family.forEach((c, i) => (c.pAdjusted = adjusted[i]!));
+    correlations.push(...family);
+  }
+
+  const finalByRun: EmergentSummary["finalByRun"] = {};
+  const finals: { meta: RunMeta; values: Record<string, number> }[] = [];
+  for (const r of runs) {
+    const last = Math.max(...r.epochs.keys());
+    const values = { epoch: last, seed: r.meta.seed, hiddenSize: r.meta.hiddenSize, ...r.epochs.get(last)! };
+    finalByRun[r.meta.run] = values;
+    finals.push({ meta: r.meta, values });
+  }
+  const capacity: CapacityRow[] = [];
+  const capacityTrend: CapacityTrend[] = [];
+  const hiddenSizes = [...new Set(finals.map((f) => f.meta.hiddenSize))].sort((a, b) => a - b);
+  for (const [reading, read] of Object.entries(REGULARITY)) {
+    const usable = finals.filter((f) => Number.isFinite(read(f.values)));
+    for (const h of hiddenSizes) {
+      const vals = usable.filter((f) => f.meta.hiddenSize === h).map((f) => read(f.values));
+      if (vals.length) capacity.push({ hiddenSize: h, reading, ...meanSd(vals), runs: vals.length });
+    }
+    if (usable.length) {
+      const t = spearmanTest(usable.map((f) => f.meta.hiddenSize), usable.map((f) => read(f.values)));
+      capacityTrend.push({ reading, rho: t.value, p: t.p, n: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) });
+    }
+  }
+  return { correction, correlations, capacity, capacityTrend, finalByRun };
+}
+
+/** The summary as tidy rows (run "summary") for the results journal. */
+export function summaryRows(summary: EmergentSummary): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (const c of summary.correlations) {
+    const base = { experiment: "emergent", run: "summary", epoch: c.epoch, languageMeasure: c.languageMeasure, target: c.target, runs: c.n, ...(c.degenerate ? { degenerate: c.degenerate } : {}) };
+    rows.push({ ...base, measure: "spearmanRho", value: c.rho });
+    rows.push({ ...base, measure: "spearmanP", value: c.p });
+    rows.push({ ...base, measure: "spearmanPAdjusted", correction: summary.correction, value: c.pAdjusted });
+  }
+  for (const c of summary.capacity) {
+    rows.push({ experiment: "emergent", run: "summary", hiddenSize: c.hiddenSize, reading: c.reading, runs: c.runs, measure: "capacityMean", value: c.mean });
+    rows.push({ experiment: "emergent", run: "summary", hiddenSize: c.hiddenSize, reading: c.reading, runs: c.runs, measure: "capacitySd", value: c.sd });
+  }
+  for (const t of summary.capacityTrend) {
+    const base = { experiment: "emergent", run: "summary", reading: t.reading, runs: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) };
+    rows.push({ ...base, measure: "hiddenSizeSpearmanRho", value: t.rho });
+    rows.push({ ...base, measure: "hiddenSizeSpearmanP", value: t.p });
+  }
+  return rows;
+}
