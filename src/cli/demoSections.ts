@@ -13,4 +13,10 @@ export interface DemoSection {
   load: () => Promise<DemoSectionFn>;
 }
 
-export const DEMO_SECTIONS: DemoSection[] = [];
+export const DEMO_SECTIONS: DemoSection[] = [
+  {
+    name: "mapping",
+    description: "synthetic languages over the 25×25×25 subject–verb–object space, every discrete measure",
+    load: async () => (await import("../experiments/mappingDemo.js")).mappingDemoSection,
+  },
+];
