@@ -7,6 +7,7 @@ import { enumerateMeanings, makeSplits, unseenCombinationRate } from "../src/exp
 import { Agents, initialParameters } from "../src/experiments/emergent/agents.js";
 import { Trainer } from "../src/experiments/emergent/trainer.js";
 import { runEmergentExperiment } from "../src/experiments/emergent/experiment.js";
+import { emergentSectionHtml } from "../src/experiments/emergent/report.js";
 import { gameAccuracy } from "../src/mapping/accuracy.js";
 import { useTfBackend } from "../src/experiments/tfSetup.js";
 import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
@@ -184,6 +185,10 @@ describe("runs, journal and resume", () => {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
     expect(fs.readFileSync(path.join(dir, "emergent-measures.svg"), "utf8")).toMatch(/^<svg/);
+    const html = emergentSectionHtml({ description: "tiny", splits: result.splits, summary: result.summary, plots: result.plots });
+    expect(html).toMatch(/<table>/);
+    expect(html).toMatch(/h8-s4/);
+    expect(html).toMatch(/<svg/);
     const rowsA = readRunFolder(path.join(tmp, "whole")).rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
     const rowsC = rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
     expect(rowsC[0]!.value).not.toBe(rowsA[0]!.value);

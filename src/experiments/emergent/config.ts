@@ -52,7 +52,11 @@ const KEYS: readonly (keyof EmergentConfig)[] = [
 
 /**
  * The full setup of METHODS §6.1. Hidden and embedding sizes are not fixed by METHODS; 128/32
- * is our default, and the sweep spans 64–256.
+ * is our default, and the sweep spans 64–256. Expected runtime on this 2-core machine (from
+ * `npm run bench -- emergent`: 1.6 s CPU per wasm training step at hidden 128, 3 steps per
+ * epoch, ~3 s to evaluate and measure the language): 8–15 s per epoch, so 300 epochs × 15 runs
+ * take about 10 h on an idle machine (about 19 h at load 7). Lower "epochs", "seeds" or
+ * "hiddenSizes" with --config to shorten it; --resume continues an interrupted run.
  */
 export const THESIS_PRESET: EmergentConfig = {
   roles: ["subject", "verb", "object"],

@@ -124,12 +124,19 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
 
   const all: ResultRow[] = [...folder.existing];
   const keys = new Set(all.map(rowKey));
+  /** Last epoch in the journal per run (for the ETA). */
+  const lastEpoch = new Map<string, number>();
+  const note = (r: ResultRow) => {
+    if (typeof r.run === "string" && typeof r.epoch === "number") lastEpoch.set(r.run, Math.max(lastEpoch.get(r.run) ?? 0, r.epoch));
+  };
+  all.forEach(note);
   const append = (rows: ResultRow[]) => {
     const fresh = rows.filter((r) => !keys.has(rowKey(r)));
     folder.append(fresh);
     for (const r of fresh) {
       keys.add(rowKey(r));
       all.push(r);
+      note(r);
     }
   };
 
@@ -137,11 +144,7 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
   const measureOptions = (config.measureOptions ?? {}) as MeasureOptions;
   let trainedHere = 0;
   const epochSeconds: number[] = [];
-  const epochsLeft = () =>
-    specs.reduce((sum, s) => {
-      const done = Math.max(-1, ...all.filter((r) => r.run === s.id && typeof r.epoch === "number").map((r) => r.epoch as number));
-      return sum + Math.max(0, config.epochs - Math.max(done, 0));
-    }, 0);
+  const epochsLeft = () => specs.reduce((sum, s) => sum + Math.max(0, config.epochs - (lastEpoch.get(s.id) ?? 0)), 0);
 
   try {
     for (const spec of specs) {

@@ -1,0 +1,43 @@
+/**
+ * NODE ONLY: the emergent-communication section of `glossa demo`: runs the quick preset into
+ * `outDir` (continuing a finished or interrupted earlier demo run there instead of redoing it)
+ * and returns the report section and its headline results.
+ */
+import { QUICK_PRESET } from "./config.js";
+import { runEmergentExperiment } from "./experiment.js";
+import { emergentSectionHtml } from "./report.js";
+
+export const EMERGENT_SECTION_TITLE = "Emergent communication: structure of agents' languages over training";
+
+/** Keeps the demo's log short: every 20th epoch line of each run, and every other message. */
+function sparse(log: (message: string) => void): (message: string) => void {
+  return (message) => {
+    const m = /epoch (\d+)\/(\d+)/.exec(message);
+    if (!m || Number(m[1]) % 20 === 0 || m[1] === m[2]) log(message);
+  };
+}
+
+export async function emergentDemoSection(outDir: string, log: (message: string) => void): Promise<{ title: string; html: string; results: unknown }> {
+  const config = QUICK_PRESET;
+  const result = await runEmergentExperiment({ config, outDir, resume: true, preset: "quick", log: sparse(log), command: "glossa demo (emergent, quick preset)" });
+  const description =
+    `Sender and receiver GRUs play the reconstruction game over ${config.roles.join("–")} meanings ` +
+    `(${config.atoms} atoms per role), signals of ${config.signalLength} symbols from ${config.alphabetSize}; ` +
+    `REINFORCE with a running-mean baseline and entropy bonus ${config.entropyCoefficient}, Adam lr ${config.learningRate}, batch ${config.batchSize}, ` +
+    `${config.epochs} epochs, seeds ${config.seeds.join(", ")} × hidden sizes ${config.hiddenSizes.join(", ")} (the quick preset; ` +
+    `\`glossa emergent --preset thesis\` is the full METHODS §6.1 setup). Every epoch the sender's greedy language over the full meaning space ` +
+    `is measured (§3) and the receiver is tested on an iid split and on a compositional split of unseen subject–object combinations.`;
+  const html = emergentSectionHtml({ description, splits: result.splits, summary: result.summary, plots: result.plots, elapsedSeconds: result.seconds });
+  return {
+    title: EMERGENT_SECTION_TITLE,
+    html,
+    results: {
+      dir: result.dir,
+      seconds: result.seconds,
+      splits: { train: result.splits.train.length, iid: result.splits.iid.length, compositional: result.splits.compositional.length, unseenCombinationRate: result.splits.unseenCombinationRate },
+      finalByRun: result.summary.finalByRun,
+      capacity: result.summary.capacity,
+      capacityTrend: result.summary.capacityTrend,
+    },
+  };
+}
