@@ -14,7 +14,21 @@ import { exactMatchAccuracy } from "../experiments/seq2seq/decode.js";
 
 const BATCH = 64;
 
-async function stepMs(backend: TfBackend, size: ModelSize, meta: boolean, repeats: number): Promise<number> {
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Wall and CPU milliseconds (all threads) per call of `fn`: the machine may be shared, CPU time is the steadier figure. */
+function time(repeats: number, fn: () => void): Timing {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < repeats; i++) fn();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / repeats, cpu: (c.user + c.system) / 1000 / repeats };
+}
+
+async function stepMs(backend: TfBackend, size: ModelSize, meta: boolean, repeats: number): Promise<Timing> {
   const tf = await useTfBackend(backend);
   const config = presetConfig("quick", { batchSize: BATCH, regimes: meta ? ["meta"] : ["standard"] });
   const task = prepareTask(config, 0);
@@ -26,21 +40,17 @@ async function stepMs(backend: TfBackend, size: ModelSize, meta: boolean, repeat
     task.neighbours,
   );
   trainer.trainStep(); // warm-up (kernel compilation, first allocations)
-  const t0 = performance.now();
-  for (let i = 0; i < repeats; i++) trainer.trainStep();
-  const ms = (performance.now() - t0) / repeats;
+  const ms = time(repeats, () => trainer.trainStep());
   trainer.dispose();
   return ms;
 }
 
-async function decodeMs(size: ModelSize): Promise<number> {
+async function decodeMs(size: ModelSize): Promise<Timing> {
   const tf = await useTfBackend("wasm");
   const config = presetConfig("quick", { evalExamples: 200 });
   const task = prepareTask(config, 0);
   const trainer = new Seq2seqTrainer(tf, modelConfigFor(task, size), { seed: 1, batchSize: BATCH, learningRate: 1e-3 }, task.train);
-  const t0 = performance.now();
-  exactMatchAccuracy(tf, trainer.params, trainer.model, task.oodEval);
-  const ms = performance.now() - t0;
+  const ms = time(1, () => exactMatchAccuracy(tf, trainer.params, trainer.model, task.oodEval));
   trainer.dispose();
   return ms;
 }
@@ -48,12 +58,13 @@ async function decodeMs(size: ModelSize): Promise<number> {
 export async function run(): Promise<void> {
   console.log(`SCAN add-jump, batch ${BATCH}, widths small 32 / medium 64 / large 128 (2 enc + 1 dec layers, 4 heads, FF 4×)`);
   const base = await stepMs("wasm", "small", false, 5);
-  const rows: [string, number][] = [["wasm small step (baseline)", base]];
+  const rows: [string, Timing][] = [["wasm small step (baseline)", base]];
   rows.push(["wasm medium step", await stepMs("wasm", "medium", false, 3)]);
   rows.push(["wasm large step", await stepMs("wasm", "large", false, 2)]);
   rows.push(["wasm small meta step (first order)", await stepMs("wasm", "small", true, 3)]);
   rows.push(["wasm small greedy decode, 200 OOD examples", await decodeMs("small")]);
   rows.push(["cpu small step", await stepMs("cpu", "small", false, 2)]);
-  for (const [name, ms] of rows) console.log(`${name.padEnd(46)} ${ms.toFixed(0).padStart(7)} ms   ×${(ms / base).toFixed(2)} of baseline`);
+  console.log(`${"".padEnd(46)} ${"wall ms".padStart(8)} ${"CPU ms".padStart(8)}   CPU vs baseline`);
+  for (const [name, t] of rows) console.log(`${name.padEnd(46)} ${t.wall.toFixed(0).padStart(8)} ${t.cpu.toFixed(0).padStart(8)}   ×${(t.cpu / base.cpu).toFixed(2)}`);
   await useTfBackend("wasm");
 }
