@@ -48,6 +48,22 @@ describe("configuration", () => {
   });
 });
 
+describe("CLI", () => {
+  it("rejects bad configurations and options before training", async () => {
+    const { run } = await import("../src/cli/commands/emergent.js");
+    const bad = path.join(tmp, "bad.json");
+    fs.writeFileSync(bad, JSON.stringify({ signalLength: 1 }));
+    await expect(run(["--config", bad, "--out", path.join(tmp, "never")])).rejects.toThrow(/bad\.json: a signal of length 1 over 8 symbols has only 8 forms/);
+    fs.writeFileSync(bad, JSON.stringify({ epoch: 3 }));
+    await expect(run(["--config", bad])).rejects.toThrow(/unknown key "epoch"/);
+    fs.writeFileSync(bad, "{ not json");
+    await expect(run(["--config", bad])).rejects.toThrow(/not valid JSON/);
+    await expect(run(["--preset", "huge"])).rejects.toThrow(/quick, thesis/);
+    await expect(run(["--backend", "gpu"])).rejects.toThrow(/wasm, cpu/);
+    expect(fs.existsSync(path.join(tmp, "never"))).toBe(false);
+  });
+});
+
 describe("splits", () => {
   const atoms = [6, 6, 6];
   const s = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: 1 / 3, iidTestFraction: 0.1, seed: 5 });
