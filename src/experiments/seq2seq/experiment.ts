@@ -1,6 +1,7 @@
 /**
  * One training run (a model size × seed × regime) with its measurements: at log-spaced
- * steps, the mean training loss since the previous measurement, exact-match accuracy on the
+ * steps, the mean training loss since the previous measurement (for meta-learning L_train,
+ * with L_test(θ′) as `metaTestLoss`), exact-match accuracy on the
  * iid and OOD evaluation subsets, and the structure of the encoder states (via an injected
  * measurer). Rows are handed to `emit` as they are produced; checkpoints go through
  * injected load/save functions, so this module does no I/O itself.
@@ -104,13 +105,15 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
       hooks.log(`${coordinates.run}: resumed from the checkpoint at step ${saved.step}`);
     }
     let lossSum = 0;
+    let metaTestLossSum = 0;
     let lossCount = 0;
     let lastCheckpoint = trainer.step;
     for (const target of pending) {
       while (trainer.step < target) {
-        const { loss } = trainer.trainStep();
+        const { trainLoss, testLoss } = trainer.trainStep();
         trainedSteps++;
-        lossSum += loss;
+        lossSum += trainLoss;
+        metaTestLossSum += testLoss ?? 0;
         lossCount++;
         if (trainer.step - lastCheckpoint >= config.checkpointEvery && trainer.step < target) {
           hooks.saveCheckpoint(trainer.snapshot());
@@ -120,8 +123,12 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
       const rows: MeasureRow[] = [];
       const step = trainer.step;
       // The mean training loss since the previous measurement (absent at step 0: nothing trained yet).
+      // For meta-learning, "loss" is L_train(θ) (comparable with standard training) and
+      // "metaTestLoss" is L_test(θ′) after the inner step.
       if (lossCount > 0) rows.push({ measure: "loss", value: lossSum / lossCount, step });
+      if (lossCount > 0 && regime === "meta") rows.push({ measure: "metaTestLoss", value: metaTestLossSum / lossCount, step });
       lossSum = 0;
+      metaTestLossSum = 0;
       lossCount = 0;
       const iid = exactMatchAccuracy(tf, trainer.params, model, task.iidEval);
       const ood = exactMatchAccuracy(tf, trainer.params, model, task.oodEval);
