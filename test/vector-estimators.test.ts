@@ -62,6 +62,16 @@ describe("dimension-wise binning H_dw", () => {
     expect(general.result().labelSets.x!.mutualInformation).toBeCloseTo(0, 14);
   });
 
+  it("bad values: the fast path rejects NaN/Inf with the row, or skips and counts them", async () => {
+    const acc = new BinnedAccumulator({ d: 2, bins: 2, ranges: { lo: [0, 0], hi: [1, 1] } });
+    await acc.update(Float32Array.of(0.1, 0.2, 0.3, 0.4));
+    await expect(acc.update(Float32Array.of(0.1, 0.2, 0.3, Infinity))).rejects.toThrow(/row 3: contains \+Inf \(column 1\)/);
+    expect(acc.result().rows).toBe(2);
+    const skip = new BinnedAccumulator({ d: 2, bins: 2, ranges: { lo: [0, 0], hi: [1, 1] }, skipInvalid: true });
+    await skip.update(Float32Array.of(0.1, NaN, 0.3, 0.9));
+    expect(skip.result()).toMatchObject({ rows: 1, skippedRows: 1 });
+  });
+
   it("heads: nearest aligned bin centre; headSize 1 equals per-dimension binning", async () => {
     const acc = new BinnedAccumulator({ d: 2, bins: 4, headSize: 2, ranges: { lo: [0, 0], hi: [4, 40] } });
     // centres: b=0 (0.5, 5), b=1 (1.5, 15), b=2 (2.5, 25), b=3 (3.5, 35)

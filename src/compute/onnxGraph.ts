@@ -1,13 +1,16 @@
 /**
  * Builds the small ONNX model behind the anchor kernel, in code (no model file):
  *
- *   X [B, d] ──MatMul(Wᵀ [d, n])──► dots [B, n]
- *   X ──ReduceL2(axis 1)──► norms [B, 1]
- *   dots / norms ──► cosines  (──× 1/ε──► Softmax(axis −1) ──► assignments)
+ *   X [B, d] ──MatMul(Wᵀ/ε [d, n])──► dots [B, n]
+ *   X ──ReduceSumSquare(axis 1)──Sqrt──► norms [B, 1]
+ *   dots / norms ──► cos/ε ──Softmax(axis −1)──► assignments     (soft mode)
+ *   (scores mode: W without 1/ε, output cos = dots / norms)
  *   optionally ReduceSum(axis 0) of the output ──► column sums [n]
  *
  * Dividing the n dot products by ‖z‖ equals normalising the d inputs first, at n/d of
- * the cost. Opset 17 (ReduceL2 takes `axes` as an attribute, ReduceSum as an input).
+ * the cost, and folding 1/ε into the anchors saves a pass over the scores (ReduceSumSquare
+ * + Sqrt measured faster than ReduceL2 here). Opset 17 (reductions other than ReduceSum
+ * take `axes` as an attribute; ReduceSum takes it as an input).
  */
 import onnxProto from "onnx-proto";
 import type { AnchorKernelSpec } from "./types.js";
@@ -23,20 +26,18 @@ export const GRAPH_SUMS = "column_sums";
 /** Serialised ModelProto for the anchor kernel of `spec`. */
 export function buildAnchorModel(spec: AnchorKernelSpec): Uint8Array {
   const { n, d, anchors } = spec;
+  const scale = spec.mode === "soft" ? spec.inverseTemperature : 1;
   const transposed = new Float32Array(d * n);
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) transposed[j * n + k] = anchors[k * d + j]!;
+  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) transposed[j * n + k] = anchors[k * d + j]! * scale;
 
   const nodes: InstanceType<typeof onnx.NodeProto>[] = [
     node("MatMul", ["rows", "anchors_t"], ["dots"]),
-    node("ReduceL2", ["rows"], [GRAPH_NORMS], [intsAttribute("axes", [1]), intAttribute("keepdims", 1)]),
-    node("Div", ["dots", GRAPH_NORMS], [spec.mode === "soft" ? "cosines" : GRAPH_OUTPUT]),
+    node("ReduceSumSquare", ["rows"], ["squared_norms"], [intsAttribute("axes", [1]), intAttribute("keepdims", 1)]),
+    node("Sqrt", ["squared_norms"], [GRAPH_NORMS]),
+    node("Div", ["dots", GRAPH_NORMS], [spec.mode === "soft" ? "logits" : GRAPH_OUTPUT]),
   ];
   const initializers = [floatTensor("anchors_t", [d, n], transposed)];
-  if (spec.mode === "soft") {
-    initializers.push(floatTensor("inverse_temperature", [], Float32Array.of(spec.inverseTemperature)));
-    nodes.push(node("Mul", ["cosines", "inverse_temperature"], ["logits"]));
-    nodes.push(node("Softmax", ["logits"], [GRAPH_OUTPUT], [intAttribute("axis", -1)]));
-  }
+  if (spec.mode === "soft") nodes.push(node("Softmax", ["logits"], [GRAPH_OUTPUT], [intAttribute("axis", -1)]));
   const outputs = [valueInfo(GRAPH_OUTPUT, ["batch", n]), valueInfo(GRAPH_NORMS, ["batch", 1])];
   if (spec.columnSums) {
     initializers.push(int64Tensor("sum_axes", [1], [0]));

@@ -71,7 +71,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
     const bins = options.bins ?? 20;
     const headSize = options.headSize ?? 1;
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
-    if (!Number.isInteger(bins) || bins < 2) throw new RangeError(`bins must be an integer ≥ 2, got ${bins}`);
+    if (!Number.isInteger(bins) || bins < 2 || bins > 65535) throw new RangeError(`bins must be an integer in [2, 65535], got ${bins}`);
     if (!Number.isInteger(headSize) || headSize < 1 || d % headSize !== 0) throw new RangeError(`headSize must be a positive integer dividing d = ${d}, got ${headSize}`);
     if (!options.ranges || options.ranges.lo.length !== d || options.ranges.hi.length !== d) {
       throw new RangeError(`binned entropy needs ranges {lo, hi} of length d = ${d} (given, or from a first pass with RangeFinder)`);
@@ -99,38 +99,31 @@ export class BinnedAccumulator implements EntropyAccumulator {
     const { data, count } = unpackBatch(rows, this.d, firstRow);
     const names = checkLabelSets(labelSets, count, firstRow, this.state.rows > 0 ? this.state.labelSetNames : null);
     if (count === 0) return;
-    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
     if (this.state.rows === 0) {
       this.state.labelSetNames = null;
       this.state.tables.clear();
       this.state.setLabelSetNames(names);
     }
-    if (this.headSize === 1 && names.length === 0 && !mask && !this.state.store) {
-      this.countDirect(data, count);
-      return;
-    }
+    // Fast path (no labels, heads or records): bin into a batch histogram that also detects
+    // non-finite values, so the data is read once; it is added only if the batch is clean.
+    if (this.headSize === 1 && names.length === 0 && !this.state.store && this.countDirect(data, count)) return;
+    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
     this.state.addIndices(this.binIndices(data, count), count, mask, labelSets);
   }
 
-  /** Fast path (no labels, no heads): increments the histograms in the binning loop. */
-  private countDirect(data: Float32Array, count: number): void {
-    const { d, bins, lo, scale } = this;
+  private batchHistogram: Uint32Array | null = null;
+
+  /** Bins a batch straight into the histograms; false (nothing added) if it holds NaN/±Inf. */
+  private countDirect(data: Float32Array, count: number): boolean {
+    const hist = (this.batchHistogram ??= new Uint32Array(this.d * this.bins));
+    hist.fill(0);
+    const outside = binIntoHistograms(data, count, this.d, this.bins, this.lo, this.hi, this.scale, hist);
+    if (outside < 0) return false;
     const total = this.state.total;
-    const last = bins - 1;
-    let outside = 0;
-    for (let i = 0; i < count; i++) {
-      const base = i * d;
-      for (let j = 0; j < d; j++) {
-        let b = Math.floor((data[base + j]! - lo[j]!) * scale[j]!);
-        if (b < 0 || b > last) {
-          outside += this.isOutside(data[base + j]!, j) ? 1 : 0;
-          b = b < 0 ? 0 : last;
-        }
-        total[j * bins + b]! += 1;
-      }
-    }
+    for (let k = 0; k < hist.length; k++) total[k]! += hist[k]!;
     this.outOfRangeValues += outside;
     this.state.countRows(count, null);
+    return true;
   }
 
   private isOutside(v: number, j: number): boolean {
@@ -261,6 +254,67 @@ export class BinnedAccumulator implements EntropyAccumulator {
     acc.outOfRangeValues = j.outOfRangeValues;
     return acc;
   }
+}
+
+/**
+ * Adds each value's bin to its dimension's histogram (hist[j·bins + bin]); returns how many
+ * values fell outside [lo, hi] (clamped into the end bins), or −1 as soon as a NaN/±Inf is
+ * met. A separate small function so V8 optimises the loop on its own.
+ */
+function binIntoHistograms(
+  data: Float32Array,
+  count: number,
+  d: number,
+  bins: number,
+  lo: Float64Array,
+  hi: Float64Array,
+  scale: Float64Array,
+  hist: Uint32Array,
+): number {
+  let outside = 0;
+  let i = 0;
+  // two rows at a time share each dimension's lo and scale loads
+  for (; i + 2 <= count; i += 2) {
+    const p0 = i * d;
+    const p1 = p0 + d;
+    for (let j = 0, h = 0; j < d; j++, h += bins) {
+      const l = lo[j]!;
+      const s = scale[j]!;
+      const t0 = (data[p0 + j]! - l) * s;
+      const t1 = (data[p1 + j]! - l) * s;
+      if (t0 >= 0 && t0 < bins && t1 >= 0 && t1 < bins) {
+        hist[h + (t0 | 0)]!++;
+        hist[h + (t1 | 0)]!++;
+        continue;
+      }
+      const a = binAtEdge(data[p0 + j]!, t0, l, hi[j]!, bins);
+      const b = binAtEdge(data[p1 + j]!, t1, l, hi[j]!, bins);
+      if (a < 0 || b < 0) return -1;
+      hist[h + (a & 0xffff)]!++;
+      hist[h + (b & 0xffff)]!++;
+      outside += (a >>> 16) + (b >>> 16);
+    }
+  }
+  for (; i < count; i++) {
+    for (let j = 0, h = 0; j < d; j++, h += bins) {
+      const v = data[i * d + j]!;
+      const a = binAtEdge(v, (v - lo[j]!) * scale[j]!, lo[j]!, hi[j]!, bins);
+      if (a < 0) return -1;
+      hist[h + (a & 0xffff)]!++;
+      outside += a >>> 16;
+    }
+  }
+  return outside;
+}
+
+/**
+ * The bin of value v at scaled position t, clamped into [0, bins), with bit 16 set when v lies
+ * outside [lo, hi] (v = hi belongs to the last bin); −1 for NaN/±Inf.
+ */
+function binAtEdge(v: number, t: number, lo: number, hi: number, bins: number): number {
+  if (t >= 0 && t < bins) return t | 0;
+  if (v !== v || v === Infinity || v === -Infinity) return -1;
+  return (t < 0 ? 0 : bins - 1) | (v < lo || v > hi ? 0x10000 : 0);
 }
 
 /** First pass for binned entropy: per-dimension min and max over every batch (mergeable). */

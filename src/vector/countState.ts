@@ -51,56 +51,56 @@ export class CountState {
   /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
   addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const w = this.width;
-    const total = this.total;
-    const names = this.labelSetNames ?? [];
-    for (let i = 0; i < count; i++) {
-      if (mask && mask[i] === 0) continue;
-      const base = i * w;
-      for (let k = 0; k < w; k++) total[k]! += values[base + k]!;
-      for (const name of names) {
-        const table = this.tables.get(name)!;
-        const slot = this.countLabel(name, table, labelSets![name]![i]!);
-        if (slot < 0) continue;
-        const counts = table.counts;
-        const dst = slot * w;
-        for (let k = 0; k < w; k++) counts[dst + k]! += values[base + k]!;
-      }
-      this.store?.push(values, i, labelSets, names);
+    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
+    for (const name of this.labelSetNames ?? []) {
+      const table = this.tables.get(name)!;
+      const slots = this.slotsOf(name, labelSets![name]!, count, mask);
+      for (let i = 0; i < count; i++) if (slots[i]! >= 0) addRow(table.counts, slots[i]! * w, values, i * w, w);
     }
+    this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
   }
 
   /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
   addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
-    const { blocks, blockWidth } = this;
-    const total = this.total;
-    const names = this.labelSetNames ?? [];
-    for (let i = 0; i < count; i++) {
-      if (mask && mask[i] === 0) continue;
-      const base = i * blocks;
-      for (let b = 0; b < blocks; b++) total[b * blockWidth + indices[base + b]!]! += 1;
-      for (const name of names) {
-        const table = this.tables.get(name)!;
-        const slot = this.countLabel(name, table, labelSets![name]![i]!);
-        if (slot < 0) continue;
-        const counts = table.counts;
-        const dst = slot * this.width;
-        for (let b = 0; b < blocks; b++) counts[dst + b * blockWidth + indices[base + b]!]! += 1;
-      }
-      this.store?.push(indices, i, labelSets, names);
+    const { blocks, blockWidth, width } = this;
+    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
+    for (const name of this.labelSetNames ?? []) {
+      const table = this.tables.get(name)!;
+      const slots = this.slotsOf(name, labelSets![name]!, count, mask);
+      for (let i = 0; i < count; i++) if (slots[i]! >= 0) addCells(table.counts, slots[i]! * width, indices, i * blocks, blocks, blockWidth);
     }
+    this.keepRecords(indices, count, mask, labelSets);
     this.countRows(count, mask);
   }
 
-  /** The slot of a row's label (its row counted), or −1 for an excluded (negative) code. */
-  private countLabel(name: string, table: LabelTable, label: number): number {
-    if (label < 0) {
-      this.excludedRows.set(name, this.excludedRows.get(name)! + 1);
-      return -1;
+  /**
+   * Each row's slot in a label set's table (created when new; its row counted), or −1 for a
+   * masked row or an excluded (negative) code. Resolving slots first keeps the add loops simple.
+   */
+  private slotsOf(name: string, labels: Int32Array, count: number, mask: Uint8Array | null): Int32Array {
+    const table = this.tables.get(name)!;
+    const slots = new Int32Array(count);
+    let excluded = 0;
+    for (let i = 0; i < count; i++) {
+      const label = labels[i]!;
+      if ((mask && mask[i] === 0) || label < 0) {
+        if (label < 0 && !(mask && mask[i] === 0)) excluded++;
+        slots[i] = -1;
+        continue;
+      }
+      const slot = table.slotOf(label);
+      table.rowCounts[slot]! += 1;
+      slots[i] = slot;
     }
-    const slot = table.slotOf(label);
-    table.rowCounts[slot]! += 1;
-    return slot;
+    this.excludedRows.set(name, this.excludedRows.get(name)! + excluded);
+    return slots;
+  }
+
+  private keepRecords(source: Float32Array | Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+    if (!this.store) return;
+    const names = this.labelSetNames ?? [];
+    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) this.store.push(source, i, labelSets, names);
   }
 
   /** Counts a batch's rows (and its skipped rows) without touching the tables. */
@@ -181,4 +181,17 @@ export interface CountStateJson {
   total: number[];
   labelSetNames: string[] | null;
   labelSets: Record<string, LabelTableState & { excludedRows: number }>;
+}
+
+/**
+ * target[offset + k] += source[base + k] for k < width. A small separate function: V8
+ * optimises it far better than the same loop inlined in the long row loop (measured ~2×).
+ */
+function addRow(target: Float64Array, offset: number, source: Float32Array, base: number, width: number): void {
+  for (let k = 0; k < width; k++) target[offset + k]! += source[base + k]!;
+}
+
+/** One count per block: target[offset + b·blockWidth + cells[base + b]] += 1. */
+function addCells(target: Float64Array, offset: number, cells: Int32Array, base: number, blocks: number, blockWidth: number): void {
+  for (let b = 0; b < blocks; b++) target[offset + b * blockWidth + cells[base + b]!]! += 1;
 }

@@ -14,6 +14,8 @@ export class LabelTable {
   private hashKeys = new Int32Array(64);
   private hashSlots = new Int32Array(64).fill(EMPTY);
   private mask = 63;
+  /** Fibonacci hashing: the top log2(size) bits of value × 0x9e3779b1 (stays a small integer). */
+  private shift = 32 - 6;
   /** counts[s·width + k]. */
   counts: Float64Array;
   /** Rows seen for each slot. */
@@ -35,24 +37,25 @@ export class LabelTable {
 
   /** The slot of `value`, creating it (zero counts) when new. */
   slotOf(value: number): number {
-    let h = Math.imul(value, 0x9e3779b1) >>> 0;
+    const mask = this.mask;
+    const keys = this.hashKeys;
+    const slots = this.hashSlots;
+    let h = Math.imul(value, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      h &= this.mask;
-      const s = this.hashSlots[h]!;
+      const s = slots[h]!;
       if (s === EMPTY) return this.insert(value, h);
-      if (this.hashKeys[h] === value) return s;
-      h++;
+      if (keys[h] === value) return s;
+      h = (h + 1) & mask;
     }
   }
 
   /** The slot of `value` if present, else −1 (never inserts). */
   find(value: number): number {
-    let h = Math.imul(value, 0x9e3779b1) >>> 0;
+    let h = Math.imul(value, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      h &= this.mask;
       const s = this.hashSlots[h]!;
       if (s === EMPTY || this.hashKeys[h] === value) return s;
-      h++;
+      h = (h + 1) & this.mask;
     }
   }
 
@@ -82,16 +85,13 @@ export class LabelTable {
   private rehash(): void {
     const size = (this.mask + 1) * 2;
     this.mask = size - 1;
+    this.shift--;
     this.hashKeys = new Int32Array(size);
     this.hashSlots = new Int32Array(size).fill(EMPTY);
     for (let s = 0; s < this.slotCount; s++) {
       const value = this.slotValues[s]!;
-      let h = Math.imul(value, 0x9e3779b1) >>> 0;
-      for (;;) {
-        h &= this.mask;
-        if (this.hashSlots[h] === EMPTY) break;
-        h++;
-      }
+      let h = Math.imul(value, 0x9e3779b1) >>> this.shift;
+      while (this.hashSlots[h] !== EMPTY) h = (h + 1) & this.mask;
       this.hashKeys[h] = value;
       this.hashSlots[h] = s;
     }

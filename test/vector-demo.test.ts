@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { vectorDemoSection } from "../src/experiments/vectorDemo.js";
+
+describe("vector demo section", () => {
+  it("shows regularity high for the label that matters and ~0 for the irrelevant one", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-vector-demo-"));
+    try {
+      const logs: string[] = [];
+      const out = await vectorDemoSection(dir, (m) => logs.push(m), { count: 800, d: 16, noises: [0.5, 1, 8], permutations: 20, seed: 2 });
+      const sweep = (out.results as { sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[] }).sweep;
+      const reg = (noise: number, labelSet: string) => sweep.find((r) => r.noise === noise && r.labelSet === labelSet && r.estimator === "soft" && r.measure === "regularity-h")!.value;
+      expect(reg(0.5, "meaning")).toBeGreaterThan(0.2);
+      expect(Math.abs(reg(0.5, "irrelevant"))).toBeLessThan(0.03);
+      expect(reg(8, "meaning")).toBeLessThan(reg(0.5, "meaning"));
+      expect(reg(1, "meaning+subtype")).toBeGreaterThan(reg(1, "meaning"));
+      const nulls = (out.results as { nulls: { labelSet: string; pValue: number }[] }).nulls;
+      expect(nulls.find((n) => n.labelSet === "meaning")!.pValue).toBeLessThan(0.06);
+      expect(out.html).toContain("<svg");
+      expect(fs.existsSync(path.join(dir, "measures.tsv"))).toBe(true);
+      expect(logs.join("\n")).toContain("Residual decomposition");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
