@@ -109,14 +109,21 @@ export class LanguageModel {
     return new LanguageModel(folder, basename(folder), modelFile, layers, parameters, modelVocabSize, tokenizer, session, tempDir, options.bare ?? false);
   }
 
-  /** Runs one padded batch; returns the residual stream at each requested layer (default all). */
-  async forward(batch: PaddedBatch, layers?: readonly number[]): Promise<LayerStates> {
+  /**
+   * Runs one padded batch; returns the residual stream at each requested layer (default all).
+   * Only the layer tensors are fetched unless `includeGraphOutputs` (then the model's own
+   * outputs, e.g. logits, are computed and fetched too, and discarded).
+   */
+  async forward(batch: PaddedBatch, layers?: readonly number[], options: { includeGraphOutputs?: boolean } = {}): Promise<LayerStates> {
     const feeds = this.feeds(batch);
     const wanted = layers ?? this.layers.tensors.map((_, i) => i);
     for (const l of wanted) {
       if (!Number.isInteger(l) || l < 0 || l >= this.layerCount) throw new RangeError(`layer ${l} out of range 0..${this.layerCount - 1}`);
     }
-    const fetches = this.bare ? [this.session.outputNames[0]!] : [...new Set(wanted.map((l) => this.layers.tensors[l]!))];
+    const graphOutputs = this.session.outputNames.filter((n) => !this.layers.tensors.includes(n));
+    const fetches = this.bare
+      ? [this.session.outputNames[0]!]
+      : [...new Set([...wanted.map((l) => this.layers.tensors[l]!), ...(options.includeGraphOutputs ? graphOutputs : [])])];
     const out = await this.session.run(feeds, fetches);
     if (this.bare) {
       disposeAll(out);
