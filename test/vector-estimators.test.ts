@@ -245,10 +245,12 @@ describe("measures over label sets", () => {
       expect(row.lower).toBeLessThanOrEqual(row.upper);
       expect(row.sd).toBeGreaterThanOrEqual(0);
     }
-    const info = runs[0]!.find((r) => r.measure === "regularity-h")!;
-    expect(info.lower).toBeLessThan(info.value + 1e-9);
-    expect(info.upper).toBeGreaterThan(info.value - 0.05);
-    expect(info.upper - info.lower).toBeGreaterThan(0);
+    // basic intervals are centred on the point estimate up to the resampling skew
+    for (const row of runs[0]!.filter((r) => r.labelSet === "x")) {
+      expect(row.lower).toBeLessThanOrEqual(row.value + 2 * row.sd);
+      expect(row.upper).toBeGreaterThanOrEqual(row.value - 2 * row.sd);
+      expect(row.upper - row.lower).toBeGreaterThan(0);
+    }
   });
 
   it("label table: growable slots survive 10⁵ distinct values and JSON", () => {

@@ -83,8 +83,8 @@ export function envelope<E extends EstimatorName>(estimator: E, d: number): { fo
 
 /** Throws unless two non-empty accumulators were fed the same label set names. */
 export function checkSameLabelSets(mine: readonly string[] | null, theirs: readonly string[] | null): void {
-  const a = (mine ?? []).join("\u0000");
-  const b = (theirs ?? []).join("\u0000");
+  const a = [...(mine ?? [])].sort().join("\u0000");
+  const b = [...(theirs ?? [])].sort().join("\u0000");
   if (a !== b) throw new RangeError(`cannot merge accumulators with label sets [${(theirs ?? []).join(", ")}] and [${(mine ?? []).join(", ")}]`);
 }
 

@@ -28,9 +28,10 @@ export function unpackBatch(rows: RowBatch, d: number, firstRow: number): { data
 /**
  * Checks label arrays against the batch: Int32Array, one code per row, and the same set of
  * names in every batch (a label set seen on only some batches would describe a subset silently).
+ * Returns the names in the caller's order.
  */
 export function checkLabelSets(labelSets: LabelSets | undefined, count: number, firstRow: number, expected: readonly string[] | null): string[] {
-  const names = labelSets ? Object.keys(labelSets).sort() : [];
+  const names = labelSets ? Object.keys(labelSets) : [];
   for (const name of names) {
     const labels = labelSets![name];
     if (!(labels instanceof Int32Array)) throw new VectorInputError(`label set "${name}" must be an Int32Array`, firstRow);
@@ -38,7 +39,7 @@ export function checkLabelSets(labelSets: LabelSets | undefined, count: number, 
       throw new VectorInputError(`label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`);
     }
   }
-  if (expected !== null && (names.length !== expected.length || names.some((n, i) => n !== expected[i]))) {
+  if (expected !== null && (names.length !== expected.length || names.some((n) => !expected.includes(n)))) {
     throw new VectorInputError(`batch starting at row ${firstRow} has label sets [${names.join(", ")}], earlier batches had [${expected.join(", ")}]`);
   }
   return names;

@@ -92,6 +92,12 @@ export interface BootstrapOptions {
   seed?: number;
   /** Central coverage of the interval (default 0.95). */
   level?: number;
+  /**
+   * "basic" (default): [2θ̂ − q_hi, 2θ̂ − q_lo], which corrects for the upward bias that
+   * resampling with replacement gives plug-in entropies and informations (duplicated batches
+   * look more structured); "percentile": [q_lo, q_hi] of the resampled values.
+   */
+  method?: "basic" | "percentile";
 }
 
 export interface MeasureInterval extends MeasureRow {
@@ -99,6 +105,8 @@ export interface MeasureInterval extends MeasureRow {
   upper: number;
   /** Standard deviation over resamples. */
   sd: number;
+  /** Mean of the resampled values minus the point estimate. */
+  bias: number;
 }
 
 export function bootstrapIntervals(partitioned: PartitionedAccumulator, options: BootstrapOptions = {}): MeasureInterval[] {
@@ -122,11 +130,15 @@ export function bootstrapIntervals(partitioned: PartitionedAccumulator, options:
     for (const row of structureMeasures(acc)) samples.get(key(row))?.push(row.value);
   }
   const tail = (1 - level) / 2;
+  const basic = (options.method ?? "basic") === "basic";
   return point.map((row) => {
     const values = Float64Array.from(samples.get(key(row))!).sort();
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
-    return { ...row, lower: quantile(values, tail), upper: quantile(values, 1 - tail), sd };
+    const qLo = quantile(values, tail);
+    const qHi = quantile(values, 1 - tail);
+    const [lower, upper] = basic ? [2 * row.value - qHi, 2 * row.value - qLo] : [qLo, qHi];
+    return { ...row, lower, upper, sd, bias: mean - row.value };
   });
 }
 
