@@ -9,7 +9,7 @@ import { textTable } from "../../report/html.js";
 import { PRESET_NAMES, presetConfig, REGIMES, SEQ2SEQ_TASKS, STRUCTURE_ESTIMATORS, type Regime, type Seq2seqConfig } from "../../experiments/seq2seq/config.js";
 import { MODEL_SIZES, type ModelSize } from "../../experiments/seq2seq/model.js";
 import { SCAN_SPLITS } from "../../experiments/seq2seq/splits.js";
-import { describeRun } from "../../experiments/seq2seq/summary.js";
+import { correlationText, describeRun } from "../../experiments/seq2seq/summary.js";
 
 export const summary = "train seq2seq transformers on SCAN and track encoder structure and OOD generalisation over training";
 
@@ -121,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   console.log(textTable(Object.keys(table[0] ?? { run: "" }), table));
   for (const r of result.summary.runs) console.log(describeRun(r));
-  if (result.summary.compressionVsOod) console.log(`across runs: Spearman ρ(compression, final OOD accuracy) = ${result.summary.compressionVsOod.rho.toFixed(3)} (n = ${result.summary.compressionVsOod.n})`);
+  if (result.summary.runs.length > 1) console.log(`across runs: ${correlationText(result.summary)}`);
   console.log(`\n${result.dir}: results.jsonl, results.csv, summary.json, report.html, ${result.plots.join(", ")} (${result.seconds.toFixed(0)} s)`);
   return 0;
 }

@@ -13,7 +13,7 @@ import { checkpointExists, loadCheckpoint, saveCheckpoint } from "./checkpoint.j
 import { validateSeq2seqConfig, type Seq2seqConfig } from "./config.js";
 import { runKey, trainAndMeasure, type RunOutcome } from "./experiment.js";
 import { measureEncoderStructure, probeLabels } from "./structure.js";
-import { describeRun, summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
+import { correlationText, describeRun, summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
 import { prepareTask } from "./task.js";
 
 export const EXPERIMENT = "seq2seq";
@@ -128,7 +128,7 @@ const RESIDUALS = ["residualToken", "residualBigram", "residualTrigram", "residu
 async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promise<string[]> {
   const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
   const charts: { file: string; rows: JournalRow[]; panel: (r: JournalRow) => string; title: string }[] = [
-    { file: "accuracy.svg", rows: rows.filter((r) => ["loss", "iidAccuracy", "oodAccuracy"].includes(r.measure)), panel: (r) => r.measure, title: "Loss and exact-match accuracy" },
+    { file: "accuracy.svg", rows: rows.filter((r) => ["loss", "metaTestLoss", "iidAccuracy", "oodAccuracy"].includes(r.measure)), panel: (r) => r.measure, title: "Loss and exact-match accuracy" },
     { file: "information.svg", rows: rows.filter((r) => r.measure === "information"), panel: (r) => `encoder layer ${r.layer}`, title: "Information (efficiency of H(Z))" },
     ...LABEL_MEASURES.map((m) => ({
       file: `${m}.svg`,
@@ -164,11 +164,7 @@ async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Se
         html:
           summary.runs.map((r) => paragraphHtml(describeRun(r))).join("\n") +
           tableHtml(runColumns, summary.runs as unknown as Record<string, unknown>[]) +
-          paragraphHtml(
-            summary.compressionVsOod
-              ? `Across ${summary.compressionVsOod.n} runs, Spearman ρ(second-phase compression, final OOD accuracy) = ${summary.compressionVsOod.rho.toFixed(3)}.`
-              : "Fewer than 3 runs with both compression and OOD accuracy: no correlation across runs.",
-          ),
+          paragraphHtml(correlationText(summary)),
       },
       ...plots.map((file) => ({ title: file.replace(/\.svg$/, ""), html: figureHtml(fs.readFileSync(folder.file(file), "utf8")) })),
     ],

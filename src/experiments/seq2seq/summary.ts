@@ -57,8 +57,10 @@ export interface RunSummary {
 
 export interface Seq2seqSummary {
   runs: RunSummary[];
-  /** Spearman ρ between compression and final OOD accuracy across runs (null if < 3 runs with both). */
+  /** Spearman ρ between compression and final OOD accuracy across runs (null if < 3 runs with both, or a constant). */
   compressionVsOod: { rho: number; n: number } | null;
+  /** The same against final iid accuracy (informative when OOD accuracy is flat, as on SCAN add-jump). */
+  compressionVsIid: { rho: number; n: number } | null;
 }
 
 type Series = Map<number, number>;
@@ -151,13 +153,13 @@ export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
     else byRun.set(r.run, [r]);
   }
   const runs = [...byRun.values()].map((rs) => summariseRun(rs));
-  const paired = runs.filter((r) => r.compression !== null && r.oodFinal !== null);
-  let compressionVsOod: Seq2seqSummary["compressionVsOod"] = null;
-  if (paired.length >= 3) {
-    const result = spearman(paired.map((r) => r.compression!), paired.map((r) => r.oodFinal!));
-    if (!result.degenerate) compressionVsOod = { rho: result.rho, n: result.n };
-  }
-  return { runs, compressionVsOod };
+  const correlate = (accuracy: (r: RunSummary) => number | null): { rho: number; n: number } | null => {
+    const paired = runs.filter((r) => r.compression !== null && accuracy(r) !== null);
+    if (paired.length < 3) return null;
+    const result = spearman(paired.map((r) => r.compression!), paired.map((r) => accuracy(r)!));
+    return result.degenerate ? null : { rho: result.rho, n: result.n };
+  };
+  return { runs, compressionVsOod: correlate((r) => r.oodFinal), compressionVsIid: correlate((r) => r.iidFinal) };
 }
 
 /** One plain-language line per run naming where the phases are. */
@@ -170,4 +172,11 @@ export function describeRun(s: RunSummary): string {
     `compression ${num(s.compression)}); loss ${num(s.lossStart)} → ${num(s.lossFinal)}; iid ${pct(s.iidFinal)}, OOD ${pct(s.oodAtPeak)} at the peak → ${pct(s.oodFinal)}; ` +
     `ρ(information, OOD) after the peak ${num(s.rhoInformationOodAfterPeak, 2)}; ${phases}`
   );
+}
+
+/** Plain-language correlation of second-phase compression with final accuracy across runs. */
+export function correlationText(summary: Seq2seqSummary): string {
+  const part = (name: string, c: Seq2seqSummary["compressionVsOod"]): string =>
+    c ? `Spearman ρ(second-phase compression, final ${name} accuracy) = ${c.rho.toFixed(3)} over ${c.n} runs` : `no ${name} correlation (fewer than 3 runs, or the accuracy or compression is constant across runs)`;
+  return `${part("OOD", summary.compressionVsOod)}; ${part("iid", summary.compressionVsIid)}.`;
 }
