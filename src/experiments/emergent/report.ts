@@ -13,14 +13,14 @@ export interface EmergentPlots {
   [file: string]: string;
 }
 
-const VARIATION = ["synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "distinctSignals", "residualEntropy", "contextIndependence"];
+const LANGUAGE_PLOT_MEASURES = ["synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "distinctSignals", "residualEntropy", "contextIndependence"];
 
 export async function emergentPlots(rows: readonly ResultRow[], summary: EmergentSummary): Promise<EmergentPlots> {
   const runRows = rows.filter((r) => typeof r.run === "string" && r.run !== "summary" && typeof r.epoch === "number");
-  const measures = runRows.filter((r) => r.split === undefined && VARIATION.includes(r.measure));
+  const measures = runRows.filter((r) => r.split === undefined && LANGUAGE_PLOT_MEASURES.includes(r.measure));
   const accuracy = runRows
-    .filter((r) => r.measure === "accuracy" && typeof r.split === "string")
-    .map((r) => ({ ...r, panel: `${r.split} accuracy` }));
+    .filter((r) => (r.measure === "accuracy" || r.measure === "meanRoleAccuracy") && typeof r.split === "string")
+    .map((r) => ({ ...r, panel: `${r.split} ${r.measure === "accuracy" ? "accuracy (all roles)" : "mean role accuracy"}` }));
   const losses = runRows.filter((r) => ["receiverLoss", "senderEntropy"].includes(r.measure));
   const capacity = Object.entries(summary.finalByRun).flatMap(([run, v]) =>
     ["synonymy", "homonymy", "topsim", "posdis", "compositional.accuracy", "iid.accuracy"].map((m) => ({ run, seed: `seed ${v.seed}`, hiddenSize: v.hiddenSize, measure: m, value: v[m] })),
@@ -28,7 +28,7 @@ export async function emergentPlots(rows: readonly ResultRow[], summary: Emergen
   const correlation = summary.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy").map((c) => ({ ...c }));
   return {
     "emergent-measures.svg": await lineChartSvg(measures, { x: "epoch", y: "value", color: "run", facet: "measure", independentY: true, points: false, title: "Language measures over training (greedy signals, full meaning space)" }),
-    "emergent-accuracy.svg": await lineChartSvg([...accuracy, ...losses.map((r) => ({ ...r, panel: r.measure }))], { x: "epoch", y: "value", color: "run", facet: "panel", independentY: true, points: false, title: "Accuracy (all roles) per split, receiver loss and sender entropy" }),
+    "emergent-accuracy.svg": await lineChartSvg([...accuracy, ...losses.map((r) => ({ ...r, panel: r.measure }))], { x: "epoch", y: "value", color: "run", facet: "panel", independentY: true, points: false, title: "Accuracy per split (all roles; mean over roles), receiver loss, sender entropy" }),
     "emergent-capacity.svg": await lineChartSvg(capacity, { x: "hiddenSize", y: "value", color: "seed", facet: "measure", logX: true, independentY: true, title: "Capacity sweep: last epoch against hidden size" }),
     "emergent-correlation.svg": await lineChartSvg(correlation, { x: "epoch", y: "rho", color: "languageMeasure", points: false, title: "Spearman ρ across runs: measure vs compositional mean role accuracy" }),
   };
