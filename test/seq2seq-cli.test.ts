@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../src/cli/commands/seq2seq.js";
+import { UsageError } from "../src/cli/args.js";
+
+describe("glossa seq2seq: bad configurations fail before training", () => {
+  const out = path.join(os.tmpdir(), `s2s-cli-${process.pid}`);
+  const cases: [string[], RegExp][] = [
+    [["--split", "lenght"], /--split must be one of random, jump, length/],
+    [["--size", "huge"], /--size: "huge" is not one of small, medium, large/],
+    [["--preset", "full"], /--preset must be one of quick, thesis/],
+    [["--task", "copy", "--split", "jump"], /only the random split/],
+    [["--steps", "0"], /--steps must be ≥ 1/],
+    [["--seeds", "1,x"], /--seeds must be comma-separated integers/],
+    [["--regimes", "standard", "--meta"], /--meta conflicts/],
+    [["--points", "50", "--steps", "10"], /measurePoints \(50\) cannot exceed/],
+    [["--lr", "3"], /learningRate must be in \(0, 1\)/],
+    [["--frobnicate"], /unknown option --frobnicate/],
+  ];
+  for (const [argv, message] of cases) {
+    it(argv.join(" "), async () => {
+      const error = await run([...argv, "--out", out]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toMatch(message);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
+});
