@@ -7,7 +7,7 @@ import { runSeq2seq } from "../src/experiments/seq2seq/runner.js";
 import { probeLabels, structureRows } from "../src/experiments/seq2seq/structure.js";
 import { encodeExamples, buildVocabularies } from "../src/experiments/seq2seq/encoding.js";
 import { SCAN_CATEGORY_NAMES, SCAN_WORD_CATEGORIES } from "../src/experiments/seq2seq/scan.js";
-import { summariseRun } from "../src/experiments/seq2seq/summary.js";
+import { summariseRun, summariseSeq2seq } from "../src/experiments/seq2seq/summary.js";
 import type { EntropyEstimate } from "../src/vector/accumulator.js";
 
 const tiny = () =>
@@ -101,5 +101,13 @@ describe("phase summary", () => {
     expect(s.oodFinal).toBe(0.6);
     expect(s.rhoInformationOodAfterPeak).toBe(-1);
     expect(s.phaseOne && s.phaseTwo).toBe(true);
+    // Three runs: compression 0.3, 0.1, 0.2 against final OOD 0.6, 0.2, 0.4 → ρ = 1; groups average seeds.
+    const scaled = (run: string, seed: number, k: number) =>
+      rows.map((r) => ({ ...r, run, seed, model: "small", regime: "standard", value: r.measure === "information" && r.step === 5000 ? 0.9 - 0.3 * k : r.measure === "oodAccuracy" && r.step === 5000 ? 0.6 * k : r.value }));
+    const all = summariseSeq2seq([...scaled("a", 1, 1), ...scaled("b", 2, 1 / 3), ...scaled("c", 3, 2 / 3)]);
+    expect(all.compressionVsOod!.rho).toBeCloseTo(1, 12);
+    expect(all.groups).toHaveLength(1);
+    expect(all.groups[0]!.compression).toBeCloseTo(0.2, 12);
+    expect(all.groups[0]!.runs).toBe(3);
   });
 });

@@ -121,7 +121,10 @@ export async function run(argv: string[]): Promise<number> {
   }));
   console.log(textTable(Object.keys(table[0] ?? { run: "" }), table));
   for (const r of result.summary.runs) console.log(describeRun(r));
-  if (result.summary.runs.length > 1) console.log(`across runs: ${correlationText(result.summary)}`);
+  if (result.summary.runs.length > 1) {
+    console.log(`\nmeans over seeds:\n${textTable(["regime", "model", "runs", "peakStep", "compression", "iidFinal", "oodFinal"], result.summary.groups as unknown as Record<string, unknown>[])}`);
+    console.log(`across runs: ${correlationText(result.summary)}`);
+  }
   console.log(`\n${result.dir}: results.jsonl, results.csv, summary.json, report.html, ${result.plots.join(", ")} (${result.seconds.toFixed(0)} s)`);
   return 0;
 }

@@ -164,6 +164,8 @@ async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Se
         html:
           summary.runs.map((r) => paragraphHtml(describeRun(r))).join("\n") +
           tableHtml(runColumns, summary.runs as unknown as Record<string, unknown>[]) +
+          paragraphHtml("Means over seeds by regime and model size:") +
+          tableHtml(["regime", "model", "runs", "peakStep", "compression", "iidFinal", "oodFinal"], summary.groups as unknown as Record<string, unknown>[]) +
           paragraphHtml(correlationText(summary)),
       },
       ...plots.map((file) => ({ title: file.replace(/\.svg$/, ""), html: figureHtml(fs.readFileSync(folder.file(file), "utf8")) })),

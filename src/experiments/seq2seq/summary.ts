@@ -61,6 +61,40 @@ export interface Seq2seqSummary {
   compressionVsOod: { rho: number; n: number } | null;
   /** The same against final iid accuracy (informative when OOD accuracy is flat, as on SCAN add-jump). */
   compressionVsIid: { rho: number; n: number } | null;
+  /** Means over seeds per regime and model size ("larger models compress more"). */
+  groups: GroupSummary[];
+}
+
+export interface GroupSummary {
+  regime: string;
+  model: string;
+  runs: number;
+  peakStep: number | null;
+  compression: number | null;
+  iidFinal: number | null;
+  oodFinal: number | null;
+}
+
+function mean(values: (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+function groupSummaries(runs: readonly RunSummary[]): GroupSummary[] {
+  const groups = new Map<string, RunSummary[]>();
+  for (const r of runs) {
+    const key = `${r.regime}\u0000${r.model}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => ({
+    regime: rs[0]!.regime,
+    model: rs[0]!.model,
+    runs: rs.length,
+    peakStep: mean(rs.map((r) => r.peakStep)),
+    compression: mean(rs.map((r) => r.compression)),
+    iidFinal: mean(rs.map((r) => r.iidFinal)),
+    oodFinal: mean(rs.map((r) => r.oodFinal)),
+  }));
 }
 
 type Series = Map<number, number>;
@@ -159,7 +193,7 @@ export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
     const result = spearman(paired.map((r) => r.compression!), paired.map((r) => accuracy(r)!));
     return result.degenerate ? null : { rho: result.rho, n: result.n };
   };
-  return { runs, compressionVsOod: correlate((r) => r.oodFinal), compressionVsIid: correlate((r) => r.iidFinal) };
+  return { runs, compressionVsOod: correlate((r) => r.oodFinal), compressionVsIid: correlate((r) => r.iidFinal), groups: groupSummaries(runs) };
 }
 
 /** One plain-language line per run naming where the phases are. */
