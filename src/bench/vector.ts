@@ -82,16 +82,25 @@ async function benchA(): Promise<void> {
   const rows = count * BATCH;
   const bareRun = await bareMatMulRunner(batches);
   const softRun = await softUpdateRunner(batches, labels, "onnx");
+  const kernel = await onnxBackend({ threads: THREADS }).createAnchorKernel({ anchors: makeAnchors({ n: N, d: D, seed: 0 }).data, n: N, d: D, mode: "soft", inverseTemperature: 80 });
+  const kernelRun = async () => {
+    for (const rows of batches) await kernel.run(rows, rows.length / D);
+  };
   await bareRun();
   await softRun();
-  // interleave so both see the same machine load
+  await kernelRun();
+  // interleave so all see the same machine load
   let bare = Infinity;
   let onnx = Infinity;
+  let kernelOnly = Infinity;
   for (let r = 0; r < REPEATS; r++) {
     bare = Math.min(bare, await best(bareRun));
     onnx = Math.min(onnx, await best(softRun));
+    kernelOnly = Math.min(kernelOnly, await best(kernelRun));
   }
+  await kernel.dispose();
   line("bare onnxruntime MatMul (rows/s)", `${Math.round(rows / bare).toLocaleString("en")}`);
+  line("anchor kernel alone: norms, matmul, softmax (rows/s)", `${Math.round(rows / kernelOnly).toLocaleString("en")}  (ratio ${(bare / kernelOnly).toFixed(2)})`);
   line("soft update, onnx back end (rows/s)", `${Math.round(rows / onnx).toLocaleString("en")}`);
   line("  ratio to bare MatMul (target ≥ 0.50)", `${(bare / onnx).toFixed(2)}`);
   const start = performance.now();
