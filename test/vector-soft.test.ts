@@ -3,6 +3,7 @@ import { AnchorAccumulator, createAccumulator, permutationNull, structureMeasure
 import { calibrateTemperature } from "../src/vector/temperature.js";
 import { tsBackend } from "../src/compute/ts.js";
 import { onnxBackend } from "../src/compute/onnx.js";
+import { createAccumulatorNode } from "../src/vector/create.node.js";
 import { VectorInputError } from "../src/vector/errors.js";
 import { Random } from "../src/util/random.js";
 import { clusteredRows, gaussianRows } from "./vector-helpers.js";
@@ -30,7 +31,7 @@ describe("soft entropy: hand-computed cases", () => {
     expect(r.labelSets.x!.conditionalEntropy).toBeCloseTo(h, 6);
     expect(r.labelSets.x!.mutualInformation).toBeCloseTo(Math.LN2 - h, 6);
     const m = structureMeasures(r);
-    const get = (measure: string) => m.find((row) => row.measure === measure && row.labelSet === (measure === "information" ? null : "x"))!.value;
+    const get = (measure: string) => m.find((row) => row.measure === measure && row.labelSet === (measure === "information" ? undefined : "x"))!.value;
     expect(get("information")).toBeCloseTo(1, 12);
     expect(get("regularity-ln-n")).toBeCloseTo((Math.LN2 - h) / Math.LN2, 6);
     expect(get("regularity-h")).toBeCloseTo((Math.LN2 - h) / Math.LN2, 6);
@@ -217,6 +218,18 @@ describe("soft entropy: back ends and input checks", () => {
     expect(max).toBeLessThan(1e-5);
     for (let k = 0; k < 100; k++) expect(Math.abs(oa.columnSums![k]! - ob.columnSums![k]!)).toBeLessThan(1e-4);
     await kb.dispose();
+  });
+
+  it("createAccumulatorNode picks the back end by name (onnx by default)", async () => {
+    const { rows } = clusteredRows(200, 48, 4, 8);
+    const byName = await createAccumulatorNode({ d: 48, seed: 5 });
+    const again = await createAccumulatorNode({ d: 48, seed: 5 }); // shares the compiled kernel
+    const reference = await createAccumulatorNode({ d: 48, seed: 5, backend: "ts" });
+    for (const acc of [byName, again, reference]) await acc.update(rows);
+    expect(byName.parameters().backend).toBe("onnx");
+    expect(reference.parameters().backend).toBe("ts");
+    expect(Math.abs(byName.result().entropy - reference.result().entropy)).toBeLessThan(1e-5);
+    expect(again.result().entropy).toBe(byName.result().entropy);
   });
 
   it("bad input: NaN/Inf/all-zero rows name the global row; skipInvalid counts them", async () => {

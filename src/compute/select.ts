@@ -8,9 +8,18 @@ import type { ComputeBackend } from "./types.js";
 export type BackendName = "ts" | "onnx";
 export const BACKEND_NAMES: readonly BackendName[] = ["onnx", "ts"];
 
+/** One back end object per (name, threads), so accumulators built from names share compiled kernels. */
+const BACKENDS = new Map<string, Promise<ComputeBackend>>();
+
 export async function selectBackend(name: BackendName = "onnx", options: { threads?: number } = {}): Promise<ComputeBackend> {
   if (name === "ts") return tsBackend;
   if (name !== "onnx") throw new RangeError(`unknown compute back end "${String(name)}" (expected ${BACKEND_NAMES.join(", ")})`);
-  const { onnxBackend } = await import("./onnx.js"); // loads the native module only when asked for
-  return onnxBackend(options);
+  const key = `${name}|${options.threads ?? "all"}`;
+  let backend = BACKENDS.get(key);
+  if (!backend) {
+    // loads the native module only when asked for
+    backend = import("./onnx.js").then(({ onnxBackend }) => onnxBackend(options));
+    BACKENDS.set(key, backend);
+  }
+  return backend;
 }

@@ -4,7 +4,7 @@
  * per-row vectors summed into P(Z) and one n-vector per label value.
  * The dense kernel comes from a compute back end chosen by the caller.
  */
-import type { ComputeBackend, AnchorKernel } from "../compute/types.js";
+import type { ComputeBackend, AnchorKernel, AnchorKernelSpec } from "../compute/types.js";
 import { tsBackend } from "../compute/ts.js";
 import { checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
@@ -75,13 +75,13 @@ export class AnchorAccumulator implements EntropyAccumulator {
 
   private kernel(): Promise<AnchorKernel> {
     if (!this.options.anchors) throw new RangeError("this accumulator was restored without anchors; pass them to fromJSON to add rows");
-    this.kernelPromise ??= (this.options.backend ?? tsBackend).createAnchorKernel({
+    this.kernelPromise ??= sharedKernel(this.options.backend ?? tsBackend, {
       anchors: this.options.anchors,
       n: this.n,
       d: this.d,
       mode: this.estimator === "soft" ? "soft" : "scores",
       inverseTemperature: this.epsilon === null ? 1 : 1 / this.epsilon,
-    });
+    }, this.options.anchorFingerprint);
     return this.kernelPromise;
   }
 
@@ -223,6 +223,27 @@ export class AnchorAccumulator implements EntropyAccumulator {
     acc.state = CountState.fromJSON(j.counts, 1, j.n, `${j.estimator} accumulator`);
     return acc;
   }
+}
+
+/**
+ * Kernels are compiled once per (back end, anchors, ε, mode) and shared by every accumulator
+ * that uses them — a sweep over layers and checkpoints builds one ONNX session, not hundreds.
+ * Anchors without a fingerprint are not shared.
+ */
+const KERNELS = new WeakMap<ComputeBackend, Map<string, Promise<AnchorKernel>>>();
+
+function sharedKernel(backend: ComputeBackend, spec: AnchorKernelSpec, fingerprint: string | undefined): Promise<AnchorKernel> {
+  if (fingerprint === undefined) return backend.createAnchorKernel(spec);
+  let byKey = KERNELS.get(backend);
+  if (!byKey) KERNELS.set(backend, (byKey = new Map()));
+  const key = `${spec.mode}|${spec.n}|${spec.d}|${spec.inverseTemperature}|${fingerprint}`;
+  let kernel = byKey.get(key);
+  if (!kernel) {
+    kernel = backend.createAnchorKernel(spec);
+    kernel.catch(() => byKey!.delete(key));
+    byKey.set(key, kernel);
+  }
+  return kernel;
 }
 
 /** Index of the largest score in each row (ties go to the lowest anchor index). */

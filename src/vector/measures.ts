@@ -13,8 +13,8 @@
 import type { EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 
 export interface MeasureRow {
-  /** null for measures of Z alone (entropy, information). */
-  labelSet: string | null;
+  /** Absent for measures of Z alone (entropy, information), so rows spread into tidy results as they are. */
+  labelSet?: string;
   measure: string;
   value: number;
 }
@@ -38,9 +38,9 @@ function estimateOf(source: EntropyAccumulator | EntropyEstimate): EntropyEstima
 /** Every §5 measure of an accumulator (or its result) as a flat list of {labelSet, measure, value}. */
 export function structureMeasures(source: EntropyAccumulator | EntropyEstimate): MeasureRow[] {
   const e = estimateOf(source);
-  const rows: MeasureRow[] = [{ labelSet: null, measure: "entropy", value: e.entropy }];
+  const rows: MeasureRow[] = [{ measure: "entropy", value: e.entropy }];
   const max = e.differential ? null : e.maxEntropy;
-  if (max !== null) rows.push({ labelSet: null, measure: "information", value: ratio(e.entropy, max) });
+  if (max !== null) rows.push({ measure: "information", value: ratio(e.entropy, max) });
   for (const [name, s] of Object.entries(e.labelSets)) {
     rows.push({ labelSet: name, measure: "conditional-entropy", value: s.conditionalEntropy });
     rows.push({ labelSet: name, measure: "mutual-information", value: s.mutualInformation });

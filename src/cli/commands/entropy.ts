@@ -183,7 +183,7 @@ function printTable(
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(6) : v}`);
   console.log(`glossa entropy — ${shown.join("  ")}`);
   console.log(`rows counted: ${estimate.rows}${estimate.skippedRows ? `, skipped: ${estimate.skippedRows}` : ""}; H(Z) in nats${estimate.differential ? " (differential)" : `, max ln ${Math.round(Math.exp(estimate.maxEntropy!))} = ${estimate.maxEntropy!.toFixed(4)}`}\n`);
-  const interval = (labelSet: string | null, measure: string) => intervals.find((r) => r.labelSet === labelSet && r.measure === measure);
+  const interval = (labelSet: string | undefined, measure: string) => intervals.find((r) => r.labelSet === labelSet && r.measure === measure);
   const rows = measures.map((m) => {
     const ci = interval(m.labelSet, m.measure);
     return { "label set": m.labelSet ?? "(all)", measure: m.measure, value: m.value, ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}) };
