@@ -19,4 +19,9 @@ export const DEMO_SECTIONS: DemoSection[] = [
     description: "synthetic languages over the 25×25×25 subject–verb–object space, every discrete measure",
     load: async () => (await import("../experiments/mappingDemo.js")).mappingDemoSection,
   },
+  {
+    name: "emergent",
+    description: "sender/receiver agents learn a language (quick preset); structure and generalisation over training",
+    load: async () => (await import("../experiments/emergent/demoSection.js")).emergentDemoSection,
+  },
 ];
