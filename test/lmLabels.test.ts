@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { loadTokenizer, padBatch } from "../src/sources/onnxModel.js";
@@ -18,6 +18,7 @@ describe("LM labels on a hand-checked sentence", async () => {
 
   it("the fixture tokenizer splits it as the Python BPE did", () => {
     expect(tokenizer.encode(sentence)).toEqual([267, 307, 260, 280, 334, 258, 275, 280, 46]);
+    expect(JSON.parse(readFileSync("test/fixtures/lm/tokenizer_check.json", "utf8"))).toEqual({ text: sentence, ids: [267, 307, 260, 280, 334, 258, 275, 280, 46] });
     expect([267, 307, 260, 280, 334, 258, 275, 280, 46].map((i) => tokenizer.decode([i]))).toEqual(
       ["The", " cat", " s", "at", " on", " the", " m", "at", "."],
     );
