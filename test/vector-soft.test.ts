@@ -216,7 +216,7 @@ describe("soft entropy: back ends and input checks", () => {
     let max = 0;
     for (let i = 0; i < oa.values.length; i++) max = Math.max(max, Math.abs(oa.values[i]! - ob.values[i]!));
     expect(max).toBeLessThan(1e-5);
-    for (let k = 0; k < 100; k++) expect(Math.abs(oa.columnSums![k]! - ob.columnSums![k]!)).toBeLessThan(1e-4);
+    for (let k = 0; k < 100; k++) expect(Math.abs(oa.columnSums![k]! - ob.columnSums![k]!)).toBeLessThan(1e-5);
     await kb.dispose();
   });
 

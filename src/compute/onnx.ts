@@ -65,7 +65,7 @@ class OnnxAnchorKernel implements AnchorKernel {
     }
     const out: AnchorKernelOutput = { values, norms };
     if (this.spec.columnSums) {
-      out.columnSums = repaired ? columnSums(values, count, n) : Float64Array.from(result[GRAPH_SUMS]!.data as Float32Array);
+      out.columnSums = repaired ? columnSums(values, count, n) : (result[GRAPH_SUMS]!.data as Float64Array);
     }
     for (const name of Object.keys(result)) if (name !== GRAPH_OUTPUT) result[name]!.dispose?.();
     return out;

@@ -5,7 +5,7 @@
  *   X ──ReduceSumSquare(axis 1)──Sqrt──► norms [B, 1]
  *   dots / norms ──► cos/ε ──Softmax(axis −1)──► assignments     (soft mode)
  *   (scores mode: W without 1/ε, output cos = dots / norms)
- *   optionally ReduceSum(axis 0) of the output ──► column sums [n]
+ *   optionally Cast(float64) → ReduceSum(axis 0) of the output ──► column sums [n], float64
  *
  * Dividing the n dot products by ‖z‖ equals normalising the d inputs first, at n/d of
  * the cost, and folding 1/ε into the anchors saves a pass over the scores (ReduceSumSquare
@@ -40,9 +40,11 @@ export function buildAnchorModel(spec: AnchorKernelSpec): Uint8Array {
   if (spec.mode === "soft") nodes.push(node("Softmax", ["logits"], [GRAPH_OUTPUT], [intAttribute("axis", -1)]));
   const outputs = [valueInfo(GRAPH_OUTPUT, ["batch", n]), valueInfo(GRAPH_NORMS, ["batch", 1])];
   if (spec.columnSums) {
+    // summed in float64, like every count that matters (and exact for identical rows)
     initializers.push(int64Tensor("sum_axes", [1], [0]));
-    nodes.push(node("ReduceSum", [GRAPH_OUTPUT, "sum_axes"], [GRAPH_SUMS], [intAttribute("keepdims", 0)]));
-    outputs.push(valueInfo(GRAPH_SUMS, [n]));
+    nodes.push(node("Cast", [GRAPH_OUTPUT], ["values_f64"], [intAttribute("to", onnx.TensorProto.DataType.DOUBLE)]));
+    nodes.push(node("ReduceSum", ["values_f64", "sum_axes"], [GRAPH_SUMS], [intAttribute("keepdims", 0)]));
+    outputs.push(valueInfo(GRAPH_SUMS, [n], onnx.TensorProto.DataType.DOUBLE));
   }
   const graph = onnx.GraphProto.create({
     name: "glossa_anchor_kernel",
@@ -101,12 +103,12 @@ function int64Tensor(name: string, dims: number[], values: number[]) {
   return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
 }
 
-function valueInfo(name: string, shape: (number | string)[]) {
+function valueInfo(name: string, shape: (number | string)[], elemType: number = onnx.TensorProto.DataType.FLOAT) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({
       tensorType: onnx.TypeProto.Tensor.create({
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType,
         shape: onnx.TensorShapeProto.create({
           dim: shape.map((s) =>
             typeof s === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: s }) : onnx.TensorShapeProto.Dimension.create({ dimParam: s }),

@@ -19,7 +19,7 @@ export interface AnchorKernelSpec {
   mode: "soft" | "scores";
   /** 1/ε; used in "soft" mode. */
   inverseTemperature: number;
-  /** Also return the per-batch column sums of the output (Float64 in TS, Float32 in ONNX). */
+  /** Also return the per-batch column sums of the output, accumulated in Float64 (over all rows, valid or not). */
   columnSums?: boolean;
 }
 

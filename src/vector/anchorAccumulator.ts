@@ -81,6 +81,8 @@ export class AnchorAccumulator implements EntropyAccumulator {
       d: this.d,
       mode: this.estimator === "soft" ? "soft" : "scores",
       inverseTemperature: this.epsilon === null ? 1 : 1 / this.epsilon,
+      // P(Z)'s batch sums come from the kernel (Float64), sparing a JavaScript pass over the assignments
+      columnSums: this.estimator === "soft",
     }, this.options.anchorFingerprint);
     return this.kernelPromise;
   }
@@ -111,7 +113,7 @@ export class AnchorAccumulator implements EntropyAccumulator {
       this.state.excludedRows.clear();
       this.state.setLabelSetNames(names);
     }
-    if (this.estimator === "soft") this.state.addDense(out.values, count, mask, labelSets);
+    if (this.estimator === "soft") this.state.addDense(out.values, count, mask, labelSets, mask ? undefined : out.columnSums);
     else this.state.addIndices(argmaxRows(out.values, count, this.n), count, mask, labelSets);
   }
 
@@ -236,7 +238,7 @@ function sharedKernel(backend: ComputeBackend, spec: AnchorKernelSpec, fingerpri
   if (fingerprint === undefined) return backend.createAnchorKernel(spec);
   let byKey = KERNELS.get(backend);
   if (!byKey) KERNELS.set(backend, (byKey = new Map()));
-  const key = `${spec.mode}|${spec.n}|${spec.d}|${spec.inverseTemperature}|${fingerprint}`;
+  const key = `${spec.mode}|${spec.n}|${spec.d}|${spec.inverseTemperature}|${spec.columnSums === true}|${fingerprint}`;
   let kernel = byKey.get(key);
   if (!kernel) {
     kernel = backend.createAnchorKernel(spec);
