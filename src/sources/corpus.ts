@@ -42,6 +42,6 @@ export function parseCorpus(text: string, format: "text" | "jsonl", file = "<cor
 }
 
 export function readCorpus(file: string): Corpus {
-  if (!existsSync(file)) throw new InputError(`corpus file ${file} does not exist`, { file });
+  if (!existsSync(file)) throw new InputError(`corpus file does not exist`, { file });
   return parseCorpus(readFileSync(file, "utf8"), /\.(jsonl|ndjson)$/i.test(file) ? "jsonl" : "text", file);
 }

@@ -96,15 +96,24 @@ export class LanguageModel {
     };
     let tempDir: string | null = null;
     let session: ort.InferenceSession;
-    if (hasExternalData(model)) {
-      // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
-      tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
-      for (const f of externalDataFiles(model)) symlinkSync(join(dirname(modelFile), f), join(tempDir, f));
-      const edited = join(tempDir, "model.onnx");
-      writeFileSync(edited, encodeModel(model));
-      session = await ort.InferenceSession.create(edited, sessionOptions);
-    } else {
-      session = await ort.InferenceSession.create(encodeModel(model), sessionOptions);
+    try {
+      if (hasExternalData(model)) {
+        // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
+        tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
+        for (const f of externalDataFiles(model)) symlinkSync(join(dirname(modelFile), f), join(tempDir, f));
+        const edited = join(tempDir, "model.onnx");
+        writeFileSync(edited, encodeModel(model));
+        session = await ort.InferenceSession.create(edited, sessionOptions);
+      } else {
+        session = await ort.InferenceSession.create(encodeModel(model), sessionOptions);
+      }
+    } catch (e) {
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      const providers = sessionOptions.executionProviders!.map(String);
+      const hint = providers.some((p) => p !== "cpu")
+        ? ` (execution providers ${providers.join(", ")}: onnxruntime-node ships CPU only unless installed with its CUDA binaries — see the README's section on large models)`
+        : "";
+      throw new InputError(`onnxruntime could not load the model: ${(e as Error).message}${hint}`, { file: modelFile });
     }
     return new LanguageModel(folder, basename(folder), modelFile, layers, parameters, modelVocabSize, tokenizer, session, tempDir, options.bare ?? false);
   }
@@ -186,49 +195,49 @@ export interface ModelFolderInfo {
 
 /** Checks a model folder: model file, layer tensors, tokenizer, vocabulary sizes, graph inputs. */
 export async function inspectModelFolder(dir: string, outputs?: readonly string[]): Promise<ModelFolderInfo> {
-    const folder = resolve(dir);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder ${dir} does not exist`, { file: dir });
-    const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
-    if (!rel) {
-      const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
-      throw new InputError(
-        `no ONNX model in ${dir}: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
-        { file: dir },
-      );
-    }
-    const modelFile = join(folder, rel);
-    let model;
-    try {
-      model = decodeModel(readFileSync(modelFile));
-    } catch (e) {
-      throw new InputError(`${modelFile} is not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
-    }
-    let layers: LayerTensors;
-    try {
-      layers = outputs?.length ? explicitLayerTensors(model, outputs) : findLayerTensors(model);
-    } catch (e) {
-      if (e instanceof LayerLayoutError) throw new InputError(`${modelFile}: ${e.message}`, { file: modelFile });
-      throw e;
-    }
-    const parameters = parameterCount(model);
-    const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
-    const tokenizer = await loadTokenizer(folder);
-    if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
-      throw new InputError(
-        `tokenizer/model mismatch in ${dir}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model's embedding has ${modelVocabSize} rows`,
-        { file: dir },
-      );
-    }
-    const inputs = (model.graph?.input ?? []).map((i) => i.name ?? "");
-    const unsupported = inputs.filter((n) => !SUPPORTED_INPUTS.has(n));
-    if (!inputs.includes("input_ids") || unsupported.length) {
-      throw new InputError(
-        `${modelFile}: graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
-          (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
-        { file: modelFile },
-      );
-    }
-    return { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer };
+  const folder = resolve(dir);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder does not exist`, { file: dir });
+  const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
+  if (!rel) {
+    const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
+    throw new InputError(
+      `no ONNX model in this folder: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
+      { file: dir },
+    );
+  }
+  const modelFile = join(folder, rel);
+  let model;
+  try {
+    model = decodeModel(readFileSync(modelFile));
+  } catch (e) {
+    throw new InputError(`not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
+  }
+  let layers: LayerTensors;
+  try {
+    layers = outputs?.length ? explicitLayerTensors(model, outputs) : findLayerTensors(model);
+  } catch (e) {
+    if (e instanceof LayerLayoutError) throw new InputError(e.message, { file: modelFile });
+    throw e;
+  }
+  const parameters = parameterCount(model);
+  const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
+  const tokenizer = await loadTokenizer(folder);
+  if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
+    throw new InputError(
+      `tokenizer/model mismatch: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model's embedding has ${modelVocabSize} rows`,
+      { file: dir },
+    );
+  }
+  const inputs = (model.graph?.input ?? []).map((i) => i.name ?? "");
+  const unsupported = inputs.filter((n) => !SUPPORTED_INPUTS.has(n));
+  if (!inputs.includes("input_ids") || unsupported.length) {
+    throw new InputError(
+      `graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
+        (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
+      { file: modelFile },
+    );
+  }
+  return { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer };
 }
 
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
@@ -265,14 +274,14 @@ function configVocabSize(folder: string): number | undefined {
     const v = JSON.parse(readFileSync(file, "utf8")).vocab_size;
     return typeof v === "number" ? v : undefined;
   } catch {
-    throw new InputError(`${file} is not valid JSON`, { file });
+    throw new InputError(`not valid JSON`, { file });
   }
 }
 
 /** Loads the folder's tokenizer through @huggingface/transformers with remote access off. */
 export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
   for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
-    if (!existsSync(join(folder, f))) throw new InputError(`${folder} has no ${f} (the tokenizer files must sit beside the model)`, { file: folder });
+    if (!existsSync(join(folder, f))) throw new InputError(`no ${f} in this folder (the tokenizer files must sit beside the model)`, { file: folder });
   }
   const { AutoTokenizer, env } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
