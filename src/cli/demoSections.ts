@@ -24,4 +24,9 @@ export const DEMO_SECTIONS: DemoSection[] = [
     description: "sender/receiver agents learn a language (quick preset); structure and generalisation over training",
     load: async () => (await import("../experiments/emergent/demoSection.js")).emergentDemoSection,
   },
+  {
+    name: "lm",
+    description: "tiny GPT-2 and Pythia-layout ONNX models (two checkpoints): per-layer structure against token, n-gram and POS labels",
+    load: async () => (await import("../experiments/lm/demo.js")).lmDemoSection,
+  },
 ];
