@@ -35,6 +35,8 @@ export function onnxSessionOptions(threads: number): ort.InferenceSession.Sessio
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
+    // Pool threads otherwise spin after each run, taking the core the JavaScript accumulation needs.
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
   };
 }
 

@@ -48,14 +48,10 @@ export class CountState {
     }
   }
 
-  /**
-   * Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. `batchTotal`,
-   * when given, is the Float64 sum of all `count` rows (no row masked), added in one step.
-   */
-  addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined, batchTotal?: Float64Array): void {
+  /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
+  addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const w = this.width;
-    if (batchTotal && !mask) for (let k = 0; k < w; k++) this.total[k]! += batchTotal[k]!;
-    else for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
+    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);

@@ -123,6 +123,11 @@ export async function run(argv: string[]): Promise<number> {
     const minCount = stringOption(args, "min-count") === undefined ? undefined : numberOption(args, "min-count", 1, { min: 0 });
     const epsilon = stringOption(args, "epsilon") === undefined ? undefined : numberOption(args, "epsilon", 0, { min: Number.MIN_VALUE });
     const progress = progressReporter(reader.rows, json && !process.stderr.isTTY);
+    if (nulls > 0) {
+      const perRow = estimator === "soft" ? 4 * numberOption(args, "n", 100, { integer: true, min: 2 }) : estimator === "binned" ? (4 * d) / numberOption(args, "head-size", 1, { integer: true, min: 1 }) : 4;
+      const gigabytes = (reader.rows * (perRow + 4 * listOption(args, "labels").length)) / 2 ** 30;
+      if (gigabytes > 1) warn(`--null keeps every row's record in memory: about ${gigabytes.toFixed(1)} GiB for ${reader.rows.toLocaleString("en")} rows`);
+    }
 
     let ranges;
     if (estimator === "binned") {
