@@ -94,6 +94,8 @@ describe("soft entropy: properties", () => {
     const restored = accumulatorFromJSON(json);
     expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(a.toJSON()));
     expect(structureMeasures(restored)).toEqual(structureMeasures(a));
+    // anchors given back must be the ones used
+    expect(() => accumulatorFromJSON(json, { anchors: makeAnchors({ n: 100, d, seed: 4 }) })).toThrow(/not the ones this accumulator used/);
     // restored from a seed, it can keep taking rows
     await restored.update(rows.subarray(0, 10 * d), { x: labels.subarray(0, 10) });
     expect(restored.result().rows).toBe(610);

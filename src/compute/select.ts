@@ -18,7 +18,13 @@ export async function selectBackend(name: BackendName = "onnx", options: { threa
   let backend = BACKENDS.get(key);
   if (!backend) {
     // loads the native module only when asked for
-    backend = import("./onnx.js").then(({ onnxBackend }) => onnxBackend(options));
+    backend = import("./onnx.js").then(
+      ({ onnxBackend }) => onnxBackend(options),
+      (error: Error) => {
+        BACKENDS.delete(key);
+        throw new RangeError(`the onnx back end is not available here (onnxruntime-node failed to load: ${error.message}); use the ts back end (--backend ts)`);
+      },
+    );
     BACKENDS.set(key, backend);
   }
   return backend;

@@ -74,6 +74,7 @@ export class PartitionedAccumulator implements EntropyAccumulator {
     return copy;
   }
 
+  /** The merged state, with each part's state under `parts` (accumulatorFromJSON restores the merged one). */
   toJSON(): AccumulatorJson {
     return { ...this.merged().toJSON(), parts: this.parts.map((p) => p.toJSON()) };
   }
