@@ -7,6 +7,7 @@ import {
   PartitionedAccumulator,
   RangeFinder,
   accumulatorFromJSON,
+  accumulateBatches,
   bootstrapIntervals,
   createAccumulator,
   kozachenkoLeonenko,
@@ -213,6 +214,28 @@ describe("accumulator properties across estimators", () => {
     const n = permutationNull(acc, { labelSet: "x", permutations: 20, seed: 3 });
     expect(n.observed).toBeCloseTo(acc.result().labelSets.x!.mutualInformation, 12);
     expect(n.pValue).toBeCloseTo(1 / 21, 12);
+  });
+});
+
+describe("streaming batches", () => {
+  it("accumulateBatches slices whole-dataset labels per batch and equals one update; errors propagate", async () => {
+    const d = 8;
+    const { rows, labels } = clusteredRows(300, d, 4, 6);
+    const batches = [0, 70, 140, 300].slice(0, -1).map((start, i, starts) => {
+      const end = [70, 140, 300][i]!;
+      return { start, count: end - start, rows: rows.slice(start * d, end * d) };
+    });
+    const streamed = createAccumulator({ d, seed: 1, calibration: "exact" });
+    const done: number[] = [];
+    await accumulateBatches(streamed, batches, { labels: { x: labels }, onProgress: (n) => done.push(n) });
+    const whole = createAccumulator({ d, seed: 1, calibration: "exact" });
+    await whole.update(rows, { x: labels });
+    expect(done).toEqual([70, 140, 300]);
+    const mw = structureMeasures(whole);
+    structureMeasures(streamed).forEach((row, i) => expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-12));
+    const bad = batches.map((b) => ({ ...b, rows: Float32Array.from(b.rows) }));
+    bad[1]!.rows[5 * d] = NaN;
+    await expect(accumulateBatches(createAccumulator({ d, seed: 1, calibration: "exact" }), bad, { labels: { x: labels } })).rejects.toThrow(/row 75: contains NaN/);
   });
 });
 
