@@ -143,11 +143,12 @@ describe("soft entropy: properties", () => {
     }
   });
 
-  it("N identical rows give exactly the value of one such row, never 0", async () => {
-    const one = createAccumulator({ d, seed: 3 });
+  it.each([["ts"], ["onnx"]])("N identical rows give exactly the value of one such row, never 0 (%s back end)", async (name) => {
+    const backend = name === "ts" ? tsBackend : onnxBackend({ threads: 2 });
+    const one = createAccumulator({ d, seed: 3, backend });
     const row = rows.subarray(0, d);
     await one.update(Float32Array.from(row));
-    const many = createAccumulator({ d, seed: 3 });
+    const many = createAccumulator({ d, seed: 3, backend });
     const repeated = new Float32Array(777 * d);
     for (let i = 0; i < 777; i++) repeated.set(row, i * d);
     await many.update(repeated);
