@@ -20,6 +20,11 @@ export const DEMO_SECTIONS: DemoSection[] = [
     load: async () => (await import("../experiments/mappingDemo.js")).mappingDemoSection,
   },
   {
+    name: "vector",
+    description: "soft entropy on generated clusters: regularity, variation, disentanglement, permutation null, residual decomposition",
+    load: async () => (await import("../experiments/vectorDemo.js")).vectorDemoSection,
+  },
+  {
     name: "emergent",
     description: "sender/receiver agents learn a language (quick preset); structure and generalisation over training",
     load: async () => (await import("../experiments/emergent/demoSection.js")).emergentDemoSection,
