@@ -47,3 +47,34 @@ describe("browser safety of the maths modules", () => {
     expect(bad).toEqual([]);
   });
 });
+
+/** Every module reachable from an entry through relative imports. */
+function importClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [path.resolve(entry)];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of importsOf(fs.readFileSync(file, "utf8"))) {
+      if (!spec.startsWith(".")) continue;
+      queue.push(path.resolve(path.dirname(file), spec.replace(/\.js$/, ".ts")));
+    }
+  }
+  return [...seen];
+}
+
+describe("the browser entry (glossa/browser)", () => {
+  const closure = importClosure("src/browser.ts");
+  it("reaches the maths, the TypeScript back end and nothing Node-only", () => {
+    expect(closure.length).toBeGreaterThan(20);
+    expect(closure.some((f) => f.endsWith(path.join("compute", "ts.ts")))).toBe(true);
+    const bad = closure.flatMap((file) =>
+      importsOf(fs.readFileSync(file, "utf8"))
+        .filter((spec) => NODE_ONLY.slice(0, 3).some((re) => re.test(spec)))
+        .map((spec) => `${path.relative(".", file)} imports ${spec}`),
+    );
+    expect(bad).toEqual([]);
+  });
+});
+
