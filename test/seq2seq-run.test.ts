@@ -96,6 +96,18 @@ describe("phase summary", () => {
     ]);
     const s = summariseRun(rows);
     expect(s.peakStep).toBe(100);
+    expect(s.troughStep).toBe(0);
+    // An initial collapse below the starting values moves the trough; rises are measured from it.
+    const dipped = summariseRun([
+      ...rows,
+      { run: "r", step: 1, layer: 2, measure: "information", value: 0.3 },
+      { run: "r", step: 1, layer: 2, labelSet: "token", measure: "regularity", value: 0.05 },
+      { run: "r", step: 1, layer: 2, labelSet: "token", measure: "disentanglement", value: 0.0 },
+      { run: "r", step: 1, measure: "loss", value: 2.5 },
+    ]);
+    expect(dipped.troughStep).toBe(1);
+    expect(dipped.regularityRise).toBeCloseTo(0.35, 12);
+    expect(dipped.disentanglementRise).toBeCloseTo(0.3, 12);
     expect(s.compression).toBeCloseTo(0.3, 12);
     expect(s.oodAtPeak).toBe(0.1);
     expect(s.oodFinal).toBe(0.6);

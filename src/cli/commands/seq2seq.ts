@@ -111,8 +111,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const table = result.summary.runs.map((r) => ({
     run: r.run,
+    trough: r.troughStep,
     peak: r.peakStep,
-    "info start→peak→end": [r.informationStart, r.informationPeak, r.informationFinal].map((v) => (v === null ? "n/a" : v.toFixed(3))).join("→"),
+    "info start→trough→peak→end": [r.informationStart, r.informationTrough, r.informationPeak, r.informationFinal].map((v) => (v === null ? "n/a" : v.toFixed(3))).join("→"),
     compression: r.compression,
     loss: r.lossFinal,
     iid: r.iidFinal,

@@ -154,7 +154,7 @@ async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promi
 }
 
 async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Seq2seqSummary, sizes: Record<string, number>, plots: string[]): Promise<void> {
-  const runColumns = ["run", "peakStep", "informationStart", "informationPeak", "informationFinal", "compression", "lossFinal", "iidFinal", "oodAtPeak", "oodFinal", "rhoInformationOodAfterPeak", "phaseOne", "phaseTwo"];
+  const runColumns = ["run", "troughStep", "peakStep", "informationStart", "informationTrough", "informationPeak", "informationFinal", "compression", "regularityRise", "disentanglementRise", "lossFinal", "iidFinal", "oodAtPeak", "oodFinal", "rhoInformationOodAfterPeak", "phaseOne", "phaseTwo"];
   const html = renderReport({
     title: `glossa seq2seq — ${config.task}${config.task === "scan" ? ` ${config.split} split` : ""}`,
     sections: [

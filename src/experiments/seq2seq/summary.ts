@@ -3,7 +3,10 @@
  * - the phase change is placed at the step where information (the efficiency of H(Z) of
  *   the last encoder layer) peaks;
  * - phase 1 (up to the peak): does information, token regularity and token
- *   disentanglement rise while the loss falls?
+ *   disentanglement rise while the loss falls? Measured from the trough — the step of
+ *   least information before the peak — because the first few updates collapse the
+ *   random-initialisation representation (information, regularity and disentanglement all
+ *   drop) before the rise begins;
  * - phase 2 (after the peak): compression = information at the peak − at the last step,
  *   and the OOD accuracy gained meanwhile; within the run, Spearman's ρ between information
  *   and OOD accuracy over the steps from the peak on (negative: compression goes with
@@ -34,7 +37,10 @@ export interface RunSummary {
   layer: number | null;
   steps: number;
   peakStep: number | null;
+  /** Step of least information at or before the peak (where phase 1 starts). */
+  troughStep: number | null;
   informationStart: number | null;
+  informationTrough: number | null;
   informationPeak: number | null;
   informationFinal: number | null;
   /** Information at the peak − at the last step (≥ 0). */
@@ -42,6 +48,7 @@ export interface RunSummary {
   lossStart: number | null;
   lossAtPeak: number | null;
   lossFinal: number | null;
+  /** Token regularity and disentanglement (last layer) at the peak − at the trough. */
   regularityRise: number | null;
   disentanglementRise: number | null;
   iidFinal: number | null;
@@ -49,7 +56,7 @@ export interface RunSummary {
   oodFinal: number | null;
   /** Spearman ρ(information, OOD accuracy) over steps ≥ peak; null with fewer than 3 such steps. */
   rhoInformationOodAfterPeak: number | null;
-  /** Phase 1 seen: information, token regularity and disentanglement rose to the peak while the loss fell. */
+  /** Phase 1 seen: information, token regularity and disentanglement rose from the trough to the peak while the loss fell. */
   phaseOne: boolean;
   /** Phase 2 seen: information fell by more than `minCompression` after its peak. */
   phaseTwo: boolean;
@@ -129,9 +136,17 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
   let peakStep: number | null = null;
   for (const [step, v] of information) if (peakStep === null || v > information.get(peakStep)!) peakStep = step;
   const peak = peakStep === null ? null : information.get(peakStep)!;
+  let troughStep: number | null = null;
+  for (const [step, v] of information) if (step <= peakStep! && (troughStep === null || v < information.get(troughStep)!)) troughStep = step;
+  const trough = troughStep === null ? null : information.get(troughStep)!;
   const final = last(information);
   const compression = peak !== null && final !== null ? peak - final : null;
-  const rise = (s: Series): number | null => (peakStep === null || !s.size ? null : (atOrBefore(s, peakStep) ?? 0) - first(s)!);
+  const rise = (s: Series): number | null => {
+    if (peakStep === null || troughStep === null) return null;
+    const atPeak = atOrBefore(s, peakStep);
+    const atTrough = atOrBefore(s, troughStep);
+    return atPeak === null || atTrough === null ? null : atPeak - atTrough;
+  };
   let rho: number | null = null;
   if (peakStep !== null && ood.size) {
     const steps = [...information.keys()].filter((s) => s >= peakStep! && ood.has(s)).sort((a, b) => a - b);
@@ -142,6 +157,7 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
   }
   const lossStart = first(loss);
   const lossAtPeak = peakStep === null ? null : atOrBefore(loss, peakStep);
+  const lossAtTrough = troughStep === null ? null : atOrBefore(loss, troughStep) ?? lossStart;
   const regularityRise = rise(regularity);
   const disentanglementRise = rise(disentanglement);
   const informationStart = first(information);
@@ -153,7 +169,9 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
     layer,
     steps: Math.max(0, ...rows.map((r) => r.step ?? 0)),
     peakStep,
+    troughStep,
     informationStart,
+    informationTrough: trough,
     informationPeak: peak,
     informationFinal: final,
     compression,
@@ -168,11 +186,11 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
     rhoInformationOodAfterPeak: rho,
     phaseOne:
       peak !== null &&
-      informationStart !== null &&
-      peak > informationStart &&
+      trough !== null &&
+      peak > trough &&
       (regularityRise ?? 0) > 0 &&
       (disentanglementRise ?? 0) > 0 &&
-      (lossStart === null || lossAtPeak === null || lossAtPeak <= lossStart),
+      (lossAtTrough === null || lossAtPeak === null || lossAtPeak <= lossAtTrough),
     phaseTwo: compression !== null && compression > minCompression && peakStep !== null && peakStep < Math.max(...information.keys()),
   };
 }
@@ -202,7 +220,8 @@ export function describeRun(s: RunSummary): string {
   const num = (v: number | null, digits = 3): string => (v === null ? "n/a" : v.toFixed(digits));
   const phases = s.phaseOne && s.phaseTwo ? "both phases" : s.phaseOne ? "phase 1 only (no compression after the peak)" : s.phaseTwo ? "compression without a clear phase 1" : "no clear phases";
   return (
-    `${s.run}: information peaks at step ${s.peakStep ?? "n/a"} (${num(s.informationStart)} → ${num(s.informationPeak)} → ${num(s.informationFinal)} at step ${s.steps}; ` +
+    `${s.run}: information falls to its trough at step ${s.troughStep ?? "n/a"}, peaks at step ${s.peakStep ?? "n/a"} (${num(s.informationStart)} → ${num(s.informationTrough)} → ${num(s.informationPeak)} → ${num(s.informationFinal)} at step ${s.steps}; ` +
+    `token regularity ${s.regularityRise === null ? "n/a" : `${s.regularityRise >= 0 ? "+" : ""}${s.regularityRise.toFixed(3)}`}, disentanglement ${s.disentanglementRise === null ? "n/a" : `${s.disentanglementRise >= 0 ? "+" : ""}${s.disentanglementRise.toFixed(3)}`} trough→peak; ` +
     `compression ${num(s.compression)}); loss ${num(s.lossStart)} → ${num(s.lossFinal)}; iid ${pct(s.iidFinal)}, OOD ${pct(s.oodAtPeak)} at the peak → ${pct(s.oodFinal)}; ` +
     `ρ(information, OOD) after the peak ${num(s.rhoInformationOodAfterPeak, 2)}; ${phases}`
   );
