@@ -36,7 +36,7 @@ describe("seq2seq run folders", () => {
     expect(messages.some((m) => m.includes("dropped a partly written last line"))).toBe(true);
     expect(messages.some((m) => m.includes("resumed from the checkpoint at step 3"))).toBe(true);
     expect(resumed.outcomes[0]!.trainedSteps).toBe(5);
-    const key = (r: Record<string, unknown>) => `${r.step}|${r.layer}|${r.labelSet}|${r.measure}`;
+    const key = (r: Record<string, unknown>) => `${r.step}|${r.layer}|${r.labelSet}|${r.measure}|${r.component}`;
     const a = new Map(journal(straight).map((r) => [key(r), r.value]));
     const b = journal(interrupted);
     expect(b.length).toBe(a.size);
@@ -69,12 +69,20 @@ describe("encoder-structure rows", () => {
       labelSets: { token: ls(0.5), "bigram-nested": ls(0.8), "trigram-nested": ls(1.4) },
     };
     const rows = structureRows(estimate, 7, 2);
-    const get = (measure: string, labelSet?: string) => rows.find((r) => r.measure === measure && r.labelSet === labelSet)!.value;
+    const get = (measure: string, labelSet?: string, component?: string) => rows.find((r) => r.measure === measure && r.labelSet === labelSet && r.component === component)!.value;
     expect(get("information")).toBe(0.5);
     expect(get("variation", "token")).toBe(1.5 / 4);
-    expect(get("regularity", "token")).toBe(0.5 / 4);
-    expect(get("regularityOverH", "token")).toBe(0.25);
-    expect([get("residualToken", "nested"), get("residualBigram", "nested"), get("residualTrigram", "nested"), get("residualUnexplained", "nested")]).toEqual([0.25, expect.closeTo(0.15, 12), expect.closeTo(0.3, 12), expect.closeTo(0.3, 12)]);
+    expect(get("regularity-ln-n", "token")).toBe(0.5 / 4);
+    expect(get("regularity-h", "token")).toBe(0.25);
+    expect(get("disentanglement", "token")).toBe(0.2);
+    expect(rows.every((r) => r.step === 7 && r.layer === 2 && r.estimator === "soft")).toBe(true);
+    const residual = rows.filter((r) => r.measure === "residual" && r.labelSet === "nested").map((r) => [r.component, r.value]);
+    expect(residual).toEqual([
+      ["token", 0.25],
+      ["bigram-nested − token", expect.closeTo(0.15, 12)],
+      ["trigram-nested − bigram-nested", expect.closeTo(0.3, 12)],
+      ["unexplained", expect.closeTo(0.3, 12)],
+    ]);
     expect(rows.some((r) => r.labelSet === "flat")).toBe(false);
   });
 });
@@ -90,7 +98,7 @@ describe("phase summary", () => {
     ].flatMap(([step, info, ood, reg, dis, loss]) => [
       { run: "r", model: "small", regime: "standard", seed: 1, step, layer: 2, measure: "information", value: info! },
       { run: "r", step, measure: "oodAccuracy", value: ood! },
-      { run: "r", step, layer: 2, labelSet: "token", measure: "regularity", value: reg! },
+      { run: "r", step, layer: 2, labelSet: "token", measure: "regularity-ln-n", value: reg! },
       { run: "r", step, layer: 2, labelSet: "token", measure: "disentanglement", value: dis! },
       { run: "r", step, measure: "loss", value: loss! },
     ]);
@@ -101,7 +109,7 @@ describe("phase summary", () => {
     const dipped = summariseRun([
       ...rows,
       { run: "r", step: 1, layer: 2, measure: "information", value: 0.3 },
-      { run: "r", step: 1, layer: 2, labelSet: "token", measure: "regularity", value: 0.05 },
+      { run: "r", step: 1, layer: 2, labelSet: "token", measure: "regularity-ln-n", value: 0.05 },
       { run: "r", step: 1, layer: 2, labelSet: "token", measure: "disentanglement", value: 0.0 },
       { run: "r", step: 1, measure: "loss", value: 2.5 },
     ]);

@@ -28,7 +28,7 @@ export async function seq2seqDemoSection(outDir: string, log: (message: string) 
   const result = await runSeq2seq(config, { out: outDir, resume: false, log, command: "glossa demo (seq2seq section)" });
   const scan = SCAN_SPLITS.map((split) => ({ split, ...splitSizes(scanSplit(split, { seed: 0 })) }));
   const run = result.summary.runs[0]!;
-  const figures = ["accuracy.svg", "information.svg", "regularity.svg", "disentanglement.svg"]
+  const figures = ["accuracy.svg", "information.svg", "regularity-ln-n.svg", "disentanglement.svg"]
     .filter((f) => result.plots.includes(f))
     .map((f) => figureHtml(fs.readFileSync(`${outDir}/${f}`, "utf8"), f.replace(/\.svg$/, "")))
     .join("\n");

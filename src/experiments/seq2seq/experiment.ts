@@ -37,6 +37,8 @@ export interface MeasureRow {
   layer?: number;
   labelSet?: string;
   estimator?: string;
+  /** Residual decomposition: which component ("token", "bigram − token", …, "unexplained"). */
+  component?: string;
 }
 
 /** Measures encoder-state structure at one step; returns rows without run coordinates. */

@@ -122,8 +122,7 @@ function averageOverSeeds(rows: readonly JournalRow[], panel: (r: JournalRow) =>
   return [...groups.values()].map((g) => ({ size: g.line, step: g.step, panel: g.panel, value: g.sum / g.count }));
 }
 
-const LABEL_MEASURES = ["variation", "regularity", "regularityOverH", "disentanglement", "generalisedJsd"];
-const RESIDUALS = ["residualToken", "residualBigram", "residualTrigram", "residualUnexplained"];
+const LABEL_MEASURES = ["variation", "regularity-ln-n", "regularity-h", "disentanglement", "disentanglement-generalised"];
 
 async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promise<string[]> {
   const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
@@ -138,8 +137,8 @@ async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promi
     })),
     ...["nested", "flat"].map((scheme) => ({
       file: `residual-${scheme}.svg`,
-      rows: rows.filter((r) => RESIDUALS.includes(r.measure) && r.labelSet === scheme && r.layer === lastLayer),
-      panel: (r: JournalRow) => r.measure,
+      rows: rows.filter((r) => r.measure === "residual" && r.labelSet === scheme && r.layer === lastLayer),
+      panel: (r: JournalRow) => String(r.component),
       title: `Residual decomposition, ${scheme} n-grams (encoder layer ${lastLayer})`,
     })),
   ];

@@ -11,6 +11,7 @@ import { makeAnchors } from "../../vector/anchors.js";
 import { AnchorAccumulator } from "../../vector/anchorAccumulator.js";
 import { BinnedAccumulator } from "../../vector/binned.js";
 import type { EntropyAccumulator, EntropyEstimate } from "../../vector/accumulator.js";
+import { residualDecomposition, structureMeasures } from "../../vector/measures.js";
 import { calibrateTemperature } from "../../vector/temperature.js";
 import type { StructureEstimator } from "./config.js";
 import { selectRows, type EncodedExamples } from "./encoding.js";
@@ -105,36 +106,19 @@ const RESIDUAL_SCHEMES: Record<string, [string, string, string]> = {
 };
 
 /**
- * The §5 measures from one estimate: information (per layer); per label set variation,
- * regularity (I / ln n and I / H), disentanglement (mean one-vs-rest JSD) and the
- * generalised JSD; and the residual decomposition for the flat and the nested n-grams.
+ * The §5 measures of one estimate (src/vector/measures.ts: information, variation,
+ * regularity-ln-n, regularity-h, disentanglement, disentanglement-generalised and the raw
+ * nats), plus the residual decomposition (measure "residual", one row per component) for the
+ * flat and the nested n-grams. With flat labels the n-gram rows are a subset of the token
+ * rows (undefined at sequence starts), so that decomposition mixes row sets; the nested one
+ * is over the same rows throughout.
  */
 export function structureRows(estimate: EntropyEstimate, step: number, layer: number): MeasureRow[] {
-  const maxH = estimate.maxEntropy ?? 1;
   const base = { step, layer, estimator: estimate.estimator };
-  const rows: MeasureRow[] = [{ ...base, measure: "information", value: estimate.entropy / maxH }];
-  const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-  for (const [labelSet, e] of Object.entries(estimate.labelSets)) {
-    const at = { ...base, labelSet };
-    rows.push(
-      { ...at, measure: "variation", value: e.conditionalEntropy / maxH },
-      { ...at, measure: "regularity", value: e.mutualInformation / maxH },
-      { ...at, measure: "regularityOverH", value: ratio(e.mutualInformation, e.entropy) },
-      { ...at, measure: "disentanglement", value: e.disentanglement },
-      { ...at, measure: "generalisedJsd", value: e.generalisedJsd },
-    );
-  }
-  const H = estimate.entropy;
-  for (const [scheme, [tok, bi, tri]] of Object.entries(RESIDUAL_SCHEMES)) {
-    const [a, b, c] = [tok, bi, tri].map((n) => estimate.labelSets[n]?.mutualInformation);
-    if (a === undefined || b === undefined || c === undefined || !(H > 0)) continue;
-    const at = { ...base, labelSet: scheme };
-    rows.push(
-      { ...at, measure: "residualToken", value: a / H },
-      { ...at, measure: "residualBigram", value: (b - a) / H },
-      { ...at, measure: "residualTrigram", value: (c - b) / H },
-      { ...at, measure: "residualUnexplained", value: (H - c) / H },
-    );
+  const rows: MeasureRow[] = structureMeasures(estimate).map((r) => ({ ...base, ...r }));
+  for (const [scheme, sets] of Object.entries(RESIDUAL_SCHEMES)) {
+    if (!sets.every((name) => estimate.labelSets[name])) continue;
+    for (const { component, value } of residualDecomposition(estimate, sets)) rows.push({ ...base, labelSet: scheme, measure: "residual", component, value });
   }
   return rows;
 }

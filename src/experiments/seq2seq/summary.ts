@@ -129,7 +129,7 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
   const layer = layers.length ? Math.max(...layers) : null;
   const information = series(rows, (r) => r.measure === "information" && r.layer === layer);
   const loss = series(rows, (r) => r.measure === "loss");
-  const regularity = series(rows, (r) => r.measure === "regularity" && r.layer === layer && r.labelSet === "token");
+  const regularity = series(rows, (r) => r.measure === "regularity-ln-n" && r.layer === layer && r.labelSet === "token");
   const disentanglement = series(rows, (r) => r.measure === "disentanglement" && r.layer === layer && r.labelSet === "token");
   const iid = series(rows, (r) => r.measure === "iidAccuracy");
   const ood = series(rows, (r) => r.measure === "oodAccuracy");
