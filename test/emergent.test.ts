@@ -15,7 +15,7 @@ import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-emergent-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** 64 meanings, 2 epochs of 4 batches: a full sweep in a second or two. */
+/** 64 meanings, 4 epochs of 2 passes × 3 batches: a full sweep in a second or two. */
 const TINY: EmergentConfig = resolveConfig(QUICK_PRESET, {
   atoms: 4,
   signalLength: 3,
@@ -24,6 +24,7 @@ const TINY: EmergentConfig = resolveConfig(QUICK_PRESET, {
   seeds: [3],
   embeddingSize: 4,
   batchSize: 16,
+  passesPerEpoch: 2,
   epochs: 4,
   compositionalFraction: 0.25,
 });
@@ -41,6 +42,7 @@ describe("configuration", () => {
     expect(() => resolveConfig(QUICK_PRESET, { signalLength: 2, alphabetSize: 10 })).toThrow(/100 forms, fewer than the 216 meanings/);
     expect(() => resolveConfig(QUICK_PRESET, { atoms: [6, 6] })).toThrow(/2 counts for 3 roles/);
     expect(() => resolveConfig(QUICK_PRESET, { batchSize: 2.5 })).toThrow(/batchSize/);
+    expect(() => resolveConfig(QUICK_PRESET, { passesPerEpoch: 0 })).toThrow(/"passesPerEpoch" must be an integer/);
     expect(() => resolveConfig(QUICK_PRESET, { compositionalRoles: ["subject", "colour"] })).toThrow(/compositionalRoles/);
     expect(() => resolveConfig(QUICK_PRESET, { compositionalFraction: 0.01 })).toThrow(/hold out at least 1/);
     expect(() => resolveConfig(QUICK_PRESET, { seeds: [] })).toThrow(/non-empty/);
@@ -123,16 +125,17 @@ describe("agents", () => {
     const atoms = [5, 5];
     const meanings = enumerateMeanings(atoms);
     const train = Int32Array.from({ length: 25 }, (_, i) => i);
-    const trainer = new Trainer(tf, { atoms, signalLength: 2, alphabetSize: 8, hiddenSize: 32, embeddingSize: 8, seed: 1, batchSize: 5, learningRate: 1e-2, entropyCoefficient: 0.1 }, meanings);
+    // 60 epochs × 10 full-batch passes = 600 Adam steps (~5 s)
+    const trainer = new Trainer(tf, { atoms, signalLength: 2, alphabetSize: 8, hiddenSize: 32, embeddingSize: 8, seed: 1, batchSize: 25, passesPerEpoch: 10, learningRate: 1e-2, entropyCoefficient: 0.5 }, meanings);
     const before = gameAccuracy(trainer.language().predictions, meanings, 2).allCorrect;
-    for (let e = 0; e < 60; e++) trainer.trainEpoch(train);
+    for (let e = 0; e < 60; e++) expect(trainer.trainEpoch(train).steps).toBe(10);
     const after = gameAccuracy(trainer.language().predictions, meanings, 2);
     trainer.dispose();
     // chance is 1/25 = 0.04 (all roles) and 0.2 (per role)
     console.log(`learning test: all-roles accuracy ${before.toFixed(3)} → ${after.allCorrect.toFixed(3)}, per role ${after.meanRole.toFixed(3)} (chance 0.04 / 0.2)`);
-    // measured: 0.20 all roles (5× chance), 0.54 per role
-    expect(after.allCorrect).toBeGreaterThanOrEqual(0.16);
-    expect(after.meanRole).toBeGreaterThan(0.45);
+    // measured: 0.96 all roles, 0.98 per role (seeds 2–4 of the same setup: 0.76–0.88 all roles)
+    expect(after.allCorrect).toBeGreaterThanOrEqual(0.7);
+    expect(after.meanRole).toBeGreaterThan(0.85);
   });
 });
 

@@ -54,7 +54,7 @@ export async function run(): Promise<void> {
     trainer.dispose();
   }
   console.log(`ratio cpu/wasm, one step: ${(step.cpu.seconds / step.wasm.seconds).toFixed(1)}× by wall time, ${(step.cpu.cpu / step.wasm.cpu).toFixed(1)}× by CPU time (wasm/cpu time ratio ${(step.wasm.cpu / step.cpu.cpu).toFixed(3)})`);
-  const stepsPerEpoch = Math.ceil(splits.train.length / config.batchSize);
+  const stepsPerEpoch = config.passesPerEpoch * Math.ceil(splits.train.length / config.batchSize);
   const runs = runSpecs(config).length;
   for (const kind of ["seconds", "cpu"] as const) {
     const epoch = stepsPerEpoch * step.wasm[kind] + language[kind] + measures[kind];

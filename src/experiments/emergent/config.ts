@@ -21,6 +21,8 @@ export interface EmergentConfig {
   /** Symbol embedding size (sender input and receiver input). */
   embeddingSize: number;
   batchSize: number;
+  /** Shuffled passes over the training meanings per epoch (the language is evaluated once per epoch). */
+  passesPerEpoch: number;
   learningRate: number;
   /** Weight of the sender's entropy bonus. */
   entropyCoefficient: number;
@@ -45,7 +47,7 @@ export interface RunSpec {
 }
 
 const KEYS: readonly (keyof EmergentConfig)[] = [
-  "roles", "atoms", "signalLength", "alphabetSize", "hiddenSizes", "seeds", "embeddingSize", "batchSize",
+  "roles", "atoms", "signalLength", "alphabetSize", "hiddenSizes", "seeds", "embeddingSize", "batchSize", "passesPerEpoch",
   "learningRate", "entropyCoefficient", "epochs", "iidTestFraction", "compositionalRoles", "compositionalFraction",
   "splitSeed", "measureOptions",
 ];
@@ -67,6 +69,7 @@ export const THESIS_PRESET: EmergentConfig = {
   seeds: [1, 2, 3, 4, 5],
   embeddingSize: 32,
   batchSize: 5000,
+  passesPerEpoch: 1,
   learningRate: 1e-3,
   entropyCoefficient: 0.5,
   epochs: 300,
@@ -77,9 +80,12 @@ export const THESIS_PRESET: EmergentConfig = {
 };
 
 /**
- * Small enough to finish in about three minutes on two cores (it runs inside `npm start`),
- * big enough to show learning: 3 roles × 6 atoms (216 meanings), 2 seeds × 2 hidden sizes.
- * Small batches and a larger learning rate stand in for the thesis's many epochs.
+ * Small enough to finish in a few minutes on two cores (it runs inside `npm start`), big enough
+ * to show learning: 3 roles × 6 atoms (216 meanings), 2 seeds × 2 hidden sizes. Each batch is
+ * the whole training split (162 meanings) and an epoch is 16 such Adam steps (lr 1e-2); a step
+ * costs about as much at batch 162 as at 16, and the large batch tames the variance of the
+ * sender's REINFORCE gradient. Batches of 16 (11 steps per epoch, the earlier setting) reached
+ * 0.38 train all-roles accuracy after 100 epochs; these settings reach 0.96–1.00.
  */
 export const QUICK_PRESET: EmergentConfig = {
   roles: ["subject", "verb", "object"],
@@ -89,7 +95,8 @@ export const QUICK_PRESET: EmergentConfig = {
   hiddenSizes: [32, 64],
   seeds: [1, 2],
   embeddingSize: 16,
-  batchSize: 16,
+  batchSize: 162,
+  passesPerEpoch: 16,
   learningRate: 1e-2,
   entropyCoefficient: 0.5,
   epochs: 100,
@@ -189,6 +196,7 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   });
   positiveInteger(config.embeddingSize, "embeddingSize", source, 4096);
   positiveInteger(config.batchSize, "batchSize", source, 1_000_000);
+  positiveInteger(config.passesPerEpoch, "passesPerEpoch", source, 10_000);
   positiveInteger(config.epochs, "epochs", source, 1_000_000);
   if (typeof config.learningRate !== "number" || !(config.learningRate > 0) || !(config.learningRate < 10)) {
     throw new RangeError(`${source}: "learningRate" must be a positive number below 10, got ${JSON.stringify(config.learningRate)}`);

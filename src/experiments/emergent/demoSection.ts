@@ -23,7 +23,7 @@ export async function emergentDemoSection(outDir: string, log: (message: string)
   const description =
     `Sender and receiver GRUs play the reconstruction game over ${config.roles.join("–")} meanings ` +
     `(${config.atoms} atoms per role), signals of ${config.signalLength} symbols from ${config.alphabetSize}; ` +
-    `REINFORCE with a running-mean baseline and entropy bonus ${config.entropyCoefficient}, Adam lr ${config.learningRate}, batch ${config.batchSize}, ` +
+    `REINFORCE with a running-mean baseline and entropy bonus ${config.entropyCoefficient}, Adam lr ${config.learningRate}, batch ${config.batchSize} (${config.passesPerEpoch} passes over the training meanings per epoch), ` +
     `${config.epochs} epochs, seeds ${config.seeds.join(", ")} × hidden sizes ${config.hiddenSizes.join(", ")} (the quick preset; ` +
     `\`glossa emergent --preset thesis\` is the full METHODS §6.1 setup). Every epoch the sender's greedy language over the full meaning space ` +
     `is measured (§3) and the receiver is tested on an iid split and on a compositional split of unseen subject–object combinations.`;

@@ -162,7 +162,7 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
       }
       const trainer = new Trainer(
         tf,
-        { atoms, signalLength: config.signalLength, alphabetSize: config.alphabetSize, hiddenSize: spec.hiddenSize, embeddingSize: config.embeddingSize, seed: spec.seed, batchSize: config.batchSize, learningRate: config.learningRate, entropyCoefficient: config.entropyCoefficient },
+        { atoms, signalLength: config.signalLength, alphabetSize: config.alphabetSize, hiddenSize: spec.hiddenSize, embeddingSize: config.embeddingSize, seed: spec.seed, batchSize: config.batchSize, passesPerEpoch: config.passesPerEpoch, learningRate: config.learningRate, entropyCoefficient: config.entropyCoefficient },
         meanings,
         checkpoint?.state,
       );

@@ -2,11 +2,20 @@
  * Training of one sender–receiver pair (METHODS §6.1).
  *
  * Per example the receiver's loss is ce = Σ_roles cross-entropy. The sender is trained by
- * REINFORCE with reward −ce: its loss is mean((ce − b) · Σ_t log π(c_t)) − λ · mean(H̄), where
- * b is the running mean of all earlier batches' mean ce (the baseline; 0 before the first
- * batch), H̄ the policy entropy averaged over the L steps and λ the entropy coefficient. The
- * two losses are summed and minimised with one Adam step per batch; gradients reach the sender
- * only through log π and H̄ (ce enters its loss as a constant).
+ * REINFORCE with per-example reward −ce: its loss is mean((ce − b) · Σ_t log π(c_t)) − λ · mean(H̄),
+ * where b is the baseline, H̄ the policy entropy averaged over the L steps and λ the entropy
+ * coefficient. The two losses are summed and minimised with one Adam step per batch; gradients
+ * reach the sender only through log π and H̄ (ce enters its loss as a constant).
+ *
+ * The baseline is an exponential running mean of the batches' mean ce, b ← b + ρ (ce̅ − b) with
+ * ρ = BASELINE_RATE (the first batch sets b; 0 before it). A cumulative mean over all earlier
+ * batches (EGG's MeanBaseline) lags far behind a loss that falls quickly in a short run — in the
+ * quick preset it sat ~1.5 nats above the current loss — so nearly every sampled signal got a
+ * positive advantage and was reinforced, which collapsed the sender's entropy early.
+ *
+ * An epoch is `passesPerEpoch` shuffled passes over the training meanings (default 1): REINFORCE
+ * needs many updates, and in small presets one step costs far less than evaluating the language,
+ * which happens once per epoch.
  *
  * Randomness: weights from `seed`; each epoch's data order and sampling noise from a generator
  * seeded by (seed, epoch), so a run restored from its state after epoch e replays epoch e + 1
@@ -24,7 +33,12 @@ export interface TrainerOptions extends AgentShape {
   batchSize: number;
   learningRate: number;
   entropyCoefficient: number;
+  /** Shuffled passes over the training meanings per epoch (default 1). */
+  passesPerEpoch?: number;
 }
+
+/** Weight of the newest batch in the exponential running-mean baseline. */
+export const BASELINE_RATE = 0.1;
 
 /** Everything needed to continue training exactly where it stopped. */
 export interface TrainerState {
@@ -86,19 +100,24 @@ export class Trainer {
     }));
   }
 
-  /** Trains one epoch over `train` (meaning indices) in shuffled batches; the last batch may be smaller. */
+  /**
+   * Trains one epoch: `passesPerEpoch` passes over `train` (meaning indices), each in a fresh
+   * shuffled order split into batches (a pass's last batch may be smaller).
+   */
   trainEpoch(train: Int32Array): EpochStats {
     const rng = epochRandom(this.options.seed, this.epoch + 1);
-    const order = rng.permutation(train.length);
     const B = this.options.batchSize;
     const totals = { receiverLoss: 0, senderLoss: 0, senderEntropy: 0, steps: 0 };
-    for (let start = 0; start < train.length; start += B) {
-      const rows = Array.from(order.subarray(start, Math.min(start + B, train.length)), (k) => train[k]!);
-      const s = this.step(rows, rng);
-      totals.receiverLoss += s.receiverLoss;
-      totals.senderLoss += s.senderLoss;
-      totals.senderEntropy += s.senderEntropy;
-      totals.steps++;
+    for (let pass = 0; pass < (this.options.passesPerEpoch ?? 1); pass++) {
+      const order = rng.permutation(train.length);
+      for (let start = 0; start < train.length; start += B) {
+        const rows = Array.from(order.subarray(start, Math.min(start + B, train.length)), (k) => train[k]!);
+        const s = this.step(rows, rng);
+        totals.receiverLoss += s.receiverLoss;
+        totals.senderLoss += s.senderLoss;
+        totals.senderEntropy += s.senderEntropy;
+        totals.steps++;
+      }
     }
     this.epoch++;
     const n = totals.steps;
@@ -136,7 +155,7 @@ export class Trainer {
     const [receiverLoss, senderLoss, senderEntropy] = kept.map((t) => t.dataSync()[0]!) as [number, number, number];
     tf.dispose([x, ...noise, value, ...Object.values(grads), ...kept]);
     this.baseline.count++;
-    this.baseline.mean += (receiverLoss - this.baseline.mean) / this.baseline.count;
+    this.baseline.mean = this.baseline.count === 1 ? receiverLoss : this.baseline.mean + BASELINE_RATE * (receiverLoss - this.baseline.mean);
     return { receiverLoss, senderLoss, senderEntropy };
   }
 
