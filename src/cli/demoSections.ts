@@ -30,6 +30,11 @@ export const DEMO_SECTIONS: DemoSection[] = [
     load: async () => (await import("../experiments/emergent/demoSection.js")).emergentDemoSection,
   },
   {
+    name: "seq2seq",
+    description: "a small transformer encoder–decoder learns a sequence task; encoder structure over training",
+    load: async () => (await import("../experiments/seq2seq/demo.js")).seq2seqDemoSection,
+  },
+  {
     name: "lm",
     description: "tiny GPT-2 and Pythia-layout ONNX models (two checkpoints): per-layer structure against token, n-gram and POS labels",
     load: async () => (await import("../experiments/lm/demo.js")).lmDemoSection,
