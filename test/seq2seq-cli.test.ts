@@ -8,7 +8,7 @@ import { UsageError } from "../src/cli/args.js";
 describe("glossa seq2seq: bad configurations fail before training", () => {
   const out = path.join(os.tmpdir(), `s2s-cli-${process.pid}`);
   const cases: [string[], RegExp][] = [
-    [["--split", "lenght"], /--split must be one of random, jump, length/],
+    [["--split", "lenght"], /--split must be one of random, jump, turn-left, around-right, length/],
     [["--size", "huge"], /--size: "huge" is not one of small, medium, large/],
     [["--preset", "full"], /--preset must be one of quick, thesis/],
     [["--task", "copy", "--split", "jump"], /only the random split/],

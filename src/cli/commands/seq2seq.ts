@@ -59,7 +59,7 @@ function choiceList<T extends string>(raw: string | undefined, name: string, cho
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (flagOption(args, "help")) {
-    console.log(`usage: glossa seq2seq [--task scan] [--split jump|length|random] [--size small|medium|large] [--preset quick|thesis] [--meta] [--out DIR] [--resume]\n${summary}\n\n${describeOptions(OPTIONS)}`);
+    console.log(`usage: glossa seq2seq [--task scan] [--split jump|turn-left|around-right|length|random] [--size small|medium|large] [--preset quick|thesis] [--meta] [--out DIR] [--resume]\n${summary}\n\n${describeOptions(OPTIONS)}`);
     return 0;
   }
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
