@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { QUICK_PRESET, resolveConfig, runSpecs, THESIS_PRESET, type EmergentConfig } from "../src/experiments/emergent/config.js";
+import { atomCounts, meaningCount, MEDIUM_PRESET, PRESETS, QUICK_PRESET, resolveConfig, runSpecs, THESIS_PRESET, type EmergentConfig } from "../src/experiments/emergent/config.js";
 import { enumerateMeanings, makeSplits, unseenCombinationRate } from "../src/experiments/emergent/splits.js";
 import { Agents, initialParameters } from "../src/experiments/emergent/agents.js";
 import { Trainer } from "../src/experiments/emergent/trainer.js";
@@ -34,6 +34,13 @@ describe("configuration", () => {
     expect(() => resolveConfig(THESIS_PRESET)).not.toThrow();
     expect(THESIS_PRESET).toMatchObject({ atoms: 25, signalLength: 6, alphabetSize: 26, batchSize: 5000, learningRate: 1e-3, entropyCoefficient: 0.5 });
     expect(runSpecs(QUICK_PRESET).map((r) => r.id)).toEqual(["h32-s1", "h32-s2", "h64-s1", "h64-s2"]);
+    for (const [name, preset] of Object.entries(PRESETS)) expect(() => resolveConfig(preset, {}, name), name).not.toThrow();
+    // medium: 1000 meanings, ≥ 6 runs for the per-epoch Spearman, full-batch steps over the 810 training meanings.
+    expect(meaningCount(MEDIUM_PRESET)).toBe(1000);
+    expect(runSpecs(MEDIUM_PRESET)).toHaveLength(9);
+    const atoms = atomCounts(MEDIUM_PRESET);
+    const splits = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: MEDIUM_PRESET.compositionalFraction, iidTestFraction: MEDIUM_PRESET.iidTestFraction, seed: MEDIUM_PRESET.splitSeed });
+    expect([splits.train.length, splits.iid.length, splits.compositional.length]).toEqual([MEDIUM_PRESET.batchSize, 90, 100]);
   });
   it("bad configurations fail before training with messages naming the key", () => {
     expect(() => resolveConfig(QUICK_PRESET, { hiddenSize: 3 }, "my.json")).toThrow(/my\.json: unknown key "hiddenSize"/);
@@ -60,7 +67,7 @@ describe("CLI", () => {
     await expect(run(["--config", bad])).rejects.toThrow(/unknown key "epoch"/);
     fs.writeFileSync(bad, "{ not json");
     await expect(run(["--config", bad])).rejects.toThrow(/not valid JSON/);
-    await expect(run(["--preset", "huge"])).rejects.toThrow(/quick, thesis/);
+    await expect(run(["--preset", "huge"])).rejects.toThrow(/quick, medium, thesis/);
     await expect(run(["--backend", "gpu"])).rejects.toThrow(/wasm, cpu/);
     expect(fs.existsSync(path.join(tmp, "never"))).toBe(false);
   });
