@@ -12,7 +12,7 @@ import { runEmergentExperiment } from "../../experiments/emergent/experiment.js"
 export const summary = "emergent communication: train GRU sender/receiver agents, track language structure and generalisation per epoch";
 
 const OPTIONS = {
-  preset: { type: "string", description: "quick (about 3 minutes on 2 cores; default), medium (1000 meanings, hidden 64/128/256 × 3 seeds, about 20–25 minutes) or thesis (METHODS §6.1 full setup, about 10 h)" },
+  preset: { type: "string", description: "quick (about 1½ minutes on 2 cores; default), medium (1000 meanings, hidden 64/128/256 × 3 seeds, about 20–25 minutes) or thesis (METHODS §6.1 full setup, about 10 h)" },
   config: { type: "string", description: "JSON file of settings that override the preset's (unknown keys are errors)" },
   out: { type: "string", description: "run folder (default glossa-out/emergent-PRESET)" },
   resume: { type: "boolean", description: "continue the run in --out from its checkpoints and journal" },
