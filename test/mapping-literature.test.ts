@@ -11,17 +11,8 @@ import { meaningSpace } from "../src/mapping/meaningSpace.js";
 import { residualEntropy } from "../src/mapping/residualEntropy.js";
 import { holisticLanguage } from "../src/mapping/synthetic.js";
 import type { DiscreteMapping } from "../src/mapping/types.js";
+import { mappingOf } from "./helpers/mappingRows.js";
 
-function mappingOf(meanings: number[][], signals: number[][], atoms: number[], alphabetSize: number): DiscreteMapping {
-  return {
-    roles: atoms.map((n, r) => ({ name: `r${r}`, atoms: Array.from({ length: n }, (_, a) => `a${a}`) })),
-    alphabet: Array.from({ length: alphabetSize }, (_, c) => `s${c}`),
-    length: signals[0]!.length,
-    size: meanings.length,
-    meanings: Int32Array.from(meanings.flat()),
-    signals: Int32Array.from(signals.flat()),
-  };
-}
 
 /**
  * Our own perfectly compositional language over the full product of `atoms`: role r writes

@@ -12,19 +12,8 @@ import { compositionalLanguage, holisticLanguage } from "../src/mapping/syntheti
 import { realMeaningDistances, topographicSimilarity, trimmedLengths } from "../src/mapping/topsim.js";
 import { balancedRowRanges, topographicSimilarityParallel } from "../src/mapping/topsimParallel.js";
 import type { DiscreteMapping } from "../src/mapping/types.js";
+import { mappingOf } from "./helpers/mappingRows.js";
 
-/** A mapping from explicit rows (small cases and fast-check). */
-function mappingOf(meanings: number[][], signals: number[][], atoms: number[], alphabetSize: number, padSymbol?: number): DiscreteMapping {
-  return {
-    roles: atoms.map((n, r) => ({ name: `r${r}`, atoms: Array.from({ length: n }, (_, a) => `a${a}`) })),
-    alphabet: Array.from({ length: alphabetSize }, (_, c) => `s${c}`),
-    length: signals[0]!.length,
-    size: meanings.length,
-    meanings: Int32Array.from(meanings.flat()),
-    signals: Int32Array.from(signals.flat()),
-    ...(padSymbol === undefined ? {} : { padSymbol }),
-  };
-}
 
 /** Random mapping arbitrary: N rows, R roles, length L, alphabet A. */
 function arbitraryMapping(opts: { maxRows?: number; maxLength?: number; minRows?: number } = {}) {

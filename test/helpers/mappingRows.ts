@@ -30,3 +30,16 @@ export function mappingFromRows(
     ...(padSymbol !== undefined ? { padSymbol: symbols.indexOf(padSymbol) } : {}),
   };
 }
+
+/** Test helper: a DiscreteMapping from explicit code rows (small cases and fast-check). */
+export function mappingOf(meanings: number[][], signals: number[][], atoms: number[], alphabetSize: number, padSymbol?: number): DiscreteMapping {
+  return {
+    roles: atoms.map((n, r) => ({ name: `r${r}`, atoms: Array.from({ length: n }, (_, a) => `a${a}`) })),
+    alphabet: Array.from({ length: alphabetSize }, (_, c) => `s${c}`),
+    length: signals[0]!.length,
+    size: meanings.length,
+    meanings: Int32Array.from(meanings.flat()),
+    signals: Int32Array.from(signals.flat()),
+    ...(padSymbol === undefined ? {} : { padSymbol }),
+  };
+}
