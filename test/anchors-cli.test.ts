@@ -32,8 +32,8 @@ async function glossa(command: string, ...argv: string[]): Promise<number> {
   try {
     return await run(argv);
   } catch (error) {
-    if (error instanceof UsageError) return err.push(error.message), 2;
-    if (error instanceof InputError) return err.push(error.message), 1;
+    if (error instanceof UsageError) return (err.push(error.message), 2);
+    if (error instanceof InputError) return (err.push(error.message), 1);
     throw error;
   } finally {
     vi.restoreAllMocks();
@@ -61,7 +61,9 @@ describe("glossa anchors", () => {
     expect(text).toMatch(/warning: the bound calibration degenerates for small d/);
     expect(await glossa("anchors", "--d", "128", "--calibration", "--json")).toBe(0);
     const json = JSON.parse(out.join("\n"));
-    const eps = Object.fromEntries(json.calibrations.map((c: { calibration: string; epsilon: number }) => [c.calibration, c.epsilon]));
+    const eps = Object.fromEntries(
+      json.calibrations.map((c: { calibration: string; epsilon: number }) => [c.calibration, c.epsilon]),
+    );
     expect(Math.abs(eps.bound - 0.0274)).toBeLessThan(1e-4); // METHODS value; ours is 0.027348
     expect(Math.abs(eps.exact - 0.0276)).toBeLessThan(1e-4);
     expect(await glossa("anchors", "--d", "2", "--calibration")).toBe(0);

@@ -15,7 +15,9 @@ describe("arithmeticLog", () => {
     fc.assert(
       fc.property(fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }), (x) => {
         const expected = Math.log(x);
-        expect(Math.abs(arithmeticLog(x) - expected)).toBeLessThanOrEqual(4.5e-16 * Math.max(Math.abs(expected), 1e-300) + 1e-300);
+        expect(Math.abs(arithmeticLog(x) - expected)).toBeLessThanOrEqual(
+          4.5e-16 * Math.max(Math.abs(expected), 1e-300) + 1e-300,
+        );
       }),
       { numRuns: 2000 },
     );
@@ -155,7 +157,11 @@ describe("makeAnchors (glossa-anchors-v1)", () => {
     const saved = makeAnchors({ n: 10, d: 300, seed: 3 });
     expect(anchorFingerprint(anchorsFromMatrix(saved.data, 10, 300))).toBe(anchorFingerprint(saved));
     expect(anchorFingerprint(anchorsFromMatrix(Float64Array.from(saved.data), 10, 300))).toBe(anchorFingerprint(saved));
-    const scaled = anchorsFromMatrix(Float64Array.from(saved.data, (v) => v * 3), 10, 300);
+    const scaled = anchorsFromMatrix(
+      Float64Array.from(saved.data, (v) => v * 3),
+      10,
+      300,
+    );
     expect(Math.max(...Array.from(scaled.data, (v, i) => Math.abs(v - saved.data[i]!)))).toBeLessThan(1e-7);
   });
 });

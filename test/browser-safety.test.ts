@@ -27,7 +27,9 @@ function tsFiles(dir: string): string[] {
 
 function importsOf(source: string): string[] {
   const specs: string[] = [];
-  for (const m of source.matchAll(/(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm)) {
+  for (const m of source.matchAll(
+    /(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm,
+  )) {
     specs.push((m[1] ?? m[2] ?? m[3])!);
   }
   return specs;
@@ -36,7 +38,8 @@ function importsOf(source: string): string[] {
 describe("browser safety of the maths modules", () => {
   const files = MATHS_FOLDERS.flatMap(tsFiles).filter((f) => !NODE_LAYER.test(f));
   it("recognises the import forms it checks", () => {
-    const sample = 'import fs from "node:fs";\nimport { x } from "../io/npy.js";\nexport * from "./a.js";\nconst m = await import("os");\nimport "./side.js";';
+    const sample =
+      'import fs from "node:fs";\nimport { x } from "../io/npy.js";\nexport * from "./a.js";\nconst m = await import("os");\nimport "./side.js";';
     expect(importsOf(sample)).toEqual(["node:fs", "../io/npy.js", "./a.js", "os", "./side.js"]);
   });
   it("finds the maths modules", () => {
@@ -77,4 +80,3 @@ describe("the browser entry (glossa/browser)", () => {
     expect(bad).toEqual([]);
   });
 });
-

@@ -2,7 +2,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { atomCounts, meaningCount, MEDIUM_PRESET, PRESETS, QUICK_PRESET, resolveConfig, runSpecs, THESIS_PRESET, type EmergentConfig } from "../src/experiments/emergent/config.js";
+import {
+  atomCounts,
+  meaningCount,
+  MEDIUM_PRESET,
+  PRESETS,
+  QUICK_PRESET,
+  resolveConfig,
+  runSpecs,
+  THESIS_PRESET,
+  type EmergentConfig,
+} from "../src/experiments/emergent/config.js";
 import { enumerateMeanings, makeSplits, unseenCombinationRate } from "../src/experiments/emergent/splits.js";
 import { Agents, initialParameters } from "../src/experiments/emergent/agents.js";
 import { Trainer } from "../src/experiments/emergent/trainer.js";
@@ -32,25 +42,49 @@ const TINY: EmergentConfig = resolveConfig(QUICK_PRESET, {
 describe("configuration", () => {
   it("presets are valid; the thesis preset is METHODS §6.1", () => {
     expect(() => resolveConfig(THESIS_PRESET)).not.toThrow();
-    expect(THESIS_PRESET).toMatchObject({ atoms: 25, signalLength: 6, alphabetSize: 26, batchSize: 5000, learningRate: 1e-3, entropyCoefficient: 0.5 });
+    expect(THESIS_PRESET).toMatchObject({
+      atoms: 25,
+      signalLength: 6,
+      alphabetSize: 26,
+      batchSize: 5000,
+      learningRate: 1e-3,
+      entropyCoefficient: 0.5,
+    });
     expect(runSpecs(QUICK_PRESET).map((r) => r.id)).toEqual(["h32-s1", "h32-s2", "h64-s1", "h64-s2"]);
-    for (const [name, preset] of Object.entries(PRESETS)) expect(() => resolveConfig(preset, {}, name), name).not.toThrow();
+    for (const [name, preset] of Object.entries(PRESETS))
+      expect(() => resolveConfig(preset, {}, name), name).not.toThrow();
     // medium: 1000 meanings, ≥ 6 runs for the per-epoch Spearman, full-batch steps over the 810 training meanings.
     expect(meaningCount(MEDIUM_PRESET)).toBe(1000);
     expect(runSpecs(MEDIUM_PRESET)).toHaveLength(9);
     const atoms = atomCounts(MEDIUM_PRESET);
-    const splits = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: MEDIUM_PRESET.compositionalFraction, iidTestFraction: MEDIUM_PRESET.iidTestFraction, seed: MEDIUM_PRESET.splitSeed });
-    expect([splits.train.length, splits.iid.length, splits.compositional.length]).toEqual([MEDIUM_PRESET.batchSize, 90, 100]);
+    const splits = makeSplits({
+      atoms,
+      compositionalRoles: [0, 2],
+      compositionalFraction: MEDIUM_PRESET.compositionalFraction,
+      iidTestFraction: MEDIUM_PRESET.iidTestFraction,
+      seed: MEDIUM_PRESET.splitSeed,
+    });
+    expect([splits.train.length, splits.iid.length, splits.compositional.length]).toEqual([
+      MEDIUM_PRESET.batchSize,
+      90,
+      100,
+    ]);
   });
   it("bad configurations fail before training with messages naming the key", () => {
-    expect(() => resolveConfig(QUICK_PRESET, { hiddenSize: 3 }, "my.json")).toThrow(/my\.json: unknown key "hiddenSize"/);
+    expect(() => resolveConfig(QUICK_PRESET, { hiddenSize: 3 }, "my.json")).toThrow(
+      /my\.json: unknown key "hiddenSize"/,
+    );
     expect(() => resolveConfig(QUICK_PRESET, { atoms: 0 })).toThrow(/"atoms" must be an integer/);
     expect(() => resolveConfig(QUICK_PRESET, { alphabetSize: 1 })).toThrow(/alphabetSize/);
-    expect(() => resolveConfig(QUICK_PRESET, { signalLength: 2, alphabetSize: 10 })).toThrow(/100 forms, fewer than the 216 meanings/);
+    expect(() => resolveConfig(QUICK_PRESET, { signalLength: 2, alphabetSize: 10 })).toThrow(
+      /100 forms, fewer than the 216 meanings/,
+    );
     expect(() => resolveConfig(QUICK_PRESET, { atoms: [6, 6] })).toThrow(/2 counts for 3 roles/);
     expect(() => resolveConfig(QUICK_PRESET, { batchSize: 2.5 })).toThrow(/batchSize/);
     expect(() => resolveConfig(QUICK_PRESET, { passesPerEpoch: 0 })).toThrow(/"passesPerEpoch" must be an integer/);
-    expect(() => resolveConfig(QUICK_PRESET, { compositionalRoles: ["subject", "colour"] })).toThrow(/compositionalRoles/);
+    expect(() => resolveConfig(QUICK_PRESET, { compositionalRoles: ["subject", "colour"] })).toThrow(
+      /compositionalRoles/,
+    );
     expect(() => resolveConfig(QUICK_PRESET, { compositionalFraction: 0.01 })).toThrow(/hold out at least 1/);
     expect(() => resolveConfig(QUICK_PRESET, { seeds: [] })).toThrow(/non-empty/);
     expect(() => resolveConfig(QUICK_PRESET, { learningRate: -1 })).toThrow(/learningRate/);
@@ -62,7 +96,9 @@ describe("CLI", () => {
     const { run } = await import("../src/cli/commands/emergent.js");
     const bad = path.join(tmp, "bad.json");
     fs.writeFileSync(bad, JSON.stringify({ signalLength: 1 }));
-    await expect(run(["--config", bad, "--out", path.join(tmp, "never")])).rejects.toThrow(/bad\.json: a signal of length 1 over 8 symbols has only 8 forms/);
+    await expect(run(["--config", bad, "--out", path.join(tmp, "never")])).rejects.toThrow(
+      /bad\.json: a signal of length 1 over 8 symbols has only 8 forms/,
+    );
     fs.writeFileSync(bad, JSON.stringify({ epoch: 3 }));
     await expect(run(["--config", bad])).rejects.toThrow(/unknown key "epoch"/);
     fs.writeFileSync(bad, "{ not json");
@@ -75,7 +111,13 @@ describe("CLI", () => {
 
 describe("splits", () => {
   const atoms = [6, 6, 6];
-  const s = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: 1 / 3, iidTestFraction: 0.1, seed: 5 });
+  const s = makeSplits({
+    atoms,
+    compositionalRoles: [0, 2],
+    compositionalFraction: 1 / 3,
+    iidTestFraction: 0.1,
+    seed: 5,
+  });
   const meanings = enumerateMeanings(atoms);
   it("partition the meaning space", () => {
     const all = [...s.train, ...s.iid, ...s.compositional].sort((a, b) => a - b);
@@ -101,10 +143,22 @@ describe("splits", () => {
     expect([...perObject.values()].map((x) => x.size)).toEqual([2, 2, 2, 2, 2, 2]);
   });
   it("are seeded", () => {
-    const again = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: 1 / 3, iidTestFraction: 0.1, seed: 5 });
+    const again = makeSplits({
+      atoms,
+      compositionalRoles: [0, 2],
+      compositionalFraction: 1 / 3,
+      iidTestFraction: 0.1,
+      seed: 5,
+    });
     expect(again.compositional).toEqual(s.compositional);
     expect(again.iid).toEqual(s.iid);
-    const other = makeSplits({ atoms, compositionalRoles: [0, 2], compositionalFraction: 1 / 3, iidTestFraction: 0.1, seed: 6 });
+    const other = makeSplits({
+      atoms,
+      compositionalRoles: [0, 2],
+      compositionalFraction: 1 / 3,
+      iidTestFraction: 0.1,
+      seed: 6,
+    });
     expect(other.compositional).not.toEqual(s.compositional);
   });
 });
@@ -133,13 +187,30 @@ describe("agents", () => {
     const meanings = enumerateMeanings(atoms);
     const train = Int32Array.from({ length: 25 }, (_, i) => i);
     // 60 epochs × 10 full-batch passes = 600 Adam steps (~5 s)
-    const trainer = new Trainer(tf, { atoms, signalLength: 2, alphabetSize: 8, hiddenSize: 32, embeddingSize: 8, seed: 1, batchSize: 25, passesPerEpoch: 10, learningRate: 1e-2, entropyCoefficient: 0.5 }, meanings);
+    const trainer = new Trainer(
+      tf,
+      {
+        atoms,
+        signalLength: 2,
+        alphabetSize: 8,
+        hiddenSize: 32,
+        embeddingSize: 8,
+        seed: 1,
+        batchSize: 25,
+        passesPerEpoch: 10,
+        learningRate: 1e-2,
+        entropyCoefficient: 0.5,
+      },
+      meanings,
+    );
     const before = gameAccuracy(trainer.language().predictions, meanings, 2).allCorrect;
     for (let e = 0; e < 60; e++) expect(trainer.trainEpoch(train).steps).toBe(10);
     const after = gameAccuracy(trainer.language().predictions, meanings, 2);
     trainer.dispose();
     // chance is 1/25 = 0.04 (all roles) and 0.2 (per role)
-    console.log(`learning test: all-roles accuracy ${before.toFixed(3)} → ${after.allCorrect.toFixed(3)}, per role ${after.meanRole.toFixed(3)} (chance 0.04 / 0.2)`);
+    console.log(
+      `learning test: all-roles accuracy ${before.toFixed(3)} → ${after.allCorrect.toFixed(3)}, per role ${after.meanRole.toFixed(3)} (chance 0.04 / 0.2)`,
+    );
     // measured: 0.96 all roles, 0.98 per role (seeds 2–4 of the same setup: 0.76–0.88 all roles)
     expect(after.allCorrect).toBeGreaterThanOrEqual(0.7);
     expect(after.meanRole).toBeGreaterThan(0.85);
@@ -150,7 +221,11 @@ function byKey(rows: ResultRow[]): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const r of rows) {
     const { value, ...rest } = r;
-    const key = JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+    const key = JSON.stringify(
+      Object.keys(rest)
+        .sort()
+        .map((k) => [k, rest[k]]),
+    );
     expect(out.has(key), `duplicated row ${key}`).toBe(false);
     out.set(key, value);
   }
@@ -166,7 +241,13 @@ describe("runs, journal and resume", () => {
     expect(a.epochsTrained).toBe(4);
 
     const broken = path.join(tmp, "broken");
-    const b1 = await runEmergentExperiment({ config: TINY, outDir: broken, log: quiet, plots: false, interruptAfterEpochs: 2 });
+    const b1 = await runEmergentExperiment({
+      config: TINY,
+      outDir: broken,
+      log: quiet,
+      plots: false,
+      interruptAfterEpochs: 2,
+    });
     expect(b1.completed).toBe(false);
     expect(readRunFolder(broken).info?.status).toBe("running");
     // Tear the journal's last line, as a kill during a write would.
@@ -174,7 +255,13 @@ describe("runs, journal and resume", () => {
     const text = fs.readFileSync(journal, "utf8");
     fs.writeFileSync(journal, text.slice(0, text.length - 20));
     const messages: string[] = [];
-    const b2 = await runEmergentExperiment({ config: TINY, outDir: broken, resume: true, log: (m) => messages.push(m), plots: false });
+    const b2 = await runEmergentExperiment({
+      config: TINY,
+      outDir: broken,
+      resume: true,
+      log: (m) => messages.push(m),
+      plots: false,
+    });
     expect(b2.epochsTrained).toBe(2);
     expect(messages.join("\n")).toMatch(/partly written last line/);
     expect(messages.join("\n")).toMatch(/resuming after epoch 2/);
@@ -186,8 +273,18 @@ describe("runs, journal and resume", () => {
     expect(new Set(rowsA.map((r) => r.epoch))).toEqual(new Set([0, 1, 2, 3, 4]));
 
     // Extending a finished run continues it; a resume with other settings is refused.
-    await expect(runEmergentExperiment({ config: { ...TINY, learningRate: 0.5 }, outDir: whole, resume: true, log: quiet, plots: false })).rejects.toThrow(/other settings/);
-    await expect(runEmergentExperiment({ config: TINY, outDir: whole, log: quiet, plots: false })).rejects.toThrow(/--resume/);
+    await expect(
+      runEmergentExperiment({
+        config: { ...TINY, learningRate: 0.5 },
+        outDir: whole,
+        resume: true,
+        log: quiet,
+        plots: false,
+      }),
+    ).rejects.toThrow(/other settings/);
+    await expect(runEmergentExperiment({ config: TINY, outDir: whole, log: quiet, plots: false })).rejects.toThrow(
+      /--resume/,
+    );
   });
 
   it("results carry every parameter and coordinate; a different seed gives different results; plots are written", async () => {
@@ -197,25 +294,58 @@ describe("runs, journal and resume", () => {
     const { info, rows } = readRunFolder(dir);
     expect(info?.status).toBe("done");
     expect(info?.parameters.config).toEqual(config);
-    expect(info?.parameters).toMatchObject({ preset: "tiny", backend: "wasm", splits: { train: result.splits.train.length } });
+    expect(info?.parameters).toMatchObject({
+      preset: "tiny",
+      backend: "wasm",
+      splits: { train: result.splits.train.length },
+    });
     for (const r of rows) {
       expect(r).toMatchObject({ experiment: "emergent", run: "h8-s4", seed: 4, hiddenSize: 8 });
       expect(typeof r.epoch).toBe("number");
     }
     const measures = new Set(rows.map((r) => r.measure));
-    for (const m of ["receiverLoss", "accuracy", "roleAccuracy", "synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "bosdis", "residualEntropy", "contextIndependence"]) {
+    for (const m of [
+      "receiverLoss",
+      "accuracy",
+      "roleAccuracy",
+      "synonymy",
+      "homonymy",
+      "wordOrderFreedom",
+      "entanglement",
+      "topsim",
+      "posdis",
+      "bosdis",
+      "residualEntropy",
+      "contextIndependence",
+    ]) {
       expect(measures.has(m), m).toBe(true);
     }
-    expect(rows.filter((r) => r.measure === "roleAccuracy" && r.epoch === 1).map((r) => `${r.split}/${r.role}`)).toHaveLength(9);
-    for (const f of ["results.csv", "summary.json", "summary.csv", "emergent-measures.svg", "emergent-capacity.svg", "checkpoints/h8-s4.json"]) {
+    expect(
+      rows.filter((r) => r.measure === "roleAccuracy" && r.epoch === 1).map((r) => `${r.split}/${r.role}`),
+    ).toHaveLength(9);
+    for (const f of [
+      "results.csv",
+      "summary.json",
+      "summary.csv",
+      "emergent-measures.svg",
+      "emergent-capacity.svg",
+      "checkpoints/h8-s4.json",
+    ]) {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
     expect(fs.readFileSync(path.join(dir, "emergent-measures.svg"), "utf8")).toMatch(/^<svg/);
-    const html = emergentSectionHtml({ description: "tiny", splits: result.splits, summary: result.summary, plots: result.plots });
+    const html = emergentSectionHtml({
+      description: "tiny",
+      splits: result.splits,
+      summary: result.summary,
+      plots: result.plots,
+    });
     expect(html).toMatch(/<table>/);
     expect(html).toMatch(/h8-s4/);
     expect(html).toMatch(/<svg/);
-    const rowsA = readRunFolder(path.join(tmp, "whole")).rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
+    const rowsA = readRunFolder(path.join(tmp, "whole")).rows.filter(
+      (r) => r.epoch === 1 && r.measure === "receiverLoss",
+    );
     const rowsC = rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
     expect(rowsC[0]!.value).not.toBe(rowsA[0]!.value);
   });

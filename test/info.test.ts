@@ -70,22 +70,39 @@ describe("conditional entropy and mutual information", () => {
     expect(conditionalEntropy(joint, { weighting: "uniform" })).toBeCloseTo(Math.LN2 / 3, 15);
   });
   it("skips empty rows and handles empty tables", () => {
-    expect(conditionalEntropy([[0, 0], [1, 1]], { weighting: "uniform" })).toBeCloseTo(Math.LN2, 15);
+    expect(
+      conditionalEntropy(
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { weighting: "uniform" },
+      ),
+    ).toBeCloseTo(Math.LN2, 15);
     expect(conditionalEntropy([])).toBe(0);
     expect(mutualInformation([[0, 0]])).toBe(0);
   });
   it("satisfies the chain rule H(X,Y) = H(X) + H(Y|X)", () => {
     fc.assert(
-      fc.property(fc.array(counts.map((r) => r.slice(0, 4).concat([0, 0, 0, 0]).slice(0, 4)), { minLength: 1, maxLength: 6 }), (rows) => {
-        const hx = entropy(rows.map((r) => r.reduce((a, b) => a + b, 0)));
-        return Math.abs(jointEntropy(rows) - (hx + conditionalEntropy(rows))) < 1e-9;
-      }),
+      fc.property(
+        fc.array(
+          counts.map((r) => r.slice(0, 4).concat([0, 0, 0, 0]).slice(0, 4)),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (rows) => {
+          const hx = entropy(rows.map((r) => r.reduce((a, b) => a + b, 0)));
+          return Math.abs(jointEntropy(rows) - (hx + conditionalEntropy(rows))) < 1e-9;
+        },
+      ),
     );
   });
   it("plug-in I ≥ 0 and I ≤ min(H(X), H(Y))", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(4), fc.nat(4)), { minLength: 1, maxLength: 60 }), (pairs) => {
-        const t = contingencyTable(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+        const t = contingencyTable(
+          pairs.map((p) => p[0]),
+          pairs.map((p) => p[1]),
+        );
         const i = mutualInformation(t);
         const hx = entropy(t.map((r) => r.reduce((a, b) => a + b, 0)));
         return i >= -1e-12 && i <= hx + 1e-9;
@@ -130,7 +147,13 @@ describe("divergences", () => {
     ];
     const w = rows.map((r) => r.reduce((a, b) => a + b, 0));
     expect(generalizedJsd(rows, w)).toBeCloseTo(mutualInformation(rows), 12);
-    expect(generalizedJsd([[1, 0, 0], [0, 1, 0], [0, 0, 1]])).toBeCloseTo(Math.log(3), 15);
+    expect(
+      generalizedJsd([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ]),
+    ).toBeCloseTo(Math.log(3), 15);
     expect(generalizedJsd([])).toBe(0);
   });
   it("errors name the problem", () => {

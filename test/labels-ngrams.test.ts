@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { EXCLUDED, LabelVocabulary, lookupLabels, ngramLabels, realPositions, sequenceLabelSets, emptyVocabularies, tokenLabels } from "../src/labels/ngrams.js";
+import {
+  EXCLUDED,
+  LabelVocabulary,
+  lookupLabels,
+  ngramLabels,
+  realPositions,
+  sequenceLabelSets,
+  emptyVocabularies,
+  tokenLabels,
+} from "../src/labels/ngrams.js";
 
 // Two sequences, right-padded with 0: [5 6 7 5] and [6 5 0 0].
 const batch = { ids: Int32Array.from([5, 6, 7, 5, 6, 5, 0, 0]), rows: 2, length: 4, padId: 0 };
@@ -32,8 +41,11 @@ describe("n-gram labels", () => {
 
   it("nested label sets refine each other: each trigram window has one bigram window and one token", () => {
     const { sets } = sequenceLabelSets(batch, emptyVocabularies());
-    const tok = sets.token!, bi = sets["bigram-nested"]!, tri = sets["trigram-nested"]!;
-    const parentBi = new Map<number, number>(), parentTok = new Map<number, number>();
+    const tok = sets.token!,
+      bi = sets["bigram-nested"]!,
+      tri = sets["trigram-nested"]!;
+    const parentBi = new Map<number, number>(),
+      parentTok = new Map<number, number>();
     for (let k = 0; k < tok.length; k++) {
       expect(parentBi.get(tri[k]!) ?? bi[k]).toBe(bi[k]);
       parentBi.set(tri[k]!, bi[k]!);
@@ -55,7 +67,9 @@ describe("n-gram labels", () => {
   });
 
   it("rejects malformed batches", () => {
-    expect(() => tokenLabels({ ids: new Int32Array(3), rows: 2, length: 2, padId: 0 }, new LabelVocabulary())).toThrow(/rows × length/);
+    expect(() => tokenLabels({ ids: new Int32Array(3), rows: 2, length: 2, padId: 0 }, new LabelVocabulary())).toThrow(
+      /rows × length/,
+    );
     expect(() => ngramLabels(batch, 0, "flat", new LabelVocabulary())).toThrow(/≥ 1/);
   });
 });

@@ -18,10 +18,21 @@ describe("LM labels on a hand-checked sentence", async () => {
 
   it("the fixture tokenizer splits it as the Python BPE did", () => {
     expect(tokenizer.encode(sentence)).toEqual([267, 307, 260, 280, 334, 258, 275, 280, 46]);
-    expect(JSON.parse(readFileSync("test/fixtures/lm/tokenizer_check.json", "utf8"))).toEqual({ text: sentence, ids: [267, 307, 260, 280, 334, 258, 275, 280, 46] });
-    expect([267, 307, 260, 280, 334, 258, 275, 280, 46].map((i) => tokenizer.decode([i]))).toEqual(
-      ["The", " cat", " s", "at", " on", " the", " m", "at", "."],
-    );
+    expect(JSON.parse(readFileSync("test/fixtures/lm/tokenizer_check.json", "utf8"))).toEqual({
+      text: sentence,
+      ids: [267, 307, 260, 280, 334, 258, 275, 280, 46],
+    });
+    expect([267, 307, 260, 280, 334, 258, 275, 280, 46].map((i) => tokenizer.decode([i]))).toEqual([
+      "The",
+      " cat",
+      " s",
+      "at",
+      " on",
+      " the",
+      " m",
+      "at",
+      ".",
+    ]);
   });
 
   it("token spans start at each token's first non-space character", () => {
@@ -35,7 +46,10 @@ describe("LM labels on a hand-checked sentence", async () => {
   it("every label set on two documents", () => {
     const corpus = tokenizeCorpus([sentence, "The cat sat."], tokenizer, { maxLength: 64, pos: true });
     expect(corpus.tokens).toBe(9 + 5);
-    const batch = padBatch(corpus.sequences.map((s) => s.ids), tokenizer.padId);
+    const batch = padBatch(
+      corpus.sequences.map((s) => s.ids),
+      tokenizer.padId,
+    );
     expect(batch.length).toBe(9);
     const vocabularies = new Map<string, LabelVocabulary>();
     const sets = lmLabelSets(batch, corpus.sequences, ALL, vocabularies);
@@ -50,14 +64,34 @@ describe("LM labels on a hand-checked sentence", async () => {
     // ±2 windows: doc 2's first two (^ ^ The cat s, ^ The cat s at) repeat doc 1's; the rest are new
     expect([...sets["trigram-nested"]!].slice(9)).toEqual([0, 1, 9, 10, 11]);
     const tag = (i: number) => (i < 0 ? null : POS_TAGS[i]);
-    expect([...sets.pos!].map(tag)).toEqual(["DET", "NOUN", "VERB", "VERB", "ADP", "DET", "NOUN", "NOUN", "PUNCT", "DET", "NOUN", "VERB", "VERB", "PUNCT"]);
+    expect([...sets.pos!].map(tag)).toEqual([
+      "DET",
+      "NOUN",
+      "VERB",
+      "VERB",
+      "ADP",
+      "DET",
+      "NOUN",
+      "NOUN",
+      "PUNCT",
+      "DET",
+      "NOUN",
+      "VERB",
+      "VERB",
+      "PUNCT",
+    ]);
     expect([...sets.position!]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4]);
   });
 
   it("windows split long documents and maxTokens cuts the corpus", () => {
     const corpus = tokenizeCorpus([sentence, sentence], tokenizer, { maxLength: 4, maxTokens: 11 });
     expect(corpus.sequences.map((s) => s.ids.length)).toEqual([4, 4, 1, 2]);
-    expect(corpus.sequences.map((s) => [s.document, s.offset])).toEqual([[0, 0], [0, 4], [0, 8], [1, 0]]);
+    expect(corpus.sequences.map((s) => [s.document, s.offset])).toEqual([
+      [0, 0],
+      [0, 4],
+      [0, 8],
+      [1, 0],
+    ]);
     expect(corpus.tokens).toBe(11);
     expect(corpus.documentsSkipped).toBe(0);
   });
@@ -65,7 +99,14 @@ describe("LM labels on a hand-checked sentence", async () => {
   it("POS mapping: pronoun before noun, punctuation outside words, whitespace excluded", () => {
     expect(coarseTag(["Noun", "Pronoun"])).toBe("PRON");
     expect(coarseTag(["Value", "Cardinal"])).toBe("NUM");
-    expect(tokenPosTags("She ran .", [{ start: 0, end: 3 }, { start: 4, end: 7 }, { start: 8, end: 9 }, { start: -1, end: -1 }])).toEqual(["PRON", "VERB", "PUNCT", null]);
+    expect(
+      tokenPosTags("She ran .", [
+        { start: 0, end: 3 },
+        { start: 4, end: 7 },
+        { start: 8, end: 9 },
+        { start: -1, end: -1 },
+      ]),
+    ).toEqual(["PRON", "VERB", "PUNCT", null]);
   });
 });
 

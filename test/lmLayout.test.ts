@@ -13,7 +13,9 @@ const { onnx } = onnxProto;
 function graph(nodes: [string, string, string[]][], initializers: { name: string; dims: number[] }[] = []) {
   return onnx.ModelProto.create({
     graph: onnx.GraphProto.create({
-      node: nodes.map(([name, opType, input]) => onnx.NodeProto.create({ name, opType, input, output: [`${name}_output_0`] })),
+      node: nodes.map(([name, opType, input]) =>
+        onnx.NodeProto.create({ name, opType, input, output: [`${name}_output_0`] }),
+      ),
       input: [onnx.ValueInfoProto.create({ name: "input_ids" })],
       output: [onnx.ValueInfoProto.create({ name: "logits", type: { tensorType: { elemType: 10 } } })],
       initializer: initializers.map((i) => onnx.TensorProto.create({ name: i.name, dims: i.dims, dataType: 1 })),
@@ -37,7 +39,9 @@ function preNormBlock(scope: string, residualIn: string, norm: string): [string,
 
 describe("residual stream in export layouts", () => {
   it("Llama / Mistral (/model/layers.N/Add_1, embeddings from /model/embed_tokens)", () => {
-    const nodes: [string, string, string[]][] = [["/model/embed_tokens/Gather", "Gather", ["model.embed_tokens.weight", "input_ids"]]];
+    const nodes: [string, string, string[]][] = [
+      ["/model/embed_tokens/Gather", "Gather", ["model.embed_tokens.weight", "input_ids"]],
+    ];
     let residual = out("/model/embed_tokens/Gather");
     for (let k = 0; k < 3; k++) {
       nodes.push(...preNormBlock(`/model/layers.${k}`, residual, "input_layernorm"));
@@ -48,11 +52,22 @@ describe("residual stream in export layouts", () => {
     expect(findLayerTensors(model)).toEqual({
       layout: "llama",
       blockScope: "/model/layers",
-      tensors: ["/model/embed_tokens/Gather_output_0", "/model/layers.0/Add_1_output_0", "/model/layers.1/Add_1_output_0", "/model/layers.2/Add_1_output_0"],
+      tensors: [
+        "/model/embed_tokens/Gather_output_0",
+        "/model/layers.0/Add_1_output_0",
+        "/model/layers.1/Add_1_output_0",
+        "/model/layers.2/Add_1_output_0",
+      ],
     });
     expect(embeddingRows(model)).toBe(32000);
     exposeTensors(model, findLayerTensors(model).tensors);
-    expect(model.graph!.output!.map((o) => o.name)).toEqual(["logits", "/model/embed_tokens/Gather_output_0", "/model/layers.0/Add_1_output_0", "/model/layers.1/Add_1_output_0", "/model/layers.2/Add_1_output_0"]);
+    expect(model.graph!.output!.map((o) => o.name)).toEqual([
+      "logits",
+      "/model/embed_tokens/Gather_output_0",
+      "/model/layers.0/Add_1_output_0",
+      "/model/layers.1/Add_1_output_0",
+      "/model/layers.2/Add_1_output_0",
+    ]);
     expect(model.graph!.output![1]!.type!.tensorType!.elemType).toBe(10); // float16 model → float16 outputs
   });
 
@@ -70,9 +85,17 @@ describe("residual stream in export layouts", () => {
         [`${s}/attention/self/Add`, "Add", [residual, out("/bert/Mul")]], // the mask Add: its outside input is not the stream
         [`${s}/attention/output/dense/MatMul`, "MatMul", [out(`${s}/attention/self/Add`)]],
         [`${s}/attention/output/Add`, "Add", [out(`${s}/attention/output/dense/MatMul`), residual]],
-        [`${s}/attention/output/LayerNorm/LayerNormalization`, "LayerNormalization", [out(`${s}/attention/output/Add`)]],
+        [
+          `${s}/attention/output/LayerNorm/LayerNormalization`,
+          "LayerNormalization",
+          [out(`${s}/attention/output/Add`)],
+        ],
         [`${s}/output/dense/MatMul`, "MatMul", [out(`${s}/attention/output/LayerNorm/LayerNormalization`)]],
-        [`${s}/output/Add`, "Add", [out(`${s}/output/dense/MatMul`), out(`${s}/attention/output/LayerNorm/LayerNormalization`)]],
+        [
+          `${s}/output/Add`,
+          "Add",
+          [out(`${s}/output/dense/MatMul`), out(`${s}/attention/output/LayerNorm/LayerNormalization`)],
+        ],
         // opset < 17: the LayerNorm is decomposed; its last node (here Add_1) is the block output
         [`${s}/output/LayerNorm/ReduceMean`, "ReduceMean", [out(`${s}/output/Add`)]],
         [`${s}/output/LayerNorm/Add_1`, "Add", [out(`${s}/output/LayerNorm/ReduceMean`)]],
@@ -83,13 +106,19 @@ describe("residual stream in export layouts", () => {
     expect(findLayerTensors(graph(nodes))).toEqual({
       layout: "bert",
       blockScope: "/bert/encoder/layer",
-      tensors: [out("/bert/embeddings/LayerNorm/LayerNormalization"), out("/bert/encoder/layer.0/output/LayerNorm/Add_1"), out("/bert/encoder/layer.1/output/LayerNorm/Add_1")],
+      tensors: [
+        out("/bert/embeddings/LayerNorm/LayerNormalization"),
+        out("/bert/encoder/layer.0/output/LayerNorm/Add_1"),
+        out("/bert/encoder/layer.1/output/LayerNorm/Add_1"),
+      ],
     });
   });
 
   it("unnamed graphs, ambiguous stacks and dead-end blocks give errors that list candidates", () => {
     const unnamed = graph([["", "Add", ["input_ids"]]]);
-    expect(() => findLayerTensors(unnamed)).toThrow(/no node names[\s\S]*candidate tensors:\n  _output_0 \(Add node ""\)/);
+    expect(() => findLayerTensors(unnamed)).toThrow(
+      /no node names[\s\S]*candidate tensors:\n  _output_0 \(Add node ""\)/,
+    );
     const twoStacks = graph([
       ["/encoder/block.0/Add", "Add", ["input_ids"]],
       ["/decoder/block.0/Add", "Add", ["input_ids"]],

@@ -15,7 +15,9 @@ import { InputError } from "../src/io/errors.js";
 const FIX = "test/fixtures/lm";
 const GPT2 = join(FIX, "gpt2-tiny");
 const STEP0 = join(FIX, "pythia-tiny-step0");
-const CORPUS = readFileSync(join(FIX, "corpus.txt"), "utf8").split("\n").filter((l) => l.trim());
+const CORPUS = readFileSync(join(FIX, "corpus.txt"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim());
 const quiet = () => {};
 
 function options(over: Partial<LmSweepOptions> = {}): LmSweepOptions {
@@ -47,7 +49,11 @@ async function sweep(over: Partial<LmSweepOptions> = {}, dir = tmp(), resume = f
 
 /** measure → value for one cell, keyed "layer|labelSet|measure". */
 function table(rows: readonly ResultRow[], model?: string): Map<string, number> {
-  return new Map(rows.filter((r) => !model || r.model === model).map((r) => [`${r.model}|${r.layer}|${r.estimator}|${r.labelSet ?? ""}|${r.measure}`, r.value as number]));
+  return new Map(
+    rows
+      .filter((r) => !model || r.model === model)
+      .map((r) => [`${r.model}|${r.layer}|${r.estimator}|${r.labelSet ?? ""}|${r.measure}`, r.value as number]),
+  );
 }
 
 describe("LM sweep", () => {
@@ -59,18 +65,34 @@ describe("LM sweep", () => {
     const { rows, summary } = await sweep({ models: [GPT2, STEP0], estimators: ["soft", "binned"] });
     expect(summary.cellsComputed).toBe(2 * 3 * 2);
     expect(rows.every((r) => r.value !== null && Number.isFinite(r.value))).toBe(true);
-    const info = rows.find((r) => r.model === "pythia-tiny-step0" && r.measure === "information" && r.estimator === "soft")!;
+    const info = rows.find(
+      (r) => r.model === "pythia-tiny-step0" && r.measure === "information" && r.estimator === "soft",
+    )!;
     expect(info).toMatchObject({ step: 0, n: 32, anchorSeed: 7, calibration: "exact" });
     expect(info.params).toBeGreaterThan(100000);
     expect(rows.find((r) => r.model === "gpt2-tiny")!.step).toBeUndefined();
     expect(rows.find((r) => r.estimator === "binned" && r.measure === "information")).toMatchObject({ bins: 10 });
     const measures = new Set(rows.map((r) => r.measure));
-    for (const m of ["information", "variation", "regularity-ln-n", "regularity-h", "disentanglement", "disentanglement-generalised", "residual-token", "residual-bigram", "residual-trigram", "unexplained", "tokens"]) {
+    for (const m of [
+      "information",
+      "variation",
+      "regularity-ln-n",
+      "regularity-h",
+      "disentanglement",
+      "disentanglement-generalised",
+      "residual-token",
+      "residual-bigram",
+      "residual-trigram",
+      "unexplained",
+      "tokens",
+    ]) {
       expect(measures.has(m), m).toBe(true);
     }
     // residual decomposition sums to one
     const t = table(rows);
-    const parts = ["residual-token", "residual-bigram", "residual-trigram", "unexplained"].map((m) => t.get(`gpt2-tiny|1|soft|nested|${m}`)!);
+    const parts = ["residual-token", "residual-bigram", "residual-trigram", "unexplained"].map(
+      (m) => t.get(`gpt2-tiny|1|soft|nested|${m}`)!,
+    );
     expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
@@ -128,7 +150,10 @@ describe("LM sweep", () => {
     }
     expect(many.get("gpt2-tiny|2|soft|position|variation")!).toBeCloseTo(meanH / Math.log(32), 6);
     // Every position's nested trigram window is unique in this sentence, so it splits rows exactly as position does.
-    expect(many.get("gpt2-tiny|2|soft|trigram-nested|regularity-ln-n")!).toBeCloseTo(many.get("gpt2-tiny|2|soft|position|regularity-ln-n")!, 9);
+    expect(many.get("gpt2-tiny|2|soft|trigram-nested|regularity-ln-n")!).toBeCloseTo(
+      many.get("gpt2-tiny|2|soft|position|regularity-ln-n")!,
+      9,
+    );
     // Identical rows are not zero entropy (METHODS §4.2): a single point's assignment is spread.
     expect(meanH / Math.log(32)).toBeGreaterThan(0.02);
   });
@@ -148,7 +173,9 @@ describe("LM bad input is refused before work starts", () => {
   it("a folder without a model", async () => {
     const dir = folderWith(tokenizerFiles());
     const out = tmp();
-    await expect(sweep({ models: [GPT2, dir] }, out)).rejects.toThrow(/no ONNX model in this folder: looked for model\.onnx/);
+    await expect(sweep({ models: [GPT2, dir] }, out)).rejects.toThrow(
+      /no ONNX model in this folder: looked for model\.onnx/,
+    );
     expect(existsSync(join(out, "results.jsonl")) ? readFileSync(join(out, "results.jsonl"), "utf8") : "").toBe("");
   });
 
@@ -157,7 +184,9 @@ describe("LM bad input is refused before work starts", () => {
     for (const node of model.graph!.node!) node.name = "";
     const dir = folderWith({ ...tokenizerFiles(), "model.onnx": encodeModel(model) });
     await expect(LanguageModel.load(dir)).rejects.toThrow(InputError);
-    await expect(LanguageModel.load(dir)).rejects.toThrow(/cannot find the per-layer residual stream[\s\S]*candidate tensors:[\s\S]*Add_1_output_0[\s\S]*--outputs/);
+    await expect(LanguageModel.load(dir)).rejects.toThrow(
+      /cannot find the per-layer residual stream[\s\S]*candidate tensors:[\s\S]*Add_1_output_0[\s\S]*--outputs/,
+    );
     const names = ["/transformer/Add_output_0", "/transformer/h.0/Add_1_output_0", "/transformer/h.1/Add_1_output_0"];
     const explicit = await LanguageModel.load(dir, { outputs: names });
     const auto = await LanguageModel.load(GPT2);
@@ -173,8 +202,19 @@ describe("LM bad input is refused before work starts", () => {
 
   it("a tokenizer whose ids exceed the model's vocabulary", async () => {
     const tok = JSON.parse(readFileSync(join(GPT2, "tokenizer.json"), "utf8"));
-    tok.added_tokens.push({ id: 5000, content: "<extra>", single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
-    const dir = folderWith({ "tokenizer.json": JSON.stringify(tok), "tokenizer_config.json": tokenizerFiles()["tokenizer_config.json"] });
+    tok.added_tokens.push({
+      id: 5000,
+      content: "<extra>",
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
+    const dir = folderWith({
+      "tokenizer.json": JSON.stringify(tok),
+      "tokenizer_config.json": tokenizerFiles()["tokenizer_config.json"],
+    });
     copyFileSync(join(GPT2, "model.onnx"), join(dir, "model.onnx"));
     await expect(LanguageModel.load(dir)).rejects.toThrow(/tokenizer\/model mismatch.*5000.*337 rows/);
   });

@@ -21,7 +21,9 @@ async function glossa(...argv: string[]): Promise<number> {
   err = [];
   vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
   vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  vi.spyOn(process.stderr, "write").mockImplementation(((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write);
+  vi.spyOn(process.stderr, "write").mockImplementation(
+    ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write,
+  );
   try {
     return await main(argv);
   } finally {
@@ -32,7 +34,22 @@ async function glossa(...argv: string[]): Promise<number> {
 describe("glossa generate", () => {
   it("writes a synthetic language file", async () => {
     const file = join(dir, "comp.tsv");
-    expect(await glossa("generate", "compositional", "--atoms", "5", "--length", "6", "--alphabet", "26", "--seed", "2", "--out", file)).toBe(0);
+    expect(
+      await glossa(
+        "generate",
+        "compositional",
+        "--atoms",
+        "5",
+        "--length",
+        "6",
+        "--alphabet",
+        "26",
+        "--seed",
+        "2",
+        "--out",
+        file,
+      ),
+    ).toBe(0);
     const lines = (await readFile(file, "utf8")).trim().split("\n");
     expect(lines[0]).toBe("subject\tverb\tobject\tsignal");
     expect(lines).toHaveLength(126);
@@ -41,15 +58,22 @@ describe("glossa generate", () => {
   });
   it("takes per-role sizes and JSONL", async () => {
     const file = join(dir, "syn.jsonl");
-    expect(await glossa("generate", "synonyms", "--atoms", "3,4", "--length", "4", "--synonyms", "3", "--out", file)).toBe(0);
+    expect(
+      await glossa("generate", "synonyms", "--atoms", "3,4", "--length", "4", "--synonyms", "3", "--out", file),
+    ).toBe(0);
     const first = JSON.parse((await readFile(file, "utf8")).split("\n")[0]!);
-    expect(first).toEqual({ meaning: { role1: "role10", role2: "role20" }, signal: expect.stringMatching(/^[a-z]{4}$/) });
+    expect(first).toEqual({
+      meaning: { role1: "role10", role2: "role20" },
+      signal: expect.stringMatching(/^[a-z]{4}$/),
+    });
   });
   it("rejects bad usage (exit 2) and impossible languages (exit 1)", async () => {
     expect(await glossa("generate", "nonsense", "--out", join(dir, "x.tsv"))).toBe(2);
     expect(err.join("")).toMatch(/unknown kind "nonsense"/);
     expect(await glossa("generate", "compositional")).toBe(2);
-    expect(await glossa("generate", "compositional", "--atoms", "5", "--roles", "2", "--atoms", "4", "--out", "x.tsv")).toBe(2);
+    expect(
+      await glossa("generate", "compositional", "--atoms", "5", "--roles", "2", "--atoms", "4", "--out", "x.tsv"),
+    ).toBe(2);
     expect(await glossa("generate", "compositional", "--alphabet", "4", "--out", join(dir, "y.tsv"))).toBe(1);
     expect(err.join("")).toMatch(/need an alphabet of at least 5 symbols, got 4/);
     expect(await glossa("generate", "--help")).toBe(0);
@@ -63,7 +87,17 @@ describe("glossa mapping", () => {
     await glossa("generate", "compositional", "--atoms", "5", "--out", file);
     expect(await glossa("mapping", file)).toBe(0);
     const text = out.join("\n");
-    for (const label of ["synonymy", "homonymy", "word-order freedom", "entanglement", "topographic similarity", "posdis", "bosdis", "residual entropy", "context independence"]) {
+    for (const label of [
+      "synonymy",
+      "homonymy",
+      "word-order freedom",
+      "entanglement",
+      "topographic similarity",
+      "posdis",
+      "bosdis",
+      "residual entropy",
+      "context independence",
+    ]) {
       expect(text).toContain(label);
     }
     expect(text).toMatch(/synonymy\s+0\n/);
@@ -74,11 +108,38 @@ describe("glossa mapping", () => {
   it("--json prints the measures and the parameters used", async () => {
     const file = join(dir, "ragged.tsv");
     await writeFile(file, "a\tb\tsignal\nx\tp\tab\nx\tq\taab\ny\tp\tb\ny\tq\tbba\n");
-    expect(await glossa("mapping", file, "--json", "--alphabet-size", "10", "--pad", "#", "--topsim-permutations", "2", "--seed", "9")).toBe(0);
+    expect(
+      await glossa(
+        "mapping",
+        file,
+        "--json",
+        "--alphabet-size",
+        "10",
+        "--pad",
+        "#",
+        "--topsim-permutations",
+        "2",
+        "--seed",
+        "9",
+      ),
+    ).toBe(0);
     const json = JSON.parse(out.join("\n"));
-    expect(json.file.padding).toEqual({ symbol: "#", paddedRows: 2, shortestSignal: 1, longestSignal: 3, occursInData: false });
+    expect(json.file.padding).toEqual({
+      symbol: "#",
+      paddedRows: 2,
+      shortestSignal: 1,
+      longestSignal: 3,
+      occursInData: false,
+    });
     expect(json.file.alphabet).toEqual({ source: "declared size", size: 10, used: 3 });
-    expect(json.parameters).toMatchObject({ alphabetSize: 10, padSymbol: "#", seed: 9, topsimPermutations: 2, signalDistance: "levenshtein", meaningDistance: "hamming" });
+    expect(json.parameters).toMatchObject({
+      alphabetSize: 10,
+      padSymbol: "#",
+      seed: 9,
+      topsimPermutations: 2,
+      signalDistance: "levenshtein",
+      meaningDistance: "hamming",
+    });
     expect(Object.keys(json.values)).toContain("contextIndependence");
     expect(json.details.topsim.permutation.permutations).toBe(2);
   });
@@ -86,7 +147,9 @@ describe("glossa mapping", () => {
     const file = join(dir, "bad.tsv");
     await writeFile(file, "a\tb\nx\ty\n");
     expect(await glossa("mapping", file)).toBe(1);
-    expect(err.join("\n")).toBe(`glossa mapping: ${file}, line 1: missing column "signal" (the header has: a, b); name the signal column with --signal-column`);
+    expect(err.join("\n")).toBe(
+      `glossa mapping: ${file}, line 1: missing column "signal" (the header has: a, b); name the signal column with --signal-column`,
+    );
     expect(await glossa("mapping", join(dir, "missing.tsv"))).toBe(1);
     expect(err.join("")).toMatch(/cannot read the file \(ENOENT\)/);
     expect(await glossa("mapping", join(dir, "data.xlsx"))).toBe(1);

@@ -21,12 +21,19 @@ describe("mapping demo section", () => {
     expect(results.space.meanings).toBe(125);
     expect(results.languages.map((l) => l.kind)).toEqual([...SYNTHETIC_KINDS]);
     const compositional = results.languages[0]!.values;
-    expect([compositional.synonymy, compositional.homonymy, compositional.wordOrderFreedom, compositional.entanglement]).toEqual([0, 0, 0, 0]);
+    expect([
+      compositional.synonymy,
+      compositional.homonymy,
+      compositional.wordOrderFreedom,
+      compositional.entanglement,
+    ]).toEqual([0, 0, 0, 0]);
     expect(out.html).toContain("<table>");
     expect(out.html).toContain("holistic-homonyms");
     expect(logged.join("\n")).toMatch(/compositional\s+0\s+0\s+0\s+0\s/);
     const tsv = (await readFile(join(dir, "measures.tsv"), "utf8")).trim().split("\n");
     expect(tsv).toHaveLength(1 + SYNTHETIC_KINDS.length);
-    expect((await readFile(join(dir, "compositional.tsv"), "utf8")).split("\n")[0]).toBe("subject\tverb\tobject\tsignal");
+    expect((await readFile(join(dir, "compositional.tsv"), "utf8")).split("\n")[0]).toBe(
+      "subject\tverb\tobject\tsignal",
+    );
   });
 });

@@ -13,7 +13,6 @@ import { holisticLanguage } from "../src/mapping/synthetic.js";
 import type { DiscreteMapping } from "../src/mapping/types.js";
 import { mappingOf } from "./helpers/mappingRows.js";
 
-
 /**
  * Our own perfectly compositional language over the full product of `atoms`: role r writes
  * atom a as the symbol offset_r + a at slot r, repeated `copies` times (slots r, r + R, …),
@@ -44,9 +43,19 @@ const LN2 = Math.LN2;
 
 describe("posdis", () => {
   it("hand-worked: a copied position scores 1, an XOR position 0, a constant one is left out", () => {
-    const meanings = [[0, 0], [0, 1], [1, 0], [1, 1]];
+    const meanings = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
     // position 0 = a, position 1 = a XOR b, position 2 constant
-    const m = mappingOf(meanings, meanings.map(([a, b]) => [a!, a! ^ b!, 2]), [2, 2], 3);
+    const m = mappingOf(
+      meanings,
+      meanings.map(([a, b]) => [a!, a! ^ b!, 2]),
+      [2, 2],
+      3,
+    );
     const r = posdis(m);
     expect(r.gaps[0]).toBeCloseTo(1, 14);
     expect(r.gaps[1]).toBeCloseTo(0, 14);
@@ -60,7 +69,15 @@ describe("posdis", () => {
   });
 
   it("is 0, with nothing counted, when every position is constant", () => {
-    const m = mappingOf([[0], [1]], [[1, 1], [1, 1]], [2], 2);
+    const m = mappingOf(
+      [[0], [1]],
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [2],
+      2,
+    );
     expect(posdis(m)).toEqual({ value: 0, gaps: [0, 0], counted: 0 });
   });
 
@@ -74,8 +91,18 @@ describe("posdis", () => {
 describe("bosdis", () => {
   it("hand-worked: counts of x and z each carry one role, the count of y both", () => {
     // alphabet x=0, y=1, z=2; signal [a ? x : y, b ? z : y]
-    const meanings = [[0, 0], [0, 1], [1, 0], [1, 1]];
-    const m = mappingOf(meanings, meanings.map(([a, b]) => [a ? 0 : 1, b ? 2 : 1]), [2, 2], 3);
+    const meanings = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const m = mappingOf(
+      meanings,
+      meanings.map(([a, b]) => [a ? 0 : 1, b ? 2 : 1]),
+      [2, 2],
+      3,
+    );
     const r = bosdis(m);
     // count(y) ∈ {2,1,1,0}: h = 1.5 ln 2, I with each role = 0.5 ln 2, gap 0
     expect(r.gaps[0]).toBeCloseTo(1, 14);
@@ -104,7 +131,12 @@ describe("residual entropy", () => {
     // role 0: 2 atoms, carried by the single position; role 1: 4 atoms, uniform, no position
     const meanings: number[][] = [];
     for (let a = 0; a < 2; a++) for (let b = 0; b < 4; b++) meanings.push([a, b]);
-    const m = mappingOf(meanings, meanings.map(([a]) => [a!]), [2, 4], 2);
+    const m = mappingOf(
+      meanings,
+      meanings.map(([a]) => [a!]),
+      [2, 4],
+      2,
+    );
     const r = residualEntropy(m);
     expect(r.assignment).toEqual([0]);
     expect(r.perRole[0]).toBeCloseTo(0, 14);
@@ -120,8 +152,18 @@ describe("residual entropy", () => {
 
   it("assigns a position equally informative about two roles to the lower role index", () => {
     // position 0 = a XOR b tells nothing about either: goes to role 0; position 1 = b
-    const meanings = [[0, 0], [0, 1], [1, 0], [1, 1]];
-    const m = mappingOf(meanings, meanings.map(([a, b]) => [a! ^ b!, b!]), [2, 2], 2);
+    const meanings = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const m = mappingOf(
+      meanings,
+      meanings.map(([a, b]) => [a! ^ b!, b!]),
+      [2, 2],
+      2,
+    );
     const r = residualEntropy(m);
     expect(r.assignment).toEqual([0, 1]);
     // role 0 given (a XOR b): still 1 bit; role 1 given b: 0
@@ -138,7 +180,15 @@ describe("residual entropy", () => {
 describe("context independence", () => {
   it("hand-worked: one role, signals xx and xy", () => {
     // n(0,x)=2, n(1,x)=1, n(1,y)=1. Atom 0: s=x, p(x|0)=1, p(0|x)=2/3. Atom 1: s=y, p(y|1)=1/2, p(1|y)=1.
-    const m = mappingOf([[0], [1]], [[0, 0], [0, 1]], [2], 2);
+    const m = mappingOf(
+      [[0], [1]],
+      [
+        [0, 0],
+        [0, 1],
+      ],
+      [2],
+      2,
+    );
     const r = contextIndependence(m);
     expect(r.perAtom[0]![0]).toBeCloseTo(2 / 3, 14);
     expect(r.perAtom[0]![1]).toBeCloseTo(1 / 2, 14);
@@ -154,7 +204,15 @@ describe("context independence", () => {
   });
 
   it("skips atoms that never occur and can leave symbols out", () => {
-    const m = mappingOf([[0], [0]], [[0, 1], [0, 2]], [3], 3);
+    const m = mappingOf(
+      [[0], [0]],
+      [
+        [0, 1],
+        [0, 2],
+      ],
+      [3],
+      3,
+    );
     const r = contextIndependence(m);
     expect(r.skippedAtoms).toBe(2);
     expect(r.perAtom[0]).toEqual([expect.any(Number), null, null]);
@@ -177,8 +235,14 @@ describe("renaming symbols and atoms changes none of the measures", () => {
     })
     .chain(({ n, roles, atoms, length, alphabet, seed }) =>
       fc.record({
-        meanings: fc.array(fc.array(fc.nat({ max: atoms - 1 }), { minLength: roles, maxLength: roles }), { minLength: n, maxLength: n }),
-        signals: fc.array(fc.array(fc.nat({ max: alphabet - 1 }), { minLength: length, maxLength: length }), { minLength: n, maxLength: n }),
+        meanings: fc.array(fc.array(fc.nat({ max: atoms - 1 }), { minLength: roles, maxLength: roles }), {
+          minLength: n,
+          maxLength: n,
+        }),
+        signals: fc.array(fc.array(fc.nat({ max: alphabet - 1 }), { minLength: length, maxLength: length }), {
+          minLength: n,
+          maxLength: n,
+        }),
         atoms: fc.constant(atoms),
         alphabet: fc.constant(alphabet),
         seed: fc.constant(seed),

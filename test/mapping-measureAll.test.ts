@@ -12,7 +12,9 @@ describe("measureMapping", () => {
     const m = syntheticLanguage("compositional", space, opts);
     const r = await measureMapping(m, { topsimPermutations: 3, seed: 5 });
     expect(Object.keys(r.values).sort()).toEqual([...MEASURE_NAMES].sort());
-    expect([r.values.synonymy, r.values.homonymy, r.values.wordOrderFreedom, r.values.entanglement]).toEqual([0, 0, 0, 0]);
+    expect([r.values.synonymy, r.values.homonymy, r.values.wordOrderFreedom, r.values.entanglement]).toEqual([
+      0, 0, 0, 0,
+    ]);
     expect(r.values.posdis).toBeCloseTo(1, 12);
     expect(r.values.residualEntropy).toBeCloseTo(0, 12);
     expect(r.values.topsim).toBe(topographicSimilarity(m).topsim);

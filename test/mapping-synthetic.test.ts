@@ -57,10 +57,16 @@ describe("meaning spaces and alphabets", () => {
 
 describe("codes", () => {
   it("are distinct, variants differ at every slot, and slots are injective when they can be", () => {
-    for (const [items, variants, width, C] of [[5, 2, 2, 26], [25, 2, 2, 26], [25, 1, 3, 4], [200, 3, 6, 26]] as const) {
+    for (const [items, variants, width, C] of [
+      [5, 2, 2, 26],
+      [25, 2, 2, 26],
+      [25, 1, 3, 4],
+      [200, 3, 6, 26],
+    ] as const) {
       const codes = drawCodes(items, variants, width, C, new Random(1));
       const keys = new Set<string>();
-      for (let j = 0; j < items * variants; j++) keys.add(Array.from(codes.subarray(j * width, (j + 1) * width)).join(","));
+      for (let j = 0; j < items * variants; j++)
+        keys.add(Array.from(codes.subarray(j * width, (j + 1) * width)).join(","));
       expect(keys.size).toBe(items * variants);
       for (let i = 0; i < items; i++) {
         for (let t = 0; t < width; t++) {
@@ -70,7 +76,9 @@ describe("codes", () => {
       }
       if (items * variants <= C) {
         for (let t = 0; t < width; t++) {
-          expect(new Set(Array.from({ length: items * variants }, (_, j) => codes[j * width + t])).size).toBe(items * variants);
+          expect(new Set(Array.from({ length: items * variants }, (_, j) => codes[j * width + t])).size).toBe(
+            items * variants,
+          );
         }
       }
       expect(Math.min(...codes)).toBeGreaterThanOrEqual(0);
@@ -84,7 +92,9 @@ describe("codes", () => {
     expect(keys.size).toBe(16);
   });
   it("say why when the alphabet is too small", () => {
-    expect(() => drawCodes(25, 1, 2, 4, new Random(1))).toThrow(/25 distinct codes of 2 symbol\(s\) need an alphabet of at least 5 symbols, got 4/);
+    expect(() => drawCodes(25, 1, 2, 4, new Random(1))).toThrow(
+      /25 distinct codes of 2 symbol\(s\) need an alphabet of at least 5 symbols, got 4/,
+    );
     expect(() => drawCodes(3, 5, 2, 4, new Random(1))).toThrow(/at least 5 symbols/);
   });
 });
@@ -107,7 +117,11 @@ describe("synthetic languages: construction", () => {
     }
   });
   it("compositional, entangled and holistic signals are unique per meaning", () => {
-    for (const m of [compositionalLanguage(space, opts), entangledLanguage(space, opts), holisticLanguage(space, opts)]) {
+    for (const m of [
+      compositionalLanguage(space, opts),
+      entangledLanguage(space, opts),
+      holisticLanguage(space, opts),
+    ]) {
       expect(new Set(Array.from({ length: m.size }, (_, i) => signalOf(m, i))).size).toBe(m.size);
     }
   });
@@ -122,7 +136,9 @@ describe("synthetic languages: construction", () => {
     expect(codesOfAtom0.size).toBe(3);
   });
   it("throw a clear RangeError when impossible", () => {
-    expect(() => compositionalLanguage(svoMeaningSpace(), { ...opts, alphabetSize: 4 })).toThrow(/need an alphabet of at least 5 symbols, got 4/);
+    expect(() => compositionalLanguage(svoMeaningSpace(), { ...opts, alphabetSize: 4 })).toThrow(
+      /need an alphabet of at least 5 symbols, got 4/,
+    );
     expect(() => holisticLanguage(svoMeaningSpace(), { ...opts, length: 2 })).toThrow(/15625 distinct codes/);
     expect(() => entangledLanguage(meaningSpace([5]), opts)).toThrow(/at least two roles/);
     expect(() => compositionalLanguage(space, { ...opts, synonyms: 0 })).toThrow(/synonyms must be a positive integer/);
@@ -208,7 +224,8 @@ describe("synthetic languages: METHODS reference values", () => {
   });
 
   it("entanglement rises only with equal positional profiles (not with homonyms)", () => {
-    const ent = (kind: (typeof SYNTHETIC_KINDS)[number]) => measure(syntheticLanguage(kind, space, opts)).entanglement.value;
+    const ent = (kind: (typeof SYNTHETIC_KINDS)[number]) =>
+      measure(syntheticLanguage(kind, space, opts)).entanglement.value;
     expect(ent("compositional")).toBe(0);
     expect(ent("homonyms")).toBe(0);
     expect(ent("entangled")).toBeGreaterThan(ent("synonyms") + 0.2);

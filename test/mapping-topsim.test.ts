@@ -1,19 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { meaningSpace } from "../src/mapping/meaningSpace.js";
-import {
-  type PairJob,
-  levenshteinBitParallel,
-  levenshteinDp,
-  pairDistances,
-} from "../src/mapping/pairKernel.js";
+import { type PairJob, levenshteinBitParallel, levenshteinDp, pairDistances } from "../src/mapping/pairKernel.js";
 import { midranks, spearman, spearmanFromJointCounts, spearmanRealInteger } from "../src/mapping/spearman.js";
 import { compositionalLanguage, holisticLanguage } from "../src/mapping/synthetic.js";
 import { realMeaningDistances, topographicSimilarity, trimmedLengths } from "../src/mapping/topsim.js";
 import { balancedRowRanges, topographicSimilarityParallel } from "../src/mapping/topsimParallel.js";
 import type { DiscreteMapping } from "../src/mapping/types.js";
 import { mappingOf } from "./helpers/mappingRows.js";
-
 
 /** Random mapping arbitrary: N rows, R roles, length L, alphabet A. */
 function arbitraryMapping(opts: { maxRows?: number; maxLength?: number; minRows?: number } = {}) {
@@ -27,8 +21,14 @@ function arbitraryMapping(opts: { maxRows?: number; maxLength?: number; minRows?
     })
     .chain(({ n, roles, atoms, length, alphabet }) =>
       fc.record({
-        meanings: fc.array(fc.array(fc.integer({ min: 0, max: atoms - 1 }), { minLength: roles, maxLength: roles }), { minLength: n, maxLength: n }),
-        signals: fc.array(fc.array(fc.integer({ min: 0, max: alphabet - 1 }), { minLength: length, maxLength: length }), { minLength: n, maxLength: n }),
+        meanings: fc.array(fc.array(fc.integer({ min: 0, max: atoms - 1 }), { minLength: roles, maxLength: roles }), {
+          minLength: n,
+          maxLength: n,
+        }),
+        signals: fc.array(
+          fc.array(fc.integer({ min: 0, max: alphabet - 1 }), { minLength: length, maxLength: length }),
+          { minLength: n, maxLength: n },
+        ),
         atoms: fc.constant(Array.from({ length: roles }, () => atoms)),
         alphabet: fc.constant(alphabet),
       }),
@@ -58,7 +58,17 @@ function naiveTopsim(m: DiscreteMapping, signalDistance: "levenshtein" | "hammin
         const t = row(m.signals, j, L);
         ds.push(s.filter((x, k) => x !== t[k]).length);
       } else {
-        ds.push(levenshteinDp(m.signals, i * L, lengths ? lengths[i]! : L, m.signals, j * L, lengths ? lengths[j]! : L, scratch));
+        ds.push(
+          levenshteinDp(
+            m.signals,
+            i * L,
+            lengths ? lengths[i]! : L,
+            m.signals,
+            j * L,
+            lengths ? lengths[j]! : L,
+            scratch,
+          ),
+        );
       }
     }
   }
@@ -83,13 +93,15 @@ describe("Levenshtein", () => {
   it("bit-parallel equals the DP for patterns of 1..32 symbols", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 6 }).chain((k) =>
-          fc.tuple(
-            fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: 1, maxLength: 32 }),
-            fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: 0, maxLength: 40 }),
-            fc.constant(k),
+        fc
+          .integer({ min: 2, max: 6 })
+          .chain((k) =>
+            fc.tuple(
+              fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: 1, maxLength: 32 }),
+              fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: 0, maxLength: 40 }),
+              fc.constant(k),
+            ),
           ),
-        ),
         ([a, b, k]) => {
           const peq = new Int32Array(k);
           a.forEach((c, i) => (peq[c]! |= 1 << i));
@@ -143,7 +155,8 @@ describe("pair kernel", () => {
             roles: m.roles.length,
             signals: m.signals,
             length: m.length,
-            signalLengths: trim && signalDistance === "levenshtein" ? trimmedLengths(m.signals, m.length, m.size, 0) : null,
+            signalLengths:
+              trim && signalDistance === "levenshtein" ? trimmedLengths(m.signals, m.length, m.size, 0) : null,
             alphabetSize: m.alphabet.length,
             size: m.size,
             rowStart: lo,
@@ -165,13 +178,39 @@ describe("pair kernel", () => {
         for (const signalDistance of ["levenshtein", "hamming"] as const) {
           const trimmed = trim && signalDistance === "levenshtein";
           const out = new Uint16Array((m.size * (m.size - 1)) / 2);
-          pairDistances({ meanings: m.meanings, roles: m.roles.length, signals: m.signals, length: L, signalLengths: trimmed ? lengths : null, alphabetSize: m.alphabet.length, size: m.size, rowStart: 0, rowEnd: m.size, signalDistance }, out);
+          pairDistances(
+            {
+              meanings: m.meanings,
+              roles: m.roles.length,
+              signals: m.signals,
+              length: L,
+              signalLengths: trimmed ? lengths : null,
+              alphabetSize: m.alphabet.length,
+              size: m.size,
+              rowStart: 0,
+              rowEnd: m.size,
+              signalDistance,
+            },
+            out,
+          );
           const expected: number[] = [];
           const scratch = new Int32Array(L + 1);
           for (let i = 0; i < m.size; i++) {
             for (let j = i + 1; j < m.size; j++) {
-              if (signalDistance === "hamming") expected.push(row(m.signals, i, L).filter((c, k) => c !== m.signals[j * L + k]).length);
-              else expected.push(levenshteinDp(m.signals, i * L, trimmed ? lengths[i]! : L, m.signals, j * L, trimmed ? lengths[j]! : L, scratch));
+              if (signalDistance === "hamming")
+                expected.push(row(m.signals, i, L).filter((c, k) => c !== m.signals[j * L + k]).length);
+              else
+                expected.push(
+                  levenshteinDp(
+                    m.signals,
+                    i * L,
+                    trimmed ? lengths[i]! : L,
+                    m.signals,
+                    j * L,
+                    trimmed ? lengths[j]! : L,
+                    scratch,
+                  ),
+                );
             }
           }
           expect(Array.from(out)).toEqual(expected);
@@ -182,9 +221,33 @@ describe("pair kernel", () => {
   });
 
   it("writes per-pair signal distances in pair order", () => {
-    const m = mappingOf([[0], [1], [2], [3]], [[0, 1, 2, 0], [1, 2, 0, 1], [0, 0, 0, 0], [2, 2, 2, 2]], [4], 3);
+    const m = mappingOf(
+      [[0], [1], [2], [3]],
+      [
+        [0, 1, 2, 0],
+        [1, 2, 0, 1],
+        [0, 0, 0, 0],
+        [2, 2, 2, 2],
+      ],
+      [4],
+      3,
+    );
     const out = new Uint16Array(6);
-    pairDistances({ meanings: m.meanings, roles: 1, signals: m.signals, length: 4, signalLengths: null, alphabetSize: 3, size: 4, rowStart: 0, rowEnd: 4, signalDistance: "levenshtein" }, out);
+    pairDistances(
+      {
+        meanings: m.meanings,
+        roles: 1,
+        signals: m.signals,
+        length: 4,
+        signalLengths: null,
+        alphabetSize: 3,
+        size: 4,
+        rowStart: 0,
+        rowEnd: 4,
+        signalDistance: "levenshtein",
+      },
+      out,
+    );
     // pairs (0,1) (0,2) (0,3) (1,2) (1,3) (2,3) of "0120" "1201" "0000" "2222"
     expect(Array.from(out)).toEqual([2, 2, 3, 3, 3, 4]);
   });
@@ -207,7 +270,10 @@ describe("Spearman", () => {
   it("from joint counts and from real × integer equals the sort-based reference", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 })), { minLength: 2, maxLength: 60 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 })), {
+          minLength: 2,
+          maxLength: 60,
+        }),
         (pairs) => {
           const xs = pairs.map((p) => p[0]);
           const ys = pairs.map((p) => p[1]);
@@ -215,7 +281,11 @@ describe("Spearman", () => {
           pairs.forEach(([x, y]) => (counts[x * 5 + y]! += 1));
           const reference = spearman(xs, ys);
           const fromCounts = spearmanFromJointCounts(counts, 4, 5);
-          const realInt = spearmanRealInteger(Float64Array.from(xs, (x) => x * 0.37), ys, 5);
+          const realInt = spearmanRealInteger(
+            Float64Array.from(xs, (x) => x * 0.37),
+            ys,
+            5,
+          );
           expect(fromCounts.rho).toBeCloseTo(reference.rho, 12);
           expect(realInt.rho).toBeCloseTo(reference.rho, 12);
           expect(fromCounts.degenerate).toBe(reference.degenerate);
@@ -243,11 +313,41 @@ describe("topographic similarity", () => {
 
   it("hand-worked: two meanings per role, signals of one symbol per role", () => {
     // meanings 00 01 10 11, signals "ac" "ad" "bc" "bd": signal Hamming = meaning Hamming
-    const m = mappingOf([[0, 0], [0, 1], [1, 0], [1, 1]], [[0, 2], [0, 3], [1, 2], [1, 3]], [2, 2], 4);
+    const m = mappingOf(
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      [
+        [0, 2],
+        [0, 3],
+        [1, 2],
+        [1, 3],
+      ],
+      [2, 2],
+      4,
+    );
     expect(topographicSimilarity(m, { signalDistance: "hamming" }).topsim).toBeCloseTo(1, 14);
     expect(topographicSimilarity(m).topsim).toBeCloseTo(1, 14);
     // swap one signal pair's roles: meanings 00,11 get "ac","ad"? use a permuted assignment
-    const scrambled = mappingOf([[0, 0], [0, 1], [1, 0], [1, 1]], [[0, 2], [1, 3], [0, 3], [1, 2]], [2, 2], 4);
+    const scrambled = mappingOf(
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      [
+        [0, 2],
+        [1, 3],
+        [0, 3],
+        [1, 2],
+      ],
+      [2, 2],
+      4,
+    );
     // dm over pairs: (01)1 (02)1 (03)2 (12)2 (13)1 (23)1; ds: 2,1,1,1,1,2 → ρ = −0.5
     expect(topographicSimilarity(scrambled, { signalDistance: "hamming" }).topsim).toBeCloseTo(-0.5, 14);
   });
@@ -265,7 +365,10 @@ describe("topographic similarity", () => {
     const r = topographicSimilarity(m, { permutations: 5, seed: 2 });
     expect(Math.abs(r.topsim)).toBeLessThan(0.03);
     expect(Math.abs(r.permutation!.z!)).toBeLessThan(4);
-    const c = topographicSimilarity(compositionalLanguage(space, { length: 6, alphabetSize: 10, seed: 5 }), { permutations: 5, seed: 2 });
+    const c = topographicSimilarity(compositionalLanguage(space, { length: 6, alphabetSize: 10, seed: 5 }), {
+      permutations: 5,
+      seed: 2,
+    });
     expect(c.permutation!.z!).toBeGreaterThan(50);
     expect(Math.abs(c.permutation!.nullMean)).toBeLessThan(0.03);
   });
@@ -295,11 +398,20 @@ describe("topographic similarity", () => {
         const atoms = m.roles.map((role) => perm(role.atoms.length));
         const renamed: DiscreteMapping = {
           ...m,
-          meanings: Int32Array.from({ length: m.size * R }, (_, t) => atoms[t % R]![m.meanings[rows[Math.floor(t / R)]! * R + (t % R)]!]!),
-          signals: Int32Array.from({ length: m.size * L }, (_, t) => symbols[m.signals[rows[Math.floor(t / L)]! * L + (t % L)]!]!),
+          meanings: Int32Array.from(
+            { length: m.size * R },
+            (_, t) => atoms[t % R]![m.meanings[rows[Math.floor(t / R)]! * R + (t % R)]!]!,
+          ),
+          signals: Int32Array.from(
+            { length: m.size * L },
+            (_, t) => symbols[m.signals[rows[Math.floor(t / L)]! * L + (t % L)]!]!,
+          ),
         };
         for (const signalDistance of ["levenshtein", "hamming"] as const) {
-          expect(topographicSimilarity(renamed, { signalDistance }).topsim).toBeCloseTo(topographicSimilarity(m, { signalDistance }).topsim, 12);
+          expect(topographicSimilarity(renamed, { signalDistance }).topsim).toBeCloseTo(
+            topographicSimilarity(m, { signalDistance }).topsim,
+            12,
+          );
         }
       }),
       { numRuns: 100 },
@@ -321,7 +433,8 @@ describe("topographic similarity", () => {
       const x = realMeaningDistances({ data, dim }, m.size, kind);
       const ys: number[] = [];
       const scratch = new Int32Array(5);
-      for (let i = 0; i < m.size; i++) for (let j = i + 1; j < m.size; j++) ys.push(levenshteinDp(m.signals, i * 4, 4, m.signals, j * 4, 4, scratch));
+      for (let i = 0; i < m.size; i++)
+        for (let j = i + 1; j < m.size; j++) ys.push(levenshteinDp(m.signals, i * 4, 4, m.signals, j * 4, 4, scratch));
       const got = topographicSimilarity(m, { meaningDistance: kind, meaningVectors: { data, dim } });
       expect(got.topsim).toBeCloseTo(spearman(Array.from(x), ys).rho, 12);
       expect(got.meaningDistance).toBe(kind);
@@ -338,7 +451,19 @@ describe("topographic similarity", () => {
   it("reports undefined cases as degenerate with topsim 0, never NaN", () => {
     const one = topographicSimilarity(mappingOf([[0]], [[0, 1]], [2], 2));
     expect(one).toMatchObject({ topsim: 0, pairs: 0, degenerate: "both" });
-    const sameSignal = topographicSimilarity(mappingOf([[0], [1], [1]], [[1, 1], [1, 1], [1, 1]], [2], 2), { permutations: 3 });
+    const sameSignal = topographicSimilarity(
+      mappingOf(
+        [[0], [1], [1]],
+        [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        [2],
+        2,
+      ),
+      { permutations: 3 },
+    );
     expect(sameSignal).toMatchObject({ topsim: 0, pairs: 3, degenerate: "y" });
     expect(sameSignal.permutation).toEqual({ permutations: 3, seed: 0, nullMean: 0, nullSd: 0, z: null });
   });
@@ -348,8 +473,16 @@ describe("topographic similarity", () => {
     expect(() => topographicSimilarity(m, { meaningDistance: "cosine" })).toThrow(/needs meaning vectors/);
     expect(() => topographicSimilarity(m, { permutations: 1 })).toThrow(/permutations/);
     expect(() => topographicSimilarity(m, { trimPad: true })).toThrow(/pad symbol/);
-    expect(() => topographicSimilarity(m, { meaningDistance: "cosine", meaningVectors: { data: new Float64Array(2), dim: 1 } })).toThrow(/all zeros/);
-    expect(() => topographicSimilarity(m, { meaningDistance: "euclidean", meaningVectors: { data: new Float64Array(2), dim: 1 }, maxRealPairs: 0 })).toThrow(/maxRealPairs/);
+    expect(() =>
+      topographicSimilarity(m, { meaningDistance: "cosine", meaningVectors: { data: new Float64Array(2), dim: 1 } }),
+    ).toThrow(/all zeros/);
+    expect(() =>
+      topographicSimilarity(m, {
+        meaningDistance: "euclidean",
+        meaningVectors: { data: new Float64Array(2), dim: 1 },
+        maxRealPairs: 0,
+      }),
+    ).toThrow(/maxRealPairs/);
   });
 
   it("gives the same result and z-score on worker threads as in one thread", async () => {
@@ -371,6 +504,8 @@ describe("topographic similarity", () => {
     // the first range holds about half of the 499,500 pairs: rows 0..~293
     expect(ranges[0]![1]).toBeGreaterThan(280);
     expect(ranges[0]![1]).toBeLessThan(300);
-    expect(balancedRowRanges(3, 8).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k))).toEqual([0, 1, 2]);
+    expect(balancedRowRanges(3, 8).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k))).toEqual([
+      0, 1, 2,
+    ]);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { buildProbabilityTable, symbolCounts } from "../src/mapping/table.js";
-import { entanglement, homonymy, positionalEntropyProfile, synonymy, wordOrderFreedom } from "../src/mapping/variation.js";
+import {
+  entanglement,
+  homonymy,
+  positionalEntropyProfile,
+  synonymy,
+  wordOrderFreedom,
+} from "../src/mapping/variation.js";
 import { inferWordOrder, wordOrderLabels } from "../src/mapping/wordOrder.js";
 import type { DiscreteMapping } from "../src/mapping/types.js";
 import { mappingFromRows } from "./helpers/mappingRows.js";
@@ -45,12 +51,17 @@ describe("probability table", () => {
     expect([...t.rowTotals[0]!]).toEqual([2, 2, 2, 2]);
   });
   it("ignores symbols after EOS only when asked", () => {
-    const m = mappingFromRows([{ name: "x", atoms: ["a", "b"] }], "xy#", [
-      [[0], "#yx"],
-      [[0], "#xy"],
-      [[1], "x#y"],
-      [[1], "y#x"],
-    ], "#");
+    const m = mappingFromRows(
+      [{ name: "x", atoms: ["a", "b"] }],
+      "xy#",
+      [
+        [[0], "#yx"],
+        [[0], "#xy"],
+        [[1], "x#y"],
+        [[1], "y#x"],
+      ],
+      "#",
+    );
     const counted = buildProbabilityTable(m);
     const ignored = buildProbabilityTable(m, { afterEos: "ignore" });
     expect([...counted.rowTotals[0]!]).toEqual([2, 2, 2, 2, 2, 2]);
@@ -62,7 +73,9 @@ describe("probability table", () => {
     expect(() => buildProbabilityTable({ ...m, padSymbol: undefined }, { afterEos: "ignore" })).toThrow(/EOS symbol/);
   });
   it("rejects an empty mapping", () => {
-    expect(() => buildProbabilityTable({ ...oneRole, size: 0, meanings: new Int32Array(0), signals: new Int32Array(0) })).toThrow(/no rows/);
+    expect(() =>
+      buildProbabilityTable({ ...oneRole, size: 0, meanings: new Int32Array(0), signals: new Int32Array(0) }),
+    ).toThrow(/no rows/);
   });
 });
 
@@ -85,7 +98,10 @@ describe("variation measures, hand-worked", () => {
     expect(entanglement(t).value).toBe(0);
     expect(positionalEntropyProfile(t, 0)).toEqual([0, LN2]);
     const order = inferWordOrder(t);
-    expect(order.scores).toEqual([[1, 0.5], [0.5, 1]]);
+    expect(order.scores).toEqual([
+      [1, 0.5],
+      [0.5, 1],
+    ]);
     expect(wordOrderLabels(order, ["x", "y"])).toEqual(["x", "y"]);
   });
   it("two roles, entangled: profiles equal, entanglement 1", () => {
@@ -205,7 +221,12 @@ describe("variation measures against an independent numpy implementation", () =>
     const { mapping } = await readMappingFile(new URL("random-ragged.tsv", dir).pathname, { pad: "#" });
     for (const afterEos of ["count", "ignore"] as const) {
       const t = buildProbabilityTable(mapping, { afterEos });
-      const got = { synonymy: synonymy(t).value, homonymy: homonymy(t).value, wordOrderFreedom: wordOrderFreedom(t).value, entanglement: entanglement(t).value };
+      const got = {
+        synonymy: synonymy(t).value,
+        homonymy: homonymy(t).value,
+        wordOrderFreedom: wordOrderFreedom(t).value,
+        entanglement: entanglement(t).value,
+      };
       for (const [name, value] of Object.entries(got)) expect(value).toBeCloseTo(expected[afterEos][name], 12);
     }
   });

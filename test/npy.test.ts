@@ -19,9 +19,8 @@ import {
 } from "../src/io/npy.js";
 
 const FIXTURES = new URL("./fixtures/npy/", import.meta.url).pathname;
-const expected: Record<string, { dtype?: string; shape?: number[]; values?: (number | string)[]; error?: string }> = JSON.parse(
-  readFileSync(join(FIXTURES, "expected.json"), "utf8"),
-);
+const expected: Record<string, { dtype?: string; shape?: number[]; values?: (number | string)[]; error?: string }> =
+  JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8"));
 const npyFixtures = Object.keys(expected).filter((name) => name.endsWith(".npy"));
 const validFixtures = npyFixtures.filter((name) => expected[name]!.values && !expected[name]!.error);
 const fixtureBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -57,12 +56,15 @@ describe(".npy fixtures written by numpy", () => {
     }
   });
 
-  it.each(npyFixtures.filter((name) => expected[name]!.error))("%s gives a clear InputError naming the file", (name) => {
-    const pattern = new RegExp(expected[name]!.error!, "i");
-    expectInputError(() => readNpy(join(FIXTURES, name)), pattern);
-    expectInputError(() => readNpy(join(FIXTURES, name)), new RegExp(name.replace(".", "\\.")));
-    expectInputError(() => NpyRowReader.open(join(FIXTURES, name)), pattern);
-  });
+  it.each(npyFixtures.filter((name) => expected[name]!.error))(
+    "%s gives a clear InputError naming the file",
+    (name) => {
+      const pattern = new RegExp(expected[name]!.error!, "i");
+      expectInputError(() => readNpy(join(FIXTURES, name)), pattern);
+      expectInputError(() => readNpy(join(FIXTURES, name)), new RegExp(name.replace(".", "\\.")));
+      expectInputError(() => NpyRowReader.open(join(FIXTURES, name)), pattern);
+    },
+  );
 
   it("the truncated file's error names expected and actual bytes", () => {
     expectInputError(() => readNpy(join(FIXTURES, "truncated.npy")), /24 data bytes, but only 21 are present/);
@@ -75,9 +77,13 @@ describe(".npy fixtures written by numpy", () => {
     const f8 = parseNpy(fixtureBytes("f8_be_2x2.npy"));
     expect(encodeNpy(f8.data, [2, 2], { bigEndian: true })).toEqual(fixtureBytes("f8_be_2x2.npy"));
     const f2 = parseNpy(fixtureBytes("f2_le_7.npy"));
-    expect(encodeNpy([0, 1, -2.5, 65504, 6e-8, 1 / 3, -0], [7], { dtype: "float16" })).toEqual(fixtureBytes("f2_le_7.npy"));
+    expect(encodeNpy([0, 1, -2.5, 65504, 6e-8, 1 / 3, -0], [7], { dtype: "float16" })).toEqual(
+      fixtureBytes("f2_le_7.npy"),
+    );
     expect(encodeNpy(f2.data, [7], { dtype: "float16" })).toEqual(fixtureBytes("f2_le_7.npy"));
-    expect(encodeNpy(parseNpy(fixtureBytes("i8_be_3.npy")).data, [3], { bigEndian: true })).toEqual(fixtureBytes("i8_be_3.npy"));
+    expect(encodeNpy(parseNpy(fixtureBytes("i8_be_3.npy")).data, [3], { bigEndian: true })).toEqual(
+      fixtureBytes("i8_be_3.npy"),
+    );
     expect(encodeNpy(Int32Array.of(0, -1, 2147483647, -2147483648), [4])).toEqual(fixtureBytes("i4_le_4.npy"));
     expect(encodeNpy(Float64Array.of(2.75), [])).toEqual(fixtureBytes("f8_scalar.npy"));
     expect(encodeNpy(new Float32Array(0), [0, 5])).toEqual(fixtureBytes("f4_empty_0x5.npy"));
@@ -116,7 +122,7 @@ describe("round trips", () => {
     fc.assert(
       fc.property(shapes, fc.boolean(), fc.integer({ min: 0, max: 3 }), (shape, bigEndian, kind) => {
         const size = shape.reduce((a, b) => a * b, 1);
-        const source = Array.from({ length: size }, (_, i) => (i * 7919) % 1000 - 500 + i / 8);
+        const source = Array.from({ length: size }, (_, i) => ((i * 7919) % 1000) - 500 + i / 8);
         const data: NpyData =
           kind === 0
             ? Float32Array.from(source)
@@ -141,7 +147,9 @@ describe("round trips", () => {
     writeNpy(path, data, [60], { dtype: "float16" });
     const half = readNpy(path);
     expect(half.dtype).toBe("float16");
-    half.data.forEach((v, i) => expect(Math.abs(Number(v) - data[i]!)).toBeLessThanOrEqual(Math.abs(data[i]!) * 2 ** -11));
+    half.data.forEach((v, i) =>
+      expect(Math.abs(Number(v) - data[i]!)).toBeLessThanOrEqual(Math.abs(data[i]!) * 2 ** -11),
+    );
     expect(() => writeNpy(path, data, [7, 7])).toThrow(/49 elements but the data has 60/);
     expectInputError(() => writeNpy(join(scratch, "no", "such", "dir.npy"), data, [60]), /cannot write/);
     expectInputError(() => readNpy(join(scratch, "missing.npy")), /cannot open/);
@@ -167,7 +175,12 @@ describe("NpyRowReader", () => {
   }
 
   it("streams float32/float64/float16/int and big-endian files as float32 batches, repeatably", async () => {
-    const cases: [string, NpyData | number[], "float16" | "float32" | "float64" | "int32" | "int64" | undefined, boolean][] = [
+    const cases: [
+      string,
+      NpyData | number[],
+      "float16" | "float32" | "float64" | "int32" | "int64" | undefined,
+      boolean,
+    ][] = [
       ["f4", Float32Array.from(values), undefined, false],
       ["f8be", values, undefined, true],
       ["f2", Float32Array.from(values), "float16", false],
@@ -275,24 +288,53 @@ describe("parser fuzzing: bad bytes give InputError, never another error or a ha
   it("random bytes and random headers are rejected with InputError", () => {
     const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), fc.string({ maxLength: 120 }), (random, withMagic, header) => {
-        let bytes = random;
-        if (withMagic) {
-          const text = new TextEncoder().encode(header);
-          bytes = new Uint8Array([...magic, 1, 0, text.length & 0xff, text.length >> 8, ...text, ...random]);
-        }
-        parsesOrRejects(bytes);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.boolean(),
+        fc.string({ maxLength: 120 }),
+        (random, withMagic, header) => {
+          let bytes = random;
+          if (withMagic) {
+            const text = new TextEncoder().encode(header);
+            bytes = new Uint8Array([...magic, 1, 0, text.length & 0xff, text.length >> 8, ...text, ...random]);
+          }
+          parsesOrRejects(bytes);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it("a header claiming a huge shape fails on the length check without allocating", () => {
     const text = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000), }";
-    const bytes = new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length, 0, ...new TextEncoder().encode(text)]);
+    const bytes = new Uint8Array([
+      0x93,
+      0x4e,
+      0x55,
+      0x4d,
+      0x50,
+      0x59,
+      1,
+      0,
+      text.length,
+      0,
+      ...new TextEncoder().encode(text),
+    ]);
     expectInputError(() => parseNpy(bytes), /too large|truncated/);
     const text2 = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 1000), }";
-    const bytes2 = new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text2.length, 0, ...new TextEncoder().encode(text2)]);
+    const bytes2 = new Uint8Array([
+      0x93,
+      0x4e,
+      0x55,
+      0x4d,
+      0x50,
+      0x59,
+      1,
+      0,
+      text2.length,
+      0,
+      ...new TextEncoder().encode(text2),
+    ]);
     expectInputError(() => parseNpy(bytes2), /800000000 data bytes, but only 0/);
   });
 });

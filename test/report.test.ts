@@ -19,13 +19,27 @@ describe("report", () => {
     expect(svg).toContain("large");
   });
   it("escapes HTML and formats numbers", () => {
-    const html = tableHtml(["a", "b"], [{ a: "<x>", b: 0.123456 }, { a: "y", b: null }]);
+    const html = tableHtml(
+      ["a", "b"],
+      [
+        { a: "<x>", b: 0.123456 },
+        { a: "y", b: null },
+      ],
+    );
     expect(html).toContain("&lt;x&gt;");
     expect(html).toContain("0.1235");
     expect(html).toContain("—");
     expect(renderReport({ title: "R & D", sections: [{ title: "S", html }] })).toContain("<h1>R &amp; D</h1>");
   });
   it("aligns a text table", () => {
-    expect(textTable(["name", "v"], [{ name: "a", v: 1.5 }, { name: "bbb", v: 10 }])).toBe("name       v\n----  ------\na     1.5000\nbbb       10");
+    expect(
+      textTable(
+        ["name", "v"],
+        [
+          { name: "a", v: 1.5 },
+          { name: "bbb", v: 10 },
+        ],
+      ),
+    ).toBe("name       v\n----  ------\na     1.5000\nbbb       10");
   });
 });

@@ -20,7 +20,7 @@ describe("RunFolder", () => {
     const run = RunFolder.open(dir, { experiment: "test", parameters: { n: 100, seed: 3 }, command: "glossa test" });
     run.append([
       { experiment: "test", seed: 3, epoch: 1, measure: "loss", value: 0.5 },
-      { experiment: "test", seed: 3, epoch: 1, measure: "note, \"quoted\"", value: 1, layer: undefined },
+      { experiment: "test", seed: 3, epoch: 1, measure: 'note, "quoted"', value: 1, layer: undefined },
     ]);
     run.finish("done");
     const { info, rows } = readRunFolder(dir);
@@ -37,7 +37,9 @@ describe("RunFolder", () => {
 
   it("refuses to overwrite a journal without resume", () => {
     const dir = tempDir();
-    RunFolder.open(dir, { experiment: "test", parameters: {} }).append([{ experiment: "test", measure: "m", value: 1 }]);
+    RunFolder.open(dir, { experiment: "test", parameters: {} }).append([
+      { experiment: "test", measure: "m", value: 1 },
+    ]);
     expect(() => RunFolder.open(dir, { experiment: "test", parameters: {} })).toThrow(/--resume/);
   });
 
@@ -47,7 +49,12 @@ describe("RunFolder", () => {
     run.append([{ experiment: "test", epoch: 1, measure: "m", value: 1 }]);
     fs.appendFileSync(path.join(dir, "results.jsonl"), '{"experiment":"test","epoch":2,"meas');
     const messages: string[] = [];
-    const resumed = RunFolder.open(dir, { experiment: "test", parameters: {}, resume: true, log: (m) => messages.push(m) });
+    const resumed = RunFolder.open(dir, {
+      experiment: "test",
+      parameters: {},
+      resume: true,
+      log: (m) => messages.push(m),
+    });
     expect(resumed.existing).toHaveLength(1);
     expect(messages.join()).toMatch(/partly written last line/);
     resumed.append([{ experiment: "test", epoch: 2, measure: "m", value: 2 }]);
@@ -57,7 +64,10 @@ describe("RunFolder", () => {
 
   it("treats a corrupt line in the middle as an error naming the line", () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, "results.jsonl"), '{"measure":"a","value":1}\nnot json\n{"measure":"b","value":2}\n');
+    fs.writeFileSync(
+      path.join(dir, "results.jsonl"),
+      '{"measure":"a","value":1}\nnot json\n{"measure":"b","value":2}\n',
+    );
     expect(() => readJournal(path.join(dir, "results.jsonl"))).toThrow(/line 2/);
   });
 

@@ -8,12 +8,15 @@ import { listSafetensors, parseSafetensors, readSafetensor } from "../src/io/saf
 
 const FIXTURES = new URL("./fixtures/npy/", import.meta.url).pathname;
 const MODEL = join(FIXTURES, "model.safetensors");
-const expected: Record<string, (number | string)[]> = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8"))["model.safetensors"];
+const expected: Record<string, (number | string)[]> = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8"))[
+  "model.safetensors"
+];
 const modelBytes = new Uint8Array(readFileSync(MODEL));
 const scratch = mkdtempSync(join(tmpdir(), "glossa-st-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const comparable = (data: ArrayLike<number | bigint>): (number | string)[] => Array.from(data, (v) => (typeof v === "bigint" ? String(v) : v));
+const comparable = (data: ArrayLike<number | bigint>): (number | string)[] =>
+  Array.from(data, (v) => (typeof v === "bigint" ? String(v) : v));
 
 /** The parser either succeeds on every tensor or throws InputError; anything else fails. */
 function parsesOrRejects(bytes: Uint8Array): void {
@@ -65,15 +68,15 @@ describe("safetensors", () => {
   });
 
   it("gives clear errors for unsupported dtypes and inconsistent offsets", () => {
-    expect(() => parseSafetensors(withHeader({ x: { dtype: "F8_E4M3", shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(
-      /unsupported safetensors dtype F8_E4M3 in tensor "x"/,
-    );
-    expect(() => parseSafetensors(withHeader({ x: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)))).toThrow(
-      /needs 8 bytes but data_offsets \[0, 4\] span 4/,
-    );
-    expect(() => parseSafetensors(withHeader({ x: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)))).toThrow(
-      /truncated safetensors file: tensor "x" ends at data byte 8/,
-    );
+    expect(() =>
+      parseSafetensors(withHeader({ x: { dtype: "F8_E4M3", shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1))),
+    ).toThrow(/unsupported safetensors dtype F8_E4M3 in tensor "x"/);
+    expect(() =>
+      parseSafetensors(withHeader({ x: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8))),
+    ).toThrow(/needs 8 bytes but data_offsets \[0, 4\] span 4/);
+    expect(() =>
+      parseSafetensors(withHeader({ x: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4))),
+    ).toThrow(/truncated safetensors file: tensor "x" ends at data byte 8/);
     expect(() => parseSafetensors(withHeader([1, 2]))).toThrow(/expected a JSON object/);
     const huge = new Uint8Array(16);
     new DataView(huge.buffer).setBigUint64(0, 2n ** 60n, true);
@@ -94,11 +97,14 @@ describe("safetensors", () => {
 
   it("fuzz: mutated and random bytes parse consistently or throw InputError", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (edits) => {
-        const bytes = modelBytes.slice();
-        for (const [at, value] of edits) bytes[at % bytes.length] = value;
-        parsesOrRejects(bytes);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        (edits) => {
+          const bytes = modelBytes.slice();
+          for (const [at, value] of edits) bytes[at % bytes.length] = value;
+          parsesOrRejects(bytes);
+        },
+      ),
       { numRuns: 2000 },
     );
     fc.assert(
@@ -106,7 +112,9 @@ describe("safetensors", () => {
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.json(), fc.uint8Array({ maxLength: 64 }), (json, data) => parsesOrRejects(withHeader(JSON.parse(json), data))),
+      fc.property(fc.json(), fc.uint8Array({ maxLength: 64 }), (json, data) =>
+        parsesOrRejects(withHeader(JSON.parse(json), data)),
+      ),
       { numRuns: 1000 },
     );
   });

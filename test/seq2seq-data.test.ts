@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { allScanExamples, interpretScan, SCAN_WORD_CATEGORIES } from "../src/experiments/seq2seq/scan.js";
-import { containsPhrase, LENGTH_SPLIT_MAX_TRAIN_ACTIONS, scanSplit, splitSizes } from "../src/experiments/seq2seq/splits.js";
+import {
+  containsPhrase,
+  LENGTH_SPLIT_MAX_TRAIN_ACTIONS,
+  scanSplit,
+  splitSizes,
+} from "../src/experiments/seq2seq/splits.js";
 import { editDistance, nearestInputs } from "../src/experiments/seq2seq/neighbours.js";
-import { logSpacedSteps, presetConfig, validateSeq2seqConfig, PRESETS, type Seq2seqConfig } from "../src/experiments/seq2seq/config.js";
+import {
+  logSpacedSteps,
+  presetConfig,
+  validateSeq2seqConfig,
+  PRESETS,
+  type Seq2seqConfig,
+} from "../src/experiments/seq2seq/config.js";
 import { buildVocabularies, encodeExamples, trimPadding, EOS } from "../src/experiments/seq2seq/encoding.js";
 import { toyTaskSplit } from "../src/experiments/seq2seq/toyTasks.js";
 import { Random } from "../src/util/random.js";
@@ -54,7 +65,7 @@ describe("SCAN splits", () => {
     }
   });
 
-  it("add-turn-left: training holds \"turn left\" only alone; the OOD test is every composed command with it (released 21,890 / 1,208)", () => {
+  it('add-turn-left: training holds "turn left" only alone; the OOD test is every composed command with it (released 21,890 / 1,208)', () => {
     const s = scanSplit("turn-left", { seed: 2, iidFraction: 0 });
     expect(splitSizes(s)).toEqual({ train: 21890, trainDistinct: 19702, iidTest: 0, oodTest: 1208 });
     const bare = s.train.filter((e) => containsPhrase(e.input, ["turn", "left"]));
@@ -62,9 +73,12 @@ describe("SCAN splits", () => {
     for (const e of bare) expect(e.input).toEqual(["turn", "left"]);
     // The other left turns stay in training: LTURN is seen, only the phrase is new in composition.
     const trainText = new Set(s.train.map((e) => e.input.join(" ")));
-    for (const c of ["turn opposite left", "turn around left twice", "walk left and run"]) expect(trainText.has(c)).toBe(true);
+    for (const c of ["turn opposite left", "turn around left twice", "walk left and run"])
+      expect(trainText.has(c)).toBe(true);
     // OOD = exactly the composed commands containing the bigram.
-    const expected = allScanExamples().filter((e) => containsPhrase(e.input, ["turn", "left"]) && e.input.length > 2).map((e) => e.input.join(" "));
+    const expected = allScanExamples()
+      .filter((e) => containsPhrase(e.input, ["turn", "left"]) && e.input.length > 2)
+      .map((e) => e.input.join(" "));
     expect(s.oodTest.map((e) => e.input.join(" ")).sort()).toEqual(expected.sort());
     expect(act("turn left twice after walk")).toBe("WALK LTURN LTURN");
     // The iid test never holds the bare primitive.
@@ -73,22 +87,32 @@ describe("SCAN splits", () => {
     expect(withIid.train.length + withIid.iidTest.length).toBe(21890);
   });
 
-  it("around-right template: no \"around right\" in training; OOD = every \"X around right\" command, X a verb (released 15,225 / 4,476)", () => {
+  it('around-right template: no "around right" in training; OOD = every "X around right" command, X a verb (released 15,225 / 4,476)', () => {
     const s = scanSplit("around-right", { seed: 4, iidFraction: 0 });
     expect(splitSizes(s)).toEqual({ train: 15225, trainDistinct: 15225, iidTest: 0, oodTest: 4476 });
     for (const e of s.train) expect(containsPhrase(e.input, ["around", "right"])).toBe(false);
-    const verbAroundRight = (words: readonly string[]): boolean => ["walk", "look", "run", "jump"].some((v) => containsPhrase(words, [v, "around", "right"]));
-    const expected = allScanExamples().filter((e) => verbAroundRight(e.input) && !containsPhrase(e.input, ["turn", "around", "right"])).map((e) => e.input.join(" "));
+    const verbAroundRight = (words: readonly string[]): boolean =>
+      ["walk", "look", "run", "jump"].some((v) => containsPhrase(words, [v, "around", "right"]));
+    const expected = allScanExamples()
+      .filter((e) => verbAroundRight(e.input) && !containsPhrase(e.input, ["turn", "around", "right"]))
+      .map((e) => e.input.join(" "));
     expect(s.oodTest.map((e) => e.input.join(" ")).sort()).toEqual(expected.sort());
     // In any position: first or second conjunct, and under twice/thrice.
     const ood = new Set(s.oodTest.map((e) => e.input.join(" ")));
-    for (const c of ["jump around right", "walk around right thrice", "look and run around right twice", "run around right after turn left"]) expect(ood.has(c)).toBe(true);
+    for (const c of [
+      "jump around right",
+      "walk around right thrice",
+      "look and run around right twice",
+      "run around right after turn left",
+    ])
+      expect(ood.has(c)).toBe(true);
     // As released, commands with "turn around right" are in neither set (15,225 + 4,476 + 1,209 = 20,910).
     const dropped = allScanExamples().filter((e) => containsPhrase(e.input, ["turn", "around", "right"]));
     expect(dropped.length).toBe(1209);
     expect(s.train.length + s.oodTest.length + dropped.length).toBe(20910);
     const trainText = new Set(s.train.map((e) => e.input.join(" ")));
-    for (const c of ["walk around left", "walk opposite right", "turn right twice"]) expect(trainText.has(c)).toBe(true);
+    for (const c of ["walk around left", "walk opposite right", "turn right twice"])
+      expect(trainText.has(c)).toBe(true);
   });
 
   it("containsPhrase matches consecutive words only", () => {
@@ -118,7 +142,10 @@ describe("SCAN splits", () => {
 
 describe("encoding", () => {
   it("encodes with PAD 0 and a final EOS, and trims trailing padding", () => {
-    const examples = [{ input: ["a", "b"], output: ["X"] }, { input: ["b"], output: ["Y", "X"] }];
+    const examples = [
+      { input: ["a", "b"], output: ["X"] },
+      { input: ["b"], output: ["Y", "X"] },
+    ];
     const vocab = buildVocabularies(examples);
     expect(vocab.target.slice(0, 3)).toEqual(["<pad>", "<bos>", "<eos>"]);
     const enc = encodeExamples(examples, vocab, 4, 5);
@@ -172,7 +199,10 @@ describe("configuration", () => {
 
   it("presets are valid; bad configurations fail naming the field", () => {
     for (const name of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) expect(() => presetConfig(name)).not.toThrow();
-    const bad = (patch: Partial<Seq2seqConfig>): (() => void) => () => validateSeq2seqConfig({ ...presetConfig("quick"), ...patch });
+    const bad =
+      (patch: Partial<Seq2seqConfig>): (() => void) =>
+      () =>
+        validateSeq2seqConfig({ ...presetConfig("quick"), ...patch });
     expect(bad({ split: "lenght" as never })).toThrow(/split must be one of/);
     expect(bad({ sizes: ["huge" as never] })).toThrow(/size must be one of/);
     expect(bad({ steps: 0 })).toThrow(/steps must be an integer ≥ 1/);

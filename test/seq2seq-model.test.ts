@@ -7,7 +7,17 @@ import { Adam } from "../src/experiments/seq2seq/adam.js";
 import { metaGradients, type LossFn } from "../src/experiments/seq2seq/gradients.js";
 import { toyTaskSplit } from "../src/experiments/seq2seq/toyTasks.js";
 import { buildVocabularies, encodeExamples, selectRows } from "../src/experiments/seq2seq/encoding.js";
-import { decodeLogits, decodeNext, disposeDecoderCache, encodeLayers, initParameters, shiftRight, startDecoding, type ModelConfig, type Params } from "../src/experiments/seq2seq/model.js";
+import {
+  decodeLogits,
+  decodeNext,
+  disposeDecoderCache,
+  encodeLayers,
+  initParameters,
+  shiftRight,
+  startDecoding,
+  type ModelConfig,
+  type Params,
+} from "../src/experiments/seq2seq/model.js";
 import { Seq2seqTrainer } from "../src/experiments/seq2seq/trainer.js";
 import { exactMatchAccuracy, exactMatches } from "../src/experiments/seq2seq/decode.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/experiments/seq2seq/checkpoint.js";
@@ -22,7 +32,18 @@ function tinyTask(task: "copy" | "reverse", seed = 1) {
   const vocab = buildVocabularies([...split.train, ...split.iidTest]);
   const train = encodeExamples(split.train, vocab, 4, 5);
   const test = encodeExamples(split.iidTest, vocab, 4, 5);
-  const model: ModelConfig = { width: 16, heads: 4, encoderLayers: 2, decoderLayers: 1, ffMultiplier: 4, dropout: 0.1, sourceVocab: vocab.source.length, targetVocab: vocab.target.length, maxSourceLength: 4, maxTargetLength: 5 };
+  const model: ModelConfig = {
+    width: 16,
+    heads: 4,
+    encoderLayers: 2,
+    decoderLayers: 1,
+    ffMultiplier: 4,
+    dropout: 0.1,
+    sourceVocab: vocab.source.length,
+    targetVocab: vocab.target.length,
+    maxSourceLength: 4,
+    maxTargetLength: 5,
+  };
   return { split, train, test, model };
 }
 
@@ -68,8 +89,17 @@ describe("the seq2seq transformer", () => {
 
   it("meta-learning steps train and use the neighbour partners", () => {
     const { split, train, model } = tinyTask("copy", 3);
-    const neighbours = nearestInputs(split.train.map((e) => e.input), { k: 4 });
-    const trainer = new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 16, learningRate: 3e-3, meta: { innerLearningRate: 0.05, order: "first", neighbours: 4 } }, train, neighbours);
+    const neighbours = nearestInputs(
+      split.train.map((e) => e.input),
+      { k: 4 },
+    );
+    const trainer = new Seq2seqTrainer(
+      tf,
+      model,
+      { seed: 1, batchSize: 16, learningRate: 3e-3, meta: { innerLearningRate: 0.05, order: "first", neighbours: 4 } },
+      train,
+      neighbours,
+    );
     const rows = trainer.batchIndices(0);
     const partners = trainer.metaTestIndices(0, rows);
     rows.forEach((r, i) => expect([...neighbours[r]!]).toContain(partners[i]));
@@ -78,7 +108,13 @@ describe("the seq2seq transformer", () => {
     expect(a.loss).toBeCloseTo(a.trainLoss + a.testLoss!, 5);
     trainer.dispose();
     // The exact (second-order) gradient also runs through the whole transformer.
-    const second = new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 16, learningRate: 3e-3, meta: { innerLearningRate: 0.05, order: "second", neighbours: 4 } }, train, neighbours);
+    const second = new Seq2seqTrainer(
+      tf,
+      model,
+      { seed: 1, batchSize: 16, learningRate: 3e-3, meta: { innerLearningRate: 0.05, order: "second", neighbours: 4 } },
+      train,
+      neighbours,
+    );
     const b = second.trainStep();
     expect(b.trainLoss).toBeCloseTo(a.trainLoss, 4);
     expect(Number.isFinite(b.testLoss!)).toBe(true);
@@ -87,9 +123,26 @@ describe("the seq2seq transformer", () => {
 
   it("refuses a meta-learning trainer without neighbours and bad settings", () => {
     const { train, model } = tinyTask("copy");
-    expect(() => new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 16, learningRate: 1e-3, meta: { innerLearningRate: 0.1, order: "first", neighbours: 2 } }, train)).toThrow(/neighbour list/);
-    expect(() => new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 1000, learningRate: 1e-3 }, train)).toThrow(/exceeds/);
-    expect(() => new Seq2seqTrainer(tf, { ...model, width: 18 }, { seed: 1, batchSize: 16, learningRate: 1e-3 }, train)).toThrow(/divisible by heads/);
+    expect(
+      () =>
+        new Seq2seqTrainer(
+          tf,
+          model,
+          {
+            seed: 1,
+            batchSize: 16,
+            learningRate: 1e-3,
+            meta: { innerLearningRate: 0.1, order: "first", neighbours: 2 },
+          },
+          train,
+        ),
+    ).toThrow(/neighbour list/);
+    expect(() => new Seq2seqTrainer(tf, model, { seed: 1, batchSize: 1000, learningRate: 1e-3 }, train)).toThrow(
+      /exceeds/,
+    );
+    expect(
+      () => new Seq2seqTrainer(tf, { ...model, width: 18 }, { seed: 1, batchSize: 16, learningRate: 1e-3 }, train),
+    ).toThrow(/divisible by heads/);
   });
 
   it("incremental (cached) decoding gives the same logits as the full teacher-forced decoder", () => {
@@ -105,8 +158,16 @@ describe("the seq2seq transformer", () => {
     const cache = startDecoding(f, memory, src);
     const tgtIn = shiftRight(tf, tgt).arraySync() as number[][];
     for (let t = 0; t < batch.tgtLength; t++) {
-      const step = decodeNext(f, cache, tf.tensor1d(tgtIn.map((row) => row[t]!), "int32")).arraySync() as number[][];
-      for (let i = 0; i < 3; i++) for (let v = 0; v < model.targetVocab; v++) expect(step[i]![v]).toBeCloseTo(full[i]![t]![v]!, 4);
+      const step = decodeNext(
+        f,
+        cache,
+        tf.tensor1d(
+          tgtIn.map((row) => row[t]!),
+          "int32",
+        ),
+      ).arraySync() as number[][];
+      for (let i = 0; i < 3; i++)
+        for (let v = 0; v < model.targetVocab; v++) expect(step[i]![v]).toBeCloseTo(full[i]![t]![v]!, 4);
     }
     disposeDecoderCache(cache);
   });
@@ -121,12 +182,28 @@ describe("the seq2seq transformer", () => {
 
 describe("the meta-learning step (hand-checked)", () => {
   // Parameters w (scalar) and u (2-vector); L_train = (w − 1)² + Σ(u − [0, 2])², L_test = (w − 3)² + u₀·u₁.
-  const trainLoss: LossFn = (p) => p.get("w")!.sub(1).square().sum().add(p.get("u")!.sub(tf.tensor1d([0, 2])).square().sum());
+  const trainLoss: LossFn = (p) =>
+    p
+      .get("w")!
+      .sub(1)
+      .square()
+      .sum()
+      .add(
+        p
+          .get("u")!
+          .sub(tf.tensor1d([0, 2]))
+          .square()
+          .sum(),
+      );
   const testLoss: LossFn = (p) => p.get("w")!.sub(3).square().sum().add(p.get("u")!.prod());
   const alpha = 0.1;
   const w = 2;
   const u = [1, 1];
-  const params = (): Params => new Map<string, tf.Tensor>([["w", tf.scalar(w)], ["u", tf.tensor1d(u)]]);
+  const params = (): Params =>
+    new Map<string, tf.Tensor>([
+      ["w", tf.scalar(w)],
+      ["u", tf.tensor1d(u)],
+    ]);
   // Inner step: ∇L_train = [2(w−1), 2(u₀−0), 2(u₁−2)] = [2, 2, −2]; θ′ = θ − α∇ = [1.8, 0.8, 1.2].
   const wp = 1.8;
   const up = [0.8, 1.2];
@@ -144,7 +221,10 @@ describe("the meta-learning step (hand-checked)", () => {
     // ∇²L_train = 2I, so the test gradient is scaled by (1 − 2α) = 0.8.
     const g = metaGradients(tf, params(), trainLoss, testLoss, alpha, "second");
     expect(g.grads.get("w")!.dataSync()[0]).toBeCloseTo(2 + 0.8 * -2.4, 4);
-    expect(Array.from(g.grads.get("u")!.dataSync())).toEqual([expect.closeTo(2 + 0.8 * 1.2, 4), expect.closeTo(-2 + 0.8 * 0.8, 4)]);
+    expect(Array.from(g.grads.get("u")!.dataSync())).toEqual([
+      expect.closeTo(2 + 0.8 * 1.2, 4),
+      expect.closeTo(-2 + 0.8 * 0.8, 4),
+    ]);
     expect(g.loss).toBeCloseTo(3 + (wp - 3) ** 2 + up[0]! * up[1]!, 4);
   });
 
@@ -156,7 +236,10 @@ describe("the meta-learning step (hand-checked)", () => {
     // First Adam step: m̂ = g, v̂ = g², so θ ← θ − lr · g / (|g| + ε).
     const step = (gi: number): number => (0.01 * gi) / (Math.abs(gi) + 1e-8);
     expect(p.get("w")!.dataSync()[0]).toBeCloseTo(w - step(-0.4), 6);
-    expect(Array.from(p.get("u")!.dataSync())).toEqual([expect.closeTo(u[0]! - step(3.2), 6), expect.closeTo(u[1]! - step(-1.2), 6)]);
+    expect(Array.from(p.get("u")!.dataSync())).toEqual([
+      expect.closeTo(u[0]! - step(3.2), 6),
+      expect.closeTo(u[1]! - step(-1.2), 6),
+    ]);
     // Second step with the same gradient: m = g(1 − β1²)…; check against the closed form.
     const g2 = metaGradients(tf, p, trainLoss, testLoss, alpha, "first");
     const gw2 = g2.grads.get("w")!.dataSync()[0]!;

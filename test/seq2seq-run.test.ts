@@ -11,10 +11,25 @@ import { summariseRun, summariseSeq2seq } from "../src/experiments/seq2seq/summa
 import type { EntropyEstimate } from "../src/vector/accumulator.js";
 
 const tiny = () =>
-  presetConfig("quick", { task: "reverse", split: "random", steps: 8, measurePoints: 4, batchSize: 16, toyTrain: 64, toyTest: 16, evalExamples: 16, probeInputs: 12, checkpointEvery: 2 });
+  presetConfig("quick", {
+    task: "reverse",
+    split: "random",
+    steps: 8,
+    measurePoints: 4,
+    batchSize: 16,
+    toyTrain: 64,
+    toyTest: 16,
+    evalExamples: 16,
+    probeInputs: 12,
+    checkpointEvery: 2,
+  });
 
 function journal(dir: string): Record<string, unknown>[] {
-  return fs.readFileSync(path.join(dir, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(path.join(dir, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 }
 
 describe("seq2seq run folders", () => {
@@ -26,7 +41,13 @@ describe("seq2seq run folders", () => {
     const interrupted = path.join(root, "interrupted");
     // "Kill" the run right after the measurement at step 3 has been journaled and checkpointed.
     await expect(
-      runSeq2seq(tiny(), { out: interrupted, resume: false, log: (m) => { if (m.includes("step 3/8")) throw new Error("killed"); } }),
+      runSeq2seq(tiny(), {
+        out: interrupted,
+        resume: false,
+        log: (m) => {
+          if (m.includes("step 3/8")) throw new Error("killed");
+        },
+      }),
     ).rejects.toThrow("killed");
     expect(JSON.parse(fs.readFileSync(path.join(interrupted, "run.json"), "utf8")).status).toBe("failed: killed");
     fs.appendFileSync(path.join(interrupted, "results.jsonl"), '{"experiment":"seq2seq","meas'); // a torn last line
@@ -41,7 +62,8 @@ describe("seq2seq run folders", () => {
     const b = journal(interrupted);
     expect(b.length).toBe(a.size);
     for (const r of b) expect(r.value).toBe(a.get(key(r)));
-    for (const f of ["results.csv", "summary.json", "report.html", "information.svg", "accuracy.svg"]) expect(fs.existsSync(path.join(interrupted, f))).toBe(true);
+    for (const f of ["results.csv", "summary.json", "report.html", "information.svg", "accuracy.svg"])
+      expect(fs.existsSync(path.join(interrupted, f))).toBe(true);
     // Resuming a finished run trains nothing.
     const again = await runSeq2seq(tiny(), { out: interrupted, resume: true, log: () => {} });
     expect(again.outcomes[0]!.skipped).toBe(true);
@@ -50,33 +72,66 @@ describe("seq2seq run folders", () => {
 
 describe("encoder-structure rows", () => {
   it("probe labels cover every real token: token, flat and nested n-grams, POS", () => {
-    const examples = [{ input: ["jump", "twice"], output: ["JUMP", "JUMP"] }, { input: ["walk", "left", "and", "run"], output: ["LTURN", "WALK", "RUN"] }];
+    const examples = [
+      { input: ["jump", "twice"], output: ["JUMP", "JUMP"] },
+      { input: ["walk", "left", "and", "run"], output: ["LTURN", "WALK", "RUN"] },
+    ];
     const vocab = buildVocabularies(examples);
     const probe = encodeExamples(examples, vocab, 5, 4);
-    const pos = (id: number) => (id === 0 ? undefined : SCAN_CATEGORY_NAMES.indexOf(SCAN_WORD_CATEGORIES[vocab.source[id] as keyof typeof SCAN_WORD_CATEGORIES]));
+    const pos = (id: number) =>
+      id === 0
+        ? undefined
+        : SCAN_CATEGORY_NAMES.indexOf(SCAN_WORD_CATEGORIES[vocab.source[id] as keyof typeof SCAN_WORD_CATEGORIES]);
     const labels = probeLabels(probe, pos);
     expect(labels.rows).toBe(6);
-    expect(Object.keys(labels.sets).sort()).toEqual(["bigram", "bigram-nested", "pos", "token", "trigram", "trigram-nested"]);
+    expect(Object.keys(labels.sets).sort()).toEqual([
+      "bigram",
+      "bigram-nested",
+      "pos",
+      "token",
+      "trigram",
+      "trigram-nested",
+    ]);
     // verb quantifier | verb direction conjunction verb
     expect([...labels.sets.pos!]).toEqual([0, 4, 0, 1, 3, 0]);
     expect([...labels.sets.trigram!]).toEqual([-1, -1, -1, -1, 0, 1]);
   });
 
   it("turns an estimate into the §5 measures, including the residual decomposition", () => {
-    const ls = (mi: number, h = 2) => ({ values: 3, retainedValues: 3, retainedRows: 10, droppedRows: 0, excludedRows: 0, entropy: h, conditionalEntropy: h - mi, mutualInformation: mi, disentanglement: 0.2, generalisedJsd: mi });
+    const ls = (mi: number, h = 2) => ({
+      values: 3,
+      retainedValues: 3,
+      retainedRows: 10,
+      droppedRows: 0,
+      excludedRows: 0,
+      entropy: h,
+      conditionalEntropy: h - mi,
+      mutualInformation: mi,
+      disentanglement: 0.2,
+      generalisedJsd: mi,
+    });
     const estimate: EntropyEstimate = {
-      estimator: "soft", differential: false, maxEntropy: 4, rows: 10, skippedRows: 0, entropy: 2, parameters: {},
+      estimator: "soft",
+      differential: false,
+      maxEntropy: 4,
+      rows: 10,
+      skippedRows: 0,
+      entropy: 2,
+      parameters: {},
       labelSets: { token: ls(0.5), "bigram-nested": ls(0.8), "trigram-nested": ls(1.4) },
     };
     const rows = structureRows(estimate, 7, 2);
-    const get = (measure: string, labelSet?: string, component?: string) => rows.find((r) => r.measure === measure && r.labelSet === labelSet && r.component === component)!.value;
+    const get = (measure: string, labelSet?: string, component?: string) =>
+      rows.find((r) => r.measure === measure && r.labelSet === labelSet && r.component === component)!.value;
     expect(get("information")).toBe(0.5);
     expect(get("variation", "token")).toBe(1.5 / 4);
     expect(get("regularity-ln-n", "token")).toBe(0.5 / 4);
     expect(get("regularity-h", "token")).toBe(0.25);
     expect(get("disentanglement", "token")).toBe(0.2);
     expect(rows.every((r) => r.step === 7 && r.layer === 2 && r.estimator === "soft")).toBe(true);
-    const residual = rows.filter((r) => r.measure === "residual" && r.labelSet === "nested").map((r) => [r.component, r.value]);
+    const residual = rows
+      .filter((r) => r.measure === "residual" && r.labelSet === "nested")
+      .map((r) => [r.component, r.value]);
     expect(residual).toEqual([
       ["token", 0.25],
       ["bigram-nested − token", expect.closeTo(0.15, 12)],
@@ -123,7 +178,19 @@ describe("phase summary", () => {
     expect(s.phaseOne && s.phaseTwo).toBe(true);
     // Three runs: compression 0.3, 0.1, 0.2 against final OOD 0.6, 0.2, 0.4 → ρ = 1; groups average seeds.
     const scaled = (run: string, seed: number, k: number) =>
-      rows.map((r) => ({ ...r, run, seed, model: "small", regime: "standard", value: r.measure === "information" && r.step === 5000 ? 0.9 - 0.3 * k : r.measure === "oodAccuracy" && r.step === 5000 ? 0.6 * k : r.value }));
+      rows.map((r) => ({
+        ...r,
+        run,
+        seed,
+        model: "small",
+        regime: "standard",
+        value:
+          r.measure === "information" && r.step === 5000
+            ? 0.9 - 0.3 * k
+            : r.measure === "oodAccuracy" && r.step === 5000
+              ? 0.6 * k
+              : r.value,
+      }));
     const all = summariseSeq2seq([...scaled("a", 1, 1), ...scaled("b", 2, 1 / 3), ...scaled("c", 3, 2 / 3)]);
     expect(all.compressionVsOod!.rho).toBeCloseTo(1, 12);
     expect(all.groups).toHaveLength(1);

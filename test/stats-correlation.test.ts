@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { logGamma, pearson, pearsonTest, regularizedIncompleteBeta, spearmanTest, studentTwoSidedP } from "../src/stats/correlation.js";
+import {
+  logGamma,
+  pearson,
+  pearsonTest,
+  regularizedIncompleteBeta,
+  spearmanTest,
+  studentTwoSidedP,
+} from "../src/stats/correlation.js";
 import { adjustPValues, benjaminiHochberg, holm } from "../src/stats/multipleComparisons.js";
 
 describe("special functions (scipy reference values)", () => {

@@ -43,24 +43,81 @@ describe("glossa entropy", () => {
   const noise = path.join(dir, "noise.npy");
   writeNpy(reps, rows, [500, d]);
   writeNpy(tok, labels, [500]);
-  writeNpy(noise, BigInt64Array.from({ length: 500 }, (_, i) => BigInt((i * 7) % 5)), [500]);
+  writeNpy(
+    noise,
+    BigInt64Array.from({ length: 500 }, (_, i) => BigInt((i * 7) % 5)),
+    [500],
+  );
 
   it("prints a table with every measure per label set, both back ends agreeing", async () => {
-    const ts = await capture(["entropy", reps, "--labels", `token=${tok}`, "--labels", `noise=${noise}`, "--backend", "ts", "--json", "--batch", "128"]);
-    const onnx = await capture(["entropy", reps, "--labels", `token=${tok}`, "--labels", `noise=${noise}`, "--json", "--batch", "100"]);
+    const ts = await capture([
+      "entropy",
+      reps,
+      "--labels",
+      `token=${tok}`,
+      "--labels",
+      `noise=${noise}`,
+      "--backend",
+      "ts",
+      "--json",
+      "--batch",
+      "128",
+    ]);
+    const onnx = await capture([
+      "entropy",
+      reps,
+      "--labels",
+      `token=${tok}`,
+      "--labels",
+      `noise=${noise}`,
+      "--json",
+      "--batch",
+      "100",
+    ]);
     expect(ts.code).toBe(0);
     const a = JSON.parse(ts.out);
     const b = JSON.parse(onnx.out);
-    expect(a.parameters).toMatchObject({ rows: 500, d, estimator: "soft", n: 100, calibration: "exact", backend: "ts", batch: 128 });
+    expect(a.parameters).toMatchObject({
+      rows: 500,
+      d,
+      estimator: "soft",
+      n: 100,
+      calibration: "exact",
+      backend: "ts",
+      batch: 128,
+    });
     expect(a.parameters.anchorFingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(b.parameters.backend).toBe("onnx");
-    a.measures.forEach((m: { value: number }, i: number) => expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(1e-5));
-    const reg = (set: string) => a.measures.find((m: { labelSet: string; measure: string }) => m.labelSet === set && m.measure === "regularity-h").value;
+    a.measures.forEach((m: { value: number }, i: number) =>
+      expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(1e-5),
+    );
+    const reg = (set: string) =>
+      a.measures.find((m: { labelSet: string; measure: string }) => m.labelSet === set && m.measure === "regularity-h")
+        .value;
     expect(reg("token")).toBeGreaterThan(0.3);
     expect(reg("noise")).toBeLessThan(0.05);
-    const table = await capture(["entropy", reps, "--labels", `token=${tok}`, "--null", "20", "--bootstrap", "20", "--batch", "50"]);
+    const table = await capture([
+      "entropy",
+      reps,
+      "--labels",
+      `token=${tok}`,
+      "--null",
+      "20",
+      "--bootstrap",
+      "20",
+      "--batch",
+      "50",
+    ]);
     expect(table.code).toBe(0);
-    for (const text of ["regularity-ln-n", "regularity-h", "variation", "disentanglement", "I null p (20 shuffles)", "95% lower"]) expect(table.out).toContain(text);
+    for (const text of [
+      "regularity-ln-n",
+      "regularity-h",
+      "variation",
+      "disentanglement",
+      "I null p (20 shuffles)",
+      "95% lower",
+    ])
+      expect(table.out).toContain(text);
   });
 
   it("binned, gaussian and knn estimators run from the same file", async () => {
@@ -83,7 +140,9 @@ describe("glossa entropy", () => {
     expect(JSON.parse(skipped.out).result.skippedRows).toBe(1);
     const short = path.join(dir, "short.npy");
     writeNpy(short, new Int32Array(10), [10]);
-    expect((await capture(["entropy", reps, "--labels", `x=${short}`])).err).toMatch(/has 10 labels, but the representations have 500 rows/);
+    expect((await capture(["entropy", reps, "--labels", `x=${short}`])).err).toMatch(
+      /has 10 labels, but the representations have 500 rows/,
+    );
     expect((await capture(["entropy", reps, "--labels", `x=${reps}`])).err).toMatch(/labels must be integers/);
     expect((await capture(["entropy", reps, "--estimator", "nope"])).code).toBe(2);
     expect((await capture(["entropy", path.join(dir, "missing.npy")])).code).toBe(1);

@@ -9,9 +9,22 @@ describe("vector demo section", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-vector-demo-"));
     try {
       const logs: string[] = [];
-      const out = await vectorDemoSection(dir, (m) => logs.push(m), { count: 800, d: 16, noises: [0.5, 1, 8], permutations: 20, seed: 2 });
-      const sweep = (out.results as { sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[] }).sweep;
-      const reg = (noise: number, labelSet: string) => sweep.find((r) => r.noise === noise && r.labelSet === labelSet && r.estimator === "soft" && r.measure === "regularity-h")!.value;
+      const out = await vectorDemoSection(dir, (m) => logs.push(m), {
+        count: 800,
+        d: 16,
+        noises: [0.5, 1, 8],
+        permutations: 20,
+        seed: 2,
+      });
+      const sweep = (
+        out.results as {
+          sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[];
+        }
+      ).sweep;
+      const reg = (noise: number, labelSet: string) =>
+        sweep.find(
+          (r) => r.noise === noise && r.labelSet === labelSet && r.estimator === "soft" && r.measure === "regularity-h",
+        )!.value;
       expect(reg(0.5, "meaning")).toBeGreaterThan(0.2);
       expect(Math.abs(reg(0.5, "irrelevant"))).toBeLessThan(0.03);
       expect(reg(8, "meaning")).toBeLessThan(reg(0.5, "meaning"));

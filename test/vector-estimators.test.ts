@@ -66,7 +66,9 @@ describe("dimension-wise binning H_dw", () => {
   it("bad values: the fast path rejects NaN/Inf with the row, or skips and counts them", async () => {
     const acc = new BinnedAccumulator({ d: 2, bins: 2, ranges: { lo: [0, 0], hi: [1, 1] } });
     await acc.update(Float32Array.of(0.1, 0.2, 0.3, 0.4));
-    await expect(acc.update(Float32Array.of(0.1, 0.2, 0.3, Infinity))).rejects.toThrow(/row 3: contains \+Inf \(column 1\)/);
+    await expect(acc.update(Float32Array.of(0.1, 0.2, 0.3, Infinity))).rejects.toThrow(
+      /row 3: contains \+Inf \(column 1\)/,
+    );
     expect(acc.result().rows).toBe(2);
     const skip = new BinnedAccumulator({ d: 2, bins: 2, ranges: { lo: [0, 0], hi: [1, 1] }, skipInvalid: true });
     await skip.update(Float32Array.of(0.1, NaN, 0.3, 0.9));
@@ -105,7 +107,9 @@ describe("Gaussian log-det entropy", () => {
     structureMeasures(a).forEach((row, i) => expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-9));
     // N(0, I₃) entropy = 1.5 ln(2πe) ≈ 4.257
     expect(whole.result().entropy).toBeCloseTo(1.5 * Math.log(2 * Math.PI * Math.E), 0);
-    expect(JSON.stringify(accumulatorFromJSON(JSON.parse(JSON.stringify(a.toJSON()))).toJSON())).toBe(JSON.stringify(a.toJSON()));
+    expect(JSON.stringify(accumulatorFromJSON(JSON.parse(JSON.stringify(a.toJSON()))).toJSON())).toBe(
+      JSON.stringify(a.toJSON()),
+    );
   });
 
   it("a singular covariance is a clear error", async () => {
@@ -175,24 +179,29 @@ describe("accumulator properties across estimators", () => {
     ["knn", () => createAccumulator({ d, estimator: "knn" })],
   ];
 
-  it.each(makers)("%s: merge equals one pass (1e-12); JSON round-trips exactly; row order irrelevant", async (_name, make) => {
-    fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 239 }), async (cut) => {
-        const whole = make();
-        await whole.update(rows, { x: labels });
-        const a = make();
-        const b = make();
-        await a.update(rows.subarray(0, cut * d), { x: labels.subarray(0, cut) });
-        await b.update(rows.subarray(cut * d), { x: labels.subarray(cut) });
-        b.merge(a); // reversed order too
-        const mw = structureMeasures(whole);
-        structureMeasures(b).forEach((row, i) => expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-9 * Math.max(1, Math.abs(row.value))));
-        const json = JSON.stringify(b.toJSON());
-        expect(JSON.stringify(accumulatorFromJSON(JSON.parse(json)).toJSON())).toBe(json);
-      }),
-      { numRuns: 4 },
-    );
-  });
+  it.each(makers)(
+    "%s: merge equals one pass (1e-12); JSON round-trips exactly; row order irrelevant",
+    async (_name, make) => {
+      fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 239 }), async (cut) => {
+          const whole = make();
+          await whole.update(rows, { x: labels });
+          const a = make();
+          const b = make();
+          await a.update(rows.subarray(0, cut * d), { x: labels.subarray(0, cut) });
+          await b.update(rows.subarray(cut * d), { x: labels.subarray(cut) });
+          b.merge(a); // reversed order too
+          const mw = structureMeasures(whole);
+          structureMeasures(b).forEach((row, i) =>
+            expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-9 * Math.max(1, Math.abs(row.value))),
+          );
+          const json = JSON.stringify(b.toJSON());
+          expect(JSON.stringify(accumulatorFromJSON(JSON.parse(json)).toJSON())).toBe(json);
+        }),
+        { numRuns: 4 },
+      );
+    },
+  );
 
   it("counting estimators: merge matches to 1e-12 exactly", async () => {
     for (const [, make] of makers.slice(0, 3)) {
@@ -209,7 +218,15 @@ describe("accumulator properties across estimators", () => {
   });
 
   it("binned: permutation null works from stored bins", async () => {
-    const acc = createAccumulator({ d, estimator: "binned", ranges, bins: 8, keepRows: true, minCount: 1, weighting: "weighted" });
+    const acc = createAccumulator({
+      d,
+      estimator: "binned",
+      ranges,
+      bins: 8,
+      keepRows: true,
+      minCount: 1,
+      weighting: "weighted",
+    });
     await acc.update(rows, { x: labels });
     const n = permutationNull(acc, { labelSet: "x", permutations: 20, seed: 3 });
     expect(n.observed).toBeCloseTo(acc.result().labelSets.x!.mutualInformation, 12);
@@ -235,7 +252,9 @@ describe("streaming batches", () => {
     structureMeasures(streamed).forEach((row, i) => expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-12));
     const bad = batches.map((b) => ({ ...b, rows: Float32Array.from(b.rows) }));
     bad[1]!.rows[5 * d] = NaN;
-    await expect(accumulateBatches(createAccumulator({ d, seed: 1, calibration: "exact" }), bad, { labels: { x: labels } })).rejects.toThrow(/row 75: contains NaN/);
+    await expect(
+      accumulateBatches(createAccumulator({ d, seed: 1, calibration: "exact" }), bad, { labels: { x: labels } }),
+    ).rejects.toThrow(/row 75: contains NaN/);
   });
 });
 
@@ -260,7 +279,8 @@ describe("measures over label sets", () => {
     const runs: ReturnType<typeof bootstrapIntervals>[] = [];
     for (let rep = 0; rep < 2; rep++) {
       const acc = make();
-      for (let b = 0; b < 8; b++) await acc.update(rows.subarray(b * 100 * d, (b + 1) * 100 * d), { x: labels.subarray(b * 100, (b + 1) * 100) });
+      for (let b = 0; b < 8; b++)
+        await acc.update(rows.subarray(b * 100 * d, (b + 1) * 100 * d), { x: labels.subarray(b * 100, (b + 1) * 100) });
       runs.push(bootstrapIntervals(acc, { resamples: 60, seed: 5 }));
     }
     expect(runs[0]).toEqual(runs[1]);

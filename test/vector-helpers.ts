@@ -14,7 +14,13 @@ export function gaussianRows(count: number, d: number, seed: number, mean?: Arra
 }
 
 /** Rows clustered around `k` random centres; labels = cluster index. */
-export function clusteredRows(count: number, d: number, k: number, seed: number, spread = 0.3): { rows: Float32Array; labels: Int32Array } {
+export function clusteredRows(
+  count: number,
+  d: number,
+  k: number,
+  seed: number,
+  spread = 0.3,
+): { rows: Float32Array; labels: Int32Array } {
   const centres = gaussianRows(k, d, seed + 1);
   const noise = gaussianRows(count, d, seed + 2, undefined, spread);
   const r = new Random(seed);

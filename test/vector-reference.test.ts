@@ -12,13 +12,21 @@ const labels = { meaning: Int32Array.from(ref.labels.meaning), noise: Int32Array
 
 describe("numpy reference", () => {
   it("soft entropy: H, H(Z|X), I and JSD disentanglement within 1e-7", async () => {
-    const acc = new AnchorAccumulator({ estimator: "soft", d: ref.d, n: ref.n, anchors: Float32Array.from(ref.anchors), epsilon: ref.epsilon });
+    const acc = new AnchorAccumulator({
+      estimator: "soft",
+      d: ref.d,
+      n: ref.n,
+      anchors: Float32Array.from(ref.anchors),
+      epsilon: ref.epsilon,
+    });
     await acc.update(rows, labels);
     const r = acc.result();
     expect(Math.abs(r.entropy - ref.soft.entropy)).toBeLessThan(1e-7);
     for (const name of ["meaning", "noise"]) {
       for (const key of ["conditionalEntropy", "mutualInformation", "disentanglement"]) {
-        expect(Math.abs((r.labelSets[name] as unknown as Record<string, number>)[key]! - ref.soft.labelSets[name][key])).toBeLessThan(1e-7);
+        expect(
+          Math.abs((r.labelSets[name] as unknown as Record<string, number>)[key]! - ref.soft.labelSets[name][key]),
+        ).toBeLessThan(1e-7);
       }
     }
     expect(r.labelSets.meaning!.mutualInformation).toBeGreaterThan(5 * r.labelSets.noise!.mutualInformation);
@@ -31,6 +39,7 @@ describe("numpy reference", () => {
     await acc.update(rows, labels);
     const r = acc.result();
     expect(r.entropy).toBeCloseTo(ref.binned.entropy, 12);
-    for (const name of ["meaning", "noise"]) expect(r.labelSets[name]!.conditionalEntropy).toBeCloseTo(ref.binned.labelSets[name].conditionalEntropy, 12);
+    for (const name of ["meaning", "noise"])
+      expect(r.labelSets[name]!.conditionalEntropy).toBeCloseTo(ref.binned.labelSets[name].conditionalEntropy, 12);
   });
 });

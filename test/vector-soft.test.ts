@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AnchorAccumulator, createAccumulator, permutationNull, structureMeasures, accumulatorFromJSON, makeAnchors } from "../src/vector/index.js";
+import {
+  AnchorAccumulator,
+  createAccumulator,
+  permutationNull,
+  structureMeasures,
+  accumulatorFromJSON,
+  makeAnchors,
+} from "../src/vector/index.js";
 import { calibrateTemperature } from "../src/vector/temperature.js";
 import { tsBackend } from "../src/compute/ts.js";
 import { onnxBackend } from "../src/compute/onnx.js";
@@ -31,7 +38,8 @@ describe("soft entropy: hand-computed cases", () => {
     expect(r.labelSets.x!.conditionalEntropy).toBeCloseTo(h, 6);
     expect(r.labelSets.x!.mutualInformation).toBeCloseTo(Math.LN2 - h, 6);
     const m = structureMeasures(r);
-    const get = (measure: string) => m.find((row) => row.measure === measure && row.labelSet === (measure === "information" ? undefined : "x"))!.value;
+    const get = (measure: string) =>
+      m.find((row) => row.measure === measure && row.labelSet === (measure === "information" ? undefined : "x"))!.value;
     expect(get("information")).toBeCloseTo(1, 12);
     expect(get("regularity-ln-n")).toBeCloseTo((Math.LN2 - h) / Math.LN2, 6);
     expect(get("regularity-h")).toBeCloseTo((Math.LN2 - h) / Math.LN2, 6);
@@ -51,7 +59,14 @@ describe("soft entropy: hand-computed cases", () => {
   });
 
   it("minCount drops rare values and reports them", async () => {
-    const acc = new AnchorAccumulator({ estimator: "soft", d: 2, n: 2, anchors: unitAnchors2d(), epsilon: 1, minCount: 2 });
+    const acc = new AnchorAccumulator({
+      estimator: "soft",
+      d: 2,
+      n: 2,
+      anchors: unitAnchors2d(),
+      epsilon: 1,
+      minCount: 2,
+    });
     await acc.update(Float32Array.of(1, 0, 1, 0, 0, 1), { x: Int32Array.of(0, 0, 1) });
     const s = acc.result().labelSets.x!;
     expect(s).toMatchObject({ values: 2, retainedValues: 1, retainedRows: 2, droppedRows: 1 });
@@ -95,7 +110,9 @@ describe("soft entropy: properties", () => {
     expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(a.toJSON()));
     expect(structureMeasures(restored)).toEqual(structureMeasures(a));
     // anchors given back must be the ones used
-    expect(() => accumulatorFromJSON(json, { anchors: makeAnchors({ n: 100, d, seed: 4 }) })).toThrow(/not the ones this accumulator used/);
+    expect(() => accumulatorFromJSON(json, { anchors: makeAnchors({ n: 100, d, seed: 4 }) })).toThrow(
+      /not the ones this accumulator used/,
+    );
     // restored from a seed, it can keep taking rows
     await restored.update(rows.subarray(0, 10 * d), { x: labels.subarray(0, 10) });
     expect(restored.result().rows).toBe(610);
@@ -137,24 +154,30 @@ describe("soft entropy: properties", () => {
     await a.update(rows, { x: labels });
     for (const c of [1e-6, 0.37, 8, 1e5]) {
       const b = createAccumulator({ d, seed: 3 });
-      await b.update(Float32Array.from(rows, (v) => v * c), { x: labels });
+      await b.update(
+        Float32Array.from(rows, (v) => v * c),
+        { x: labels },
+      );
       const ma = structureMeasures(a);
       structureMeasures(b).forEach((row, i) => expect(row.value).toBeCloseTo(ma[i]!.value, 6));
     }
   });
 
-  it.each([["ts"], ["onnx"]])("N identical rows give exactly the value of one such row, never 0 (%s back end)", async (name) => {
-    const backend = name === "ts" ? tsBackend : onnxBackend({ threads: 2 });
-    const one = createAccumulator({ d, seed: 3, backend });
-    const row = rows.subarray(0, d);
-    await one.update(Float32Array.from(row));
-    const many = createAccumulator({ d, seed: 3, backend });
-    const repeated = new Float32Array(777 * d);
-    for (let i = 0; i < 777; i++) repeated.set(row, i * d);
-    await many.update(repeated);
-    expect(many.result().entropy).toBe(one.result().entropy);
-    expect(one.result().entropy).toBeGreaterThan(0.01);
-  });
+  it.each([["ts"], ["onnx"]])(
+    "N identical rows give exactly the value of one such row, never 0 (%s back end)",
+    async (name) => {
+      const backend = name === "ts" ? tsBackend : onnxBackend({ threads: 2 });
+      const one = createAccumulator({ d, seed: 3, backend });
+      const row = rows.subarray(0, d);
+      await one.update(Float32Array.from(row));
+      const many = createAccumulator({ d, seed: 3, backend });
+      const repeated = new Float32Array(777 * d);
+      for (let i = 0; i < 777; i++) repeated.set(row, i * d);
+      await many.update(repeated);
+      expect(many.result().entropy).toBe(one.result().entropy);
+      expect(one.result().entropy).toBeGreaterThan(0.01);
+    },
+  );
 
   it("an isotropic Gaussian cloud gives efficiency near 1", async () => {
     const acc = createAccumulator({ d: 64, seed: 1, calibration: "bound" });
@@ -169,7 +192,13 @@ describe("soft entropy: properties", () => {
       const acc = createAccumulator({ d: dim, seed: 7, calibration: "bound" });
       const points = gaussianRows(300, dim, 3);
       const effs: number[] = [];
-      const kernel = await tsBackend.createAnchorKernel({ anchors: makeAnchors({ n: 100, d: dim, seed: 7 }).data, n: 100, d: dim, mode: "soft", inverseTemperature: 1 / calibrateTemperature(dim, 100, "bound") });
+      const kernel = await tsBackend.createAnchorKernel({
+        anchors: makeAnchors({ n: 100, d: dim, seed: 7 }).data,
+        n: 100,
+        d: dim,
+        mode: "soft",
+        inverseTemperature: 1 / calibrateTemperature(dim, 100, "bound"),
+      });
       const out = await kernel.run(points, 300);
       for (let i = 0; i < 300; i++) {
         let h = 0;
@@ -212,7 +241,14 @@ describe("soft entropy: back ends and input checks", () => {
     await b.update(rows, { x: labels });
     const mb = structureMeasures(b);
     structureMeasures(a).forEach((row, i) => expect(Math.abs(row.value - mb[i]!.value)).toBeLessThan(1e-5));
-    const spec = { anchors: makeAnchors({ n: 100, d, seed: 2 }).data, n: 100, d, mode: "soft" as const, inverseTemperature: 50, columnSums: true };
+    const spec = {
+      anchors: makeAnchors({ n: 100, d, seed: 2 }).data,
+      n: 100,
+      d,
+      mode: "soft" as const,
+      inverseTemperature: 50,
+      columnSums: true,
+    };
     const ka = await tsBackend.createAnchorKernel(spec);
     const kb = await onnxBackend({ threads: 1 }).createAnchorKernel(spec);
     const [oa, ob] = [await ka.run(rows, 300), await kb.run(rows, 300)];
@@ -260,10 +296,16 @@ describe("soft entropy: back ends and input checks", () => {
 
   it("bad input: label length, width changes, label sets changing between batches", async () => {
     const acc = createAccumulator({ d: 4, seed: 1, calibration: "exact" });
-    await expect(acc.update(gaussianRows(5, 4, 1), { x: new Int32Array(4) })).rejects.toThrow(/label set "x" has 4 labels for a batch of 5 rows/);
+    await expect(acc.update(gaussianRows(5, 4, 1), { x: new Int32Array(4) })).rejects.toThrow(
+      /label set "x" has 4 labels for a batch of 5 rows/,
+    );
     await expect(acc.update(new Float32Array(10))).rejects.toThrow(/not a multiple of d = 4/);
-    await expect(acc.update({ data: new Float32Array(15), shape: [3, 5] })).rejects.toThrow(/width 5, but this accumulator has d = 4/);
+    await expect(acc.update({ data: new Float32Array(15), shape: [3, 5] })).rejects.toThrow(
+      /width 5, but this accumulator has d = 4/,
+    );
     await acc.update(gaussianRows(5, 4, 1), { x: new Int32Array(5) });
-    await expect(acc.update(gaussianRows(5, 4, 2), { y: new Int32Array(5) })).rejects.toThrow(/label sets \[y\], earlier batches had \[x\]/);
+    await expect(acc.update(gaussianRows(5, 4, 2), { y: new Int32Array(5) })).rejects.toThrow(
+      /label sets \[y\], earlier batches had \[x\]/,
+    );
   });
 });

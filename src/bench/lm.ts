@@ -52,15 +52,21 @@ function median(xs: number[]): number {
 
 export async function run(): Promise<void> {
   if (!existsSync(join(MODEL_DIR, "model.onnx"))) {
-    console.log(`skipped: no ${MODEL_DIR}/model.onnx — make it with\n  /usr/bin/python3 scripts/fixtures/make_lm_fixtures.py --gpt2-small ${MODEL_DIR}\n(needs python3-torch; about 650 MB, not committed)`);
+    console.log(
+      `skipped: no ${MODEL_DIR}/model.onnx — make it with\n  /usr/bin/python3 scripts/fixtures/make_lm_fixtures.py --gpt2-small ${MODEL_DIR}\n(needs python3-torch; about 650 MB, not committed)`,
+    );
     return;
   }
   const bare = await LanguageModel.load(MODEL_DIR, { bare: true });
   const full = await LanguageModel.load(MODEL_DIR);
   // One long token stream from the corpus, cut into ROWS windows of LENGTH tokens.
-  const docs = readFileSync(CORPUS, "utf8").split("\n").filter((l) => l.trim());
+  const docs = readFileSync(CORPUS, "utf8")
+    .split("\n")
+    .filter((l) => l.trim());
   const stream = tokenizeCorpus([docs.join(" ")], full.tokenizer, { maxLength: 1 << 20 }).sequences[0]!.ids;
-  const windows = Array.from({ length: ROWS }, (_, r) => Int32Array.from({ length: LENGTH }, (_, t) => stream[(r * LENGTH + t) % stream.length]!));
+  const windows = Array.from({ length: ROWS }, (_, r) =>
+    Int32Array.from({ length: LENGTH }, (_, t) => stream[(r * LENGTH + t) % stream.length]!),
+  );
   const batch = padBatch(windows, full.tokenizer.padId);
   const seqs = windows.map((ids, document) => ({ ids, document, offset: 0 }));
   const tokens = ROWS * LENGTH;
@@ -74,13 +80,25 @@ export async function run(): Promise<void> {
   const accumulate = async ({ width, states }: { width: number; states: Float32Array[] }) => {
     const positions = realPositions(batch);
     const labelSets = lmLabelSets(batch, seqs, LABELS, vocabularies);
-    await Promise.all(layers.map((layer, i) => {
-      let acc = accumulators.get(layer);
-      if (!acc) accumulators.set(layer, (acc = createAccumulator({ estimator: "soft", d: width, anchors: makeAnchors({ n: 100, d: width, seed: 0 }), backend })));
-      return acc.update(gatherRows(states[i]!, positions, width), labelSets);
-    }));
+    await Promise.all(
+      layers.map((layer, i) => {
+        let acc = accumulators.get(layer);
+        if (!acc)
+          accumulators.set(
+            layer,
+            (acc = createAccumulator({
+              estimator: "soft",
+              d: width,
+              anchors: makeAnchors({ n: 100, d: width, seed: 0 }),
+              backend,
+            })),
+          );
+        return acc.update(gatherRows(states[i]!, positions, width), labelSets);
+      }),
+    );
   };
-  const timeMeasured = (includeGraphOutputs: boolean) => timed(async () => accumulate(await full.forward(batch, layers, { includeGraphOutputs })));
+  const timeMeasured = (includeGraphOutputs: boolean) =>
+    timed(async () => accumulate(await full.forward(batch, layers, { includeGraphOutputs })));
   const kept = await full.forward(batch, layers);
   const timeAccumulateOnly = () => timed(() => accumulate(kept));
 
@@ -103,7 +121,9 @@ export async function run(): Promise<void> {
     record("accumulate", await timeAccumulateOnly());
   }
   const info = accumulators.get(layers.length - 1)!.result();
-  console.log(`model: ${MODEL_DIR} (${full.parameters.toLocaleString("en")} parameters, ${layers.length} layers exposed), batch ${ROWS} × ${LENGTH} = ${tokens} tokens, ${ROUNDS} interleaved rounds, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(
+    `model: ${MODEL_DIR} (${full.parameters.toLocaleString("en")} parameters, ${layers.length} layers exposed), batch ${ROWS} × ${LENGTH} = ${tokens} tokens, ${ROUNDS} interleaved rounds, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+  );
   const labels: Record<string, string> = {
     bare: "bare forward (logits)",
     exposed: "+ all 13 layers fetched",
@@ -122,8 +142,12 @@ export async function run(): Promise<void> {
     );
   }
   const overhead = cpuMedian("measured") / cpuMedian("bare") - 1;
-  console.log(`accumulating every layer costs ${(100 * overhead).toFixed(1)}% CPU time on top of the bare forward (median; target ≤ 25%);`);
-  console.log(`timed alone, the accumulation is ${(100 * cpuMedian("accumulate") / cpuMedian("bare")).toFixed(1)}% of the bare forward's CPU time (${(100 * median(times.accumulate!) / median(times.bare!)).toFixed(1)}% of its wall time)`);
+  console.log(
+    `accumulating every layer costs ${(100 * overhead).toFixed(1)}% CPU time on top of the bare forward (median; target ≤ 25%);`,
+  );
+  console.log(
+    `timed alone, the accumulation is ${((100 * cpuMedian("accumulate")) / cpuMedian("bare")).toFixed(1)}% of the bare forward's CPU time (${((100 * median(times.accumulate!)) / median(times.bare!)).toFixed(1)}% of its wall time)`,
+  );
   console.log(`sanity: last layer information ${(info.entropy / info.maxEntropy!).toFixed(4)} over ${info.rows} rows`);
   await bare.dispose();
   await full.dispose();

@@ -67,23 +67,35 @@ export async function run(): Promise<void> {
   const space = svoMeaningSpace(25);
   const m = compositionalLanguage(space, { length: 6, alphabetSize: 26, synonyms: 2, seed: 1 });
   const pairs = (m.size * (m.size - 1)) / 2;
-  console.log(`language: compositional with 2 synonyms per atom; ${m.size} meanings × ${m.roles.length} roles, signals of ${m.length} over ${m.alphabet.length} symbols; ${pairs.toLocaleString("en")} pairs`);
+  console.log(
+    `language: compositional with 2 synonyms per atom; ${m.size} meanings × ${m.roles.length} roles, signals of ${m.length} over ${m.alphabet.length} symbols; ${pairs.toLocaleString("en")} pairs`,
+  );
 
   const naive = await timed(() => naiveTopsimSample(m, BASELINE_PAIRS, 7));
   const single = await timed(() => topographicSimilarity(m));
   const parallel = await timed(() => topographicSimilarityParallel(m, { threads: 2 }));
   const hamming = await timed(() => topographicSimilarity(m, { signalDistance: "hamming" }));
-  if (parallel.value.topsim !== single.value.topsim) throw new Error("parallel topsim differs from the single-thread reference");
+  if (parallel.value.topsim !== single.value.topsim)
+    throw new Error("parallel topsim differs from the single-thread reference");
 
   // rates per wall second and per CPU second; speed-ups against the naive baseline on each
-  const rate = (n: number, t: { seconds: number; cpu: number }) => `${(n / t.seconds / 1e6).toFixed(1)} M pairs/s wall, ${(n / t.cpu / 1e6).toFixed(1)} M/s cpu`;
+  const rate = (n: number, t: { seconds: number; cpu: number }) =>
+    `${(n / t.seconds / 1e6).toFixed(1)} M pairs/s wall, ${(n / t.cpu / 1e6).toFixed(1)} M/s cpu`;
   const speedup = (n: number, t: { seconds: number; cpu: number }) =>
     `×${(n / t.seconds / (BASELINE_PAIRS / naive.seconds)).toFixed(0)} wall, ×${(n / t.cpu / (BASELINE_PAIRS / naive.cpu)).toFixed(0)} cpu vs naive`;
   console.log("\nTopographic similarity (meaning Hamming over roles)");
-  console.log(`  naive baseline, Levenshtein DP + sort Spearman (sample of ${BASELINE_PAIRS.toLocaleString("en")} pairs): ${wallCpu(naive)}; ${rate(BASELINE_PAIRS, naive)} → all pairs would take ${fmt((pairs / BASELINE_PAIRS) * naive.seconds)} (sample ρ ${naive.value.toFixed(4)})`);
-  console.log(`  Levenshtein, 1 thread : ${wallCpu(single)}; ${rate(pairs, single)}; ${speedup(pairs, single)} (ρ ${single.value.topsim.toFixed(6)})`);
-  console.log(`  Levenshtein, 2 threads: ${wallCpu(parallel)}; ${rate(pairs, parallel)}; ${speedup(pairs, parallel)}; wall ×${(single.seconds / parallel.seconds).toFixed(2)} vs 1 thread`);
-  console.log(`  Hamming, 1 thread    : ${wallCpu(hamming)}; ${rate(pairs, hamming)} (ρ ${hamming.value.topsim.toFixed(6)})`);
+  console.log(
+    `  naive baseline, Levenshtein DP + sort Spearman (sample of ${BASELINE_PAIRS.toLocaleString("en")} pairs): ${wallCpu(naive)}; ${rate(BASELINE_PAIRS, naive)} → all pairs would take ${fmt((pairs / BASELINE_PAIRS) * naive.seconds)} (sample ρ ${naive.value.toFixed(4)})`,
+  );
+  console.log(
+    `  Levenshtein, 1 thread : ${wallCpu(single)}; ${rate(pairs, single)}; ${speedup(pairs, single)} (ρ ${single.value.topsim.toFixed(6)})`,
+  );
+  console.log(
+    `  Levenshtein, 2 threads: ${wallCpu(parallel)}; ${rate(pairs, parallel)}; ${speedup(pairs, parallel)}; wall ×${(single.seconds / parallel.seconds).toFixed(2)} vs 1 thread`,
+  );
+  console.log(
+    `  Hamming, 1 thread    : ${wallCpu(hamming)}; ${rate(pairs, hamming)} (ρ ${hamming.value.topsim.toFixed(6)})`,
+  );
 
   console.log("\nOther measures (1 thread)");
   for (const [name, fn] of [
@@ -96,10 +108,22 @@ export async function run(): Promise<void> {
     console.log(`  ${name.padEnd(21)}: ${wallCpu(t)} (value ${t.value.toFixed(4)})`);
   }
 
-  const whole = await timed(() => measureMapping(m, { topsimRunner: (mm, o) => topographicSimilarityParallel(mm, { ...o, threads: 2 }) }));
+  const whole = await timed(() =>
+    measureMapping(m, { topsimRunner: (mm, o) => topographicSimilarityParallel(mm, { ...o, threads: 2 }) }),
+  );
   const wholeSingle = await timed(() => measureMapping(m));
-  console.log("\nWhole table (measureMapping: variation measures, word order, topsim, posdis, bosdis, residual entropy, CI)");
-  console.log(`  topsim on 2 threads: ${wallCpu(whole)} — ${(whole.seconds / TARGET_SECONDS).toFixed(2)} of the ${TARGET_SECONDS} s target`);
-  console.log(`  all in 1 thread    : ${wallCpu(wholeSingle)} — ${(wholeSingle.seconds / TARGET_SECONDS).toFixed(2)} of the target`);
-  console.log(`  (load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${availableParallelism()} cores — other work on the machine inflates wall times)`);
+  console.log(
+    "\nWhole table (measureMapping: variation measures, word order, topsim, posdis, bosdis, residual entropy, CI)",
+  );
+  console.log(
+    `  topsim on 2 threads: ${wallCpu(whole)} — ${(whole.seconds / TARGET_SECONDS).toFixed(2)} of the ${TARGET_SECONDS} s target`,
+  );
+  console.log(
+    `  all in 1 thread    : ${wallCpu(wholeSingle)} — ${(wholeSingle.seconds / TARGET_SECONDS).toFixed(2)} of the target`,
+  );
+  console.log(
+    `  (load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${availableParallelism()} cores — other work on the machine inflates wall times)`,
+  );
 }

@@ -12,7 +12,9 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<void> }>> = Object.f
 
 const requested = process.argv.slice(2);
 const names = requested.length ? requested : Object.keys(SUITES);
-console.log(`# glossa benchmarks — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(
+  `# glossa benchmarks — ${new Date().toISOString()} — ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 for (const name of names) {
   const load = SUITES[name];
   if (!load) {

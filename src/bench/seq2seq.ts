@@ -35,7 +35,12 @@ async function stepMs(backend: TfBackend, size: ModelSize, meta: boolean, repeat
   const trainer = new Seq2seqTrainer(
     tf,
     modelConfigFor(task, size),
-    { seed: 1, batchSize: BATCH, learningRate: 1e-3, ...(meta ? { meta: { innerLearningRate: 0.01, order: "first" as const, neighbours: 8 } } : {}) },
+    {
+      seed: 1,
+      batchSize: BATCH,
+      learningRate: 1e-3,
+      ...(meta ? { meta: { innerLearningRate: 0.01, order: "first" as const, neighbours: 8 } } : {}),
+    },
     task.train,
     task.neighbours,
   );
@@ -49,14 +54,21 @@ async function decodeMs(size: ModelSize): Promise<Timing> {
   const tf = await useTfBackend("wasm");
   const config = presetConfig("quick", { evalExamples: 200 });
   const task = prepareTask(config, 0);
-  const trainer = new Seq2seqTrainer(tf, modelConfigFor(task, size), { seed: 1, batchSize: BATCH, learningRate: 1e-3 }, task.train);
+  const trainer = new Seq2seqTrainer(
+    tf,
+    modelConfigFor(task, size),
+    { seed: 1, batchSize: BATCH, learningRate: 1e-3 },
+    task.train,
+  );
   const ms = time(1, () => exactMatchAccuracy(tf, trainer.params, trainer.model, task.oodEval));
   trainer.dispose();
   return ms;
 }
 
 export async function run(): Promise<void> {
-  console.log(`SCAN add-jump, batch ${BATCH}, widths small 32 / medium 64 / large 128 (2 enc + 1 dec layers, 4 heads, FF 4×)`);
+  console.log(
+    `SCAN add-jump, batch ${BATCH}, widths small 32 / medium 64 / large 128 (2 enc + 1 dec layers, 4 heads, FF 4×)`,
+  );
   const base = await stepMs("wasm", "small", false, 5);
   const rows: [string, Timing][] = [["wasm small step (baseline)", base]];
   rows.push(["wasm medium step", await stepMs("wasm", "medium", false, 3)]);
@@ -65,6 +77,9 @@ export async function run(): Promise<void> {
   rows.push(["wasm small greedy decode, 200 OOD examples", await decodeMs("small")]);
   rows.push(["cpu small step", await stepMs("cpu", "small", false, 2)]);
   console.log(`${"".padEnd(46)} ${"wall ms".padStart(8)} ${"CPU ms".padStart(8)}   CPU vs baseline`);
-  for (const [name, t] of rows) console.log(`${name.padEnd(46)} ${t.wall.toFixed(0).padStart(8)} ${t.cpu.toFixed(0).padStart(8)}   ×${(t.cpu / base.cpu).toFixed(2)}`);
+  for (const [name, t] of rows)
+    console.log(
+      `${name.padEnd(46)} ${t.wall.toFixed(0).padStart(8)} ${t.cpu.toFixed(0).padStart(8)}   ×${(t.cpu / base.cpu).toFixed(2)}`,
+    );
   await useTfBackend("wasm");
 }

@@ -17,7 +17,13 @@ import { buildMatMulModel } from "../compute/onnxGraph.js";
 import { onnxBackend, onnxSessionOptions } from "../compute/onnx.js";
 import { tsBackend } from "../compute/ts.js";
 import { NpyRowWriter } from "../io/npy.js";
-import { BinnedAccumulator, RangeFinder, createAccumulator, makeAnchors, type AnchorAccumulator } from "../vector/index.js";
+import {
+  BinnedAccumulator,
+  RangeFinder,
+  createAccumulator,
+  makeAnchors,
+  type AnchorAccumulator,
+} from "../vector/index.js";
 import { Random } from "../util/random.js";
 import { zipfLabels, benchRows } from "./vectorData.js";
 
@@ -63,26 +69,45 @@ async function bareMatMulRunner(batches: Float32Array[]): Promise<() => Promise<
 let lastAccumulator: AnchorAccumulator | null = null;
 
 /** A fresh accumulator per run (so label tables grow as in real use), kernel built once. */
-async function softUpdateRunner(batches: Float32Array[], labels: Int32Array[][], backend: "onnx" | "ts"): Promise<() => Promise<void>> {
-  const template = createAccumulator({ d: D, n: N, seed: 0, calibration: "bound", backend: backend === "onnx" ? onnxBackend({ threads: THREADS }) : tsBackend }) as AnchorAccumulator;
+async function softUpdateRunner(
+  batches: Float32Array[],
+  labels: Int32Array[][],
+  backend: "onnx" | "ts",
+): Promise<() => Promise<void>> {
+  const template = createAccumulator({
+    d: D,
+    n: N,
+    seed: 0,
+    calibration: "bound",
+    backend: backend === "onnx" ? onnxBackend({ threads: THREADS }) : tsBackend,
+  }) as AnchorAccumulator;
   await template.emptyCopy().update(batches[0]!.subarray(0, D), { small: new Int32Array(1), large: new Int32Array(1) }); // compile the kernel
   return async () => {
     const acc = template.emptyCopy();
-    for (let b = 0; b < batches.length; b++) await acc.update(batches[b]!, { small: labels[b]![0]!, large: labels[b]![1]! });
+    for (let b = 0; b < batches.length; b++)
+      await acc.update(batches[b]!, { small: labels[b]![0]!, large: labels[b]![1]! });
     if (!(acc.state.tables.get("large")!.size > 1000)) throw new Error("bench (a): label sets were not counted");
     lastAccumulator = acc;
   };
 }
 
 async function benchA(): Promise<void> {
-  console.log(`\n### (a) soft-entropy update, d = ${D}, n = ${N}, batches of ${BATCH}, labels Zipf over 5,000 and 50,000 values (${THREADS} threads; best of ${REPEATS})`);
+  console.log(
+    `\n### (a) soft-entropy update, d = ${D}, n = ${N}, batches of ${BATCH}, labels Zipf over 5,000 and 50,000 values (${THREADS} threads; best of ${REPEATS})`,
+  );
   const count = 10;
   const batches = Array.from({ length: count }, (_, b) => benchRows(BATCH, D, 100 + b));
   const labels = batches.map((_, b) => [zipfLabels(BATCH, 5000, 200 + b), zipfLabels(BATCH, 50000, 300 + b)]);
   const rows = count * BATCH;
   const bareRun = await bareMatMulRunner(batches);
   const softRun = await softUpdateRunner(batches, labels, "onnx");
-  const kernel = await onnxBackend({ threads: THREADS }).createAnchorKernel({ anchors: makeAnchors({ n: N, d: D, seed: 0 }).data, n: N, d: D, mode: "soft", inverseTemperature: 80 });
+  const kernel = await onnxBackend({ threads: THREADS }).createAnchorKernel({
+    anchors: makeAnchors({ n: N, d: D, seed: 0 }).data,
+    n: N,
+    d: D,
+    mode: "soft",
+    inverseTemperature: 80,
+  });
   const kernelRun = async () => {
     for (const rows of batches) await kernel.run(rows, rows.length / D);
   };
@@ -100,12 +125,18 @@ async function benchA(): Promise<void> {
   }
   await kernel.dispose();
   line("bare onnxruntime MatMul (rows/s)", `${Math.round(rows / bare).toLocaleString("en")}`);
-  line("anchor kernel alone: norms, matmul, softmax (rows/s)", `${Math.round(rows / kernelOnly).toLocaleString("en")}  (ratio ${(bare / kernelOnly).toFixed(2)})`);
+  line(
+    "anchor kernel alone: norms, matmul, softmax (rows/s)",
+    `${Math.round(rows / kernelOnly).toLocaleString("en")}  (ratio ${(bare / kernelOnly).toFixed(2)})`,
+  );
   line("soft update, onnx back end (rows/s)", `${Math.round(rows / onnx).toLocaleString("en")}`);
   line("  ratio to bare MatMul (target ≥ 0.50)", `${(bare / onnx).toFixed(2)}`);
   const start = performance.now();
   const result = lastAccumulator!.result();
-  line("result() once: H, H(Z|X), I, JSDs for both label sets (s)", `${seconds(start).toFixed(2)} (${result.labelSets.small!.values} + ${result.labelSets.large!.values} values)`);
+  line(
+    "result() once: H, H(Z|X), I, JSDs for both label sets (s)",
+    `${seconds(start).toFixed(2)} (${result.labelSets.small!.values} + ${result.labelSets.large!.values} values)`,
+  );
   const tsBatches = batches.slice(0, 2);
   const tsTime = await best(await softUpdateRunner(tsBatches, labels.slice(0, 2), "ts"));
   const tsRows = tsBatches.length * BATCH;
@@ -143,7 +174,9 @@ async function benchB(): Promise<void> {
 
 async function benchC(): Promise<void> {
   const rows = Number(process.env.GLOSSA_BENCH_STREAM_ROWS ?? 2_000_000);
-  console.log(`\n### (c) streaming ${rows.toLocaleString("en")} × ${D} float32 rows from .npy (soft entropy, onnx, two label sets)`);
+  console.log(
+    `\n### (c) streaming ${rows.toLocaleString("en")} × ${D} float32 rows from .npy (soft entropy, onnx, two label sets)`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-bench-vector-"));
   try {
     const file = path.join(dir, "reps.npy");
@@ -159,10 +192,21 @@ async function benchC(): Promise<void> {
     line("file written (GB, s)", `${(fs.statSync(file).size / 1e9).toFixed(2)} GB in ${seconds(start).toFixed(1)} s`);
     const child = path.join(path.dirname(fileURLToPath(import.meta.url)), "vectorStreamChild.js");
     start = performance.now();
-    const result = spawnSync(process.execPath, [child, file, String(THREADS)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    const result = spawnSync(process.execPath, [child, file, String(THREADS)], {
+      encoding: "utf8",
+      maxBuffer: 1 << 24,
+    });
     if (result.status !== 0) throw new Error(`stream child failed: ${result.stderr}`);
-    const report = JSON.parse(result.stdout.trim().split("\n").pop()!) as { rows: number; maxRssMB: number; seconds: number; entropy: number };
-    line("rows streamed / wall time", `${report.rows.toLocaleString("en")} in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / report.seconds).toLocaleString("en")} rows/s)`);
+    const report = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      rows: number;
+      maxRssMB: number;
+      seconds: number;
+      entropy: number;
+    };
+    line(
+      "rows streamed / wall time",
+      `${report.rows.toLocaleString("en")} in ${report.seconds.toFixed(1)} s (${Math.round(report.rows / report.seconds).toLocaleString("en")} rows/s)`,
+    );
     line("peak RSS of the streaming process (target < 1024 MB)", `${report.maxRssMB.toFixed(0)} MB`);
     line("H(Z)", `${report.entropy.toFixed(4)} nats`);
   } finally {
@@ -173,7 +217,12 @@ async function benchC(): Promise<void> {
 export async function run(): Promise<void> {
   const only = process.env.GLOSSA_BENCH_VECTOR; // e.g. "a,b" to run a subset
   const parts = only ? only.split(",") : ["a", "b", "c"];
-  console.log(`anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC };
   for (const part of parts) await suites[part]!();
 }

@@ -10,10 +10,23 @@ import { zipfLabels } from "./vectorData.js";
 const [file, threads] = process.argv.slice(2);
 const reader = NpyRowReader.open(file!);
 const labels = { small: zipfLabels(reader.rows, 5000, 1), large: zipfLabels(reader.rows, 50000, 2) };
-const acc = createAccumulator({ d: reader.width, n: 100, seed: 0, calibration: "bound", backend: onnxBackend({ threads: Number(threads) }) });
+const acc = createAccumulator({
+  d: reader.width,
+  n: 100,
+  seed: 0,
+  calibration: "bound",
+  backend: onnxBackend({ threads: Number(threads) }),
+});
 const start = performance.now();
 await accumulateBatches(acc, reader.batches(4096), { labels });
 const seconds = (performance.now() - start) / 1000;
 const result = acc.result();
 reader.close();
-console.log(JSON.stringify({ rows: result.rows, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, entropy: result.entropy }));
+console.log(
+  JSON.stringify({
+    rows: result.rows,
+    seconds,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    entropy: result.entropy,
+  }),
+);

@@ -40,7 +40,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const spec = specs[name];
     if (!spec) {
-      const known = Object.keys(specs).map((k) => `--${k}`).join(", ");
+      const known = Object.keys(specs)
+        .map((k) => `--${k}`)
+        .join(", ");
       throw new UsageError(`unknown option --${name}${known ? ` (known: ${known})` : ""}`);
     }
     if (spec.type === "boolean") {
@@ -99,9 +101,12 @@ export function numberOption(
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
-  if (constraints.integer && !Number.isInteger(value)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
-  if (constraints.min !== undefined && value < constraints.min) throw new UsageError(`--${name} must be ≥ ${constraints.min}, got ${value}`);
-  if (constraints.max !== undefined && value > constraints.max) throw new UsageError(`--${name} must be ≤ ${constraints.max}, got ${value}`);
+  if (constraints.integer && !Number.isInteger(value))
+    throw new UsageError(`--${name} must be an integer, got "${raw}"`);
+  if (constraints.min !== undefined && value < constraints.min)
+    throw new UsageError(`--${name} must be ≥ ${constraints.min}, got ${value}`);
+  if (constraints.max !== undefined && value > constraints.max)
+    throw new UsageError(`--${name} must be ≤ ${constraints.max}, got ${value}`);
   return value;
 }
 
@@ -118,6 +123,9 @@ export function choiceOption<T extends string>(args: ParsedArgs, name: string, c
 /** Renders option help lines from specs. */
 export function describeOptions(specs: OptionSpecs): string {
   return Object.entries(specs)
-    .map(([name, s]) => `  --${name}${s.type === "string" ? " VALUE" : ""}${s.repeat ? " (repeatable)" : ""}${s.description ? `  ${s.description}` : ""}`)
+    .map(
+      ([name, s]) =>
+        `  --${name}${s.type === "string" ? " VALUE" : ""}${s.repeat ? " (repeatable)" : ""}${s.description ? `  ${s.description}` : ""}`,
+    )
     .join("\n");
 }

@@ -21,7 +21,8 @@ export const DEMO_SECTIONS: DemoSection[] = [
   },
   {
     name: "vector",
-    description: "soft entropy on generated clusters: regularity, variation, disentanglement, permutation null, residual decomposition",
+    description:
+      "soft entropy on generated clusters: regularity, variation, disentanglement, permutation null, residual decomposition",
     load: async () => (await import("../experiments/vectorDemo.js")).vectorDemoSection,
   },
   {
@@ -36,7 +37,8 @@ export const DEMO_SECTIONS: DemoSection[] = [
   },
   {
     name: "lm",
-    description: "tiny GPT-2 and Pythia-layout ONNX models (two checkpoints): per-layer structure against token, n-gram and POS labels",
+    description:
+      "tiny GPT-2 and Pythia-layout ONNX models (two checkpoints): per-layer structure against token, n-gram and POS labels",
     load: async () => (await import("../experiments/lm/demo.js")).lmDemoSection,
   },
 ];

@@ -10,7 +10,14 @@ import os from "node:os";
 import ort from "onnxruntime-node";
 import { buildAnchorModel, GRAPH_INPUT, GRAPH_NORMS, GRAPH_OUTPUT, GRAPH_SUMS } from "./onnxGraph.js";
 import { columnSums, runAnchorKernelSync } from "./ts.js";
-import { checkBatch, checkKernelSpec, type AnchorKernel, type AnchorKernelOutput, type AnchorKernelSpec, type ComputeBackend } from "./types.js";
+import {
+  checkBatch,
+  checkKernelSpec,
+  type AnchorKernel,
+  type AnchorKernelOutput,
+  type AnchorKernelSpec,
+  type ComputeBackend,
+} from "./types.js";
 
 export interface OnnxBackendOptions {
   /** Intra-op threads (default: all cores). */
@@ -50,7 +57,12 @@ class OnnxAnchorKernel implements AnchorKernel {
   async run(rows: Float32Array, count: number): Promise<AnchorKernelOutput> {
     const { n, d } = this.spec;
     checkBatch(rows, count, d);
-    if (count === 0) return { values: new Float32Array(0), norms: new Float64Array(0), ...(this.spec.columnSums ? { columnSums: new Float64Array(n) } : {}) };
+    if (count === 0)
+      return {
+        values: new Float32Array(0),
+        norms: new Float64Array(0),
+        ...(this.spec.columnSums ? { columnSums: new Float64Array(n) } : {}),
+      };
     const input = new ort.Tensor("float32", rows.length === count * d ? rows : rows.subarray(0, count * d), [count, d]);
     const result = await this.session.run({ [GRAPH_INPUT]: input });
     const values = result[GRAPH_OUTPUT]!.data as Float32Array;

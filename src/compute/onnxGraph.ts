@@ -78,7 +78,12 @@ function encodeModel(graph: InstanceType<typeof onnx.GraphProto>): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-function node(opType: string, input: string[], output: string[], attribute: InstanceType<typeof onnx.AttributeProto>[] = []) {
+function node(
+  opType: string,
+  input: string[],
+  output: string[],
+  attribute: InstanceType<typeof onnx.AttributeProto>[] = [],
+) {
   return onnx.NodeProto.create({ opType, input, output, attribute, name: `${opType}_${output[0]}` });
 }
 
@@ -111,7 +116,9 @@ function valueInfo(name: string, shape: (number | string)[], elemType: number = 
         elemType,
         shape: onnx.TensorShapeProto.create({
           dim: shape.map((s) =>
-            typeof s === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: s }) : onnx.TensorShapeProto.Dimension.create({ dimParam: s }),
+            typeof s === "number"
+              ? onnx.TensorShapeProto.Dimension.create({ dimValue: s })
+              : onnx.TensorShapeProto.Dimension.create({ dimParam: s }),
           ),
         }),
       }),

@@ -11,9 +11,13 @@ export const BACKEND_NAMES: readonly BackendName[] = ["onnx", "ts"];
 /** One back end object per (name, threads), so accumulators built from names share compiled kernels. */
 const BACKENDS = new Map<string, Promise<ComputeBackend>>();
 
-export async function selectBackend(name: BackendName = "onnx", options: { threads?: number } = {}): Promise<ComputeBackend> {
+export async function selectBackend(
+  name: BackendName = "onnx",
+  options: { threads?: number } = {},
+): Promise<ComputeBackend> {
   if (name === "ts") return tsBackend;
-  if (name !== "onnx") throw new RangeError(`unknown compute back end "${String(name)}" (expected ${BACKEND_NAMES.join(", ")})`);
+  if (name !== "onnx")
+    throw new RangeError(`unknown compute back end "${String(name)}" (expected ${BACKEND_NAMES.join(", ")})`);
   const key = `${name}|${options.threads ?? "all"}`;
   let backend = BACKENDS.get(key);
   if (!backend) {
@@ -22,7 +26,9 @@ export async function selectBackend(name: BackendName = "onnx", options: { threa
       ({ onnxBackend }) => onnxBackend(options),
       (error: Error) => {
         BACKENDS.delete(key);
-        throw new RangeError(`the onnx back end is not available here (onnxruntime-node failed to load: ${error.message}); use the ts back end (--backend ts)`);
+        throw new RangeError(
+          `the onnx back end is not available here (onnxruntime-node failed to load: ${error.message}); use the ts back end (--backend ts)`,
+        );
       },
     );
     BACKENDS.set(key, backend);

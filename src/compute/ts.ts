@@ -5,7 +5,14 @@
  * with a register-blocked dot-product loop (4 rows × 4 anchors per pass), Float64
  * accumulation, and a max-subtracted softmax. Outputs are stored as Float32.
  */
-import { checkBatch, checkKernelSpec, type AnchorKernel, type AnchorKernelOutput, type AnchorKernelSpec, type ComputeBackend } from "./types.js";
+import {
+  checkBatch,
+  checkKernelSpec,
+  type AnchorKernel,
+  type AnchorKernelOutput,
+  type AnchorKernelSpec,
+  type ComputeBackend,
+} from "./types.js";
 
 export const tsBackend: ComputeBackend = {
   name: "ts",
@@ -87,7 +94,14 @@ export function rowNorms(rows: Float32Array, count: number, d: number): Float64A
  * serves four products (measured ~1.25× the 4 × 2 blocking); leftover rows and anchors use
  * plain dot products.
  */
-function dotProducts(rows: Float32Array, count: number, d: number, anchors: Float32Array, n: number, out: Float64Array): void {
+function dotProducts(
+  rows: Float32Array,
+  count: number,
+  d: number,
+  anchors: Float32Array,
+  n: number,
+  out: Float64Array,
+): void {
   const fullRows = count - (count % 4);
   const fullAnchors = n - (n % 4);
   for (let i = 0; i < fullRows; i += 4) {
@@ -102,29 +116,83 @@ function dotProducts(rows: Float32Array, count: number, d: number, anchors: Floa
 }
 
 /** The 4 × 4 block of dot products of rows r0.. and anchors a0.., written at out[o + r·n + c]. */
-function block4x4(rows: Float32Array, r0: number, d: number, anchors: Float32Array, a0: number, out: Float64Array, o: number, n: number): void {
-  const r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
-  const a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-  let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-  let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+function block4x4(
+  rows: Float32Array,
+  r0: number,
+  d: number,
+  anchors: Float32Array,
+  a0: number,
+  out: Float64Array,
+  o: number,
+  n: number,
+): void {
+  const r1 = r0 + d,
+    r2 = r1 + d,
+    r3 = r2 + d;
+  const a1 = a0 + d,
+    a2 = a1 + d,
+    a3 = a2 + d;
+  let s00 = 0,
+    s01 = 0,
+    s02 = 0,
+    s03 = 0,
+    s10 = 0,
+    s11 = 0,
+    s12 = 0,
+    s13 = 0;
+  let s20 = 0,
+    s21 = 0,
+    s22 = 0,
+    s23 = 0,
+    s30 = 0,
+    s31 = 0,
+    s32 = 0,
+    s33 = 0;
   for (let j = 0; j < d; j++) {
-    const w0 = anchors[a0 + j]!, w1 = anchors[a1 + j]!, w2 = anchors[a2 + j]!, w3 = anchors[a3 + j]!;
+    const w0 = anchors[a0 + j]!,
+      w1 = anchors[a1 + j]!,
+      w2 = anchors[a2 + j]!,
+      w3 = anchors[a3 + j]!;
     let x = rows[r0 + j]!;
-    s00 += x * w0; s01 += x * w1; s02 += x * w2; s03 += x * w3;
+    s00 += x * w0;
+    s01 += x * w1;
+    s02 += x * w2;
+    s03 += x * w3;
     x = rows[r1 + j]!;
-    s10 += x * w0; s11 += x * w1; s12 += x * w2; s13 += x * w3;
+    s10 += x * w0;
+    s11 += x * w1;
+    s12 += x * w2;
+    s13 += x * w3;
     x = rows[r2 + j]!;
-    s20 += x * w0; s21 += x * w1; s22 += x * w2; s23 += x * w3;
+    s20 += x * w0;
+    s21 += x * w1;
+    s22 += x * w2;
+    s23 += x * w3;
     x = rows[r3 + j]!;
-    s30 += x * w0; s31 += x * w1; s32 += x * w2; s33 += x * w3;
+    s30 += x * w0;
+    s31 += x * w1;
+    s32 += x * w2;
+    s33 += x * w3;
   }
-  out[o] = s00; out[o + 1] = s01; out[o + 2] = s02; out[o + 3] = s03;
+  out[o] = s00;
+  out[o + 1] = s01;
+  out[o + 2] = s02;
+  out[o + 3] = s03;
   o += n;
-  out[o] = s10; out[o + 1] = s11; out[o + 2] = s12; out[o + 3] = s13;
+  out[o] = s10;
+  out[o + 1] = s11;
+  out[o + 2] = s12;
+  out[o + 3] = s13;
   o += n;
-  out[o] = s20; out[o + 1] = s21; out[o + 2] = s22; out[o + 3] = s23;
+  out[o] = s20;
+  out[o + 1] = s21;
+  out[o + 2] = s22;
+  out[o + 3] = s23;
   o += n;
-  out[o] = s30; out[o + 1] = s31; out[o + 2] = s32; out[o + 3] = s33;
+  out[o] = s30;
+  out[o + 1] = s31;
+  out[o + 2] = s32;
+  out[o + 3] = s33;
 }
 
 function dot(a: Float32Array, aBase: number, b: Float32Array, bBase: number, d: number): number {

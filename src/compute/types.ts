@@ -51,13 +51,16 @@ export function checkKernelSpec(spec: AnchorKernelSpec): void {
   const { anchors, n, d } = spec;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`anchor kernel: n must be a positive integer, got ${n}`);
   if (!Number.isInteger(d) || d < 1) throw new RangeError(`anchor kernel: d must be a positive integer, got ${d}`);
-  if (anchors.length !== n * d) throw new RangeError(`anchor kernel: anchors have ${anchors.length} values, expected n × d = ${n * d}`);
+  if (anchors.length !== n * d)
+    throw new RangeError(`anchor kernel: anchors have ${anchors.length} values, expected n × d = ${n * d}`);
   if (spec.mode === "soft" && !(spec.inverseTemperature > 0 && Number.isFinite(spec.inverseTemperature))) {
     throw new RangeError(`anchor kernel: 1/ε must be a positive finite number, got ${spec.inverseTemperature}`);
   }
 }
 
 export function checkBatch(rows: Float32Array, count: number, d: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`anchor kernel: row count must be a non-negative integer, got ${count}`);
-  if (rows.length < count * d) throw new RangeError(`anchor kernel: ${count} rows of width ${d} need ${count * d} values, got ${rows.length}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`anchor kernel: row count must be a non-negative integer, got ${count}`);
+  if (rows.length < count * d)
+    throw new RangeError(`anchor kernel: ${count} rows of width ${d} need ${count * d} values, got ${rows.length}`);
 }

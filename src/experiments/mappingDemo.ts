@@ -9,7 +9,12 @@ import path from "node:path";
 import { writeMappingFile } from "../io/mappingFile.js";
 import { svoMeaningSpace } from "../mapping/meaningSpace.js";
 import { measureMapping, MEASURE_NAMES, type MeasureValues } from "../mapping/measureAll.js";
-import { SYNTHETIC_DESCRIPTIONS, SYNTHETIC_KINDS, syntheticLanguage, type SyntheticKind } from "../mapping/synthetic.js";
+import {
+  SYNTHETIC_DESCRIPTIONS,
+  SYNTHETIC_KINDS,
+  syntheticLanguage,
+  type SyntheticKind,
+} from "../mapping/synthetic.js";
 import { topographicSimilarityParallel } from "../mapping/topsimParallel.js";
 import { paragraphHtml, tableHtml, textTable } from "../report/html.js";
 
@@ -24,7 +29,14 @@ export interface MappingDemoConfig {
 }
 
 /** The demo's configuration: 25³ meanings, length-6 signals over 26 symbols. */
-export const MAPPING_DEMO: MappingDemoConfig = { atoms: 25, length: 6, alphabetSize: 26, seed: 1, synonyms: 2, homonyms: 2 };
+export const MAPPING_DEMO: MappingDemoConfig = {
+  atoms: 25,
+  length: 6,
+  alphabetSize: 26,
+  seed: 1,
+  synonyms: 2,
+  homonyms: 2,
+};
 
 export interface MappingDemoRow {
   kind: SyntheticKind;
@@ -62,7 +74,13 @@ export async function mappingDemoSection(
     if (kind === "compositional") await writeMappingFile(path.join(outDir, "compositional.tsv"), mapping);
     const measured = await measureMapping(mapping, { topsimRunner: topographicSimilarityParallel });
     const seconds = (performance.now() - t0) / 1000;
-    rows.push({ kind, description: SYNTHETIC_DESCRIPTIONS[kind], values: measured.values, wordOrder: measured.wordOrder, seconds });
+    rows.push({
+      kind,
+      description: SYNTHETIC_DESCRIPTIONS[kind],
+      values: measured.values,
+      wordOrder: measured.wordOrder,
+      seconds,
+    });
     process.stderr.write(`   ${kind}: ${seconds.toFixed(1)} s\n`);
   }
   const measures = MEASURE_NAMES.filter((name) => name !== "accuracy");
@@ -72,9 +90,15 @@ export async function mappingDemoSection(
     ...Object.fromEntries(measures.map((name) => [SHORT[name], row.values[name]])),
     "word order": row.wordOrder.map((role) => role[0]).join(""),
   }));
-  log(`\nSynthetic languages over ${space.size} subject–verb–object meanings (L ${length}, |C| ${alphabetSize}, seed ${seed}):\n`);
+  log(
+    `\nSynthetic languages over ${space.size} subject–verb–object meanings (L ${length}, |C| ${alphabetSize}, seed ${seed}):\n`,
+  );
   log(textTable(columns, tableRows));
-  const tsv = [columns.join("\t"), ...tableRows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c])).join("\t"))].join("\n") + "\n";
+  const tsv =
+    [
+      columns.join("\t"),
+      ...tableRows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c])).join("\t")),
+    ].join("\n") + "\n";
   await writeFile(path.join(outDir, "measures.tsv"), tsv);
 
   const intro =

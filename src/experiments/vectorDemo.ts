@@ -13,7 +13,14 @@ import type { ComputeBackend } from "../compute/types.js";
 import { figureHtml, paragraphHtml, tableHtml, textTable } from "../report/html.js";
 import { lineChartSvg } from "../report/plot.js";
 import { structuredData } from "../vector/demoData.js";
-import { RangeFinder, createAccumulator, permutationNull, residualDecomposition, structureMeasures, type EstimatorName } from "../vector/index.js";
+import {
+  RangeFinder,
+  createAccumulator,
+  permutationNull,
+  residualDecomposition,
+  structureMeasures,
+  type EstimatorName,
+} from "../vector/index.js";
 
 export interface VectorDemoConfig {
   count: number;
@@ -23,7 +30,13 @@ export interface VectorDemoConfig {
   seed: number;
 }
 
-export const VECTOR_DEMO: VectorDemoConfig = { count: 4000, d: 64, noises: [0.25, 0.5, 1, 2, 4, 8], permutations: 50, seed: 1 };
+export const VECTOR_DEMO: VectorDemoConfig = {
+  count: 4000,
+  d: 64,
+  noises: [0.25, 0.5, 1, 2, 4, 8],
+  permutations: 50,
+  seed: 1,
+};
 
 const LABEL_SETS = ["meaning", "meaning+subtype", "irrelevant"] as const;
 
@@ -35,19 +48,42 @@ export async function vectorDemoSection(
   backend: ComputeBackend = tsBackend,
 ): Promise<{ title: string; html: string; results: unknown }> {
   const sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[] = [];
-  let detail: { nulls: ReturnType<typeof permutationNull>[]; residual: ReturnType<typeof residualDecomposition>; noise: number } | null = null;
+  let detail: {
+    nulls: ReturnType<typeof permutationNull>[];
+    residual: ReturnType<typeof residualDecomposition>;
+    noise: number;
+  } | null = null;
   for (const noise of config.noises) {
-    const data = structuredData({ count: config.count, d: config.d, meanings: 8, subtypes: 4, subtypeWeight: 0.5, noise, seed: config.seed });
+    const data = structuredData({
+      count: config.count,
+      d: config.d,
+      meanings: 8,
+      subtypes: 4,
+      subtypeWeight: 0.5,
+      noise,
+      seed: config.seed,
+    });
     const ranges = new RangeFinder(config.d);
     ranges.update(data.rows);
     for (const estimator of ["soft", "hard", "binned"] as EstimatorName[]) {
-      const acc = createAccumulator({ estimator, d: config.d, seed: config.seed, calibration: "exact", backend, ranges: ranges.ranges(), keepRows: estimator === "soft" });
+      const acc = createAccumulator({
+        estimator,
+        d: config.d,
+        seed: config.seed,
+        calibration: "exact",
+        backend,
+        ranges: ranges.ranges(),
+        keepRows: estimator === "soft",
+      });
       await acc.update(data.rows, data.labels);
-      for (const row of structureMeasures(acc)) sweep.push({ noise, labelSet: row.labelSet ?? "(all)", estimator, measure: row.measure, value: row.value });
+      for (const row of structureMeasures(acc))
+        sweep.push({ noise, labelSet: row.labelSet ?? "(all)", estimator, measure: row.measure, value: row.value });
       if (estimator === "soft" && noise === 1) {
         detail = {
           noise,
-          nulls: LABEL_SETS.map((labelSet) => permutationNull(acc, { labelSet, permutations: config.permutations, seed: config.seed })),
+          nulls: LABEL_SETS.map((labelSet) =>
+            permutationNull(acc, { labelSet, permutations: config.permutations, seed: config.seed }),
+          ),
           residual: residualDecomposition(acc, ["meaning", "meaning+subtype"]),
         };
       }
@@ -56,8 +92,20 @@ export async function vectorDemoSection(
   }
 
   const pick = (noise: number, estimator: string, labelSet: string, measure: string) =>
-    sweep.find((r) => r.noise === noise && r.estimator === estimator && r.labelSet === labelSet && r.measure === measure)?.value;
-  const columns = ["noise", "label set", "information", "variation", "regularity (I/ln n)", "regularity (I/H)", "disentanglement", "regularity (I/H), binned", "regularity (I/H), hard"];
+    sweep.find(
+      (r) => r.noise === noise && r.estimator === estimator && r.labelSet === labelSet && r.measure === measure,
+    )?.value;
+  const columns = [
+    "noise",
+    "label set",
+    "information",
+    "variation",
+    "regularity (I/ln n)",
+    "regularity (I/H)",
+    "disentanglement",
+    "regularity (I/H), binned",
+    "regularity (I/H), hard",
+  ];
   const table = config.noises.flatMap((noise) =>
     LABEL_SETS.map((labelSet) => ({
       noise,
@@ -71,17 +119,44 @@ export async function vectorDemoSection(
       "regularity (I/H), hard": pick(noise, "hard", labelSet, "regularity-h"),
     })),
   );
-  log(`\nSoft entropy (n = 100, exact ε) on ${config.count} generated ${config.d}-d rows: 8 meanings, 4 subtypes (weight 0.5), an irrelevant label\n`);
+  log(
+    `\nSoft entropy (n = 100, exact ε) on ${config.count} generated ${config.d}-d rows: 8 meanings, 4 subtypes (weight 0.5), an irrelevant label\n`,
+  );
   log(textTable(columns, table));
   const nullColumns = ["label set", "I (nats)", "null mean", "null sd", "p"];
-  const nullRows = detail!.nulls.map((n) => ({ "label set": n.labelSet, "I (nats)": n.observed, "null mean": n.mean, "null sd": n.sd, p: n.pValue }));
-  log(`\nPermutation null at noise ${detail!.noise} (${config.permutations} shuffles):\n` + textTable(nullColumns, nullRows));
+  const nullRows = detail!.nulls.map((n) => ({
+    "label set": n.labelSet,
+    "I (nats)": n.observed,
+    "null mean": n.mean,
+    "null sd": n.sd,
+    p: n.pValue,
+  }));
+  log(
+    `\nPermutation null at noise ${detail!.noise} (${config.permutations} shuffles):\n` +
+      textTable(nullColumns, nullRows),
+  );
   const residualRows = detail!.residual.map((r) => ({ component: r.component, "share of H(Z)": r.value }));
-  log(`\nResidual decomposition at noise ${detail!.noise}:\n` + textTable(["component", "share of H(Z)"], residualRows));
+  log(
+    `\nResidual decomposition at noise ${detail!.noise}:\n` + textTable(["component", "share of H(Z)"], residualRows),
+  );
 
-  await writeFile(path.join(outDir, "measures.tsv"), [["noise", "labelSet", "estimator", "measure", "value"].join("\t"), ...sweep.map((r) => [r.noise, r.labelSet, r.estimator, r.measure, r.value].join("\t"))].join("\n") + "\n");
+  await writeFile(
+    path.join(outDir, "measures.tsv"),
+    [
+      ["noise", "labelSet", "estimator", "measure", "value"].join("\t"),
+      ...sweep.map((r) => [r.noise, r.labelSet, r.estimator, r.measure, r.value].join("\t")),
+    ].join("\n") + "\n",
+  );
   const chartRows = sweep.filter((r) => r.estimator === "soft" && r.measure === "regularity-h");
-  const svg = await lineChartSvg(chartRows, { x: "noise", y: "value", color: "labelSet", logX: true, title: "Soft-entropy regularity I(X;Z)/H(Z) against noise", xTitle: "noise sd", yTitle: "regularity (I/H)" });
+  const svg = await lineChartSvg(chartRows, {
+    x: "noise",
+    y: "value",
+    color: "labelSet",
+    logX: true,
+    title: "Soft-entropy regularity I(X;Z)/H(Z) against noise",
+    xTitle: "noise sd",
+    yTitle: "regularity (I/H)",
+  });
   await writeFile(path.join(outDir, "regularity.svg"), svg);
 
   const intro =
@@ -92,7 +167,10 @@ export async function vectorDemoSection(
     title: "Vector spaces: soft entropy on data with a known structure",
     html:
       paragraphHtml(intro) +
-      figureHtml(svg, "Regularity (I/H) of each label set as the noise grows: high for the label that shapes the rows, ~0 for the irrelevant one.") +
+      figureHtml(
+        svg,
+        "Regularity (I/H) of each label set as the noise grows: high for the label that shapes the rows, ~0 for the irrelevant one.",
+      ) +
       tableHtml(columns, table) +
       paragraphHtml(`Permutation null of I(X;Z) at noise ${detail!.noise} (${config.permutations} label shuffles):`) +
       tableHtml(nullColumns, nullRows) +

@@ -129,10 +129,7 @@ export function jointEntropy(joint: JointTable, options: EntropyOptions = {}): n
 }
 
 /** I(X;Y) = H(Y) − H(Y|X) (weighted by default). */
-export function mutualInformation(
-  joint: JointTable,
-  options: EntropyOptions & { weighting?: Weighting } = {},
-): number {
+export function mutualInformation(joint: JointTable, options: EntropyOptions & { weighting?: Weighting } = {}): number {
   return entropy(columnMarginal(joint), options) - conditionalEntropy(joint, options);
 }
 
@@ -208,7 +205,8 @@ export function generalizedJsd(distributions: readonly Counts[], weights?: Array
   const mixture = new Float64Array(width);
   let meanEntropy = 0;
   distributions.forEach((d, x) => {
-    if (d.length !== width) throw new RangeError(`generalised JSD: distribution ${x} has length ${d.length}, expected ${width}`);
+    if (d.length !== width)
+      throw new RangeError(`generalised JSD: distribution ${x} has length ${d.length}, expected ${width}`);
     const wx = w[x]! / wSum;
     if (wx === 0) return;
     const p = normalised(d, `generalised JSD: distribution ${x}`);

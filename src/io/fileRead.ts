@@ -18,7 +18,11 @@ export function readFully(fd: number, target: Uint8Array, position: number, path
   let done = 0;
   while (done < target.length) {
     const got = readSync(fd, target, done, target.length - done, position + done);
-    if (got === 0) throw new InputError(`unexpected end of file at byte ${position + done} (did the file change while being read?)`, { file: path });
+    if (got === 0)
+      throw new InputError(
+        `unexpected end of file at byte ${position + done} (did the file change while being read?)`,
+        { file: path },
+      );
     done += got;
   }
   return target;

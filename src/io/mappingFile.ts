@@ -82,7 +82,10 @@ export function formatFromPath(file: string): MappingFormat {
   if (ext === ".tsv" || ext === ".tab") return "tsv";
   if (ext === ".csv") return "csv";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  throw new InputError(`unknown format "${ext || "(no extension)"}": use a .tsv, .csv or .jsonl file, or name the format (tsv, csv, jsonl)`, { file });
+  throw new InputError(
+    `unknown format "${ext || "(no extension)"}": use a .tsv, .csv or .jsonl file, or name the format (tsv, csv, jsonl)`,
+    { file },
+  );
 }
 
 /** Reads a mapping file (see the module comment). */
@@ -103,7 +106,10 @@ export function parseMappingText(text: string, file: string, options: ReadMappin
   const lines = numberedLines(text);
   const content = lines.filter((l) => l.text.trim() !== "");
   const blankLines = lines.length - content.length - (lines.at(-1)?.text === "" ? 1 : 0);
-  const { roleNames, examples } = format === "jsonl" ? parseJsonl(content, file) : parseDelimited(content, file, format, options.signalColumn ?? DEFAULT_SIGNAL_COLUMN);
+  const { roleNames, examples } =
+    format === "jsonl"
+      ? parseJsonl(content, file)
+      : parseDelimited(content, file, format, options.signalColumn ?? DEFAULT_SIGNAL_COLUMN);
   if (examples.length === 0) throw new InputError("no examples: the file has no data lines", { file });
   return buildMapping(roleNames, examples, file, format, { ...options, blankLines });
 }
@@ -114,23 +120,34 @@ function parseDelimited(
   format: "tsv" | "csv",
   signalColumn: string,
 ): { roleNames: string[]; examples: Example[] } {
-  if (lines.length === 0) throw new InputError(`empty file: expected a header line naming the role columns and a "${signalColumn}" column`, { file });
+  if (lines.length === 0)
+    throw new InputError(`empty file: expected a header line naming the role columns and a "${signalColumn}" column`, {
+      file,
+    });
   const headerLine = lines[0]!;
   const header = splitRecord(headerLine.text, format, { file, line: headerLine.line }).map((h) => h.trim());
   const signalIndex = header.indexOf(signalColumn);
   if (signalIndex < 0) {
-    throw new InputError(`missing column "${signalColumn}" (the header has: ${header.join(", ")}); name the signal column with --signal-column`, { file, line: headerLine.line });
+    throw new InputError(
+      `missing column "${signalColumn}" (the header has: ${header.join(", ")}); name the signal column with --signal-column`,
+      { file, line: headerLine.line },
+    );
   }
   const roleIndices = header.map((_, k) => k).filter((k) => k !== signalIndex);
-  if (roleIndices.length === 0) throw new InputError(`no role columns: the header has only "${signalColumn}"`, { file, line: headerLine.line });
+  if (roleIndices.length === 0)
+    throw new InputError(`no role columns: the header has only "${signalColumn}"`, { file, line: headerLine.line });
   header.forEach((h, k) => {
     if (h === "") throw new InputError(`column ${k + 1} of the header has no name`, { file, line: headerLine.line });
-    if (header.indexOf(h) !== k) throw new InputError(`column "${h}" appears twice in the header`, { file, line: headerLine.line });
+    if (header.indexOf(h) !== k)
+      throw new InputError(`column "${h}" appears twice in the header`, { file, line: headerLine.line });
   });
   const examples = lines.slice(1).map(({ line, text }): Example => {
     const cells = splitRecord(text, format, { file, line });
     if (cells.length !== header.length) {
-      throw new InputError(`ragged row: expected ${header.length} ${format.toUpperCase()} cells (${header.join(", ")}), found ${cells.length}`, { file, line });
+      throw new InputError(
+        `ragged row: expected ${header.length} ${format.toUpperCase()} cells (${header.join(", ")}), found ${cells.length}`,
+        { file, line },
+      );
     }
     const meaning = roleIndices.map((k) => {
       const atom = cells[k]!.trim();
@@ -142,7 +159,10 @@ function parseDelimited(
   return { roleNames: roleIndices.map((k) => header[k]!), examples };
 }
 
-function parseJsonl(lines: { line: number; text: string }[], file: string): { roleNames: string[]; examples: Example[] } {
+function parseJsonl(
+  lines: { line: number; text: string }[],
+  file: string,
+): { roleNames: string[]; examples: Example[] } {
   let roleNames: string[] | undefined;
   let keyed: boolean | undefined;
   const examples = lines.map(({ line, text }): Example => {
@@ -175,15 +195,20 @@ function parseJsonl(lines: { line: number; text: string }[], file: string): { ro
       keyed = !Array.isArray(m);
       if (names.length === 0) throw new InputError('"meaning" is empty: expected at least one role', { file, line });
     } else if (keyed !== !Array.isArray(m) || names.join("\u0000") !== roleNames.join("\u0000")) {
-      throw new InputError(`ragged meaning: expected ${keyed ? "keys" : "an array of"} ${roleNames.length} roles (${roleNames.join(", ")}), found ${Array.isArray(m) ? `an array of ${names.length}` : `keys ${names.join(", ")}`}`, { file, line });
+      throw new InputError(
+        `ragged meaning: expected ${keyed ? "keys" : "an array of"} ${roleNames.length} roles (${roleNames.join(", ")}), found ${Array.isArray(m) ? `an array of ${names.length}` : `keys ${names.join(", ")}`}`,
+        { file, line },
+      );
     }
     const meaning = atoms.map((a, r) => {
-      if (typeof a !== "string" && typeof a !== "number") throw new InputError(`meaning value for role "${names[r]}" must be a string or number`, { file, line });
+      if (typeof a !== "string" && typeof a !== "number")
+        throw new InputError(`meaning value for role "${names[r]}" must be a string or number`, { file, line });
       return String(a);
     });
     const s = record.signal;
     if (typeof s === "string") return { line, meaning, signal: s };
-    if (Array.isArray(s) && s.every((x) => typeof x === "string" || typeof x === "number")) return { line, meaning, signal: s.map(String) };
+    if (Array.isArray(s) && s.every((x) => typeof x === "string" || typeof x === "number"))
+      return { line, meaning, signal: s.map(String) };
     throw new InputError('"signal" must be a string or an array of symbols (strings or numbers)', { file, line });
   });
   return { roleNames: roleNames ?? [], examples };
@@ -201,7 +226,15 @@ function buildMapping(
   const spaced = examples.some((e) => typeof e.signal === "string" && /\s/.test(e.signal.trim()));
   const anyString = examples.some((e) => typeof e.signal === "string");
   const signals = examples.map((e) => {
-    const symbols = typeof e.signal !== "string" ? e.signal : spaced ? e.signal.trim().split(/\s+/).filter((s) => s !== "") : Array.from(e.signal.trim());
+    const symbols =
+      typeof e.signal !== "string"
+        ? e.signal
+        : spaced
+          ? e.signal
+              .trim()
+              .split(/\s+/)
+              .filter((s) => s !== "")
+          : Array.from(e.signal.trim());
     if (symbols.length === 0) throw new InputError("empty signal", { file, line: e.line });
     return symbols;
   });
@@ -240,7 +273,13 @@ function buildMapping(
     file,
     format,
     signalEncoding: !anyString ? "json-array" : spaced ? "space-separated" : "characters",
-    padding: { symbol: pad, paddedRows: lengths.filter((n) => n < length).length, shortestSignal: shortest, longestSignal: length, occursInData },
+    padding: {
+      symbol: pad,
+      paddedRows: lengths.filter((n) => n < length).length,
+      shortestSignal: shortest,
+      longestSignal: length,
+      occursInData,
+    },
     alphabet: { source: alphabet.source, size: alphabet.symbols.length, used: observed.size },
     rows: examples.length,
     blankLines: options.blankLines,
@@ -268,23 +307,34 @@ function resolveAlphabet(
   if (declared === undefined) return { symbols: sorted, source: "observed" };
   if ("symbols" in declared) {
     const list = declared.symbols;
-    if (new Set(list).size !== list.length) throw new InputError("the declared alphabet lists a symbol twice", { file });
+    if (new Set(list).size !== list.length)
+      throw new InputError("the declared alphabet lists a symbol twice", { file });
     const known = new Set(list);
     for (let i = 0; i < signals.length; i++) {
       const unknown = signals[i]!.find((c) => !known.has(c));
       if (unknown !== undefined) {
-        throw new InputError(`symbol "${unknown}" is not in the declared alphabet (${list.join(" ")})`, { file, line: examples[i]!.line });
+        throw new InputError(`symbol "${unknown}" is not in the declared alphabet (${list.join(" ")})`, {
+          file,
+          line: examples[i]!.line,
+        });
       }
     }
     if (observed.has(pad) && !known.has(pad)) {
-      throw new InputError(`signals of different lengths are padded with "${pad}", which is not in the declared alphabet: add it, or choose a pad from the alphabet`, { file });
+      throw new InputError(
+        `signals of different lengths are padded with "${pad}", which is not in the declared alphabet: add it, or choose a pad from the alphabet`,
+        { file },
+      );
     }
     return { symbols: [...list], source: "declared symbols" };
   }
   const K = declared.size;
-  if (!Number.isInteger(K) || K < 1) throw new InputError(`the declared alphabet size must be a positive integer, got ${K}`, { file });
+  if (!Number.isInteger(K) || K < 1)
+    throw new InputError(`the declared alphabet size must be a positive integer, got ${K}`, { file });
   if (observed.size > K) {
-    throw new InputError(`the declared alphabet size ${K} is smaller than the ${observed.size} symbols the signals use (${sorted.join(" ")})`, { file });
+    throw new InputError(
+      `the declared alphabet size ${K} is smaller than the ${observed.size} symbols the signals use (${sorted.join(" ")})`,
+      { file },
+    );
   }
   // Unused symbols get placeholder names: they count in |C| but never occur.
   const symbols = [...sorted];
@@ -312,7 +362,9 @@ export function formatMapping(mapping: DiscreteMapping, format: MappingFormat): 
     }
   } else {
     for (let i = 0; i < mapping.size; i++) {
-      const meaning = Object.fromEntries(mapping.roles.map((role, r) => [role.name, role.atoms[mapping.meanings[i * R + r]!]!]));
+      const meaning = Object.fromEntries(
+        mapping.roles.map((role, r) => [role.name, role.atoms[mapping.meanings[i * R + r]!]!]),
+      );
       const symbols = Array.from(mapping.signals.subarray(i * L, (i + 1) * L), (c) => mapping.alphabet[c]!);
       lines.push(JSON.stringify({ meaning, signal: chars ? symbols.join("") : symbols }));
     }
@@ -321,6 +373,10 @@ export function formatMapping(mapping: DiscreteMapping, format: MappingFormat): 
 }
 
 /** Writes a mapping to a .tsv, .csv or .jsonl file (format from the extension unless given). */
-export async function writeMappingFile(file: string, mapping: DiscreteMapping, format: MappingFormat = formatFromPath(file)): Promise<void> {
+export async function writeMappingFile(
+  file: string,
+  mapping: DiscreteMapping,
+  format: MappingFormat = formatFromPath(file),
+): Promise<void> {
   await writeFile(file, formatMapping(mapping, format), "utf8");
 }

@@ -14,7 +14,10 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    throw new InputError("unreadable encoding: the file contains NUL bytes (binary data?); expected UTF-8 text", { file, line: lineOf(bytes, nul) });
+    throw new InputError("unreadable encoding: the file contains NUL bytes (binary data?); expected UTF-8 text", {
+      file,
+      line: lineOf(bytes, nul),
+    });
   }
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -74,7 +77,8 @@ export function splitCsvRecord(text: string, where: { file: string; line: number
         }
         field += text[i++];
       }
-      if (i < text.length && text[i] !== ",") throw new InputError(`unexpected text after a quoted CSV field at character ${i + 1}`, where);
+      if (i < text.length && text[i] !== ",")
+        throw new InputError(`unexpected text after a quoted CSV field at character ${i + 1}`, where);
     } else {
       const end = text.indexOf(",", i);
       field = text.slice(i, end < 0 ? text.length : end);

@@ -42,7 +42,8 @@ function readHeader(fd: number, path: string): { header: NpyHeader; fileSize: nu
   const preamble = new Uint8Array(Math.min(12, fileSize));
   readFully(fd, preamble, 0, path);
   const preambleLength = npyPreambleLength(preamble, path);
-  if (fileSize < preambleLength) throw new InputError(`truncated .npy preamble: ${fileSize} of ${preambleLength} bytes`, { file: path });
+  if (fileSize < preambleLength)
+    throw new InputError(`truncated .npy preamble: ${fileSize} of ${preambleLength} bytes`, { file: path });
   const view = new DataView(preamble.buffer);
   const headerLength = preambleLength === 10 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headBytes = new Uint8Array(Math.min(preambleLength + headerLength, fileSize));
@@ -66,7 +67,12 @@ export function readNpy(path: string): NpyArray {
 }
 
 /** Writes `values` with `shape` as a C-order .npy file (dtype from the array unless given). */
-export function writeNpy(path: string, values: NpyData | ArrayLike<number>, shape: readonly number[], options: EncodeNpyOptions = {}): void {
+export function writeNpy(
+  path: string,
+  values: NpyData | ArrayLike<number>,
+  shape: readonly number[],
+  options: EncodeNpyOptions = {},
+): void {
   checkShape(values.length, shape);
   const dtype = options.dtype ?? defaultDtype(values);
   const fd = openForWriting(path);
@@ -76,7 +82,10 @@ export function writeNpy(path: string, values: NpyData | ArrayLike<number>, shap
     const chunk = 1 << 20;
     for (let start = 0; start < values.length; start += chunk) {
       const end = Math.min(values.length, start + chunk);
-      const slice = "subarray" in values ? (values as NpyData).subarray(start, end) : Array.prototype.slice.call(values, start, end);
+      const slice =
+        "subarray" in values
+          ? (values as NpyData).subarray(start, end)
+          : Array.prototype.slice.call(values, start, end);
       writeAll(fd, encodeNpyData(slice as NpyData, dtype, options.bigEndian));
     }
   } finally {
@@ -173,7 +182,8 @@ export class NpyRowReader {
    * into the same buffer (no allocation per batch; copy a batch if you keep it).
    */
   *batches(batchSize: number, options: { reuse?: boolean } = {}): Generator<RowBatch> {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
     const shared = options.reuse ? new Float32Array(Math.min(batchSize, this.rows) * this.width) : undefined;
     for (let start = 0; start < this.rows; start += batchSize) {
       const count = Math.min(batchSize, this.rows - start);
@@ -219,7 +229,8 @@ export class NpyRowWriter {
   }
 
   static create(path: string, options: { width: number; dtype?: "float16" | "float32" | "float64" }): NpyRowWriter {
-    if (!Number.isInteger(options.width) || options.width < 1) throw new RangeError(`row width must be a positive integer, got ${options.width}`);
+    if (!Number.isInteger(options.width) || options.width < 1)
+      throw new RangeError(`row width must be a positive integer, got ${options.width}`);
     return new NpyRowWriter(path, options.width, options.dtype ?? "float32");
   }
 
@@ -230,7 +241,8 @@ export class NpyRowWriter {
   /** Appends rows (a multiple of `width` values, row-major). */
   append(rows: Float32Array | Float64Array): void {
     if (this.fd === undefined) throw new Error(`NpyRowWriter for ${this.path} is closed`);
-    if (rows.length % this.width !== 0) throw new RangeError(`${rows.length} values is not a whole number of rows of width ${this.width}`);
+    if (rows.length % this.width !== 0)
+      throw new RangeError(`${rows.length} values is not a whole number of rows of width ${this.width}`);
     writeAll(this.fd, encodeNpyData(rows, this.dtype));
     this.rowsWritten += rows.length / this.width;
   }
@@ -239,7 +251,8 @@ export class NpyRowWriter {
   close(): void {
     if (this.fd === undefined) return;
     const header = encodeNpyHeader(this.dtype, [this.rowsWritten, this.width]);
-    if (header.length !== this.headerLength) throw new Error(`internal: .npy header length changed (${formatShape([this.rowsWritten, this.width])})`);
+    if (header.length !== this.headerLength)
+      throw new Error(`internal: .npy header length changed (${formatShape([this.rowsWritten, this.width])})`);
     writeAll(this.fd, header, 0);
     closeSync(this.fd);
     this.fd = undefined;

@@ -13,7 +13,17 @@
  */
 import { InputError } from "./errors.js";
 
-export type NpyDtype = "float16" | "float32" | "float64" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "int64" | "bool";
+export type NpyDtype =
+  | "float16"
+  | "float32"
+  | "float64"
+  | "int8"
+  | "uint8"
+  | "int16"
+  | "uint16"
+  | "int32"
+  | "int64"
+  | "bool";
 export type NpyData = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
 export interface NpyArray {
@@ -78,7 +88,8 @@ export function npyPreambleLength(bytes: Uint8Array, source?: string): number {
   }
   const major = bytes[6]!;
   const minor = bytes[7]!;
-  if (major < 1 || major > 3 || minor !== 0) fail(`unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`, source);
+  if (major < 1 || major > 3 || minor !== 0)
+    fail(`unsupported .npy format version ${major}.${minor} (supported: 1.0, 2.0, 3.0)`, source);
   return major === 1 ? 10 : 12;
 }
 
@@ -94,7 +105,10 @@ export function parseNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = preamble + headerLength;
   if (bytes.length < dataOffset) {
-    fail(`truncated .npy header: the preamble announces ${headerLength} header bytes, only ${bytes.length - preamble} present`, source);
+    fail(
+      `truncated .npy header: the preamble announces ${headerLength} header bytes, only ${bytes.length - preamble} present`,
+      source,
+    );
   }
   const headerBytes = bytes.subarray(preamble, dataOffset);
   let text: string;
@@ -106,11 +120,17 @@ export function parseNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   const dict = parseHeaderDict(text, source);
   const keys = Object.keys(dict).sort();
   if (keys.join(",") !== "descr,fortran_order,shape") {
-    fail(`malformed .npy header: expected exactly the keys descr, fortran_order, shape; got ${keys.join(", ") || "none"}`, source);
+    fail(
+      `malformed .npy header: expected exactly the keys descr, fortran_order, shape; got ${keys.join(", ") || "none"}`,
+      source,
+    );
   }
   const { descr, fortran_order: fortranOrder, shape } = dict as Record<string, PyValue>;
   if (typeof descr !== "string") {
-    fail(`unsupported .npy dtype: structured (record) arrays are not supported; save one plain numeric array per file`, source);
+    fail(
+      `unsupported .npy dtype: structured (record) arrays are not supported; save one plain numeric array per file`,
+      source,
+    );
   }
   if (typeof fortranOrder !== "boolean") fail(`malformed .npy header: fortran_order must be True or False`, source);
   if (!Array.isArray(shape) || !shape.every((v): v is number => typeof v === "number")) {
@@ -119,7 +139,8 @@ export function parseNpyHeader(bytes: Uint8Array, source?: string): NpyHeader {
   const { dtype, itemSize, littleEndian } = parseDescr(descr, source);
   let size = 1;
   for (const dim of shape) {
-    if (!Number.isSafeInteger(dim) || dim < 0) fail(`malformed .npy header: shape ${formatShape(shape)} has an invalid dimension ${dim}`, source);
+    if (!Number.isSafeInteger(dim) || dim < 0)
+      fail(`malformed .npy header: shape ${formatShape(shape)} has an invalid dimension ${dim}`, source);
     size *= dim;
   }
   if (!Number.isSafeInteger(size * itemSize)) fail(`.npy shape ${formatShape(shape)} is too large`, source);
@@ -160,10 +181,14 @@ function parseDescr(descr: string, source?: string): DtypeInfo & { littleEndian:
                 : kind === "u"
                   ? "unsigned integers wider than 16 bits"
                   : "unknown type code";
-    fail(`unsupported .npy dtype '${descr}' (${what}); supported: float16/32/64, int8/16/32/64, uint8/16, bool`, source);
+    fail(
+      `unsupported .npy dtype '${descr}' (${what}); supported: float16/32/64, int8/16/32/64, uint8/16, bool`,
+      source,
+    );
   }
   const order = match[1];
-  if (order === "|" && info.itemSize > 1) fail(`malformed .npy dtype '${descr}': '|' (no byte order) is only valid for 1-byte types`, source);
+  if (order === "|" && info.itemSize > 1)
+    fail(`malformed .npy dtype '${descr}': '|' (no byte order) is only valid for 1-byte types`, source);
   // '=' (native) never appears in files numpy writes; read it as little-endian, numpy's usual native order.
   return { ...info, littleEndian: order !== ">" };
 }
@@ -173,7 +198,8 @@ type PyValue = string | number | boolean | PyValue[] | { [key: string]: PyValue 
 /** A small parser for the Python literal numpy writes: dicts, strings, ints, booleans, tuples, lists. */
 function parseHeaderDict(text: string, source?: string): Record<string, PyValue> {
   let i = 0;
-  const bad = (what: string): never => fail(`malformed .npy header: ${what} at character ${i} of ${JSON.stringify(text.slice(0, 200))}`, source);
+  const bad = (what: string): never =>
+    fail(`malformed .npy header: ${what} at character ${i} of ${JSON.stringify(text.slice(0, 200))}`, source);
   const skip = (): void => {
     while (i < text.length && /\s/.test(text[i]!)) i++;
   };
@@ -259,7 +285,10 @@ export function checkDataLength(header: NpyHeader, available: number, source?: s
   if (available === header.dataBytes) return;
   const expected = `header says shape ${formatShape(header.shape)} of ${header.descr} → ${header.dataBytes} data bytes`;
   if (available < header.dataBytes) fail(`truncated .npy file: ${expected}, but only ${available} are present`, source);
-  fail(`malformed .npy file: ${expected}, but ${available} follow the header (${available - header.dataBytes} extra)`, source);
+  fail(
+    `malformed .npy file: ${expected}, but ${available} follow the header (${available - header.dataBytes} extra)`,
+    source,
+  );
 }
 
 /** Decodes `count` elements of the header's dtype from little/big-endian bytes. */
@@ -286,7 +315,8 @@ export function decodeNpyData(header: Pick<NpyHeader, "dtype" | "littleEndian" |
     case "int16":
     case "uint16": {
       const out = new Int32Array(size);
-      for (let i = 0; i < size; i++) out[i] = dtype === "int16" ? view.getInt16(2 * i, littleEndian) : view.getUint16(2 * i, littleEndian);
+      for (let i = 0; i < size; i++)
+        out[i] = dtype === "int16" ? view.getInt16(2 * i, littleEndian) : view.getUint16(2 * i, littleEndian);
       return out;
     }
     case "int8":
@@ -405,13 +435,19 @@ export function encodeNpyHeader(dtype: NpyDtype, shape: readonly number[], bigEn
 
 /** Checks that data has as many elements as the shape says. */
 export function checkShape(length: number, shape: readonly number[]): void {
-  if (!shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) throw new RangeError(`invalid shape ${formatShape(shape)}`);
+  if (!shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0))
+    throw new RangeError(`invalid shape ${formatShape(shape)}`);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (size !== length) throw new RangeError(`shape ${formatShape(shape)} has ${size} elements but the data has ${length}`);
+  if (size !== length)
+    throw new RangeError(`shape ${formatShape(shape)} has ${size} elements but the data has ${length}`);
 }
 
 /** The data section's bytes for `values` written as `dtype`. */
-export function encodeNpyData(values: NpyData | ArrayLike<number>, dtype: NonNullable<EncodeNpyOptions["dtype"]>, bigEndian = false): Uint8Array {
+export function encodeNpyData(
+  values: NpyData | ArrayLike<number>,
+  dtype: NonNullable<EncodeNpyOptions["dtype"]>,
+  bigEndian = false,
+): Uint8Array {
   const littleEndian = !bigEndian;
   const n = values.length;
   const itemSize = DTYPE_CODES[DTYPE_CODE_OF[dtype]]!.itemSize;
@@ -438,11 +474,13 @@ export function encodeNpyData(values: NpyData | ArrayLike<number>, dtype: NonNul
         view.setFloat64(8 * i, Number(v), littleEndian);
         break;
       case "int32":
-        if (typeof v !== "bigint" && !Number.isInteger(v)) throw new RangeError(`element ${i} is ${v}, not an integer, and cannot be written as int32`);
+        if (typeof v !== "bigint" && !Number.isInteger(v))
+          throw new RangeError(`element ${i} is ${v}, not an integer, and cannot be written as int32`);
         view.setInt32(4 * i, Number(v), littleEndian);
         break;
       case "int64":
-        if (typeof v !== "bigint" && !Number.isSafeInteger(v)) throw new RangeError(`element ${i} is ${v}, not a safe integer, and cannot be written as int64`);
+        if (typeof v !== "bigint" && !Number.isSafeInteger(v))
+          throw new RangeError(`element ${i} is ${v}, not a safe integer, and cannot be written as int64`);
         view.setBigInt64(8 * i, BigInt(v), littleEndian);
         break;
     }
@@ -451,7 +489,11 @@ export function encodeNpyData(values: NpyData | ArrayLike<number>, dtype: NonNul
 }
 
 /** A complete .npy file (version 1.0 when the header fits) for `values` with `shape`, C order. */
-export function encodeNpy(values: NpyData | ArrayLike<number>, shape: readonly number[], options: EncodeNpyOptions = {}): Uint8Array {
+export function encodeNpy(
+  values: NpyData | ArrayLike<number>,
+  shape: readonly number[],
+  options: EncodeNpyOptions = {},
+): Uint8Array {
   checkShape(values.length, shape);
   const dtype = options.dtype ?? defaultDtype(values);
   const header = encodeNpyHeader(dtype, shape, options.bigEndian);

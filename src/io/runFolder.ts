@@ -82,11 +82,15 @@ export class RunFolder {
     let previous: RunInfo | undefined;
     if (fs.existsSync(journal) && fs.statSync(journal).size > 0) {
       if (!options.resume) {
-        throw new InputError(`${journal} already holds results; pass --resume to continue that run or choose another --out folder`);
+        throw new InputError(
+          `${journal} already holds results; pass --resume to continue that run or choose another --out folder`,
+        );
       }
       const read = readJournal(journal);
       if (read.droppedPartialLine) {
-        log(`${journal}: dropped a partly written last line (an interrupted run); resuming from the ${read.rows.length} complete rows`);
+        log(
+          `${journal}: dropped a partly written last line (an interrupted run); resuming from the ${read.rows.length} complete rows`,
+        );
         fs.truncateSync(journal, read.validBytes);
       }
       existing = read.rows;
@@ -153,7 +157,8 @@ export class RunFolder {
 /** Drops undefined coordinates so absent ones never appear as null. */
 function cleanRow(row: ResultRow): ResultRow {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) if (v !== undefined) out[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
+  for (const [k, v] of Object.entries(row))
+    if (v !== undefined) out[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
   return out as ResultRow;
 }
 
@@ -185,7 +190,8 @@ export function readJournal(file: string): JournalRead {
     } catch {
       parsed = null;
     }
-    const valid = parsed !== null && parsed !== undefined && typeof parsed === "object" && "measure" in (parsed as object);
+    const valid =
+      parsed !== null && parsed !== undefined && typeof parsed === "object" && "measure" in (parsed as object);
     if (!valid && raw.trim() !== "") {
       if (isLast) return { rows, validBytes: Buffer.byteLength(text.slice(0, offset)), droppedPartialLine: true };
       throw new InputError(`not a result row (expected a JSON object with "measure")`, { file, line });
@@ -211,7 +217,11 @@ export function readRunInfo(dir: string): RunInfo | undefined {
 }
 
 /** Loads any run folder back: its run.json and every complete journal row. */
-export function readRunFolder(dir: string): { info: RunInfo | undefined; rows: ResultRow[]; droppedPartialLine: boolean } {
+export function readRunFolder(dir: string): {
+  info: RunInfo | undefined;
+  rows: ResultRow[];
+  droppedPartialLine: boolean;
+} {
   if (!fs.existsSync(dir)) throw new InputError(`no such run folder`, { file: dir });
   const { rows, droppedPartialLine } = readJournal(path.join(dir, JOURNAL_FILE));
   return { info: readRunInfo(dir), rows, droppedPartialLine };
@@ -219,7 +229,20 @@ export function readRunFolder(dir: string): { info: RunInfo | undefined; rows: R
 
 /** CSV of tidy rows: the union of keys as columns (a fixed order for the common ones). */
 export function rowsToCsv(rows: readonly ResultRow[]): string {
-  const preferred = ["experiment", "run", "seed", "model", "params", "step", "epoch", "layer", "labelSet", "estimator", "measure", "value"];
+  const preferred = [
+    "experiment",
+    "run",
+    "seed",
+    "model",
+    "params",
+    "step",
+    "epoch",
+    "layer",
+    "labelSet",
+    "estimator",
+    "measure",
+    "value",
+  ];
   const keys = new Set<string>();
   for (const row of rows) for (const k of Object.keys(row)) keys.add(k);
   const columns = [...preferred.filter((k) => keys.has(k)), ...[...keys].filter((k) => !preferred.includes(k)).sort()];
@@ -266,7 +289,11 @@ export function packageVersion(): string {
 export function gitCommit(): string | null {
   try {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: here, stdio: ["ignore", "pipe", "ignore"] }).toString().trim() || null;
+    return (
+      execFileSync("git", ["rev-parse", "HEAD"], { cwd: here, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }

@@ -12,7 +12,19 @@ import { decodeNpyData, type NpyData, type NpyDtype } from "./npyFormat.js";
 
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "U16" | "I8" | "U8" | "BOOL";
 
-const ITEM_SIZES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1 };
+const ITEM_SIZES: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  U16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 const AS_NPY: Record<Exclude<SafetensorsDtype, "BF16">, NpyDtype> = {
   F64: "float64",
   F32: "float32",
@@ -60,9 +72,11 @@ function fail(message: string, source?: string): never {
 
 /** The header length N from the first 8 bytes (checked against the 100 MB limit). */
 export function safetensorsHeaderLength(first8: Uint8Array, source?: string): number {
-  if (first8.length < 8) fail(`not a safetensors file: ${first8.length} bytes, shorter than the 8-byte header length`, source);
+  if (first8.length < 8)
+    fail(`not a safetensors file: ${first8.length} bytes, shorter than the 8-byte header length`, source);
   const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) fail(`not a safetensors file (or a corrupt one): header length ${n} exceeds ${MAX_HEADER_BYTES} bytes`, source);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    fail(`not a safetensors file (or a corrupt one): header length ${n} exceeds ${MAX_HEADER_BYTES} bytes`, source);
   return Number(n);
 }
 
@@ -74,7 +88,10 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, sour
   const headerLength = safetensorsHeaderLength(bytes, source);
   const dataOffset = 8 + headerLength;
   if (bytes.length < dataOffset || fileSize < dataOffset) {
-    fail(`truncated safetensors file: the header announces ${headerLength} bytes of JSON, only ${Math.min(bytes.length, fileSize) - 8} present`, source);
+    fail(
+      `truncated safetensors file: the header announces ${headerLength} bytes of JSON, only ${Math.min(bytes.length, fileSize) - 8} present`,
+      source,
+    );
   }
   let json: unknown;
   try {
@@ -82,13 +99,15 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, sour
   } catch (error) {
     fail(`malformed safetensors header: not valid JSON (${(error as Error).message})`, source);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) fail(`malformed safetensors header: expected a JSON object`, source);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    fail(`malformed safetensors header: expected a JSON object`, source);
   const metadata: Record<string, string> = {};
   const tensors: SafetensorInfo[] = [];
   const dataBytes = fileSize - dataOffset;
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) fail(`malformed safetensors header: __metadata__ must be an object`, source);
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+        fail(`malformed safetensors header: __metadata__ must be an object`, source);
       for (const [key, value] of Object.entries(entry)) metadata[key] = String(value);
       continue;
     }
@@ -98,16 +117,27 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, sour
   return { tensors, metadata, dataOffset };
 }
 
-function parseEntry(name: string, entry: unknown, dataOffset: number, dataBytes: number, source?: string): SafetensorInfo {
+function parseEntry(
+  name: string,
+  entry: unknown,
+  dataOffset: number,
+  dataBytes: number,
+  source?: string,
+): SafetensorInfo {
   const where = `tensor "${name}"`;
-  if (typeof entry !== "object" || entry === null) fail(`malformed safetensors header: ${where} is not an object`, source);
+  if (typeof entry !== "object" || entry === null)
+    fail(`malformed safetensors header: ${where} is not an object`, source);
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
   if (typeof dtype !== "string") fail(`malformed safetensors header: ${where} has no dtype`, source);
   if (!(dtype in ITEM_SIZES)) {
-    fail(`unsupported safetensors dtype ${dtype} in ${where} (supported: ${Object.keys(ITEM_SIZES).join(", ")})`, source);
+    fail(
+      `unsupported safetensors dtype ${dtype} in ${where} (supported: ${Object.keys(ITEM_SIZES).join(", ")})`,
+      source,
+    );
   }
   const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
-  if (!Array.isArray(shape) || !shape.every(isCount)) fail(`malformed safetensors header: ${where} shape must be a list of non-negative integers`, source);
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    fail(`malformed safetensors header: ${where} shape must be a list of non-negative integers`, source);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     fail(`malformed safetensors header: ${where} data_offsets must be [begin, end] non-negative integers`, source);
   }
@@ -115,15 +145,30 @@ function parseEntry(name: string, entry: unknown, dataOffset: number, dataBytes:
   const size = (shape as number[]).reduce((a, b) => a * b, 1);
   const expected = size * ITEM_SIZES[dtype as SafetensorsDtype];
   if (end < begin || end - begin !== expected) {
-    fail(`malformed safetensors header: ${where} (${dtype}, shape [${shape.join(", ")}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`, source);
+    fail(
+      `malformed safetensors header: ${where} (${dtype}, shape [${shape.join(", ")}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      source,
+    );
   }
-  if (end > dataBytes) fail(`truncated safetensors file: ${where} ends at data byte ${end}, but the data section has ${dataBytes} bytes`, source);
-  return { name, dtype: dtype as SafetensorsDtype, shape: (shape as number[]).slice(), size, begin: dataOffset + begin, end: dataOffset + end };
+  if (end > dataBytes)
+    fail(
+      `truncated safetensors file: ${where} ends at data byte ${end}, but the data section has ${dataBytes} bytes`,
+      source,
+    );
+  return {
+    name,
+    dtype: dtype as SafetensorsDtype,
+    shape: (shape as number[]).slice(),
+    size,
+    begin: dataOffset + begin,
+    end: dataOffset + end,
+  };
 }
 
 /** Decodes one tensor from exactly its bytes (end − begin of them). */
 export function decodeSafetensor(info: SafetensorInfo, bytes: Uint8Array): NpyData {
-  if (bytes.length !== info.end - info.begin) throw new RangeError(`tensor "${info.name}" needs ${info.end - info.begin} bytes, got ${bytes.length}`);
+  if (bytes.length !== info.end - info.begin)
+    throw new RangeError(`tensor "${info.name}" needs ${info.end - info.begin} bytes, got ${bytes.length}`);
   if (info.dtype === "BF16") {
     // bfloat16 is the top half of a float32
     const out = new Float32Array(info.size);
@@ -136,13 +181,21 @@ export function decodeSafetensor(info: SafetensorInfo, bytes: Uint8Array): NpyDa
 }
 
 /** A whole safetensors file in memory: its tensors' descriptions, metadata, and a decoder by name. */
-export function parseSafetensors(bytes: Uint8Array, source?: string): SafetensorsHeader & { get(name: string): Safetensor } {
+export function parseSafetensors(
+  bytes: Uint8Array,
+  source?: string,
+): SafetensorsHeader & { get(name: string): Safetensor } {
   const header = parseSafetensorsHeader(bytes, bytes.length, source);
   return {
     ...header,
     get(name: string): Safetensor {
       const info = findTensor(header, name, source);
-      return { name, dtype: info.dtype, shape: info.shape, data: decodeSafetensor(info, bytes.subarray(info.begin, info.end)) };
+      return {
+        name,
+        dtype: info.dtype,
+        shape: info.shape,
+        data: decodeSafetensor(info, bytes.subarray(info.begin, info.end)),
+      };
     },
   };
 }

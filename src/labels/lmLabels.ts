@@ -6,18 +6,19 @@
  *   ngrams.ts), pos (pos.ts, aligned to tokens), position (index within the window).
  * n-grams never cross a window or document boundary. Pure functions (the tokenizer is passed in).
  */
-import {
-  EXCLUDED,
-  LabelVocabulary,
-  ngramLabels,
-  realPositions,
-  tokenLabels,
-  type TokenBatch,
-} from "./ngrams.js";
+import { EXCLUDED, LabelVocabulary, ngramLabels, realPositions, tokenLabels, type TokenBatch } from "./ngrams.js";
 import { POS_TAGS, tagWords, tokenPosTags } from "./pos.js";
 import { tokenSpans } from "./tokenOffsets.js";
 
-export const LM_LABEL_SETS = ["token", "bigram", "trigram", "bigram-nested", "trigram-nested", "pos", "position"] as const;
+export const LM_LABEL_SETS = [
+  "token",
+  "bigram",
+  "trigram",
+  "bigram-nested",
+  "trigram-nested",
+  "pos",
+  "position",
+] as const;
 export type LmLabelSet = (typeof LM_LABEL_SETS)[number];
 
 export interface TokenSequence {
@@ -52,9 +53,14 @@ export interface TokenizedCorpus {
   emptyDocuments: number;
 }
 
-export function tokenizeCorpus(documents: readonly string[], tokenizer: Tokenizer, options: TokenizeOptions): TokenizedCorpus {
+export function tokenizeCorpus(
+  documents: readonly string[],
+  tokenizer: Tokenizer,
+  options: TokenizeOptions,
+): TokenizedCorpus {
   const { maxLength } = options;
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1)
+    throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
   const budget = options.maxTokens ?? Infinity;
   const pieceCache = new Map<number, string>();
   const piece = (id: number) => {
@@ -80,7 +86,12 @@ export function tokenizeCorpus(documents: readonly string[], tokenizer: Tokenize
     }
     for (let start = 0; start < ids.length && tokens < budget; start += maxLength) {
       const end = Math.min(ids.length, start + maxLength, start + (budget - tokens));
-      sequences.push({ ids: Int32Array.from(ids.slice(start, end)), pos: pos?.slice(start, end), document: d, offset: start });
+      sequences.push({
+        ids: Int32Array.from(ids.slice(start, end)),
+        pos: pos?.slice(start, end),
+        document: d,
+        offset: start,
+      });
       tokens += end - start;
     }
   }

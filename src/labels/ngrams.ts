@@ -76,10 +76,13 @@ export class LabelVocabulary {
 export function realTokenMask(batch: TokenBatch): Uint8Array {
   const n = batch.rows * batch.length;
   if (batch.ids.length !== n) {
-    throw new RangeError(`token batch: ids has ${batch.ids.length} entries, expected rows × length = ${batch.rows} × ${batch.length}`);
+    throw new RangeError(
+      `token batch: ids has ${batch.ids.length} entries, expected rows × length = ${batch.rows} × ${batch.length}`,
+    );
   }
   if (batch.mask) {
-    if (batch.mask.length !== n) throw new RangeError(`token batch: mask has ${batch.mask.length} entries, expected ${n}`);
+    if (batch.mask.length !== n)
+      throw new RangeError(`token batch: mask has ${batch.mask.length} entries, expected ${n}`);
     return batch.mask;
   }
   if (batch.padId === undefined) throw new RangeError("token batch: give either a mask or a padId");
@@ -105,7 +108,12 @@ export function tokenLabels(batch: TokenBatch, vocabulary: LabelVocabulary): Int
 }
 
 /** n-gram labels (n ≥ 1) in the given scheme, one per real position; EXCLUDED where undefined. */
-export function ngramLabels(batch: TokenBatch, n: number, scheme: NgramScheme, vocabulary: LabelVocabulary): Int32Array {
+export function ngramLabels(
+  batch: TokenBatch,
+  n: number,
+  scheme: NgramScheme,
+  vocabulary: LabelVocabulary,
+): Int32Array {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n-gram order must be an integer ≥ 1, got ${n}`);
   if (scheme === "flat") return windowLabels(batch, vocabulary, n - 1, 0, false);
   if (scheme === "nested") return windowLabels(batch, vocabulary, n - 1, n - 1, true);
@@ -117,7 +125,13 @@ export function ngramLabels(batch: TokenBatch, n: number, scheme: NgramScheme, v
  * With `boundary` false the label is EXCLUDED when the window leaves the sequence's
  * real tokens; with `boundary` true the missing places are written as "^".
  */
-function windowLabels(batch: TokenBatch, vocabulary: LabelVocabulary, left: number, right: number, boundary: boolean): Int32Array {
+function windowLabels(
+  batch: TokenBatch,
+  vocabulary: LabelVocabulary,
+  left: number,
+  right: number,
+  boundary: boolean,
+): Int32Array {
   const mask = realTokenMask(batch);
   const positions = realPositions(batch);
   const out = new Int32Array(positions.length);
@@ -150,7 +164,13 @@ export interface SequenceLabelSets {
 
 export type SequenceLabelName = "token" | "bigram" | "trigram" | "bigram-nested" | "trigram-nested";
 
-export const SEQUENCE_LABEL_NAMES: readonly SequenceLabelName[] = ["token", "bigram", "trigram", "bigram-nested", "trigram-nested"];
+export const SEQUENCE_LABEL_NAMES: readonly SequenceLabelName[] = [
+  "token",
+  "bigram",
+  "trigram",
+  "bigram-nested",
+  "trigram-nested",
+];
 
 /**
  * Token, flat bigram/trigram and nested bigram/trigram labels for one batch, with one
@@ -187,7 +207,10 @@ export function sequenceLabelSets(
 
 /** Fresh, empty vocabularies for every sequence label set. */
 export function emptyVocabularies(): Record<SequenceLabelName, LabelVocabulary> {
-  return Object.fromEntries(SEQUENCE_LABEL_NAMES.map((n) => [n, new LabelVocabulary()])) as Record<SequenceLabelName, LabelVocabulary>;
+  return Object.fromEntries(SEQUENCE_LABEL_NAMES.map((n) => [n, new LabelVocabulary()])) as Record<
+    SequenceLabelName,
+    LabelVocabulary
+  >;
 }
 
 /** Labels from a per-token lookup (e.g. POS tag by token id), one per real position; EXCLUDED if unmapped. */

@@ -15,7 +15,23 @@
 import nlp from "compromise";
 import type { TokenSpan } from "./tokenOffsets.js";
 
-export const POS_TAGS = ["PRON", "DET", "ADP", "CONJ", "AUX", "VERB", "ADV", "ADJ", "NUM", "PROPN", "NOUN", "INTJ", "PART", "PUNCT", "X"] as const;
+export const POS_TAGS = [
+  "PRON",
+  "DET",
+  "ADP",
+  "CONJ",
+  "AUX",
+  "VERB",
+  "ADV",
+  "ADJ",
+  "NUM",
+  "PROPN",
+  "NOUN",
+  "INTJ",
+  "PART",
+  "PUNCT",
+  "X",
+] as const;
 export type PosTag = (typeof POS_TAGS)[number];
 
 const RULES: [string[], PosTag][] = [
@@ -68,7 +84,11 @@ export function tagWords(text: string): WordTag[] {
 const PUNCTUATION = /[\p{P}\p{S}]/u;
 
 /** The POS tag of each token (null = excluded), by the alignment rule above. */
-export function tokenPosTags(text: string, spans: readonly TokenSpan[], words: readonly WordTag[] = tagWords(text)): (PosTag | null)[] {
+export function tokenPosTags(
+  text: string,
+  spans: readonly TokenSpan[],
+  words: readonly WordTag[] = tagWords(text),
+): (PosTag | null)[] {
   const out: (PosTag | null)[] = [];
   let w = 0;
   for (const span of spans) {

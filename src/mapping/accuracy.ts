@@ -22,7 +22,8 @@ export function gameAccuracy(predicted: ArrayLike<number>, target: ArrayLike<num
   if (predicted.length !== target.length) {
     throw new RangeError(`predicted holds ${predicted.length} codes but target holds ${target.length}`);
   }
-  if (target.length % roles !== 0) throw new RangeError(`${target.length} codes do not make whole examples of ${roles} roles`);
+  if (target.length % roles !== 0)
+    throw new RangeError(`${target.length} codes do not make whole examples of ${roles} roles`);
   const examples = target.length / roles;
   if (examples === 0) throw new RangeError("accuracy of zero examples is undefined");
   const correctPerRole = new Float64Array(roles);

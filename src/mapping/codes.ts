@@ -16,16 +16,26 @@ const ATTEMPTS_PER_CODE = 1000;
  *   codes share a symbol at any slot).
  * Throws RangeError when the alphabet is too small for that.
  */
-export function drawCodes(items: number, variants: number, width: number, alphabetSize: number, rng: Random): Int32Array {
+export function drawCodes(
+  items: number,
+  variants: number,
+  width: number,
+  alphabetSize: number,
+  rng: Random,
+): Int32Array {
   const n = items * variants;
   if (width < 1) throw new RangeError(`codes need at least one symbol, got width ${width}`);
   if (variants > alphabetSize) {
-    throw new RangeError(`${variants} variants per code must differ at every slot, which needs an alphabet of at least ${variants} symbols, got ${alphabetSize}`);
+    throw new RangeError(
+      `${variants} variants per code must differ at every slot, which needs an alphabet of at least ${variants} symbols, got ${alphabetSize}`,
+    );
   }
   const space = alphabetSize ** width;
   if (n > space) {
     const needed = Math.ceil(n ** (1 / width) - 1e-9);
-    throw new RangeError(`${n} distinct codes of ${width} symbol(s) need an alphabet of at least ${needed} symbols, got ${alphabetSize}`);
+    throw new RangeError(
+      `${n} distinct codes of ${width} symbol(s) need an alphabet of at least ${needed} symbols, got ${alphabetSize}`,
+    );
   }
   const codes = new Int32Array(n * width);
   if (n <= alphabetSize) {
@@ -67,7 +77,10 @@ export function drawCodes(items: number, variants: number, width: number, alphab
         place(j);
         found = true;
       }
-      if (!found) throw new RangeError(`could not find ${n} codes of width ${width} over ${alphabetSize} symbols whose variants differ at every slot`);
+      if (!found)
+        throw new RangeError(
+          `could not find ${n} codes of width ${width} over ${alphabetSize} symbols whose variants differ at every slot`,
+        );
     }
     return codes;
   }
@@ -82,7 +95,10 @@ export function drawCodes(items: number, variants: number, width: number, alphab
       place(j);
       found = true;
     }
-    if (!found) throw new RangeError(`could not draw ${n} distinct codes of width ${width} over ${alphabetSize} symbols (the code space is nearly full)`);
+    if (!found)
+      throw new RangeError(
+        `could not draw ${n} distinct codes of width ${width} over ${alphabetSize} symbols (the code space is nearly full)`,
+      );
   }
   return codes;
 }

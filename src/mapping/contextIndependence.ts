@@ -38,14 +38,18 @@ export interface ContextIndependenceResult {
   skippedAtoms: number;
 }
 
-export function contextIndependence(m: DiscreteMapping, options: ContextIndependenceOptions = {}): ContextIndependenceResult {
+export function contextIndependence(
+  m: DiscreteMapping,
+  options: ContextIndependenceOptions = {},
+): ContextIndependenceResult {
   validateMapping(m);
   const R = m.roles.length;
   const C = m.alphabet.length;
   const L = m.length;
   const excluded = new Uint8Array(C);
   for (const c of options.excludeSymbols ?? []) {
-    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`excluded symbol code ${c} is outside the alphabet of ${C}`);
+    if (!Number.isInteger(c) || c < 0 || c >= C)
+      throw new RangeError(`excluded symbol code ${c} is outside the alphabet of ${C}`);
     excluded[c] = 1;
   }
   // atom v = (r, a) has row offsets[r] + a of the co-occurrence table (V × C)

@@ -97,7 +97,8 @@ export function bosdis(m: DiscreteMapping, options: BosdisOptions = {}): Informa
   const C = m.alphabet.length;
   const excluded = new Set(options.excludeSymbols ?? []);
   for (const c of excluded) {
-    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`excluded symbol code ${c} is outside the alphabet of ${C}`);
+    if (!Number.isInteger(c) || c < 0 || c >= C)
+      throw new RangeError(`excluded symbol code ${c} is outside the alphabet of ${C}`);
   }
   const counts = Array.from({ length: C }, () => new Int32Array(m.size));
   for (let i = 0; i < m.size; i++) {

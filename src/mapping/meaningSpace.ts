@@ -22,11 +22,16 @@ export function defaultRoleNames(roleCount: number): string[] {
  * The full product space of the given role sizes, in lexicographic order (last role fastest).
  * meaningSpace([2, 3]) has 6 meanings: (0,0) (0,1) (0,2) (1,0) (1,1) (1,2).
  */
-export function meaningSpace(roleSizes: readonly number[], roleNames: readonly string[] = defaultRoleNames(roleSizes.length)): MeaningSpace {
+export function meaningSpace(
+  roleSizes: readonly number[],
+  roleNames: readonly string[] = defaultRoleNames(roleSizes.length),
+): MeaningSpace {
   if (roleSizes.length === 0) throw new RangeError("a meaning space needs at least one role");
-  if (roleNames.length !== roleSizes.length) throw new RangeError(`${roleSizes.length} role sizes but ${roleNames.length} role names`);
+  if (roleNames.length !== roleSizes.length)
+    throw new RangeError(`${roleSizes.length} role sizes but ${roleNames.length} role names`);
   roleSizes.forEach((n, r) => {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`role "${roleNames[r]}" needs a positive integer number of atoms, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`role "${roleNames[r]}" needs a positive integer number of atoms, got ${n}`);
   });
   const size = roleSizes.reduce((a, b) => a * b, 1);
   if (size > 2 ** 27) throw new RangeError(`a meaning space of ${size} meanings is too large to enumerate`);
@@ -55,7 +60,8 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 /** Symbol names: single characters a–z, A–Z, 0–9 up to 62 symbols, else s0, s1, …. */
 export function alphabetSymbols(size: number): string[] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`alphabet size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`alphabet size must be a positive integer, got ${size}`);
   if (size <= LETTERS.length) return LETTERS.slice(0, size).split("");
   return Array.from({ length: size }, (_, c) => `s${c}`);
 }

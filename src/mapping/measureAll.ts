@@ -120,7 +120,10 @@ export const MEASURE_NAMES = [
  */
 export async function measureMapping(mapping: DiscreteMapping, options: MeasureOptions = {}): Promise<MappingMeasures> {
   const afterEos = options.afterEos ?? "count";
-  const table = buildProbabilityTable(mapping, { afterEos, ...(options.eosSymbol !== undefined ? { eosSymbol: options.eosSymbol } : {}) });
+  const table = buildProbabilityTable(mapping, {
+    afterEos,
+    ...(options.eosSymbol !== undefined ? { eosSymbol: options.eosSymbol } : {}),
+  });
   const eos = afterEos === "ignore" ? (options.eosSymbol ?? mapping.padSymbol) : undefined;
   const topsimOptions: TopsimOptions = {
     signalDistance: options.signalDistance ?? "levenshtein",
@@ -143,7 +146,9 @@ export async function measureMapping(mapping: DiscreteMapping, options: MeasureO
     bosdis: bosdis(mapping, { excludeSymbols: bagExclude }),
     residualEntropy: residualEntropy(mapping),
     contextIndependence: contextIndependence(mapping, { excludeSymbols: bagExclude }),
-    accuracy: options.predictedMeanings ? gameAccuracy(options.predictedMeanings, mapping.meanings, mapping.roles.length) : null,
+    accuracy: options.predictedMeanings
+      ? gameAccuracy(options.predictedMeanings, mapping.meanings, mapping.roles.length)
+      : null,
   };
   const symbol = (c: number | undefined) => (c === undefined ? null : mapping.alphabet[c]!);
   return {
@@ -159,7 +164,10 @@ export async function measureMapping(mapping: DiscreteMapping, options: MeasureO
       contextIndependence: details.contextIndependence.value,
       accuracy: details.accuracy ? details.accuracy.allCorrect : null,
     },
-    wordOrder: wordOrderLabels(order, mapping.roles.map((r) => r.name)),
+    wordOrder: wordOrderLabels(
+      order,
+      mapping.roles.map((r) => r.name),
+    ),
     details,
     parameters: {
       rows: mapping.size,

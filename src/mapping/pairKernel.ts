@@ -47,8 +47,12 @@ export interface PairJob {
  * `row` is scratch space of at least bLen + 1 cells.
  */
 export function levenshteinDp(
-  a: ArrayLike<number>, aStart: number, aLen: number,
-  b: ArrayLike<number>, bStart: number, bLen: number,
+  a: ArrayLike<number>,
+  aStart: number,
+  aLen: number,
+  b: ArrayLike<number>,
+  bStart: number,
+  bLen: number,
   row: Int32Array,
 ): number {
   for (let j = 0; j <= bLen; j++) row[j] = j;
@@ -77,8 +81,11 @@ export function levenshteinDp(
  * dropped by `^`'s ToInt32, exactly as unsigned 32-bit arithmetic would.
  */
 export function levenshteinBitParallel(
-  peq: Int32Array, m: number,
-  b: ArrayLike<number>, bStart: number, bLen: number,
+  peq: Int32Array,
+  m: number,
+  b: ArrayLike<number>,
+  bStart: number,
+  bLen: number,
 ): number {
   const high = 1 << (m - 1);
   let pv = -1;
@@ -87,7 +94,7 @@ export function levenshteinBitParallel(
   for (let k = 0; k < bLen; k++) {
     const eq = peq[b[bStart + k]!]!;
     const xv = eq | mv;
-    const xh = ((((eq & pv) + pv) ^ pv) | eq);
+    const xh = (((eq & pv) + pv) ^ pv) | eq;
     let ph = mv | ~(xh | pv);
     let mh = pv & xh;
     if ((ph & high) !== 0) score++;
@@ -130,8 +137,15 @@ export function buildCodeIndex(codes: Int32Array, width: number, size: number): 
  * short lists of rows sharing each of row i's codes, instead of comparing every pair.
  */
 export function addAgreements(
-  index: CodeIndex, codes: Int32Array, width: number, i: number, after: number,
-  counts: Int32Array, weight: number, stride: number, lane: number,
+  index: CodeIndex,
+  codes: Int32Array,
+  width: number,
+  i: number,
+  after: number,
+  counts: Int32Array,
+  weight: number,
+  stride: number,
+  lane: number,
 ): void {
   const { keys, starts, rows } = index;
   for (let c = 0; c < width; c++) {
@@ -186,7 +200,12 @@ export function pairDistances(job: PairJob, pairOut: Uint16Array | null): Float6
  * Hamming signal distance: one counter per row j holds W × (agreeing roles) + (agreeing
  * positions) with row i, so the histogram cell is (R·W + L) − counter.
  */
-export function hammingPairs(job: PairJob, meaningIndex: CodeIndex | null, hist: Float64Array, pairOut: Uint16Array | null): void {
+export function hammingPairs(
+  job: PairJob,
+  meaningIndex: CodeIndex | null,
+  hist: Float64Array,
+  pairOut: Uint16Array | null,
+): void {
   const R = job.roles;
   const L = job.length;
   const N = job.size;
@@ -227,7 +246,12 @@ export function popcount32(x: number): number {
  * popcount(Mv) over the pattern's bits (a table lookup per lane).
  * Rows with their own lengths (trimmed pads) use one lane. L > 32 uses the plain DP.
  */
-export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, hist: Float64Array, pairOut: Uint16Array | null): void {
+export function levenshteinPairs(
+  job: PairJob,
+  meaningIndex: CodeIndex | null,
+  hist: Float64Array,
+  pairOut: Uint16Array | null,
+): void {
   const signals = job.signals;
   const R = job.roles;
   const L = job.length;
@@ -313,8 +337,16 @@ export function levenshteinPairs(job: PairJob, meaningIndex: CodeIndex | null, h
 
 /** Source text of this module's functions, for evaluation inside a worker thread. */
 export const PAIR_KERNEL_SOURCE = [
-  levenshteinDp, levenshteinBitParallel, buildCodeIndex, addAgreements, firstPairOfRow, flushCounts,
-  popcount32, pairDistances, hammingPairs, levenshteinPairs,
+  levenshteinDp,
+  levenshteinBitParallel,
+  buildCodeIndex,
+  addAgreements,
+  firstPairOfRow,
+  flushCounts,
+  popcount32,
+  pairDistances,
+  hammingPairs,
+  levenshteinPairs,
 ]
   .map((f) => f.toString())
   .join("\n");

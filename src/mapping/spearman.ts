@@ -90,14 +90,16 @@ function centredMidranks(counts: ArrayLike<number>, total: number): Float64Array
  * is the number of observations with X = x and Y = y (x < nx, y < ny).
  */
 export function spearmanFromJointCounts(counts: ArrayLike<number>, nx: number, ny: number): SpearmanResult {
-  if (counts.length !== nx * ny) throw new RangeError(`joint counts hold ${counts.length} cells, expected ${nx} × ${ny}`);
+  if (counts.length !== nx * ny)
+    throw new RangeError(`joint counts hold ${counts.length} cells, expected ${nx} × ${ny}`);
   const byX = new Float64Array(nx);
   const byY = new Float64Array(ny);
   let n = 0;
   for (let x = 0; x < nx; x++) {
     for (let y = 0; y < ny; y++) {
       const c = counts[x * ny + y]!;
-      if (!(c >= 0) || !Number.isFinite(c)) throw new RangeError(`joint count [${x}][${y}] must be a finite non-negative number, got ${c}`);
+      if (!(c >= 0) || !Number.isFinite(c))
+        throw new RangeError(`joint count [${x}][${y}] must be a finite non-negative number, got ${c}`);
       byX[x]! += c;
       byY[y]! += c;
       n += c;
@@ -152,7 +154,8 @@ export function spearmanRankedInteger(x: RankedReal, y: ArrayLike<number>, ny: n
   const byY = new Float64Array(ny);
   for (let i = 0; i < n; i++) {
     const v = y[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= ny) throw new RangeError(`y[${i}] must be an integer in [0, ${ny}), got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v >= ny)
+      throw new RangeError(`y[${i}] must be an integer in [0, ${ny}), got ${v}`);
     byY[v]! += 1;
   }
   const ry = centredMidranks(byY, n);

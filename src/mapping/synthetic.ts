@@ -57,8 +57,10 @@ export const SYNTHETIC_DESCRIPTIONS: Record<SyntheticKind, string> = {
 
 function checkOptions(options: LanguageOptions): void {
   const { length, alphabetSize, seed } = options;
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`signal length must be a positive integer, got ${length}`);
-  if (!Number.isInteger(alphabetSize) || alphabetSize < 1) throw new RangeError(`alphabet size must be a positive integer, got ${alphabetSize}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new RangeError(`signal length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(alphabetSize) || alphabetSize < 1)
+    throw new RangeError(`alphabet size must be a positive integer, got ${alphabetSize}`);
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
 }
 
@@ -68,7 +70,8 @@ function checkMultiplicity(name: string, k: number): void {
 
 /** Widths of the blocks of slots owned by each of `roles` roles in a signal of `length`. */
 export function roleBlockWidths(roles: number, length: number): number[] {
-  if (length < roles) throw new RangeError(`a signal of length ${length} cannot give each of ${roles} roles its own slot`);
+  if (length < roles)
+    throw new RangeError(`a signal of length ${length} cannot give each of ${roles} roles its own slot`);
   return Array.from({ length: roles }, (_, r) => Math.floor(length / roles) + (r < length % roles ? 1 : 0));
 }
 
@@ -228,7 +231,11 @@ export interface SyntheticOptions extends LanguageOptions {
 }
 
 /** Builds a synthetic language of the given kind (the multiplicity options apply to their kinds only). */
-export function syntheticLanguage(kind: SyntheticKind, space: MeaningSpace, options: SyntheticOptions): DiscreteMapping {
+export function syntheticLanguage(
+  kind: SyntheticKind,
+  space: MeaningSpace,
+  options: SyntheticOptions,
+): DiscreteMapping {
   const base: LanguageOptions = { length: options.length, alphabetSize: options.alphabetSize, seed: options.seed };
   switch (kind) {
     case "compositional":

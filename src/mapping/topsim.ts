@@ -103,8 +103,10 @@ function resolve(m: DiscreteMapping, options: TopsimOptions): Resolved {
       throw new RangeError(`meaning vectors hold ${v.data.length} numbers, expected ${m.size} rows × ${v.dim}`);
     }
   }
-  if (trimPad && signalDistance !== "levenshtein") throw new RangeError("trimPad applies to the Levenshtein distance only");
-  if (trimPad && m.padSymbol === undefined) throw new RangeError("trimPad needs the mapping's pad symbol, and it has none");
+  if (trimPad && signalDistance !== "levenshtein")
+    throw new RangeError("trimPad applies to the Levenshtein distance only");
+  if (trimPad && m.padSymbol === undefined)
+    throw new RangeError("trimPad needs the mapping's pad symbol, and it has none");
   if (!Number.isInteger(permutations) || permutations < 0 || permutations === 1) {
     throw new RangeError(`permutations must be 0 or an integer ≥ 2, got ${permutations}`);
   }
@@ -138,7 +140,14 @@ export function trimmedLengths(signals: Int32Array, length: number, size: number
 }
 
 /** The pair-kernel job over rows [rowStart, rowEnd) for the given signals. */
-export function pairJob(m: DiscreteMapping, signals: Int32Array, signalDistance: SignalDistanceName, trimPad: boolean, rowStart = 0, rowEnd = m.size): PairJob {
+export function pairJob(
+  m: DiscreteMapping,
+  signals: Int32Array,
+  signalDistance: SignalDistanceName,
+  trimPad: boolean,
+  rowStart = 0,
+  rowEnd = m.size,
+): PairJob {
   return {
     meanings: m.meanings,
     roles: m.roles.length,
@@ -165,7 +174,8 @@ export interface TopsimPlan {
 
 export function topsimPlan(m: DiscreteMapping, options: TopsimOptions = {}): TopsimPlan {
   const o = resolve(m, options);
-  if (o.meaningDistance !== "hamming") throw new RangeError("topsimPlan covers the Hamming meaning distance; use topographicSimilarity");
+  if (o.meaningDistance !== "hamming")
+    throw new RangeError("topsimPlan covers the Hamming meaning distance; use topographicSimilarity");
   const random = new Random(o.seed);
   const signalSets = [m.signals];
   for (let k = 0; k < o.permutations; k++) signalSets.push(reorderSignals(m, random.permutation(m.size)));
@@ -190,7 +200,12 @@ function assemble(o: Resolved, observed: SpearmanResult, nulls: SpearmanResult[]
     trimPad: o.trimPad,
   };
   if (observed.degenerate) out.degenerate = observed.degenerate;
-  if (o.permutations > 0) out.permutation = permutationTest(observed.rho, nulls.map((r) => r.rho), o.seed);
+  if (o.permutations > 0)
+    out.permutation = permutationTest(
+      observed.rho,
+      nulls.map((r) => r.rho),
+      o.seed,
+    );
   return out;
 }
 
@@ -241,17 +256,25 @@ export function topographicSimilarity(m: DiscreteMapping, options: TopsimOptions
 }
 
 /** Cosine (1 − cos) or Euclidean distance of every pair (i < j) of vector rows, in pair order. */
-export function realMeaningDistances(vectors: MeaningVectors, size: number, kind: "cosine" | "euclidean"): Float64Array {
+export function realMeaningDistances(
+  vectors: MeaningVectors,
+  size: number,
+  kind: "cosine" | "euclidean",
+): Float64Array {
   const { data, dim } = vectors;
   for (let t = 0; t < data.length; t++) {
-    if (!Number.isFinite(data[t]!)) throw new RangeError(`meaning vector of row ${Math.floor(t / dim)} has a non-finite value ${data[t]} at ${t % dim}`);
+    if (!Number.isFinite(data[t]!))
+      throw new RangeError(
+        `meaning vector of row ${Math.floor(t / dim)} has a non-finite value ${data[t]} at ${t % dim}`,
+      );
   }
   const norms = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     let s = 0;
     for (let d = 0; d < dim; d++) s += data[i * dim + d]! ** 2;
     norms[i] = Math.sqrt(s);
-    if (kind === "cosine" && norms[i] === 0) throw new RangeError(`meaning vector of row ${i} is all zeros; its cosine distance is undefined`);
+    if (kind === "cosine" && norms[i] === 0)
+      throw new RangeError(`meaning vector of row ${i} is all zeros; its cosine distance is undefined`);
   }
   const out = new Float64Array(pairCount(size));
   let t = 0;

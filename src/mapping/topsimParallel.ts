@@ -98,7 +98,8 @@ export async function topographicSimilarityParallel(
   options: TopsimOptions & ParallelOptions = {},
 ): Promise<TopsimResult> {
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const minPairs = options.minPairsForThreads ?? 2_000_000;
   if ((options.meaningDistance ?? "hamming") !== "hamming" || threads === 1 || pairCount(m.size) < minPairs) {
     return topographicSimilarity(m, options);

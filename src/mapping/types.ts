@@ -45,16 +45,24 @@ export function validateMapping(m: DiscreteMapping): void {
   const R = m.roles.length;
   if (R === 0) throw new RangeError("a mapping needs at least one role");
   if (m.length <= 0) throw new RangeError(`signal length must be positive, got ${m.length}`);
-  if (m.meanings.length !== m.size * R) throw new RangeError(`meanings hold ${m.meanings.length} codes, expected ${m.size} × ${R}`);
-  if (m.signals.length !== m.size * m.length) throw new RangeError(`signals hold ${m.signals.length} codes, expected ${m.size} × ${m.length}`);
+  if (m.meanings.length !== m.size * R)
+    throw new RangeError(`meanings hold ${m.meanings.length} codes, expected ${m.size} × ${R}`);
+  if (m.signals.length !== m.size * m.length)
+    throw new RangeError(`signals hold ${m.signals.length} codes, expected ${m.size} × ${m.length}`);
   for (let i = 0; i < m.size; i++) {
     for (let r = 0; r < R; r++) {
       const a = m.meanings[i * R + r]!;
-      if (a < 0 || a >= m.roles[r]!.atoms.length) throw new RangeError(`row ${i}: role "${m.roles[r]!.name}" has atom code ${a}, outside 0..${m.roles[r]!.atoms.length - 1}`);
+      if (a < 0 || a >= m.roles[r]!.atoms.length)
+        throw new RangeError(
+          `row ${i}: role "${m.roles[r]!.name}" has atom code ${a}, outside 0..${m.roles[r]!.atoms.length - 1}`,
+        );
     }
     for (let p = 0; p < m.length; p++) {
       const c = m.signals[i * m.length + p]!;
-      if (c < 0 || c >= m.alphabet.length) throw new RangeError(`row ${i}: symbol code ${c} at position ${p} is outside the alphabet of ${m.alphabet.length}`);
+      if (c < 0 || c >= m.alphabet.length)
+        throw new RangeError(
+          `row ${i}: symbol code ${c} at position ${p} is outside the alphabet of ${m.alphabet.length}`,
+        );
     }
   }
 }

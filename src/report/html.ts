@@ -37,10 +37,15 @@ export function formatCell(value: unknown): string {
 export function tableHtml(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = rows
-    .map((row) => `<tr>${columns.map((c) => {
-      const v = row[c];
-      return `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatCell(v))}</td>`;
-    }).join("")}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${columns
+          .map((c) => {
+            const v = row[c];
+            return `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatCell(v))}</td>`;
+          })
+          .join("")}</tr>`,
+    )
     .join("\n");
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -59,13 +64,19 @@ export function textTable(columns: readonly string[], rows: readonly Record<stri
   const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
   const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j]!.length)));
   const numeric = columns.map((c) => rows.some((row) => typeof row[c] === "number"));
-  const line = (values: string[]) => values.map((v, j) => (numeric[j] ? v.padStart(widths[j]!) : v.padEnd(widths[j]!))).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, j) => (numeric[j] ? v.padStart(widths[j]!) : v.padEnd(widths[j]!)))
+      .join("  ")
+      .trimEnd();
   return [line([...columns]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
 export function renderReport(report: Report): string {
   const nav = report.sections.map((s, i) => `<li><a href="#s${i}">${escapeHtml(s.title)}</a></li>`).join("");
-  const sections = report.sections.map((s, i) => `<section id="s${i}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.html}\n</section>`).join("\n");
+  const sections = report.sections
+    .map((s, i) => `<section id="s${i}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.html}\n</section>`)
+    .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title>
 <style>

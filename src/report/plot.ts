@@ -35,7 +35,13 @@ export async function lineChartSvg(rows: readonly Datum[], options: LineChartOpt
   const values = rows.filter((row) => {
     const x = row[options.x];
     const y = row[options.y];
-    return typeof x === "number" && Number.isFinite(x) && typeof y === "number" && Number.isFinite(y) && (!options.logX || x > 0);
+    return (
+      typeof x === "number" &&
+      Number.isFinite(x) &&
+      typeof y === "number" &&
+      Number.isFinite(y) &&
+      (!options.logX || x > 0)
+    );
   });
   const encoding: Record<string, unknown> = {
     x: {
@@ -68,7 +74,10 @@ export async function lineChartSvg(rows: readonly Datum[], options: LineChartOpt
 
 /** Renders any Vega-Lite spec to an SVG string. */
 export async function renderSvg(vegaLiteSpec: Record<string, unknown>): Promise<string> {
-  const compiled = vegaLite.compile({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", ...vegaLiteSpec } as never).spec;
+  const compiled = vegaLite.compile({
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    ...vegaLiteSpec,
+  } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();

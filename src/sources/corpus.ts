@@ -33,7 +33,8 @@ export function parseCorpus(text: string, format: "text" | "jsonl", file = "<cor
       throw new InputError(`line is not valid JSON: ${(e as Error).message}`, { file, line: i + 1 });
     }
     const t = (value as { text?: unknown } | null)?.text;
-    if (typeof t !== "string") throw new InputError(`expected an object with a string "text" field`, { file, line: i + 1 });
+    if (typeof t !== "string")
+      throw new InputError(`expected an object with a string "text" field`, { file, line: i + 1 });
     if (t.trim() === "") blankLines++;
     else documents.push(t);
   });

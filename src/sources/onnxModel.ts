@@ -8,7 +8,16 @@
  * external-data files next to the graph; the edited graph is then written into a temporary
  * folder beside links to those files, so onnxruntime can still find them.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  readdirSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import * as ort from "onnxruntime-node";
@@ -87,7 +96,10 @@ export class LanguageModel {
   }
 
   static async load(dir: string, options: LoadModelOptions = {}): Promise<LanguageModel> {
-    const { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer } = await inspectModelFolder(dir, options.outputs);
+    const { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer } = await inspectModelFolder(
+      dir,
+      options.outputs,
+    );
     if (!options.bare) exposeTensors(model, layers.tensors);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: options.executionProviders ?? ["cpu"],
@@ -115,7 +127,18 @@ export class LanguageModel {
         : "";
       throw new InputError(`onnxruntime could not load the model: ${(e as Error).message}${hint}`, { file: modelFile });
     }
-    return new LanguageModel(folder, basename(folder), modelFile, layers, parameters, modelVocabSize, tokenizer, session, tempDir, options.bare ?? false);
+    return new LanguageModel(
+      folder,
+      basename(folder),
+      modelFile,
+      layers,
+      parameters,
+      modelVocabSize,
+      tokenizer,
+      session,
+      tempDir,
+      options.bare ?? false,
+    );
   }
 
   /**
@@ -123,16 +146,26 @@ export class LanguageModel {
    * Only the layer tensors are fetched unless `includeGraphOutputs` (then the model's own
    * outputs, e.g. logits, are computed and fetched too, and discarded).
    */
-  async forward(batch: PaddedBatch, layers?: readonly number[], options: { includeGraphOutputs?: boolean } = {}): Promise<LayerStates> {
+  async forward(
+    batch: PaddedBatch,
+    layers?: readonly number[],
+    options: { includeGraphOutputs?: boolean } = {},
+  ): Promise<LayerStates> {
     const feeds = this.feeds(batch);
     const wanted = layers ?? this.layers.tensors.map((_, i) => i);
     for (const l of wanted) {
-      if (!Number.isInteger(l) || l < 0 || l >= this.layerCount) throw new RangeError(`layer ${l} out of range 0..${this.layerCount - 1}`);
+      if (!Number.isInteger(l) || l < 0 || l >= this.layerCount)
+        throw new RangeError(`layer ${l} out of range 0..${this.layerCount - 1}`);
     }
     const graphOutputs = this.session.outputNames.filter((n) => !this.layers.tensors.includes(n));
     const fetches = this.bare
       ? [this.session.outputNames[0]!]
-      : [...new Set([...wanted.map((l) => this.layers.tensors[l]!), ...(options.includeGraphOutputs ? graphOutputs : [])])];
+      : [
+          ...new Set([
+            ...wanted.map((l) => this.layers.tensors[l]!),
+            ...(options.includeGraphOutputs ? graphOutputs : []),
+          ]),
+        ];
     const out = await this.session.run(feeds, fetches);
     if (this.bare) {
       disposeAll(out);
@@ -143,7 +176,9 @@ export class LanguageModel {
       const t = out[this.layers.tensors[l]!]!;
       width = Number(t.dims[t.dims.length - 1]);
       if (t.dims.length !== 3 || Number(t.dims[0]) !== batch.rows || Number(t.dims[1]) !== batch.length) {
-        throw new InputError(`${this.modelFile}: layer ${l} tensor ${this.layers.tensors[l]} has shape [${t.dims.join(", ")}], expected [${batch.rows}, ${batch.length}, d]`);
+        throw new InputError(
+          `${this.modelFile}: layer ${l} tensor ${this.layers.tensors[l]} has shape [${t.dims.join(", ")}], expected [${batch.rows}, ${batch.length}, d]`,
+        );
       }
       return toFloat32(t);
     });
@@ -196,12 +231,14 @@ export interface ModelFolderInfo {
 /** Checks a model folder: model file, layer tensors, tokenizer, vocabulary sizes, graph inputs. */
 export async function inspectModelFolder(dir: string, outputs?: readonly string[]): Promise<ModelFolderInfo> {
   const folder = resolve(dir);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new InputError(`model folder does not exist`, { file: dir });
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new InputError(`model folder does not exist`, { file: dir });
   const rel = MODEL_FILES.find((f) => existsSync(join(folder, f)));
   if (!rel) {
     const onnxFiles = readdirSync(folder).filter((f) => f.endsWith(".onnx"));
     throw new InputError(
-      `no ONNX model in this folder: looked for ${MODEL_FILES.join(", ")}` + (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
+      `no ONNX model in this folder: looked for ${MODEL_FILES.join(", ")}` +
+        (onnxFiles.length ? ` (found ${onnxFiles.join(", ")})` : ""),
       { file: dir },
     );
   }
@@ -233,7 +270,9 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
   if (!inputs.includes("input_ids") || unsupported.length) {
     throw new InputError(
       `graph inputs [${inputs.join(", ")}] — glossa feeds input_ids, attention_mask, position_ids and token_type_ids only` +
-        (unsupported.length ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)` : ""),
+        (unsupported.length
+          ? ` (export the model without ${unsupported.join(", ")}, e.g. without past key values)`
+          : ""),
       { file: modelFile },
     );
   }
@@ -281,7 +320,8 @@ function configVocabSize(folder: string): number | undefined {
 /** Loads the folder's tokenizer through @huggingface/transformers with remote access off. */
 export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
   for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
-    if (!existsSync(join(folder, f))) throw new InputError(`no ${f} in this folder (the tokenizer files must sit beside the model)`, { file: folder });
+    if (!existsSync(join(folder, f)))
+      throw new InputError(`no ${f} in this folder (the tokenizer files must sit beside the model)`, { file: folder });
   }
   const { AutoTokenizer, env } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
@@ -292,14 +332,19 @@ export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
   const config = JSON.parse(readFileSync(join(folder, "tokenizer_config.json"), "utf8"));
   let maxId = -1;
   const vocab = json?.model?.vocab;
-  if (Array.isArray(vocab)) maxId = vocab.length - 1; // Unigram: [[piece, score], …]
+  if (Array.isArray(vocab))
+    maxId = vocab.length - 1; // Unigram: [[piece, score], …]
   else if (vocab && typeof vocab === "object") for (const v of Object.values(vocab)) maxId = Math.max(maxId, Number(v));
   for (const t of json?.added_tokens ?? []) maxId = Math.max(maxId, Number(t.id));
   const padId = tok.pad_token_id ?? tok.eos_token_id ?? 0;
   const maxLen = Number(config.model_max_length);
   return {
     encode: (text, o) => tok.encode(text, { add_special_tokens: o?.add_special_tokens ?? false }),
-    decode: (ids, o) => tok.decode(ids, { skip_special_tokens: o?.skip_special_tokens ?? false, clean_up_tokenization_spaces: o?.clean_up_tokenization_spaces ?? false }),
+    decode: (ids, o) =>
+      tok.decode(ids, {
+        skip_special_tokens: o?.skip_special_tokens ?? false,
+        clean_up_tokenization_spaces: o?.clean_up_tokenization_spaces ?? false,
+      }),
     vocabSize: maxId + 1,
     padId: Number(padId),
     maxLength: Number.isFinite(maxLen) && maxLen > 0 && maxLen < 1e7 ? maxLen : undefined,

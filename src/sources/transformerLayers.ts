@@ -90,7 +90,10 @@ export function findLayerTensors(model: Model): LayerTensors {
   const scopes = blockScopes(model);
   if (scopes.length === 0) throw layoutError(model, "no node names of the form …/h.N/…, …/layers.N/… or …/layer.N/…");
   if (scopes.length > 1 && scopes[1]!.blocks === scopes[0]!.blocks) {
-    throw layoutError(model, `several block stacks of equal depth (${scopes.map((s) => s.scope).join(", ")}), e.g. an encoder and a decoder`);
+    throw layoutError(
+      model,
+      `several block stacks of equal depth (${scopes.map((s) => s.scope).join(", ")}), e.g. an encoder and a decoder`,
+    );
   }
   const scope = scopes[0]!.scope;
   const layout = KNOWN_SCOPES.find(([re]) => re.test(scope))?.[1] ?? "generic";
@@ -125,9 +128,11 @@ export function findLayerTensors(model: Model): LayerTensors {
     const tensor = out.output?.[0];
     if (!tensor) throw layoutError(model, `node ${out.name} has no output`);
     // The residual output must feed something outside its own block (the next block, the final norm, or the graph output).
-    const usedOutside = (consumers.get(tensor) ?? []).some((c) => !inBlock(c, k)) ||
+    const usedOutside =
+      (consumers.get(tensor) ?? []).some((c) => !inBlock(c, k)) ||
       (model.graph?.output ?? []).some((o) => o.name === tensor);
-    if (!usedOutside) throw layoutError(model, `the last residual node of block ${k} ("${out.name}") feeds nothing outside block ${k}`);
+    if (!usedOutside)
+      throw layoutError(model, `the last residual node of block ${k} ("${out.name}") feeds nothing outside block ${k}`);
     tensors.push(tensor);
   }
 
@@ -141,7 +146,11 @@ export function findLayerTensors(model: Model): LayerTensors {
     });
     if (embeddings) break;
   }
-  if (!embeddings) throw layoutError(model, `no residual Add in block ${scope}.0 takes an input from outside the block (the embeddings)`);
+  if (!embeddings)
+    throw layoutError(
+      model,
+      `no residual Add in block ${scope}.0 takes an input from outside the block (the embeddings)`,
+    );
   return { layout, blockScope: scope, tensors: [embeddings, ...tensors] };
 }
 
@@ -174,10 +183,12 @@ export function exposeTensors(model: Model, tensors: readonly string[]): void {
   for (const name of tensors) {
     if (already.has(name)) continue;
     const elemType = declared.get(name)?.type?.tensorType?.elemType ?? fallback;
-    (graph.output ??= []).push(onnx.ValueInfoProto.create({
-      name,
-      type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType }) }),
-    }));
+    (graph.output ??= []).push(
+      onnx.ValueInfoProto.create({
+        name,
+        type: onnx.TypeProto.create({ tensorType: onnx.TypeProto.Tensor.create({ elemType }) }),
+      }),
+    );
     already.add(name);
   }
 }
@@ -241,7 +252,10 @@ export function embeddingRows(model: Model, inputName = "input_ids"): number | u
   // input_ids may pass through casts or reshapes on its way to the Gather.
   const derived = new Set([inputName]);
   for (const node of graph.node ?? []) {
-    if (/^(Cast|Identity|Reshape|Unsqueeze|Squeeze|Flatten)$/.test(node.opType ?? "") && derived.has(node.input?.[0] ?? "")) {
+    if (
+      /^(Cast|Identity|Reshape|Unsqueeze|Squeeze|Flatten)$/.test(node.opType ?? "") &&
+      derived.has(node.input?.[0] ?? "")
+    ) {
       for (const o of node.output ?? []) derived.add(o);
     }
     if (node.opType === "Gather" && derived.has(node.input?.[1] ?? "")) {

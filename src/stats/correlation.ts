@@ -49,9 +49,11 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 function checkPair(x: ArrayLike<number>, y: ArrayLike<number>): void {
-  if (x.length !== y.length) throw new RangeError(`correlation needs paired values: ${x.length} x values but ${y.length} y values`);
+  if (x.length !== y.length)
+    throw new RangeError(`correlation needs paired values: ${x.length} x values but ${y.length} y values`);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) throw new RangeError(`correlation needs finite values; pair ${i} is (${x[i]}, ${y[i]})`);
+    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!))
+      throw new RangeError(`correlation needs finite values; pair ${i} is (${x[i]}, ${y[i]})`);
   }
 }
 
@@ -70,7 +72,11 @@ export function spearmanTest(x: ArrayLike<number>, y: ArrayLike<number>): Correl
   return correlationTest(x, y, (a, b) => spearman(a, b).rho);
 }
 
-function correlationTest(x: ArrayLike<number>, y: ArrayLike<number>, statistic: (a: ArrayLike<number>, b: ArrayLike<number>) => number): CorrelationTest {
+function correlationTest(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  statistic: (a: ArrayLike<number>, b: ArrayLike<number>) => number,
+): CorrelationTest {
   checkPair(x, y);
   const n = x.length;
   const exact = n <= EXACT_PERMUTATION_MAX;

@@ -56,7 +56,8 @@ export class Random {
 
   /** Uniform integer in [0, n), without modulo bias. */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 4294967296) throw new RangeError(`int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296)
+      throw new RangeError(`int(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     for (;;) {
       const r = this.nextUint32();

@@ -63,21 +63,31 @@ export interface CommonOptions {
 }
 
 export function checkCommonOptions(o: CommonOptions): void {
-  if (o.minCount !== undefined && !(Number.isFinite(o.minCount) && o.minCount >= 0)) throw new RangeError(`minCount must be a non-negative number, got ${o.minCount}`);
-  if (o.weighting !== undefined && o.weighting !== "weighted" && o.weighting !== "uniform") throw new RangeError(`weighting must be "weighted" or "uniform", got ${o.weighting}`);
+  if (o.minCount !== undefined && !(Number.isFinite(o.minCount) && o.minCount >= 0))
+    throw new RangeError(`minCount must be a non-negative number, got ${o.minCount}`);
+  if (o.weighting !== undefined && o.weighting !== "weighted" && o.weighting !== "uniform")
+    throw new RangeError(`weighting must be "weighted" or "uniform", got ${o.weighting}`);
 }
 
 /** Checks the envelope of a serialised accumulator. */
 export function checkJson(json: unknown, estimators: readonly EstimatorName[]): AccumulatorJson {
   const j = json as AccumulatorJson;
-  if (!j || typeof j !== "object" || j.format !== ACCUMULATOR_FORMAT) throw new RangeError(`not a serialised glossa accumulator (format "${(j as { format?: unknown })?.format}")`);
-  if (j.version !== ACCUMULATOR_VERSION) throw new RangeError(`accumulator format version ${j.version} is not supported (this build reads version ${ACCUMULATOR_VERSION})`);
-  if (!estimators.includes(j.estimator)) throw new RangeError(`expected a ${estimators.join("/")} accumulator, got "${j.estimator}"`);
+  if (!j || typeof j !== "object" || j.format !== ACCUMULATOR_FORMAT)
+    throw new RangeError(`not a serialised glossa accumulator (format "${(j as { format?: unknown })?.format}")`);
+  if (j.version !== ACCUMULATOR_VERSION)
+    throw new RangeError(
+      `accumulator format version ${j.version} is not supported (this build reads version ${ACCUMULATOR_VERSION})`,
+    );
+  if (!estimators.includes(j.estimator))
+    throw new RangeError(`expected a ${estimators.join("/")} accumulator, got "${j.estimator}"`);
   return j;
 }
 
 /** The common head of every serialised accumulator. */
-export function envelope<E extends EstimatorName>(estimator: E, d: number): { format: typeof ACCUMULATOR_FORMAT; version: number; estimator: E; d: number } {
+export function envelope<E extends EstimatorName>(
+  estimator: E,
+  d: number,
+): { format: typeof ACCUMULATOR_FORMAT; version: number; estimator: E; d: number } {
   return { format: ACCUMULATOR_FORMAT, version: ACCUMULATOR_VERSION, estimator, d };
 }
 
@@ -85,13 +95,17 @@ export function envelope<E extends EstimatorName>(estimator: E, d: number): { fo
 export function checkSameLabelSets(mine: readonly string[] | null, theirs: readonly string[] | null): void {
   const a = [...(mine ?? [])].sort().join("\u0000");
   const b = [...(theirs ?? [])].sort().join("\u0000");
-  if (a !== b) throw new RangeError(`cannot merge accumulators with label sets [${(theirs ?? []).join(", ")}] and [${(mine ?? []).join(", ")}]`);
+  if (a !== b)
+    throw new RangeError(
+      `cannot merge accumulators with label sets [${(theirs ?? []).join(", ")}] and [${(mine ?? []).join(", ")}]`,
+    );
 }
 
 /** Throws a clear error naming the first parameter on which two accumulators differ. */
 export function requireSame(what: string, pairs: [string, unknown, unknown][]): void {
   for (const [name, a, b] of pairs) {
     const same = a instanceof Object ? JSON.stringify(a) === JSON.stringify(b) : a === b;
-    if (!same) throw new RangeError(`cannot merge ${what}: ${name} differs (${JSON.stringify(a)} vs ${JSON.stringify(b)})`);
+    if (!same)
+      throw new RangeError(`cannot merge ${what}: ${name} differs (${JSON.stringify(a)} vs ${JSON.stringify(b)})`);
   }
 }

@@ -58,11 +58,14 @@ export class AnchorAccumulator implements EntropyAccumulator {
   constructor(private readonly options: AnchorAccumulatorOptions) {
     checkCommonOptions(options);
     const { estimator, d, n, anchors } = options;
-    if (estimator !== "soft" && estimator !== "hard") throw new RangeError(`anchor accumulator: estimator must be "soft" or "hard", got ${estimator}`);
+    if (estimator !== "soft" && estimator !== "hard")
+      throw new RangeError(`anchor accumulator: estimator must be "soft" or "hard", got ${estimator}`);
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
     if (!Number.isInteger(n) || n < 2) throw new RangeError(`n (anchors) must be an integer ≥ 2, got ${n}`);
-    if (anchors && anchors.length !== n * d) throw new RangeError(`anchors have ${anchors.length} values, expected n × d = ${n}×${d}`);
-    if (estimator === "soft" && !(options.epsilon! > 0 && Number.isFinite(options.epsilon))) throw new RangeError(`soft entropy needs a temperature ε > 0, got ${options.epsilon}`);
+    if (anchors && anchors.length !== n * d)
+      throw new RangeError(`anchors have ${anchors.length} values, expected n × d = ${n}×${d}`);
+    if (estimator === "soft" && !(options.epsilon! > 0 && Number.isFinite(options.epsilon)))
+      throw new RangeError(`soft entropy needs a temperature ε > 0, got ${options.epsilon}`);
     this.estimator = estimator;
     this.d = d;
     this.n = n;
@@ -74,15 +77,20 @@ export class AnchorAccumulator implements EntropyAccumulator {
   }
 
   private kernel(): Promise<AnchorKernel> {
-    if (!this.options.anchors) throw new RangeError("this accumulator was restored without anchors; pass them to fromJSON to add rows");
-    this.kernelPromise ??= sharedKernel(this.options.backend ?? tsBackend, {
-      anchors: this.options.anchors,
-      n: this.n,
-      d: this.d,
-      mode: this.estimator === "soft" ? "soft" : "scores",
-      inverseTemperature: this.epsilon === null ? 1 : 1 / this.epsilon,
-      // P(Z)'s sums are added in JavaScript: ORT's Cast + axis-0 ReduceSum measured slower (3.5 ms vs ~1 ms a batch)
-    }, this.options.anchorFingerprint);
+    if (!this.options.anchors)
+      throw new RangeError("this accumulator was restored without anchors; pass them to fromJSON to add rows");
+    this.kernelPromise ??= sharedKernel(
+      this.options.backend ?? tsBackend,
+      {
+        anchors: this.options.anchors,
+        n: this.n,
+        d: this.d,
+        mode: this.estimator === "soft" ? "soft" : "scores",
+        inverseTemperature: this.epsilon === null ? 1 : 1 / this.epsilon,
+        // P(Z)'s sums are added in JavaScript: ORT's Cast + axis-0 ReduceSum measured slower (3.5 ms vs ~1 ms a batch)
+      },
+      this.options.anchorFingerprint,
+    );
     return this.kernelPromise;
   }
 
@@ -117,7 +125,8 @@ export class AnchorAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof AnchorAccumulator)) throw new RangeError(`cannot merge a ${other.estimator} accumulator into a ${this.estimator} one`);
+    if (!(other instanceof AnchorAccumulator))
+      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a ${this.estimator} one`);
     requireSame("anchor accumulators", [
       ["estimator", this.estimator, other.estimator],
       ["d", this.d, other.d],
@@ -205,7 +214,10 @@ export class AnchorAccumulator implements EntropyAccumulator {
     const j = checkJson(json, ["soft", "hard"]) as AnchorJson;
     if (context.anchors && context.fingerprint && j.anchorFingerprint !== null) {
       const fp = context.fingerprint(context.anchors);
-      if (fp !== j.anchorFingerprint) throw new RangeError(`the anchors given (fingerprint ${fp}) are not the ones this accumulator used (${j.anchorFingerprint})`);
+      if (fp !== j.anchorFingerprint)
+        throw new RangeError(
+          `the anchors given (fingerprint ${fp}) are not the ones this accumulator used (${j.anchorFingerprint})`,
+        );
     }
     const acc = new AnchorAccumulator({
       estimator: j.estimator as "soft" | "hard",
@@ -233,7 +245,11 @@ export class AnchorAccumulator implements EntropyAccumulator {
  */
 const KERNELS = new WeakMap<ComputeBackend, Map<string, Promise<AnchorKernel>>>();
 
-function sharedKernel(backend: ComputeBackend, spec: AnchorKernelSpec, fingerprint: string | undefined): Promise<AnchorKernel> {
+function sharedKernel(
+  backend: ComputeBackend,
+  spec: AnchorKernelSpec,
+  fingerprint: string | undefined,
+): Promise<AnchorKernel> {
   if (fingerprint === undefined) return backend.createAnchorKernel(spec);
   let byKey = KERNELS.get(backend);
   if (!byKey) KERNELS.set(backend, (byKey = new Map()));

@@ -67,7 +67,8 @@ export function makeAnchors({ n, d, seed }: AnchorSpec): Anchors {
  */
 export function anchorsFromMatrix(matrix: ArrayLike<number>, n: number, d: number): Anchors {
   checkShape(n, d);
-  if (matrix.length !== n * d) throw new RangeError(`anchor matrix has ${matrix.length} values, expected n × d = ${n} × ${d} = ${n * d}`);
+  if (matrix.length !== n * d)
+    throw new RangeError(`anchor matrix has ${matrix.length} values, expected n × d = ${n} × ${d} = ${n * d}`);
   const data = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const offset = i * d;

@@ -14,14 +14,23 @@ export type LabelSets = Record<string, Int32Array>;
 export function unpackBatch(rows: RowBatch, d: number, firstRow: number): { data: Float32Array; count: number } {
   if (rows instanceof Float32Array) {
     if (rows.length % d !== 0) {
-      throw new VectorInputError(`batch starting at row ${firstRow} has ${rows.length} values, not a multiple of d = ${d} (did the width change between batches?)`);
+      throw new VectorInputError(
+        `batch starting at row ${firstRow} has ${rows.length} values, not a multiple of d = ${d} (did the width change between batches?)`,
+      );
     }
     return { data: rows, count: rows.length / d };
   }
-  if (!rows || !(rows.data instanceof Float32Array)) throw new VectorInputError(`batch starting at row ${firstRow}: rows must be a Float32Array`);
+  if (!rows || !(rows.data instanceof Float32Array))
+    throw new VectorInputError(`batch starting at row ${firstRow}: rows must be a Float32Array`);
   const [count, width] = rows.shape;
-  if (width !== d) throw new VectorInputError(`batch starting at row ${firstRow} has width ${width}, but this accumulator has d = ${d} (d may not change between batches)`);
-  if (rows.data.length < count * width) throw new VectorInputError(`batch starting at row ${firstRow}: shape ${count}×${width} needs ${count * width} values, got ${rows.data.length}`);
+  if (width !== d)
+    throw new VectorInputError(
+      `batch starting at row ${firstRow} has width ${width}, but this accumulator has d = ${d} (d may not change between batches)`,
+    );
+  if (rows.data.length < count * width)
+    throw new VectorInputError(
+      `batch starting at row ${firstRow}: shape ${count}×${width} needs ${count * width} values, got ${rows.data.length}`,
+    );
   return { data: rows.data, count };
 }
 
@@ -30,17 +39,27 @@ export function unpackBatch(rows: RowBatch, d: number, firstRow: number): { data
  * names in every batch (a label set seen on only some batches would describe a subset silently).
  * Returns the names in the caller's order.
  */
-export function checkLabelSets(labelSets: LabelSets | undefined, count: number, firstRow: number, expected: readonly string[] | null): string[] {
+export function checkLabelSets(
+  labelSets: LabelSets | undefined,
+  count: number,
+  firstRow: number,
+  expected: readonly string[] | null,
+): string[] {
   const names = labelSets ? Object.keys(labelSets) : [];
   for (const name of names) {
     const labels = labelSets![name];
-    if (!(labels instanceof Int32Array)) throw new VectorInputError(`label set "${name}" must be an Int32Array`, firstRow);
+    if (!(labels instanceof Int32Array))
+      throw new VectorInputError(`label set "${name}" must be an Int32Array`, firstRow);
     if (labels.length !== count) {
-      throw new VectorInputError(`label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`);
+      throw new VectorInputError(
+        `label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`,
+      );
     }
   }
   if (expected !== null && (names.length !== expected.length || names.some((n) => !expected.includes(n)))) {
-    throw new VectorInputError(`batch starting at row ${firstRow} has label sets [${names.join(", ")}], earlier batches had [${expected.join(", ")}]`);
+    throw new VectorInputError(
+      `batch starting at row ${firstRow} has label sets [${names.join(", ")}], earlier batches had [${expected.join(", ")}]`,
+    );
   }
   return names;
 }
@@ -75,7 +94,8 @@ export function validRows(
     if (options.suspect && !options.suspect(i)) continue;
     const problem = rowProblem(data, i, d, options.rejectZero);
     if (problem === null) continue;
-    if (!options.skipInvalid) throw new VectorInputError(`${problem}; pass skipInvalid (--skip-invalid) to skip such rows`, firstRow + i);
+    if (!options.skipInvalid)
+      throw new VectorInputError(`${problem}; pass skipInvalid (--skip-invalid) to skip such rows`, firstRow + i);
     if (!mask) mask = new Uint8Array(count).fill(1);
     mask[i] = 0;
   }

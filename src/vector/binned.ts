@@ -71,10 +71,14 @@ export class BinnedAccumulator implements EntropyAccumulator {
     const bins = options.bins ?? 20;
     const headSize = options.headSize ?? 1;
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
-    if (!Number.isInteger(bins) || bins < 2 || bins > 65535) throw new RangeError(`bins must be an integer in [2, 65535], got ${bins}`);
-    if (!Number.isInteger(headSize) || headSize < 1 || d % headSize !== 0) throw new RangeError(`headSize must be a positive integer dividing d = ${d}, got ${headSize}`);
+    if (!Number.isInteger(bins) || bins < 2 || bins > 65535)
+      throw new RangeError(`bins must be an integer in [2, 65535], got ${bins}`);
+    if (!Number.isInteger(headSize) || headSize < 1 || d % headSize !== 0)
+      throw new RangeError(`headSize must be a positive integer dividing d = ${d}, got ${headSize}`);
     if (!options.ranges || options.ranges.lo.length !== d || options.ranges.hi.length !== d) {
-      throw new RangeError(`binned entropy needs ranges {lo, hi} of length d = ${d} (given, or from a first pass with RangeFinder)`);
+      throw new RangeError(
+        `binned entropy needs ranges {lo, hi} of length d = ${d} (given, or from a first pass with RangeFinder)`,
+      );
     }
     this.d = d;
     this.bins = bins;
@@ -85,7 +89,8 @@ export class BinnedAccumulator implements EntropyAccumulator {
     for (let j = 0; j < d; j++) {
       const lo = this.lo[j]!;
       const hi = this.hi[j]!;
-      if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) throw new RangeError(`range of dimension ${j} must be finite with lo ≤ hi, got [${lo}, ${hi}]`);
+      if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo)
+        throw new RangeError(`range of dimension ${j} must be finite with lo ≤ hi, got [${lo}, ${hi}]`);
       this.scale[j] = hi > lo ? bins / (hi - lo) : 0;
     }
     this.minCount = options.minCount ?? 5;
@@ -107,7 +112,9 @@ export class BinnedAccumulator implements EntropyAccumulator {
     // Fast path (no labels, heads or records): bin into a batch histogram that also detects
     // non-finite values, so the data is read once; it is added only if the batch is clean.
     if (this.headSize === 1 && names.length === 0 && !this.state.store && this.countDirect(data, count)) return;
-    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = allFinite(data, count, this.d)
+      ? null
+      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
     this.state.addIndices(this.binIndices(data, count), count, mask, labelSets);
   }
 
@@ -167,7 +174,8 @@ export class BinnedAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof BinnedAccumulator)) throw new RangeError(`cannot merge a ${other.estimator} accumulator into a binned one`);
+    if (!(other instanceof BinnedAccumulator))
+      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a binned one`);
     requireSame("binned accumulators", [
       ["d", this.d, other.d],
       ["bins", this.bins, other.bins],
@@ -335,7 +343,12 @@ export class RangeFinder {
   update(rows: RowBatch): void {
     const { data, count } = unpackBatch(rows, this.d, this.rows + this.skippedRows);
     const d = this.d;
-    const mask = allFinite(data, count, d) ? null : validRows(data, count, d, this.rows + this.skippedRows, { skipInvalid: this.options.skipInvalid ?? false, rejectZero: false });
+    const mask = allFinite(data, count, d)
+      ? null
+      : validRows(data, count, d, this.rows + this.skippedRows, {
+          skipInvalid: this.options.skipInvalid ?? false,
+          rejectZero: false,
+        });
     for (let i = 0; i < count; i++) {
       if (mask && mask[i] === 0) {
         this.skippedRows++;

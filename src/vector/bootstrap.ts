@@ -24,7 +24,8 @@ export class PartitionedAccumulator implements EntropyAccumulator {
   ) {
     this.template = requireCounting(template, "bootstrap over batches");
     if (this.template.state.rows > 0) throw new RangeError("the bootstrap template accumulator must be empty");
-    if (!Number.isInteger(batchesPerPart) || batchesPerPart < 1) throw new RangeError(`batchesPerPart must be a positive integer, got ${batchesPerPart}`);
+    if (!Number.isInteger(batchesPerPart) || batchesPerPart < 1)
+      throw new RangeError(`batchesPerPart must be a positive integer, got ${batchesPerPart}`);
   }
 
   get estimator() {
@@ -60,7 +61,8 @@ export class PartitionedAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof PartitionedAccumulator)) throw new RangeError("a partitioned accumulator merges only with another partitioned accumulator");
+    if (!(other instanceof PartitionedAccumulator))
+      throw new RangeError("a partitioned accumulator merges only with another partitioned accumulator");
     this.merged().merge(other.merged()); // checks compatibility
     this.parts.push(...other.parts.map((p) => p.clone()));
     this.batchesInLast = this.batchesPerPart;
@@ -110,7 +112,10 @@ export interface MeasureInterval extends MeasureRow {
   bias: number;
 }
 
-export function bootstrapIntervals(partitioned: PartitionedAccumulator, options: BootstrapOptions = {}): MeasureInterval[] {
+export function bootstrapIntervals(
+  partitioned: PartitionedAccumulator,
+  options: BootstrapOptions = {},
+): MeasureInterval[] {
   const resamples = options.resamples ?? 200;
   const level = options.level ?? 0.95;
   const random = new Random(options.seed ?? 0);

@@ -66,7 +66,13 @@ export function labelSetEstimate(state: CountState, name: string, options: Count
   return tableEstimate(table, state.blocks, state.blockWidth, state.excludedRows.get(name) ?? 0, options);
 }
 
-export function tableEstimate(table: LabelTable, blocks: number, blockWidth: number, excludedRows: number, options: CountEstimateOptions): LabelSetEstimate {
+export function tableEstimate(
+  table: LabelTable,
+  blocks: number,
+  blockWidth: number,
+  excludedRows: number,
+  options: CountEstimateOptions,
+): LabelSetEstimate {
   const width = blocks * blockWidth;
   const kept: number[] = [];
   let retainedRows = 0;
@@ -80,7 +86,15 @@ export function tableEstimate(table: LabelTable, blocks: number, blockWidth: num
   }
   const retained = new Float64Array(width);
   for (const s of kept) for (let k = 0; k < width; k++) retained[k]! += table.counts[s * width + k]!;
-  const h = retainedRows > 0 ? blockEntropy(Float64Array.from(retained, (c) => c / retainedRows), 0, blocks, blockWidth) : 0;
+  const h =
+    retainedRows > 0
+      ? blockEntropy(
+          Float64Array.from(retained, (c) => c / retainedRows),
+          0,
+          blocks,
+          blockWidth,
+        )
+      : 0;
 
   let conditional = 0;
   for (const s of kept) {
@@ -109,7 +123,14 @@ export function tableEstimate(table: LabelTable, blocks: number, blockWidth: num
 }
 
 /** Label-vs-complement JSD (mean over values) and the p(x)-weighted generalised JSD, averaged over blocks. */
-function divergences(table: LabelTable, kept: number[], retained: Float64Array, retainedRows: number, blocks: number, blockWidth: number) {
+function divergences(
+  table: LabelTable,
+  kept: number[],
+  retained: Float64Array,
+  retainedRows: number,
+  blocks: number,
+  blockWidth: number,
+) {
   const width = blocks * blockWidth;
   const complement = new Float64Array(blockWidth);
   let jsdSum = 0;
@@ -119,7 +140,8 @@ function divergences(table: LabelTable, kept: number[], retained: Float64Array, 
     let perValue = 0;
     for (let b = 0; b < blocks; b++) {
       const start = s * width + b * blockWidth;
-      for (let k = 0; k < blockWidth; k++) complement[k] = Math.max(0, retained[b * blockWidth + k]! - table.counts[start + k]!);
+      for (let k = 0; k < blockWidth; k++)
+        complement[k] = Math.max(0, retained[b * blockWidth + k]! - table.counts[start + k]!);
       const own = table.counts.subarray(start, start + blockWidth);
       if (sum(complement) === 0 || sum(own) === 0) continue;
       perValue += jsd(own, complement);
@@ -131,7 +153,9 @@ function divergences(table: LabelTable, kept: number[], retained: Float64Array, 
   if (kept.length > 0) {
     const weights = kept.map((s) => table.rowCounts[s]!);
     for (let b = 0; b < blocks; b++) {
-      const dists = kept.map((s) => table.counts.subarray(s * width + b * blockWidth, s * width + (b + 1) * blockWidth));
+      const dists = kept.map((s) =>
+        table.counts.subarray(s * width + b * blockWidth, s * width + (b + 1) * blockWidth),
+      );
       generalised += generalizedJsd(dists, weights);
     }
     generalised /= blocks;

@@ -64,11 +64,13 @@ export class CountState {
   /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
   addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const { blocks, blockWidth, width } = this;
-    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
+    for (let i = 0; i < count; i++)
+      if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      for (let i = 0; i < count; i++) if (slots[i]! >= 0) addCells(table.counts, slots[i]! * width, indices, i * blocks, blocks, blockWidth);
+      for (let i = 0; i < count; i++)
+        if (slots[i]! >= 0) addCells(table.counts, slots[i]! * width, indices, i * blocks, blocks, blockWidth);
     }
     this.keepRecords(indices, count, mask, labelSets);
     this.countRows(count, mask);
@@ -97,7 +99,12 @@ export class CountState {
     return slots;
   }
 
-  private keepRecords(source: Float32Array | Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+  private keepRecords(
+    source: Float32Array | Int32Array,
+    count: number,
+    mask: Uint8Array | null,
+    labelSets: LabelSets | undefined,
+  ): void {
     if (!this.store) return;
     const names = this.labelSetNames ?? [];
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) this.store.push(source, i, labelSets, names);
@@ -114,7 +121,9 @@ export class CountState {
   /** Adds `factor` × another state (same layout and label sets). */
   add(other: CountState, factor = 1, withStore = true): void {
     if (other.blocks !== this.blocks || other.blockWidth !== this.blockWidth) {
-      throw new RangeError(`cannot merge count states of layout ${other.blocks}×${other.blockWidth} into ${this.blocks}×${this.blockWidth}`);
+      throw new RangeError(
+        `cannot merge count states of layout ${other.blocks}×${other.blockWidth} into ${this.blocks}×${this.blockWidth}`,
+      );
     }
     if (other.labelSetNames !== null && other.rows > 0) {
       if (this.labelSetNames === null || this.rows === 0) {
@@ -144,7 +153,8 @@ export class CountState {
 
   toJSON(): CountStateJson {
     const labelSets: Record<string, LabelTableState & { excludedRows: number }> = {};
-    for (const name of this.labelSetNames ?? []) labelSets[name] = { ...this.tables.get(name)!.toJSON(), excludedRows: this.excludedRows.get(name)! };
+    for (const name of this.labelSetNames ?? [])
+      labelSets[name] = { ...this.tables.get(name)!.toJSON(), excludedRows: this.excludedRows.get(name)! };
     return {
       rows: this.rows,
       skippedRows: this.skippedRows,
@@ -192,6 +202,13 @@ function addRow(target: Float64Array, offset: number, source: Float32Array, base
 }
 
 /** One count per block: target[offset + b·blockWidth + cells[base + b]] += 1. */
-function addCells(target: Float64Array, offset: number, cells: Int32Array, base: number, blocks: number, blockWidth: number): void {
+function addCells(
+  target: Float64Array,
+  offset: number,
+  cells: Int32Array,
+  base: number,
+  blocks: number,
+  blockWidth: number,
+): void {
   for (let b = 0; b < blocks; b++) target[offset + b * blockWidth + cells[base + b]!]! += 1;
 }

@@ -17,6 +17,7 @@ export function isCounting(acc: EntropyAccumulator): acc is CountingAccumulator 
 }
 
 export function requireCounting(acc: EntropyAccumulator, what: string): CountingAccumulator {
-  if (!isCounting(acc)) throw new RangeError(`${what} needs a counting estimator (soft, hard or binned), not ${acc.estimator}`);
+  if (!isCounting(acc))
+    throw new RangeError(`${what} needs a counting estimator (soft, hard or binned), not ${acc.estimator}`);
   return acc;
 }

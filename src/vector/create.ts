@@ -60,7 +60,8 @@ export function createAccumulator(options: CreateAccumulatorOptions): EntropyAcc
       const n = options.anchors?.n ?? options.n ?? 100;
       const anchors = options.anchors ?? makeAnchors({ n, d, seed: options.seed ?? 0 });
       if (anchors.d !== d) throw new RangeError(`the anchors have d = ${anchors.d}, but the rows have d = ${d}`);
-      if (options.n !== undefined && options.anchors && options.n !== anchors.n) throw new RangeError(`n = ${options.n} disagrees with the ${anchors.n} anchors given`);
+      if (options.n !== undefined && options.anchors && options.n !== anchors.n)
+        throw new RangeError(`n = ${options.n} disagrees with the ${anchors.n} anchors given`);
       let epsilon = options.epsilon;
       let calibration: string | undefined = epsilon !== undefined ? "given" : undefined;
       if (estimator === "soft" && epsilon === undefined) {
@@ -83,7 +84,10 @@ export function createAccumulator(options: CreateAccumulatorOptions): EntropyAcc
       });
     }
     case "binned":
-      if (!options.ranges) throw new RangeError("the binned estimator needs ranges {lo, hi} (given, or from a first pass with RangeFinder)");
+      if (!options.ranges)
+        throw new RangeError(
+          "the binned estimator needs ranges {lo, hi} (given, or from a first pass with RangeFinder)",
+        );
       return new BinnedAccumulator({
         ...common,
         d,
@@ -110,7 +114,10 @@ export function createAccumulator(options: CreateAccumulatorOptions): EntropyAcc
  * Restores any serialised accumulator. Anchor estimators regain the ability to take rows
  * when given their anchors (checked by fingerprint) or, if they recorded a seed, regenerate them.
  */
-export function accumulatorFromJSON(json: unknown, context: { anchors?: Anchors; backend?: ComputeBackend } = {}): EntropyAccumulator {
+export function accumulatorFromJSON(
+  json: unknown,
+  context: { anchors?: Anchors; backend?: ComputeBackend } = {},
+): EntropyAccumulator {
   const j = checkJson(json, ESTIMATORS);
   switch (j.estimator) {
     case "soft":

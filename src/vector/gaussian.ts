@@ -61,7 +61,9 @@ export class GaussianAccumulator implements EntropyAccumulator {
     const { data, count } = unpackBatch(rows, this.d, firstRow);
     const names = checkLabelSets(labelSets, count, firstRow, this.rows > 0 ? this.labelSetNames : null);
     if (count === 0) return;
-    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = allFinite(data, count, this.d)
+      ? null
+      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
     if (this.rows === 0) {
       this.labelSetNames = names;
       this.tables = new Map(names.map((n) => [n, new LabelTable(this.width)]));
@@ -89,7 +91,8 @@ export class GaussianAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof GaussianAccumulator)) throw new RangeError(`cannot merge a ${other.estimator} accumulator into a gaussian one`);
+    if (!(other instanceof GaussianAccumulator))
+      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a gaussian one`);
     requireSame("gaussian accumulators", [
       ["d", this.d, other.d],
       ["minCount", this.minCount, other.minCount],
@@ -125,7 +128,14 @@ export class GaussianAccumulator implements EntropyAccumulator {
   }
 
   parameters(): Record<string, unknown> {
-    return { estimator: "gaussian", d: this.d, minCount: this.minCount, weighting: this.weighting, skipInvalid: this.skipInvalid, covariance: "maximum likelihood (divide by N)" };
+    return {
+      estimator: "gaussian",
+      d: this.d,
+      minCount: this.minCount,
+      weighting: this.weighting,
+      skipInvalid: this.skipInvalid,
+      covariance: "maximum likelihood (divide by N)",
+    };
   }
 
   result(): EntropyEstimate {
@@ -147,7 +157,12 @@ export class GaussianAccumulator implements EntropyAccumulator {
         } else droppedRows += rows;
       }
       for (const s of kept) {
-        const hx = gaussianEntropy(table.counts.subarray(s * this.width, (s + 1) * this.width), table.rowCounts[s]!, d, `label set "${name}", value ${table.values[s]}`);
+        const hx = gaussianEntropy(
+          table.counts.subarray(s * this.width, (s + 1) * this.width),
+          table.rowCounts[s]!,
+          d,
+          `label set "${name}", value ${table.values[s]}`,
+        );
         conditional += this.weighting === "weighted" ? (table.rowCounts[s]! / retainedRows) * hx : hx / kept.length;
       }
       const h = retainedRows > 0 ? gaussianEntropy(retained, retainedRows, d, `label set "${name}"`) : 0;
@@ -195,14 +210,24 @@ export class GaussianAccumulator implements EntropyAccumulator {
 
   static fromJSON(json: unknown): GaussianAccumulator {
     const j = checkJson(json, ["gaussian"]) as GaussianJson;
-    const acc = new GaussianAccumulator({ d: j.d, minCount: j.minCount, weighting: j.weighting, skipInvalid: j.skipInvalid });
-    if (j.moments.length !== acc.width) throw new RangeError(`gaussian accumulator: ${j.moments.length} moments, expected ${acc.width}`);
+    const acc = new GaussianAccumulator({
+      d: j.d,
+      minCount: j.minCount,
+      weighting: j.weighting,
+      skipInvalid: j.skipInvalid,
+    });
+    if (j.moments.length !== acc.width)
+      throw new RangeError(`gaussian accumulator: ${j.moments.length} moments, expected ${acc.width}`);
     acc.shift = j.shift ? Float64Array.from(j.shift) : null;
     acc.rows = j.rows;
     acc.skippedRows = j.skippedRows;
     acc.moments = Float64Array.from(j.moments);
     acc.labelSetNames = j.labelSetNames;
-    for (const name of j.labelSetNames ?? []) acc.tables.set(name, LabelTable.fromJSON(j.labelSets[name]!, acc.width, `gaussian accumulator, label set "${name}"`));
+    for (const name of j.labelSetNames ?? [])
+      acc.tables.set(
+        name,
+        LabelTable.fromJSON(j.labelSets[name]!, acc.width, `gaussian accumulator, label set "${name}"`),
+      );
     return acc;
   }
 }
@@ -241,7 +266,10 @@ export function gaussianEntropy(moments: Float64Array, rows: number, d: number, 
     }
   }
   const logDet = choleskyLogDet(cov, d);
-  if (logDet === null) throw new RangeError(`gaussian entropy of ${what}: the covariance is singular (rows lie in a lower-dimensional subspace)`);
+  if (logDet === null)
+    throw new RangeError(
+      `gaussian entropy of ${what}: the covariance is singular (rows lie in a lower-dimensional subspace)`,
+    );
   return 0.5 * (d * Math.log(2 * Math.PI * Math.E) + logDet);
 }
 

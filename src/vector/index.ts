@@ -6,7 +6,13 @@ export * from "./create.js";
 export { AnchorAccumulator, argmaxRows } from "./anchorAccumulator.js";
 export { BinnedAccumulator, RangeFinder, type BinRanges, type BinnedOptions } from "./binned.js";
 export { GaussianAccumulator, gaussianEntropy } from "./gaussian.js";
-export { KnnAccumulator, kozachenkoLeonenko, ksgMutualInformation, discreteContinuousMI, lnUnitBallVolume } from "./knn.js";
+export {
+  KnnAccumulator,
+  kozachenkoLeonenko,
+  ksgMutualInformation,
+  discreteContinuousMI,
+  lnUnitBallVolume,
+} from "./knn.js";
 export type { LabelSetEstimate } from "./countEstimate.js";
 export * from "./measures.js";
 export * from "./permutationNull.js";

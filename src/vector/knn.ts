@@ -55,7 +55,13 @@ function squaredDistancesFrom(data: ArrayLike<number>, n: number, d: number, i: 
 }
 
 /** k-th smallest value among `values` at the given indices (excluding `self`). */
-function kthSmallest(values: Float64Array, indices: ArrayLike<number>, self: number, k: number, scratch: Float64Array): number {
+function kthSmallest(
+  values: Float64Array,
+  indices: ArrayLike<number>,
+  self: number,
+  k: number,
+  scratch: Float64Array,
+): number {
   let m = 0;
   for (let t = 0; t < indices.length; t++) {
     const j = indices[t]!;
@@ -76,14 +82,24 @@ export function kozachenkoLeonenko(data: ArrayLike<number>, n: number, d: number
   for (let i = 0; i < n; i++) {
     squaredDistancesFrom(data, n, d, i, dist);
     const rho2 = kthSmallest(dist, all, i, k, scratch);
-    if (rho2 === 0) throw new RangeError(`k-NN entropy: row ${i} has ${k} or more rows coinciding with it (distance 0); k-NN estimators need distinct rows`);
+    if (rho2 === 0)
+      throw new RangeError(
+        `k-NN entropy: row ${i} has ${k} or more rows coinciding with it (distance 0); k-NN estimators need distinct rows`,
+      );
     sumLog += 0.5 * Math.log(rho2);
   }
   return digamma(n) - digamma(k) + lnUnitBallVolume(d) + (d / n) * sumLog;
 }
 
 /** KSG mutual information (algorithm 1, max-norm) between paired rows of x (n × dx) and y (n × dy). */
-export function ksgMutualInformation(x: ArrayLike<number>, dx: number, y: ArrayLike<number>, dy: number, n: number, k = 3): number {
+export function ksgMutualInformation(
+  x: ArrayLike<number>,
+  dx: number,
+  y: ArrayLike<number>,
+  dy: number,
+  n: number,
+  k = 3,
+): number {
   if (n <= k) throw new RangeError(`KSG needs more than k = ${k} rows, got ${n}`);
   if (x.length < n * dx || y.length < n * dy) throw new RangeError(`KSG: x and y must hold ${n} rows`);
   const maxNorm = (data: ArrayLike<number>, dim: number, i: number, j: number) => {
@@ -118,14 +134,22 @@ export function ksgMutualInformation(x: ArrayLike<number>, dx: number, y: ArrayL
  * Ross (2014) estimator of I(X;Z) for a discrete label per row; rows with labels < 0 or in
  * values with fewer than k + 1 rows must be removed by the caller.
  */
-export function discreteContinuousMI(data: ArrayLike<number>, labels: ArrayLike<number>, n: number, d: number, k = 3): number {
+export function discreteContinuousMI(
+  data: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  n: number,
+  d: number,
+  k = 3,
+): number {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const g = groups.get(labels[i]!);
     if (g) g.push(i);
     else groups.set(labels[i]!, [i]);
   }
-  for (const [value, g] of groups) if (g.length <= k) throw new RangeError(`KSG (discrete labels): value ${value} has ${g.length} rows; needs more than k = ${k}`);
+  for (const [value, g] of groups)
+    if (g.length <= k)
+      throw new RangeError(`KSG (discrete labels): value ${value} has ${g.length} rows; needs more than k = ${k}`);
   const dist = new Float64Array(n);
   const scratch = new Float64Array(n);
   let sum = 0;
@@ -155,14 +179,16 @@ export class KnnAccumulator implements EntropyAccumulator {
 
   constructor(private readonly options: KnnOptions) {
     checkCommonOptions(options);
-    if (!Number.isInteger(options.d) || options.d < 1) throw new RangeError(`d must be a positive integer, got ${options.d}`);
+    if (!Number.isInteger(options.d) || options.d < 1)
+      throw new RangeError(`d must be a positive integer, got ${options.d}`);
     this.d = options.d;
     this.k = options.k ?? 3;
     if (!Number.isInteger(this.k) || this.k < 1) throw new RangeError(`k must be a positive integer, got ${this.k}`);
     this.maxRows = options.maxRows ?? 20_000;
     this.minCount = Math.max(options.minCount ?? this.k + 1, this.k + 1);
     this.skipInvalid = options.skipInvalid ?? false;
-    if (options.weighting === "uniform") throw new RangeError("the k-NN estimator has no uniform weighting (its I(X;Z) is one KSG-style estimate)");
+    if (options.weighting === "uniform")
+      throw new RangeError("the k-NN estimator has no uniform weighting (its I(X;Z) is one KSG-style estimate)");
   }
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
@@ -170,7 +196,9 @@ export class KnnAccumulator implements EntropyAccumulator {
     const { data, count } = unpackBatch(rows, this.d, firstRow);
     const names = checkLabelSets(labelSets, count, firstRow, this.rows > 0 ? this.labelSetNames : null);
     if (count === 0) return;
-    const mask = allFinite(data, count, this.d) ? null : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = allFinite(data, count, this.d)
+      ? null
+      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
     const keep: number[] = [];
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) keep.push(i);
     const compact = new Float64Array(keep.length * this.d);
@@ -181,7 +209,8 @@ export class KnnAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof KnnAccumulator)) throw new RangeError(`cannot merge a ${other.estimator} accumulator into a knn one`);
+    if (!(other instanceof KnnAccumulator))
+      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a knn one`);
     requireSame("knn accumulators", [
       ["d", this.d, other.d],
       ["k", this.k, other.k],
@@ -195,7 +224,10 @@ export class KnnAccumulator implements EntropyAccumulator {
   private appendRows(data: Float64Array, rows: number, labelSets: Record<string, Int32Array>): void {
     const names = Object.keys(labelSets).sort();
     if (this.rows > 0) checkSameLabelSets(this.labelSetNames, names);
-    if (this.rows + rows > this.maxRows) throw new RangeError(`k-NN estimators are quadratic in rows: ${this.rows + rows} rows exceed maxRows = ${this.maxRows}`);
+    if (this.rows + rows > this.maxRows)
+      throw new RangeError(
+        `k-NN estimators are quadratic in rows: ${this.rows + rows} rows exceed maxRows = ${this.maxRows}`,
+      );
     if (this.rows === 0) {
       this.labelSetNames = names;
       this.labels = new Map();
@@ -218,7 +250,15 @@ export class KnnAccumulator implements EntropyAccumulator {
   }
 
   parameters(): Record<string, unknown> {
-    return { estimator: "knn", d: this.d, k: this.k, minCount: this.minCount, maxRows: this.maxRows, skipInvalid: this.skipInvalid, distance: "euclidean" };
+    return {
+      estimator: "knn",
+      d: this.d,
+      k: this.k,
+      minCount: this.minCount,
+      maxRows: this.maxRows,
+      skipInvalid: this.skipInvalid,
+      distance: "euclidean",
+    };
   }
 
   result(): EntropyEstimate {
@@ -284,15 +324,23 @@ export class KnnAccumulator implements EntropyAccumulator {
 
   static fromJSON(json: unknown): KnnAccumulator {
     const j = checkJson(json, ["knn"]) as KnnJson;
-    const acc = new KnnAccumulator({ d: j.d, k: j.k, maxRows: j.maxRows, minCount: j.minCount, skipInvalid: j.skipInvalid });
-    if (j.rows.length % j.d !== 0) throw new RangeError(`knn accumulator: ${j.rows.length} stored values are not a multiple of d = ${j.d}`);
+    const acc = new KnnAccumulator({
+      d: j.d,
+      k: j.k,
+      maxRows: j.maxRows,
+      minCount: j.minCount,
+      skipInvalid: j.skipInvalid,
+    });
+    if (j.rows.length % j.d !== 0)
+      throw new RangeError(`knn accumulator: ${j.rows.length} stored values are not a multiple of d = ${j.d}`);
     acc.data = Float64Array.from(j.rows);
     acc.rows = j.rows.length / j.d;
     acc.skippedRows = j.skippedRows;
     acc.labelSetNames = j.labelSetNames;
     for (const name of j.labelSetNames ?? []) {
       const labels = j.labels[name]!;
-      if (labels.length !== acc.rows) throw new RangeError(`knn accumulator: label set "${name}" has ${labels.length} labels for ${acc.rows} rows`);
+      if (labels.length !== acc.rows)
+        throw new RangeError(`knn accumulator: label set "${name}" has ${labels.length} labels for ${acc.rows} rows`);
       acc.labels.set(name, Int32Array.from(labels));
     }
     return acc;

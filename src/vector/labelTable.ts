@@ -129,11 +129,14 @@ export class LabelTable {
     const table = new LabelTable(width);
     const k = state.values.length;
     if (state.rowCounts.length !== k || state.counts.length !== k * width) {
-      throw new RangeError(`${where}: label table has ${k} values but ${state.rowCounts.length} row counts and ${state.counts.length} counts (expected ${k * width})`);
+      throw new RangeError(
+        `${where}: label table has ${k} values but ${state.rowCounts.length} row counts and ${state.counts.length} counts (expected ${k * width})`,
+      );
     }
     for (let s = 0; s < k; s++) {
       const value = state.values[s]!;
-      if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) throw new RangeError(`${where}: label value ${value} is not a non-negative int32`);
+      if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff)
+        throw new RangeError(`${where}: label value ${value} is not a non-negative int32`);
       const slot = table.slotOf(value);
       if (slot !== s) throw new RangeError(`${where}: label value ${value} appears twice`);
       table.rowCounts[slot] = state.rowCounts[s]!;

@@ -49,7 +49,8 @@ export function structureMeasures(source: EntropyAccumulator | EntropyEstimate):
     rows.push({ labelSet: name, measure: "regularity-ln-n", value: ratio(s.mutualInformation, max) });
     rows.push({ labelSet: name, measure: "regularity-h", value: ratio(s.mutualInformation, s.entropy) });
     if (s.disentanglement !== null) rows.push({ labelSet: name, measure: "disentanglement", value: s.disentanglement });
-    if (s.generalisedJsd !== null) rows.push({ labelSet: name, measure: "disentanglement-generalised", value: s.generalisedJsd });
+    if (s.generalisedJsd !== null)
+      rows.push({ labelSet: name, measure: "disentanglement-generalised", value: s.generalisedJsd });
   }
   return rows;
 }
@@ -70,7 +71,10 @@ export interface ResidualComponent {
  * [I₁, I₂ − I₁, …, I_k − I_{k−1}] / H(Z) and the unexplained (H(Z) − I_k) / H(Z).
  * The components sum to 1 (when H(Z) > 0).
  */
-export function residualDecomposition(source: EntropyAccumulator | EntropyEstimate, nested: readonly string[]): ResidualComponent[] {
+export function residualDecomposition(
+  source: EntropyAccumulator | EntropyEstimate,
+  nested: readonly string[],
+): ResidualComponent[] {
   const e = estimateOf(source);
   if (nested.length === 0) throw new RangeError("residual decomposition needs at least one label set");
   const h = e.entropy;
@@ -78,8 +82,14 @@ export function residualDecomposition(source: EntropyAccumulator | EntropyEstima
   let previous = 0;
   nested.forEach((name, i) => {
     const s = e.labelSets[name];
-    if (!s) throw new RangeError(`residual decomposition: no label set "${name}" (known: ${Object.keys(e.labelSets).join(", ") || "none"})`);
-    out.push({ component: i === 0 ? name : `${name} − ${nested[i - 1]}`, value: ratio(s.mutualInformation - previous, h) });
+    if (!s)
+      throw new RangeError(
+        `residual decomposition: no label set "${name}" (known: ${Object.keys(e.labelSets).join(", ") || "none"})`,
+      );
+    out.push({
+      component: i === 0 ? name : `${name} − ${nested[i - 1]}`,
+      value: ratio(s.mutualInformation - previous, h),
+    });
     previous = s.mutualInformation;
   });
   out.push({ component: "unexplained", value: ratio(h - previous, h) });

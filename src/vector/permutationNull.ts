@@ -32,10 +32,14 @@ export interface PermutationNull {
 export function permutationNull(accumulator: EntropyAccumulator, options: PermutationNullOptions): PermutationNull {
   const acc = requireCounting(accumulator, "the permutation null");
   const store = acc.state.store;
-  if (!store) throw new RangeError("the permutation null needs the per-row record: build the accumulator with keepRows: true (and merge only accumulators that kept theirs)");
+  if (!store)
+    throw new RangeError(
+      "the permutation null needs the per-row record: build the accumulator with keepRows: true (and merge only accumulators that kept theirs)",
+    );
   const permutations = options.permutations ?? 100;
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(permutations) || permutations < 1) throw new RangeError(`permutations must be a positive integer, got ${permutations}`);
+  if (!Number.isInteger(permutations) || permutations < 1)
+    throw new RangeError(`permutations must be a positive integer, got ${permutations}`);
   const all = store.labelsOf(options.labelSet);
   const rows: number[] = [];
   for (let i = 0; i < all.length; i++) if (all[i]! >= 0) rows.push(i);
@@ -74,5 +78,14 @@ export function permutationNull(accumulator: EntropyAccumulator, options: Permut
   }
   const mean = values.reduce((a, b) => a + b, 0) / permutations;
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, permutations - 1));
-  return { labelSet: options.labelSet, observed, mean, sd, pValue: (1 + atLeast) / (permutations + 1), permutations, seed, values };
+  return {
+    labelSet: options.labelSet,
+    observed,
+    mean,
+    sd,
+    pValue: (1 + atLeast) / (permutations + 1),
+    permutations,
+    seed,
+    values,
+  };
 }

@@ -36,7 +36,12 @@ export class RowStore {
   }
 
   /** Appends row i of `source` (rowWidth values) with its labels. */
-  push(source: Float32Array | Int32Array, i: number, labelSets: Record<string, Int32Array> | undefined, names: readonly string[]): void {
+  push(
+    source: Float32Array | Int32Array,
+    i: number,
+    labelSets: Record<string, Int32Array> | undefined,
+    names: readonly string[],
+  ): void {
     this.ensure(1);
     const w = this.rowWidth;
     this.data.set(source.subarray(i * w, (i + 1) * w), this.rows * w);
@@ -53,7 +58,8 @@ export class RowStore {
 
   /** Appends all rows of another store. */
   append(other: RowStore): void {
-    if (other.kind !== this.kind || other.rowWidth !== this.rowWidth) throw new RangeError("row stores of different shapes cannot be merged");
+    if (other.kind !== this.kind || other.rowWidth !== this.rowWidth)
+      throw new RangeError("row stores of different shapes cannot be merged");
     const names = [...other.labels.keys()];
     const labelSets = Object.fromEntries(names.map((name) => [name, other.labels.get(name)!]));
     for (let i = 0; i < other.rows; i++) this.push(other.data, i, labelSets, names);

@@ -33,7 +33,9 @@ export async function accumulateBatches(
       labelSets = {};
       for (const [name, all] of Object.entries(options.labels)) {
         if (all.length < batch.start + batch.count) {
-          throw new RangeError(`label set "${name}" has ${all.length} labels but the data has at least ${batch.start + batch.count} rows`);
+          throw new RangeError(
+            `label set "${name}" has ${all.length} labels but the data has at least ${batch.start + batch.count} rows`,
+          );
         }
         labelSets[name] = all.subarray(batch.start, batch.start + batch.count);
       }

@@ -20,11 +20,13 @@ export const CALIBRATIONS: readonly Calibration[] = ["bound", "exact", "leading-
 export const BOUND_MIN_RECOMMENDED_D = 16;
 
 function checkWidth(d: number, minimum: number, what: string): void {
-  if (!Number.isInteger(d) || d < minimum) throw new RangeError(`${what} needs an integer dimension d ≥ ${minimum}, got ${d}`);
+  if (!Number.isInteger(d) || d < minimum)
+    throw new RangeError(`${what} needs an integer dimension d ≥ ${minimum}, got ${d}`);
 }
 
 function checkAnchors(n: number): void {
-  if (!Number.isInteger(n) || n < 2) throw new RangeError(`temperature calibration needs an integer number of anchors n ≥ 2, got ${n}`);
+  if (!Number.isInteger(n) || n < 2)
+    throw new RangeError(`temperature calibration needs an integer number of anchors n ≥ 2, got ${n}`);
 }
 
 /** KL(vMF_κ ‖ Uniform(S^{d−1})) in nats, for concentration κ ≥ 0 on the sphere in ℝ^d (d ≥ 2). */
@@ -42,7 +44,8 @@ export function klVmfUniform(kappa: number, d: number): number {
 /** The Amos-type lower bound KL⁻(κ) on klVmfUniform (METHODS §4.2); needs d > 2. */
 export function klVmfUniformLowerBound(kappa: number, d: number): number {
   checkWidth(d, 3, "the bound calibration");
-  if (!(kappa >= 0) || !Number.isFinite(kappa)) throw new RangeError(`klVmfUniformLowerBound needs a finite κ ≥ 0, got ${kappa}`);
+  if (!(kappa >= 0) || !Number.isFinite(kappa))
+    throw new RangeError(`klVmfUniformLowerBound needs a finite κ ≥ 0, got ${kappa}`);
   const nu = d / 2 - 1;
   const half = d / 2;
   const rootHalf = Math.sqrt(kappa * kappa + half * half);

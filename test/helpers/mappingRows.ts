@@ -32,7 +32,13 @@ export function mappingFromRows(
 }
 
 /** Test helper: a DiscreteMapping from explicit code rows (small cases and fast-check). */
-export function mappingOf(meanings: number[][], signals: number[][], atoms: number[], alphabetSize: number, padSymbol?: number): DiscreteMapping {
+export function mappingOf(
+  meanings: number[][],
+  signals: number[][],
+  atoms: number[],
+  alphabetSize: number,
+  padSymbol?: number,
+): DiscreteMapping {
   return {
     roles: atoms.map((n, r) => ({ name: `r${r}`, atoms: Array.from({ length: n }, (_, a) => `a${a}`) })),
     alphabet: Array.from({ length: alphabetSize }, (_, c) => `s${c}`),

@@ -7,19 +7,32 @@
 import { describeOptions, flagOption, numberOption, parseArgs, stringOption, UsageError } from "../args.js";
 import { readNpy, writeNpy } from "../../io/npy.js";
 import { InputError } from "../../io/errors.js";
-import { ANCHOR_GENERATOR, anchorFingerprint, anchorsFromMatrix, makeAnchors, type Anchors } from "../../vector/anchors.js";
+import {
+  ANCHOR_GENERATOR,
+  anchorFingerprint,
+  anchorsFromMatrix,
+  makeAnchors,
+  type Anchors,
+} from "../../vector/anchors.js";
 import { CALIBRATIONS, calibrateTemperatureWithWarnings, type Calibration } from "../../vector/temperature.js";
 import { textTable } from "../../report/html.js";
 
-export const summary = "make seeded soft-entropy anchors (print fingerprint, save .npy) and show the temperature calibrations";
+export const summary =
+  "make seeded soft-entropy anchors (print fingerprint, save .npy) and show the temperature calibrations";
 
 const OPTIONS = {
   d: { type: "string", description: "dimension of the representations (required unless --in)" },
   n: { type: "string", description: "number of anchors (default 100)" },
   seed: { type: "string", description: "seed of the generator (default 0)" },
   out: { type: "string", description: "write the anchors to this .npy file (float32, n × d)" },
-  in: { type: "string", description: "read anchors from this .npy file instead of generating them, and fingerprint them" },
-  calibration: { type: "boolean", description: "print ε for the bound, exact and leading-order calibrations, with warnings" },
+  in: {
+    type: "string",
+    description: "read anchors from this .npy file instead of generating them, and fingerprint them",
+  },
+  calibration: {
+    type: "boolean",
+    description: "print ε for the bound, exact and leading-order calibrations, with warnings",
+  },
   json: { type: "boolean", description: "print JSON" },
   help: { type: "boolean" },
 } as const;
@@ -44,8 +57,10 @@ function calibrations(d: number, n: number): CalibrationRow[] {
 
 function loadAnchors(path: string): Anchors {
   const array = readNpy(path);
-  if (array.shape.length !== 2) throw new InputError(`anchors must be a 2-D array (n × d), got shape [${array.shape.join(", ")}]`, { file: path });
-  if (array.data instanceof BigInt64Array) throw new InputError(`anchors must be floating point, got ${array.dtype}`, { file: path });
+  if (array.shape.length !== 2)
+    throw new InputError(`anchors must be a 2-D array (n × d), got shape [${array.shape.join(", ")}]`, { file: path });
+  if (array.data instanceof BigInt64Array)
+    throw new InputError(`anchors must be floating point, got ${array.dtype}`, { file: path });
   try {
     return anchorsFromMatrix(array.data, array.shape[0]!, array.shape[1]!);
   } catch (error) {
@@ -68,17 +83,20 @@ on every machine.
 ${describeOptions(OPTIONS)}`);
     return 0;
   }
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}" (see glossa anchors --help)`);
+  if (args.positionals.length > 0)
+    throw new UsageError(`unexpected argument "${args.positionals[0]}" (see glossa anchors --help)`);
   const input = stringOption(args, "in");
   const out = stringOption(args, "out");
   let anchors: Anchors;
   if (input !== undefined) {
     for (const name of ["d", "n", "seed", "out"] as const) {
-      if (args.options[name] !== undefined) throw new UsageError(`--${name} cannot be combined with --in (the file fixes the anchors)`);
+      if (args.options[name] !== undefined)
+        throw new UsageError(`--${name} cannot be combined with --in (the file fixes the anchors)`);
     }
     anchors = loadAnchors(input);
   } else {
-    if (stringOption(args, "d") === undefined) throw new UsageError("--d is required (the dimension of the representations)");
+    if (stringOption(args, "d") === undefined)
+      throw new UsageError("--d is required (the dimension of the representations)");
     const d = numberOption(args, "d", 0, { integer: true, min: 1 });
     const n = numberOption(args, "n", 100, { integer: true, min: 1 });
     const seed = numberOption(args, "seed", 0, { integer: true, min: -2147483648, max: 4294967295 });
@@ -108,7 +126,10 @@ ${describeOptions(OPTIONS)}`);
   if (out !== undefined) console.log(`wrote ${out} (${anchors.n} × ${anchors.d} float32)`);
   if (table) {
     console.log(`\ntemperature ε for n = ${anchors.n} anchors in d = ${anchors.d}:`);
-    const rows = table.map((row) => ({ calibration: row.calibration, "ε": row.epsilon === null ? "n/a" : row.epsilon.toPrecision(4) }));
+    const rows = table.map((row) => ({
+      calibration: row.calibration,
+      ε: row.epsilon === null ? "n/a" : row.epsilon.toPrecision(4),
+    }));
     console.log(textTable(["calibration", "ε"], rows));
     for (const row of table) for (const warning of row.warnings) console.log(`warning: ${warning}`);
   }

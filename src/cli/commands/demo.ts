@@ -15,7 +15,11 @@ export const summary = "run every analysis on built-in data and write an HTML re
 
 const OPTIONS = {
   out: { type: "string", description: "output folder (default glossa-out)" },
-  only: { type: "string", repeat: true, description: `run only these sections (${DEMO_SECTIONS.map((s) => s.name).join(", ")})` },
+  only: {
+    type: "string",
+    repeat: true,
+    description: `run only these sections (${DEMO_SECTIONS.map((s) => s.name).join(", ")})`,
+  },
   help: { type: "boolean" },
 } as const;
 
@@ -65,9 +69,15 @@ export async function run(argv: string[]): Promise<number> {
     sectionSeconds: timings,
   };
   fs.writeFileSync(path.join(outRoot, "results.json"), JSON.stringify({ ...meta, results }, null, 2) + "\n");
-  const html = renderReport({ title: "glossa demo", subtitle: `${meta.command} — glossa ${meta.glossaVersion} — ${meta.date}`, sections });
+  const html = renderReport({
+    title: "glossa demo",
+    subtitle: `${meta.command} — glossa ${meta.glossaVersion} — ${meta.date}`,
+    sections,
+  });
   fs.writeFileSync(path.join(outRoot, "report.html"), html);
-  console.log(`\nwrote ${path.join(outRoot, "report.html")} and ${path.join(outRoot, "results.json")} in ${meta.seconds.toFixed(1)} s`);
+  console.log(
+    `\nwrote ${path.join(outRoot, "report.html")} and ${path.join(outRoot, "results.json")} in ${meta.seconds.toFixed(1)} s`,
+  );
   return failures ? 1 : 0;
 }
 

@@ -9,10 +9,15 @@ import { textTable } from "../../report/html.js";
 import { meaningCount, PRESETS, resolveConfig, runSpecs, type PresetName } from "../../experiments/emergent/config.js";
 import { runEmergentExperiment } from "../../experiments/emergent/experiment.js";
 
-export const summary = "emergent communication: train GRU sender/receiver agents, track language structure and generalisation per epoch";
+export const summary =
+  "emergent communication: train GRU sender/receiver agents, track language structure and generalisation per epoch";
 
 const OPTIONS = {
-  preset: { type: "string", description: "quick (about 1½ minutes on 2 cores; default), medium (1000 meanings, hidden 64/128/256 × 3 seeds, about 20–25 minutes) or thesis (METHODS §6.1 full setup, about 10 h)" },
+  preset: {
+    type: "string",
+    description:
+      "quick (about 1½ minutes on 2 cores; default), medium (1000 meanings, hidden 64/128/256 × 3 seeds, about 20–25 minutes) or thesis (METHODS §6.1 full setup, about 10 h)",
+  },
   config: { type: "string", description: "JSON file of settings that override the preset's (unknown keys are errors)" },
   out: { type: "string", description: "run folder (default glossa-out/emergent-PRESET)" },
   resume: { type: "boolean", description: "continue the run in --out from its checkpoints and journal" },
@@ -54,8 +59,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = resolveConfig(PRESETS[preset], overrides, configFile ?? `preset ${preset}`);
   const out = stringOption(args, "out") ?? `glossa-out/emergent-${preset}`;
-  process.stderr.write(`glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`);
-  const result = await runEmergentExperiment({ config, outDir: out, resume: flagOption(args, "resume"), backend, preset });
+  process.stderr.write(
+    `glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`,
+  );
+  const result = await runEmergentExperiment({
+    config,
+    outDir: out,
+    resume: flagOption(args, "resume"),
+    backend,
+    preset,
+  });
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ dir: result.dir, seconds: result.seconds, summary: result.summary }, null, 2));
     return 0;
@@ -73,9 +86,31 @@ export async function run(argv: string[]): Promise<number> {
     topsim: v.topsim,
     posdis: v.posdis,
   }));
-  console.log(textTable(["run", "epoch", "acc train", "acc iid", "acc comp", "synonymy", "homonymy", "freedom", "entanglement", "topsim", "posdis"], finals));
+  console.log(
+    textTable(
+      [
+        "run",
+        "epoch",
+        "acc train",
+        "acc iid",
+        "acc comp",
+        "synonymy",
+        "homonymy",
+        "freedom",
+        "entanglement",
+        "topsim",
+        "posdis",
+      ],
+      finals,
+    ),
+  );
   console.log("");
-  console.log(textTable(["reading", "hiddenSize", "mean", "sd", "runs"], result.summary.capacity.map((c) => ({ ...c }))));
+  console.log(
+    textTable(
+      ["reading", "hiddenSize", "mean", "sd", "runs"],
+      result.summary.capacity.map((c) => ({ ...c })),
+    ),
+  );
   console.log(`\nresults in ${result.dir} (${result.seconds.toFixed(0)} s)`);
   return 0;
 }

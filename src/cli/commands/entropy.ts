@@ -23,13 +23,27 @@ import {
   type MeasureInterval,
   type PermutationNull,
 } from "../../vector/index.js";
-import { choiceOption, describeOptions, flagOption, listOption, numberOption, parseArgs, stringOption, UsageError } from "../args.js";
+import {
+  choiceOption,
+  describeOptions,
+  flagOption,
+  listOption,
+  numberOption,
+  parseArgs,
+  stringOption,
+  UsageError,
+} from "../args.js";
 import { textTable } from "../../report/html.js";
 
-export const summary = "entropy of vectors in a .npy file (soft, binned, hard, gaussian, knn) and regularity/variation/disentanglement per label set";
+export const summary =
+  "entropy of vectors in a .npy file (soft, binned, hard, gaussian, knn) and regularity/variation/disentanglement per label set";
 
 const OPTIONS = {
-  labels: { type: "string", repeat: true, description: "NAME=FILE.npy: one integer label per row (negative = excluded); repeatable" },
+  labels: {
+    type: "string",
+    repeat: true,
+    description: "NAME=FILE.npy: one integer label per row (negative = excluded); repeatable",
+  },
   estimator: { type: "string", description: `${ESTIMATORS.join(" | ")} (default soft)` },
   anchors: { type: "string", description: "n × d anchors .npy (default: generated from --n and --seed)" },
   n: { type: "string", description: "number of anchors (default 100)" },
@@ -42,9 +56,15 @@ const OPTIONS = {
   bins: { type: "string", description: "binned: bins per dimension (default 20)" },
   "head-size": { type: "string", description: "binned: dimensions per head (default 1)" },
   k: { type: "string", description: "knn: neighbour order (default 3)" },
-  "min-count": { type: "string", description: "drop label values with fewer rows (default: 1 soft/hard, 5 binned, d+1 gaussian, k+1 knn)" },
+  "min-count": {
+    type: "string",
+    description: "drop label values with fewer rows (default: 1 soft/hard, 5 binned, d+1 gaussian, k+1 knn)",
+  },
   weighting: { type: "string", description: "H(Z|X) weighting: weighted | uniform (default weighted; binned uniform)" },
-  null: { type: "string", description: "K label shuffles for a permutation null of I(X;Z) (keeps per-row records: 4·n bytes a row)" },
+  null: {
+    type: "string",
+    description: "K label shuffles for a permutation null of I(X;Z) (keeps per-row records: 4·n bytes a row)",
+  },
   "null-seed": { type: "string", description: "seed of the shuffles (default 0)" },
   bootstrap: { type: "string", description: "R bootstrap resamples over batches for 95% intervals (default 0: none)" },
   "skip-invalid": { type: "boolean", description: "skip NaN/Inf/all-zero rows (counted) instead of failing" },
@@ -62,7 +82,8 @@ function readLabels(spec: string, rows: number): [string, Int32Array] {
   if (array.data instanceof Float32Array || array.data instanceof Float64Array) {
     throw new InputError(`labels must be integers (int8–int64, uint8/16, bool), got dtype ${array.dtype}`, { file });
   }
-  if (array.data.length !== rows) throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
+  if (array.data.length !== rows)
+    throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
   if (array.data instanceof Int32Array) return [name, array.data];
   const out = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -75,8 +96,10 @@ function readLabels(spec: string, rows: number): [string, Int32Array] {
 
 function readAnchors(file: string, d: number): Anchors {
   const array = readNpy(file);
-  if (array.shape.length !== 2 || array.shape[1] !== d) throw new InputError(`anchors must be an n × ${d} matrix, got shape (${array.shape.join(", ")})`, { file });
-  if (!(array.data instanceof Float32Array || array.data instanceof Float64Array)) throw new InputError(`anchors must be float, got ${array.dtype}`, { file });
+  if (array.shape.length !== 2 || array.shape[1] !== d)
+    throw new InputError(`anchors must be an n × ${d} matrix, got shape (${array.shape.join(", ")})`, { file });
+  if (!(array.data instanceof Float32Array || array.data instanceof Float64Array))
+    throw new InputError(`anchors must be float, got ${array.dtype}`, { file });
   return anchorsFromMatrix(array.data, array.shape[0]!, d);
 }
 
@@ -88,7 +111,9 @@ function progressReporter(total: number, quiet: boolean): (done: number) => void
     if (quiet || now - last < 2000) return;
     last = now;
     const rate = done / ((now - started) / 1000);
-    process.stderr.write(`glossa entropy: ${done.toLocaleString("en")} / ${total.toLocaleString("en")} rows (${((100 * done) / total).toFixed(0)}%, ${Math.round(rate).toLocaleString("en")} rows/s)\n`);
+    process.stderr.write(
+      `glossa entropy: ${done.toLocaleString("en")} / ${total.toLocaleString("en")} rows (${((100 * done) / total).toFixed(0)}%, ${Math.round(rate).toLocaleString("en")} rows/s)\n`,
+    );
   };
 }
 
@@ -114,19 +139,38 @@ export async function run(argv: string[]): Promise<number> {
 
   const reader = NpyRowReader.open(file);
   try {
-    if (reader.shape.length !== 2) throw new InputError(`expected a 2-D rows × d array, got shape (${reader.shape.join(", ")})`, { file });
+    if (reader.shape.length !== 2)
+      throw new InputError(`expected a 2-D rows × d array, got shape (${reader.shape.join(", ")})`, { file });
     const d = reader.width;
     const labels = Object.fromEntries(listOption(args, "labels").map((spec) => readLabels(spec, reader.rows)));
-    const threads = stringOption(args, "threads") === undefined ? undefined : numberOption(args, "threads", 1, { integer: true, min: 1 });
+    const threads =
+      stringOption(args, "threads") === undefined
+        ? undefined
+        : numberOption(args, "threads", 1, { integer: true, min: 1 });
     const anchorsFile = stringOption(args, "anchors");
-    const weighting = args.options.weighting === undefined ? undefined : choiceOption(args, "weighting", ["weighted", "uniform"] as const, "weighted");
-    const minCount = stringOption(args, "min-count") === undefined ? undefined : numberOption(args, "min-count", 1, { min: 0 });
-    const epsilon = stringOption(args, "epsilon") === undefined ? undefined : numberOption(args, "epsilon", 0, { min: Number.MIN_VALUE });
+    const weighting =
+      args.options.weighting === undefined
+        ? undefined
+        : choiceOption(args, "weighting", ["weighted", "uniform"] as const, "weighted");
+    const minCount =
+      stringOption(args, "min-count") === undefined ? undefined : numberOption(args, "min-count", 1, { min: 0 });
+    const epsilon =
+      stringOption(args, "epsilon") === undefined
+        ? undefined
+        : numberOption(args, "epsilon", 0, { min: Number.MIN_VALUE });
     const progress = progressReporter(reader.rows, json && !process.stderr.isTTY);
     if (nulls > 0) {
-      const perRow = estimator === "soft" ? 4 * numberOption(args, "n", 100, { integer: true, min: 2 }) : estimator === "binned" ? (4 * d) / numberOption(args, "head-size", 1, { integer: true, min: 1 }) : 4;
+      const perRow =
+        estimator === "soft"
+          ? 4 * numberOption(args, "n", 100, { integer: true, min: 2 })
+          : estimator === "binned"
+            ? (4 * d) / numberOption(args, "head-size", 1, { integer: true, min: 1 })
+            : 4;
       const gigabytes = (reader.rows * (perRow + 4 * listOption(args, "labels").length)) / 2 ** 30;
-      if (gigabytes > 1) warn(`--null keeps every row's record in memory: about ${gigabytes.toFixed(1)} GiB for ${reader.rows.toLocaleString("en")} rows`);
+      if (gigabytes > 1)
+        warn(
+          `--null keeps every row's record in memory: about ${gigabytes.toFixed(1)} GiB for ${reader.rows.toLocaleString("en")} rows`,
+        );
     }
 
     let ranges;
@@ -143,7 +187,9 @@ export async function run(argv: string[]): Promise<number> {
       ...(anchorsFile ? { anchors: readAnchors(anchorsFile, d) } : {}),
       calibration: choiceOption(args, "calibration", CALIBRATIONS, "exact"),
       ...(epsilon !== undefined ? { epsilon } : {}),
-      ...(estimator === "soft" || estimator === "hard" ? { backend: await selectBackend(backendName, threads ? { threads } : {}) } : {}),
+      ...(estimator === "soft" || estimator === "hard"
+        ? { backend: await selectBackend(backendName, threads ? { threads } : {}) }
+        : {}),
       bins: numberOption(args, "bins", 20, { integer: true, min: 2 }),
       headSize: numberOption(args, "head-size", 1, { integer: true, min: 1 }),
       k: numberOption(args, "k", 3, { integer: true, min: 1 }),
@@ -160,13 +206,51 @@ export async function run(argv: string[]): Promise<number> {
     const estimate = accumulator.result();
     const measures = structureMeasures(estimate);
     const labelNames = Object.keys(estimate.labelSets);
-    const nullResults: PermutationNull[] = nulls > 0 ? labelNames.map((labelSet) => permutationNull(accumulator instanceof PartitionedAccumulator ? accumulator.merged() : accumulator, { labelSet, permutations: nulls, seed: numberOption(args, "null-seed", 0, { integer: true }) })) : [];
-    const intervals: MeasureInterval[] = resamples > 0 ? bootstrapIntervals(accumulator as PartitionedAccumulator, { resamples, seed: numberOption(args, "null-seed", 0, { integer: true }) }) : [];
+    const nullResults: PermutationNull[] =
+      nulls > 0
+        ? labelNames.map((labelSet) =>
+            permutationNull(accumulator instanceof PartitionedAccumulator ? accumulator.merged() : accumulator, {
+              labelSet,
+              permutations: nulls,
+              seed: numberOption(args, "null-seed", 0, { integer: true }),
+            }),
+          )
+        : [];
+    const intervals: MeasureInterval[] =
+      resamples > 0
+        ? bootstrapIntervals(accumulator as PartitionedAccumulator, {
+            resamples,
+            seed: numberOption(args, "null-seed", 0, { integer: true }),
+          })
+        : [];
     if (estimate.skippedRows > 0) warn(`skipped ${estimate.skippedRows} invalid rows (--skip-invalid)`);
 
-    const parameters = { file, rows: reader.rows, d, batch: batchSize, labels: listOption(args, "labels"), backend: estimator === "soft" || estimator === "hard" ? backendName : null, null: nulls, bootstrap: resamples, ...estimate.parameters };
+    const parameters = {
+      file,
+      rows: reader.rows,
+      d,
+      batch: batchSize,
+      labels: listOption(args, "labels"),
+      backend: estimator === "soft" || estimator === "hard" ? backendName : null,
+      null: nulls,
+      bootstrap: resamples,
+      ...estimate.parameters,
+    };
     if (json) {
-      console.log(JSON.stringify({ parameters, result: estimate, measures, nulls: nullResults.map(({ values: _values, ...rest }) => rest), bootstrap: intervals, warnings }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            parameters,
+            result: estimate,
+            measures,
+            nulls: nullResults.map(({ values: _values, ...rest }) => rest),
+            bootstrap: intervals,
+            warnings,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     printTable(estimate, measures, nullResults, intervals, parameters);
@@ -185,13 +269,24 @@ function printTable(
 ): void {
   const shown = Object.entries(parameters)
     .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(6) : v}`);
+    .map(
+      ([k, v]) =>
+        `${k}=${Array.isArray(v) ? v.join(",") : typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(6) : v}`,
+    );
   console.log(`glossa entropy — ${shown.join("  ")}`);
-  console.log(`rows counted: ${estimate.rows}${estimate.skippedRows ? `, skipped: ${estimate.skippedRows}` : ""}; H(Z) in nats${estimate.differential ? " (differential)" : `, max ln ${Math.round(Math.exp(estimate.maxEntropy!))} = ${estimate.maxEntropy!.toFixed(4)}`}\n`);
-  const interval = (labelSet: string | undefined, measure: string) => intervals.find((r) => r.labelSet === labelSet && r.measure === measure);
+  console.log(
+    `rows counted: ${estimate.rows}${estimate.skippedRows ? `, skipped: ${estimate.skippedRows}` : ""}; H(Z) in nats${estimate.differential ? " (differential)" : `, max ln ${Math.round(Math.exp(estimate.maxEntropy!))} = ${estimate.maxEntropy!.toFixed(4)}`}\n`,
+  );
+  const interval = (labelSet: string | undefined, measure: string) =>
+    intervals.find((r) => r.labelSet === labelSet && r.measure === measure);
   const rows = measures.map((m) => {
     const ci = interval(m.labelSet, m.measure);
-    return { "label set": m.labelSet ?? "(all)", measure: m.measure, value: m.value, ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}) };
+    return {
+      "label set": m.labelSet ?? "(all)",
+      measure: m.measure,
+      value: m.value,
+      ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}),
+    };
   });
   for (const n of nulls) {
     rows.push({ "label set": n.labelSet, measure: "I null mean", value: n.mean } as never);
@@ -200,6 +295,8 @@ function printTable(
   }
   console.log(textTable(Object.keys(rows[0]!), rows));
   for (const [name, s] of Object.entries(estimate.labelSets)) {
-    console.log(`\n${name}: ${s.values} values, ${s.retainedValues} kept (${s.retainedRows} rows; ${s.droppedRows} rows in values below minCount; ${s.excludedRows} rows excluded)`);
+    console.log(
+      `\n${name}: ${s.values} values, ${s.retainedValues} kept (${s.retainedRows} rows; ${s.droppedRows} rows in values below minCount; ${s.excludedRows} rows excluded)`,
+    );
   }
 }

@@ -2,12 +2,26 @@
  * `glossa generate KIND`: writes a seeded synthetic language over a meaning space to a
  * mapping file. Wiring only.
  */
-import { choiceOption, describeOptions, flagOption, numberOption, parseArgs, stringOption, UsageError } from "../args.js";
+import {
+  choiceOption,
+  describeOptions,
+  flagOption,
+  numberOption,
+  parseArgs,
+  stringOption,
+  UsageError,
+} from "../args.js";
 import { formatFromPath, MAPPING_FORMATS, writeMappingFile } from "../../io/mappingFile.js";
 import { meaningSpace } from "../../mapping/meaningSpace.js";
-import { SYNTHETIC_DESCRIPTIONS, SYNTHETIC_KINDS, syntheticLanguage, type SyntheticKind } from "../../mapping/synthetic.js";
+import {
+  SYNTHETIC_DESCRIPTIONS,
+  SYNTHETIC_KINDS,
+  syntheticLanguage,
+  type SyntheticKind,
+} from "../../mapping/synthetic.js";
 
-export const summary = "write a seeded synthetic language (compositional, synonyms, free order, holistic, …) to a mapping file";
+export const summary =
+  "write a seeded synthetic language (compositional, synonyms, free order, holistic, …) to a mapping file";
 
 const OPTIONS = {
   roles: { type: "string", description: "number of roles (default 3; or the length of --atoms when it is a list)" },
@@ -15,10 +29,16 @@ const OPTIONS = {
   length: { type: "string", description: "signal length L (default 6)" },
   alphabet: { type: "string", description: "alphabet size |C| (default 26)" },
   synonyms: { type: "string", description: "codes per atom for kind synonyms (default 2)" },
-  homonyms: { type: "string", description: "atoms (or meanings) per shared code for kinds homonyms, holistic-homonyms (default 2)" },
+  homonyms: {
+    type: "string",
+    description: "atoms (or meanings) per shared code for kinds homonyms, holistic-homonyms (default 2)",
+  },
   seed: { type: "string", description: "random seed (default 1)" },
   out: { type: "string", description: "output file, .tsv, .csv or .jsonl (required)" },
-  format: { type: "string", description: `file format (${MAPPING_FORMATS.join(", ")}; default from --out's extension)` },
+  format: {
+    type: "string",
+    description: `file format (${MAPPING_FORMATS.join(", ")}; default from --out's extension)`,
+  },
   help: { type: "boolean" },
 } as const;
 
@@ -31,11 +51,13 @@ function roleSizes(atomsRaw: string | undefined, roles: number | undefined): num
   const parts = (atomsRaw ?? "25").split(",").map((s) => s.trim());
   const sizes = parts.map((s) => {
     const n = Number(s);
-    if (s === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`--atoms must be positive integers, got "${atomsRaw}"`);
+    if (s === "" || !Number.isInteger(n) || n < 1)
+      throw new UsageError(`--atoms must be positive integers, got "${atomsRaw}"`);
     return n;
   });
   if (sizes.length === 1) return Array.from({ length: roles ?? 3 }, () => sizes[0]!);
-  if (roles !== undefined && roles !== sizes.length) throw new UsageError(`--roles ${roles} does not match the ${sizes.length} sizes given to --atoms`);
+  if (roles !== undefined && roles !== sizes.length)
+    throw new UsageError(`--roles ${roles} does not match the ${sizes.length} sizes given to --atoms`);
   return sizes;
 }
 
@@ -47,11 +69,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (args.positionals.length !== 1) throw new UsageError(`give exactly one KIND (${SYNTHETIC_KINDS.join(", ")})`);
   const kind = args.positionals[0]!;
-  if (!(SYNTHETIC_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown kind "${kind}" (known: ${SYNTHETIC_KINDS.join(", ")})`);
+  if (!(SYNTHETIC_KINDS as readonly string[]).includes(kind))
+    throw new UsageError(`unknown kind "${kind}" (known: ${SYNTHETIC_KINDS.join(", ")})`);
   const out = stringOption(args, "out");
   if (!out) throw new UsageError("--out FILE is required (.tsv, .csv or .jsonl)");
-  const format = args.options.format === undefined ? formatFromPath(out) : choiceOption(args, "format", MAPPING_FORMATS, "tsv");
-  const roles = args.options.roles === undefined ? undefined : numberOption(args, "roles", 3, { integer: true, min: 1 });
+  const format =
+    args.options.format === undefined ? formatFromPath(out) : choiceOption(args, "format", MAPPING_FORMATS, "tsv");
+  const roles =
+    args.options.roles === undefined ? undefined : numberOption(args, "roles", 3, { integer: true, min: 1 });
   const space = meaningSpace(roleSizes(stringOption(args, "atoms"), roles));
   const options = {
     length: numberOption(args, "length", 6, { integer: true, min: 1 }),
@@ -62,6 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   const mapping = syntheticLanguage(kind as SyntheticKind, space, options);
   await writeMappingFile(out, mapping, format);
-  process.stderr.write(`wrote ${mapping.size} ${kind} examples (${space.roles.map((r) => r.atoms.length).join(" × ")} meanings, L ${options.length}, |C| ${options.alphabetSize}, seed ${options.seed}) to ${out}\n`);
+  process.stderr.write(
+    `wrote ${mapping.size} ${kind} examples (${space.roles.map((r) => r.atoms.length).join(" × ")} meanings, L ${options.length}, |C| ${options.alphabetSize}, seed ${options.seed}) to ${out}\n`,
+  );
   return 0;
 }

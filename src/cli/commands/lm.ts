@@ -4,57 +4,106 @@
  */
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { choiceOption, describeOptions, flagOption, listOption, numberOption, parseArgs, stringOption, UsageError } from "../args.js";
+import {
+  choiceOption,
+  describeOptions,
+  flagOption,
+  listOption,
+  numberOption,
+  parseArgs,
+  stringOption,
+  UsageError,
+} from "../args.js";
 import { renderReport, textTable } from "../../report/html.js";
 import { LM_LABEL_SETS, type LmLabelSet } from "../../labels/lmLabels.js";
 import { CALIBRATIONS, type Calibration } from "../../vector/temperature.js";
 import type { LmEstimator } from "../../experiments/lm/sweep.js";
 
-export const summary = "measure every layer of ONNX language models (sizes, checkpoints) against token, n-gram, POS and position labels";
+export const summary =
+  "measure every layer of ONNX language models (sizes, checkpoints) against token, n-gram, POS and position labels";
 
 const ESTIMATORS: readonly LmEstimator[] = ["soft", "hard", "binned"];
-const DEFAULT_LABELS: LmLabelSet[] = ["token", "bigram", "trigram", "bigram-nested", "trigram-nested", "pos", "position"];
+const DEFAULT_LABELS: LmLabelSet[] = [
+  "token",
+  "bigram",
+  "trigram",
+  "bigram-nested",
+  "trigram-nested",
+  "pos",
+  "position",
+];
 
 const OPTIONS = {
-  model: { type: "string", repeat: true, description: "model folder (model.onnx + tokenizer.json + tokenizer_config.json); repeat for sizes or checkpoints" },
-  step: { type: "string", repeat: true, description: "training step of each --model, in order (default: from a folder name like step1000)" },
-  corpus: { type: "string", description: "text file (one document per line) or .jsonl with a \"text\" field" },
-  layers: { type: "string", description: "all (default) or comma-separated layer indices (0 = embeddings, k = block k's output)" },
+  model: {
+    type: "string",
+    repeat: true,
+    description: "model folder (model.onnx + tokenizer.json + tokenizer_config.json); repeat for sizes or checkpoints",
+  },
+  step: {
+    type: "string",
+    repeat: true,
+    description: "training step of each --model, in order (default: from a folder name like step1000)",
+  },
+  corpus: { type: "string", description: 'text file (one document per line) or .jsonl with a "text" field' },
+  layers: {
+    type: "string",
+    description: "all (default) or comma-separated layer indices (0 = embeddings, k = block k's output)",
+  },
   labels: { type: "string", description: `comma-separated label sets: ${LM_LABEL_SETS.join(", ")} (default all)` },
   "max-tokens": { type: "string", description: "tokens per model (default: the whole corpus)" },
-  "max-length": { type: "string", description: "window length in tokens (default: the tokenizer's model_max_length, at most 512)" },
+  "max-length": {
+    type: "string",
+    description: "window length in tokens (default: the tokenizer's model_max_length, at most 512)",
+  },
   batch: { type: "string", description: "sequences per forward pass (default 8)" },
   estimator: { type: "string", description: `comma-separated: ${ESTIMATORS.join(", ")} (default soft)` },
   anchors: { type: "string", description: "soft/hard: number of anchors n (default 100)" },
   seed: { type: "string", description: "anchor seed (default 0)" },
-  calibration: { type: "string", description: `soft temperature calibration: ${CALIBRATIONS.join(", ")} (default exact)` },
+  calibration: {
+    type: "string",
+    description: `soft temperature calibration: ${CALIBRATIONS.join(", ")} (default exact)`,
+  },
   bins: { type: "string", description: "binned: bins per dimension (default 20)" },
-  outputs: { type: "string", description: "name the residual tensors yourself: NAME,NAME,… (embeddings first, then one per block)" },
+  outputs: {
+    type: "string",
+    description: "name the residual tensors yourself: NAME,NAME,… (embeddings first, then one per block)",
+  },
   ep: { type: "string", description: "onnxruntime execution providers for the model, e.g. cuda,cpu (default cpu)" },
   threads: { type: "string", description: "onnxruntime intra-op threads (default: onnxruntime's choice)" },
   kernel: { type: "string", description: "anchor kernel back end: onnx (default, fast) or ts (reference)" },
   out: { type: "string", description: "run folder (default glossa-out/lm)" },
-  resume: { type: "boolean", description: "continue the run in --out; finished (model, layer, estimator) cells are not recomputed" },
+  resume: {
+    type: "boolean",
+    description: "continue the run in --out; finished (model, layer, estimator) cells are not recomputed",
+  },
   json: { type: "boolean", description: "print the summary table as JSON" },
   help: { type: "boolean" },
 } as const;
 
 function commaList(raw: string | undefined): string[] | undefined {
-  return raw === undefined ? undefined : raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 
 function choices<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], fallback: T[]): T[] {
   const values = commaList(raw);
   if (!values) return fallback;
   if (values.length === 0) throw new UsageError(`--${name} needs at least one value`);
-  for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name}: "${v}" is not one of ${allowed.join(", ")}`);
+  for (const v of values)
+    if (!(allowed as readonly string[]).includes(v))
+      throw new UsageError(`--${name}: "${v}" is not one of ${allowed.join(", ")}`);
   return values as T[];
 }
 
 function integers(raw: string, name: string): number[] {
   return raw.split(",").map((s) => {
     const n = Number(s.trim());
-    if (s.trim() === "" || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be comma-separated non-negative integers, got "${raw}"`);
+    if (s.trim() === "" || !Number.isInteger(n) || n < 0)
+      throw new UsageError(`--${name} must be comma-separated non-negative integers, got "${raw}"`);
     return n;
   });
 }
@@ -62,7 +111,9 @@ function integers(raw: string, name: string): number[] {
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (flagOption(args, "help")) {
-    console.log(`usage: glossa lm --model DIR [--model DIR ...] --corpus FILE [--layers all|0,3,5] [--labels token,bigram,trigram,pos] [--max-tokens N] [--batch B] [--estimator soft|binned] [--out DIR] [--resume] [--outputs NAME,NAME]\n${summary}\n\n${describeOptions(OPTIONS)}`);
+    console.log(
+      `usage: glossa lm --model DIR [--model DIR ...] --corpus FILE [--layers all|0,3,5] [--labels token,bigram,trigram,pos] [--max-tokens N] [--batch B] [--estimator soft|binned] [--out DIR] [--resume] [--outputs NAME,NAME]\n${summary}\n\n${describeOptions(OPTIONS)}`,
+    );
     return 0;
   }
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -75,7 +126,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--step must be a non-negative integer, got "${s}"`);
     return n;
   });
-  if (steps.length && steps.length !== models.length) throw new UsageError(`give one --step per --model (${models.length} models, ${steps.length} steps)`);
+  if (steps.length && steps.length !== models.length)
+    throw new UsageError(`give one --step per --model (${models.length} models, ${steps.length} steps)`);
   const layersRaw = stringOption(args, "layers") ?? "all";
   const maxTokensRaw = stringOption(args, "max-tokens");
   const maxLengthRaw = stringOption(args, "max-length");
@@ -86,12 +138,18 @@ export async function run(argv: string[]): Promise<number> {
   const { readCorpus } = await import("../../sources/corpus.js");
   const { RunFolder, readRunFolder } = await import("../../io/runFolder.js");
   const { runLmSweep } = await import("../../experiments/lm/sweep.js");
-  const { writeLmFigures, summaryTable, SUMMARY_COLUMNS, lmMethodNote } = await import("../../experiments/lm/report.js");
+  const { writeLmFigures, summaryTable, SUMMARY_COLUMNS, lmMethodNote } = await import(
+    "../../experiments/lm/report.js"
+  );
   const kernel = choiceOption(args, "kernel", ["onnx", "ts"] as const, "onnx");
-  const backend = kernel === "onnx" ? (await import("../../compute/onnx.js")).onnxBackend() : (await import("../../compute/ts.js")).tsBackend;
+  const backend =
+    kernel === "onnx"
+      ? (await import("../../compute/onnx.js")).onnxBackend()
+      : (await import("../../compute/ts.js")).tsBackend;
 
   const corpus = readCorpus(corpusFile);
-  if (corpus.blankLines) log(`${corpusFile}: ${corpus.documents.length} documents (${corpus.blankLines} blank lines skipped)`);
+  if (corpus.blankLines)
+    log(`${corpusFile}: ${corpus.documents.length} documents (${corpus.blankLines} blank lines skipped)`);
   const options = {
     models,
     steps: steps.length ? steps : undefined,
@@ -102,7 +160,10 @@ export async function run(argv: string[]): Promise<number> {
     maxTokens: maxTokensRaw === undefined ? undefined : numberOption(args, "max-tokens", 0, { integer: true, min: 1 }),
     maxLength: maxLengthRaw === undefined ? undefined : numberOption(args, "max-length", 0, { integer: true, min: 1 }),
     batchSize: numberOption(args, "batch", 8, { integer: true, min: 1 }),
-    anchors: { n: numberOption(args, "anchors", 100, { integer: true, min: 2 }), seed: numberOption(args, "seed", 0, { integer: true, min: 0 }) },
+    anchors: {
+      n: numberOption(args, "anchors", 100, { integer: true, min: 2 }),
+      seed: numberOption(args, "seed", 0, { integer: true, min: 0 }),
+    },
     calibration: choiceOption(args, "calibration", CALIBRATIONS, "exact") as Calibration,
     bins: numberOption(args, "bins", 20, { integer: true, min: 2 }),
     outputs: commaList(stringOption(args, "outputs")),
@@ -128,7 +189,14 @@ export async function run(argv: string[]): Promise<number> {
   run.finish("done");
   const rows = readRunFolder(out).rows;
   const figures = await writeLmFigures(rows, out);
-  writeFileSync(path.join(out, "report.html"), renderReport({ title: "glossa lm", subtitle: run.info.command, sections: [{ title: "Language models: structure of every layer", html: lmMethodNote() + figures.html }] }));
+  writeFileSync(
+    path.join(out, "report.html"),
+    renderReport({
+      title: "glossa lm",
+      subtitle: run.info.command,
+      sections: [{ title: "Language models: structure of every layer", html: lmMethodNote() + figures.html }],
+    }),
+  );
   const table = summaryTable(rows);
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ dir: out, summary: result, table }, null, 2));

@@ -3,22 +3,44 @@
  * the parameters used). Wiring only: reading is src/io/mappingFile.ts, the measures are
  * src/mapping/measureAll.ts.
  */
-import { choiceOption, describeOptions, flagOption, numberOption, parseArgs, stringOption, UsageError } from "../args.js";
-import { MAPPING_FORMATS, DEFAULT_PAD, DEFAULT_SIGNAL_COLUMN, readMappingFile, type DeclaredAlphabet, type MappingFileReport } from "../../io/mappingFile.js";
+import {
+  choiceOption,
+  describeOptions,
+  flagOption,
+  numberOption,
+  parseArgs,
+  stringOption,
+  UsageError,
+} from "../args.js";
+import {
+  MAPPING_FORMATS,
+  DEFAULT_PAD,
+  DEFAULT_SIGNAL_COLUMN,
+  readMappingFile,
+  type DeclaredAlphabet,
+  type MappingFileReport,
+} from "../../io/mappingFile.js";
 import { measureMapping, MEASURE_NAMES, type MappingMeasures } from "../../mapping/measureAll.js";
 import { topographicSimilarityParallel } from "../../mapping/topsimParallel.js";
 import { textTable } from "../../report/html.js";
 
-export const summary = "measure a meanings → signals mapping file (TSV/CSV/JSONL): variation, topsim, posdis, bosdis, …";
+export const summary =
+  "measure a meanings → signals mapping file (TSV/CSV/JSONL): variation, topsim, posdis, bosdis, …";
 
 const OPTIONS = {
   format: { type: "string", description: `file format (${MAPPING_FORMATS.join(", ")}; default from the extension)` },
   pad: { type: "string", description: `symbol that pads shorter signals (default "${DEFAULT_PAD}")` },
   "alphabet-size": { type: "string", description: "declared alphabet size |C| (default: the symbols observed)" },
   alphabet: { type: "string", description: 'declared alphabet as space-separated symbols, e.g. "a b c"' },
-  "signal-column": { type: "string", description: `TSV/CSV column holding the signal (default "${DEFAULT_SIGNAL_COLUMN}")` },
+  "signal-column": {
+    type: "string",
+    description: `TSV/CSV column holding the signal (default "${DEFAULT_SIGNAL_COLUMN}")`,
+  },
   "signal-distance": { type: "string", description: "topsim signal distance: levenshtein (default) or hamming" },
-  "after-eos": { type: "string", description: "symbols after the first pad/EOS: count (default) or ignore (variation measures)" },
+  "after-eos": {
+    type: "string",
+    description: "symbols after the first pad/EOS: count (default) or ignore (variation measures)",
+  },
   "topsim-permutations": { type: "string", description: "signal shuffles for a topsim z-score (default 0)" },
   "skip-topsim": { type: "boolean", description: "skip topsim (all pairs; the slow one for large files)" },
   seed: { type: "string", description: "seed of the shuffles (default 0)" },
@@ -48,7 +70,8 @@ function declaredAlphabet(size: string | undefined, symbols: string | undefined)
   }
   if (size !== undefined) {
     const k = Number(size);
-    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--alphabet-size must be a positive integer, got "${size}"`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new UsageError(`--alphabet-size must be a positive integer, got "${size}"`);
     return { size: k };
   }
   return undefined;
@@ -81,7 +104,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(alphabet ? { alphabet } : {}),
     ...(signalColumn !== undefined ? { signalColumn } : {}),
   });
-  if (!skipTopsim && mapping.size > 3000) process.stderr.write(`topsim over ${((mapping.size * (mapping.size - 1)) / 2).toLocaleString("en")} pairs…\n`);
+  if (!skipTopsim && mapping.size > 3000)
+    process.stderr.write(`topsim over ${((mapping.size * (mapping.size - 1)) / 2).toLocaleString("en")} pairs…\n`);
   const measures = await measureMapping(mapping, measureOptions);
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ file: report, ...measures }, null, 2));
@@ -104,14 +128,22 @@ function humanReadable(report: MappingFileReport, m: MappingMeasures): string {
     `symbols after EOS: ${p.afterEos === "count" ? "counted" : `ignored (EOS "${p.eosSymbol}")`}; unobserved atoms are skipped`,
     "",
   ];
-  const rows = MEASURE_NAMES.filter((name) => name !== "accuracy").map((name) => ({ measure: LABELS[name], value: m.values[name] ?? "skipped" }));
+  const rows = MEASURE_NAMES.filter((name) => name !== "accuracy").map((name) => ({
+    measure: LABELS[name],
+    value: m.values[name] ?? "skipped",
+  }));
   lines.push(textTable(["measure", "value"], rows));
   const t = m.details.topsim;
   if (t) {
-    lines.push("", `topsim: Spearman over ${t.pairs.toLocaleString("en")} pairs, Hamming meaning distance vs ${t.signalDistance} signal distance${t.degenerate ? ` (undefined: all ${t.degenerate} distances equal; shown as 0)` : ""}`);
+    lines.push(
+      "",
+      `topsim: Spearman over ${t.pairs.toLocaleString("en")} pairs, Hamming meaning distance vs ${t.signalDistance} signal distance${t.degenerate ? ` (undefined: all ${t.degenerate} distances equal; shown as 0)` : ""}`,
+    );
     if (t.permutation) {
       const z = t.permutation.z === null ? "undefined (null sd 0)" : t.permutation.z.toFixed(2);
-      lines.push(`        permutation test: ${t.permutation.permutations} shuffles (seed ${t.permutation.seed}), null mean ${t.permutation.nullMean.toFixed(4)}, sd ${t.permutation.nullSd.toFixed(4)}, z ${z}`);
+      lines.push(
+        `        permutation test: ${t.permutation.permutations} shuffles (seed ${t.permutation.seed}), null mean ${t.permutation.nullMean.toFixed(4)}, sd ${t.permutation.nullSd.toFixed(4)}, z ${z}`,
+      );
     }
   }
   lines.push("", `inferred word order: ${m.wordOrder.join(" ")}`, "");
@@ -124,7 +156,16 @@ function humanReadable(report: MappingFileReport, m: MappingMeasures): string {
   }));
   lines.push(textTable(["role", "synonymy", "homonymy", "word-order freedom", "residual entropy"], perRole));
   if (m.details.entanglement.perPair.length > 1) {
-    lines.push("", textTable(["roles", "entanglement"], m.details.entanglement.perPair.map((x) => ({ roles: x.roles.map((r) => p.roles[r]!.name).join(" & "), entanglement: x.value }))));
+    lines.push(
+      "",
+      textTable(
+        ["roles", "entanglement"],
+        m.details.entanglement.perPair.map((x) => ({
+          roles: x.roles.map((r) => p.roles[r]!.name).join(" & "),
+          entanglement: x.value,
+        })),
+      ),
+    );
   }
   return lines.join("\n");
 }

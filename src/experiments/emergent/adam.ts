@@ -60,10 +60,14 @@ export class Adam {
   }
 
   load(state: AdamState): void {
-    for (const [which, vars] of [["m", this.m], ["v", this.v]] as const) {
+    for (const [which, vars] of [
+      ["m", this.m],
+      ["v", this.v],
+    ] as const) {
       for (const [name, variable] of vars) {
         const values = state[which].get(name);
-        if (!values || values.length !== variable.size) throw new RangeError(`optimizer state lacks ${which} for "${name}" (or its size differs)`);
+        if (!values || values.length !== variable.size)
+          throw new RangeError(`optimizer state lacks ${which} for "${name}" (or its size differs)`);
         this.tf.tidy(() => variable.assign(this.tf.tensor(values, variable.shape)));
       }
     }

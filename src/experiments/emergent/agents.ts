@@ -76,7 +76,11 @@ export function initialParameters(shape: AgentShape, seed: number): Map<string, 
     if (name.endsWith("embed") || name === "sender.start") {
       for (let i = 0; i < size; i++) values[i] = standardNormal(rng);
     } else {
-      const fanIn = name.includes(".gru.") ? shape.hiddenSize : name.startsWith("sender.meaning") ? M : shape.hiddenSize;
+      const fanIn = name.includes(".gru.")
+        ? shape.hiddenSize
+        : name.startsWith("sender.meaning")
+          ? M
+          : shape.hiddenSize;
       const bound = 1 / Math.sqrt(fanIn);
       for (let i = 0; i < size; i++) values[i] = (2 * rng.uniform53() - 1) * bound;
     }
@@ -160,7 +164,8 @@ export class Agents {
       const v = values.get(name);
       if (!v) throw new RangeError(`missing parameter "${name}"`);
       const size = dims.reduce((a, b) => a * b, 1);
-      if (v.length !== size) throw new RangeError(`parameter "${name}" has ${v.length} values, expected ${size} (${dims.join("×")})`);
+      if (v.length !== size)
+        throw new RangeError(`parameter "${name}" has ${v.length} values, expected ${size} (${dims.join("×")})`);
       this.variables.set(name, tf.variable(tf.tensor(v, dims), true));
     }
     this.matMul = tf.customGrad((a, b, save) => {

@@ -65,7 +65,9 @@ export function loadCheckpoint(file: string): Checkpoint | undefined {
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
   } catch (error) {
-    throw new InputError(`unreadable checkpoint (${(error as Error).message}); delete it to restart that run`, { file });
+    throw new InputError(`unreadable checkpoint (${(error as Error).message}); delete it to restart that run`, {
+      file,
+    });
   }
   if (json.format !== FORMAT) throw new InputError(`not a ${FORMAT} file`, { file });
   const optimizer = json.optimizer as { step: number; m: Record<string, string>; v: Record<string, string> };

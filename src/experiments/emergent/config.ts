@@ -47,9 +47,23 @@ export interface RunSpec {
 }
 
 const KEYS: readonly (keyof EmergentConfig)[] = [
-  "roles", "atoms", "signalLength", "alphabetSize", "hiddenSizes", "seeds", "embeddingSize", "batchSize", "passesPerEpoch",
-  "learningRate", "entropyCoefficient", "epochs", "iidTestFraction", "compositionalRoles", "compositionalFraction",
-  "splitSeed", "measureOptions",
+  "roles",
+  "atoms",
+  "signalLength",
+  "alphabetSize",
+  "hiddenSizes",
+  "seeds",
+  "embeddingSize",
+  "batchSize",
+  "passesPerEpoch",
+  "learningRate",
+  "entropyCoefficient",
+  "epochs",
+  "iidTestFraction",
+  "compositionalRoles",
+  "compositionalFraction",
+  "splitSeed",
+  "measureOptions",
 ];
 
 /**
@@ -159,7 +173,11 @@ export function runSpecs(config: EmergentConfig): RunSpec[] {
  * Merges user overrides (parsed JSON) onto a base config. Unknown keys are errors naming the
  * key and the known ones; the result is validated.
  */
-export function resolveConfig(base: EmergentConfig, overrides: Record<string, unknown> = {}, source = "config"): EmergentConfig {
+export function resolveConfig(
+  base: EmergentConfig,
+  overrides: Record<string, unknown> = {},
+  source = "config",
+): EmergentConfig {
   if (overrides === null || typeof overrides !== "object" || Array.isArray(overrides)) {
     throw new RangeError(`${source}: expected a JSON object of settings`);
   }
@@ -189,10 +207,17 @@ function fraction(value: unknown, key: string, source: string): number {
 
 /** Throws RangeError naming the first bad setting; checks everything that can fail before training. */
 export function validateConfig(config: EmergentConfig, source = "config"): void {
-  if (!Array.isArray(config.roles) || config.roles.length < 2 || config.roles.some((r) => typeof r !== "string" || r === "")) {
-    throw new RangeError(`${source}: "roles" must list at least two non-empty role names, got ${JSON.stringify(config.roles)}`);
+  if (
+    !Array.isArray(config.roles) ||
+    config.roles.length < 2 ||
+    config.roles.some((r) => typeof r !== "string" || r === "")
+  ) {
+    throw new RangeError(
+      `${source}: "roles" must list at least two non-empty role names, got ${JSON.stringify(config.roles)}`,
+    );
   }
-  if (new Set(config.roles).size !== config.roles.length) throw new RangeError(`${source}: "roles" has duplicate names: ${config.roles.join(", ")}`);
+  if (new Set(config.roles).size !== config.roles.length)
+    throw new RangeError(`${source}: "roles" has duplicate names: ${config.roles.join(", ")}`);
   if (Array.isArray(config.atoms)) {
     if (config.atoms.length !== config.roles.length) {
       throw new RangeError(`${source}: "atoms" lists ${config.atoms.length} counts for ${config.roles.length} roles`);
@@ -200,20 +225,26 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
     config.atoms.forEach((a, i) => positiveInteger(a, `atoms[${i}]`, source, 1000));
   } else positiveInteger(config.atoms, "atoms", source, 1000);
   const counts = atomCounts(config);
-  if (counts.some((a) => a < 2)) throw new RangeError(`${source}: every role needs at least 2 atoms, got ${counts.join(", ")}`);
+  if (counts.some((a) => a < 2))
+    throw new RangeError(`${source}: every role needs at least 2 atoms, got ${counts.join(", ")}`);
   const n = meaningCount(config);
-  if (n > 2_000_000) throw new RangeError(`${source}: the meaning space has ${n} meanings; at most 2,000,000 are supported`);
+  if (n > 2_000_000)
+    throw new RangeError(`${source}: the meaning space has ${n} meanings; at most 2,000,000 are supported`);
   const L = positiveInteger(config.signalLength, "signalLength", source, 64);
   const C = positiveInteger(config.alphabetSize, "alphabetSize", source, 1000);
   if (C < 2) throw new RangeError(`${source}: "alphabetSize" must be at least 2, got ${C}`);
   // |C|^L < #meanings: some meanings would have to share a signal.
   if (L * Math.log(C) < Math.log(n) - 1e-12) {
-    throw new RangeError(`${source}: a signal of length ${L} over ${C} symbols has only ${C ** L} forms, fewer than the ${n} meanings; increase "signalLength" or "alphabetSize"`);
+    throw new RangeError(
+      `${source}: a signal of length ${L} over ${C} symbols has only ${C ** L} forms, fewer than the ${n} meanings; increase "signalLength" or "alphabetSize"`,
+    );
   }
   for (const key of ["hiddenSizes", "seeds"] as const) {
     const list = config[key];
-    if (!Array.isArray(list) || list.length === 0) throw new RangeError(`${source}: "${key}" must be a non-empty list, got ${JSON.stringify(list)}`);
-    if (new Set(list).size !== list.length) throw new RangeError(`${source}: "${key}" has duplicates: ${list.join(", ")}`);
+    if (!Array.isArray(list) || list.length === 0)
+      throw new RangeError(`${source}: "${key}" must be a non-empty list, got ${JSON.stringify(list)}`);
+    if (new Set(list).size !== list.length)
+      throw new RangeError(`${source}: "${key}" has duplicates: ${list.join(", ")}`);
   }
   config.hiddenSizes.forEach((h, i) => positiveInteger(h, `hiddenSizes[${i}]`, source, 4096));
   config.seeds.forEach((s, i) => {
@@ -226,26 +257,50 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   positiveInteger(config.passesPerEpoch, "passesPerEpoch", source, 10_000);
   positiveInteger(config.epochs, "epochs", source, 1_000_000);
   if (typeof config.learningRate !== "number" || !(config.learningRate > 0) || !(config.learningRate < 10)) {
-    throw new RangeError(`${source}: "learningRate" must be a positive number below 10, got ${JSON.stringify(config.learningRate)}`);
+    throw new RangeError(
+      `${source}: "learningRate" must be a positive number below 10, got ${JSON.stringify(config.learningRate)}`,
+    );
   }
-  if (typeof config.entropyCoefficient !== "number" || !(config.entropyCoefficient >= 0) || !Number.isFinite(config.entropyCoefficient)) {
-    throw new RangeError(`${source}: "entropyCoefficient" must be a finite number ≥ 0, got ${JSON.stringify(config.entropyCoefficient)}`);
+  if (
+    typeof config.entropyCoefficient !== "number" ||
+    !(config.entropyCoefficient >= 0) ||
+    !Number.isFinite(config.entropyCoefficient)
+  ) {
+    throw new RangeError(
+      `${source}: "entropyCoefficient" must be a finite number ≥ 0, got ${JSON.stringify(config.entropyCoefficient)}`,
+    );
   }
   fraction(config.iidTestFraction, "iidTestFraction", source);
   fraction(config.compositionalFraction, "compositionalFraction", source);
   const pair = config.compositionalRoles;
   if (!Array.isArray(pair) || pair.length !== 2 || pair[0] === pair[1] || pair.some((r) => !config.roles.includes(r))) {
-    throw new RangeError(`${source}: "compositionalRoles" must name two different roles from ${JSON.stringify(config.roles)}, got ${JSON.stringify(pair)}`);
+    throw new RangeError(
+      `${source}: "compositionalRoles" must name two different roles from ${JSON.stringify(config.roles)}, got ${JSON.stringify(pair)}`,
+    );
   }
   const ib = config.roles.indexOf(pair[1]);
   const held = Math.round(config.compositionalFraction * counts[ib]!);
   if (held < 1 || held >= counts[ib]!) {
-    throw new RangeError(`${source}: "compositionalFraction" ${config.compositionalFraction} of ${counts[ib]} "${pair[1]}" atoms holds out ${held} per "${pair[0]}" atom; it must hold out at least 1 and leave at least 1`);
+    throw new RangeError(
+      `${source}: "compositionalFraction" ${config.compositionalFraction} of ${counts[ib]} "${pair[1]}" atoms holds out ${held} per "${pair[0]}" atom; it must hold out at least 1 and leave at least 1`,
+    );
   }
-  if (typeof config.splitSeed !== "number" || !Number.isInteger(config.splitSeed) || config.splitSeed < 0 || config.splitSeed > 2 ** 31 - 1) {
-    throw new RangeError(`${source}: "splitSeed" must be an integer from 0 to 2^31 − 1, got ${JSON.stringify(config.splitSeed)}`);
+  if (
+    typeof config.splitSeed !== "number" ||
+    !Number.isInteger(config.splitSeed) ||
+    config.splitSeed < 0 ||
+    config.splitSeed > 2 ** 31 - 1
+  ) {
+    throw new RangeError(
+      `${source}: "splitSeed" must be an integer from 0 to 2^31 − 1, got ${JSON.stringify(config.splitSeed)}`,
+    );
   }
-  if (config.measureOptions !== undefined && (typeof config.measureOptions !== "object" || config.measureOptions === null || Array.isArray(config.measureOptions))) {
+  if (
+    config.measureOptions !== undefined &&
+    (typeof config.measureOptions !== "object" ||
+      config.measureOptions === null ||
+      Array.isArray(config.measureOptions))
+  ) {
     throw new RangeError(`${source}: "measureOptions" must be an object`);
   }
 }

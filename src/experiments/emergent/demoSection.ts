@@ -17,9 +17,19 @@ function sparse(log: (message: string) => void): (message: string) => void {
   };
 }
 
-export async function emergentDemoSection(outDir: string, log: (message: string) => void): Promise<{ title: string; html: string; results: unknown }> {
+export async function emergentDemoSection(
+  outDir: string,
+  log: (message: string) => void,
+): Promise<{ title: string; html: string; results: unknown }> {
   const config = QUICK_PRESET;
-  const result = await runEmergentExperiment({ config, outDir, resume: true, preset: "quick", log: sparse(log), command: "glossa demo (emergent, quick preset)" });
+  const result = await runEmergentExperiment({
+    config,
+    outDir,
+    resume: true,
+    preset: "quick",
+    log: sparse(log),
+    command: "glossa demo (emergent, quick preset)",
+  });
   const description =
     `Sender and receiver GRUs play the reconstruction game over ${config.roles.join("–")} meanings ` +
     `(${config.atoms} atoms per role), signals of ${config.signalLength} symbols from ${config.alphabetSize}; ` +
@@ -27,14 +37,25 @@ export async function emergentDemoSection(outDir: string, log: (message: string)
     `${config.epochs} epochs, seeds ${config.seeds.join(", ")} × hidden sizes ${config.hiddenSizes.join(", ")} (the quick preset; ` +
     `\`glossa emergent --preset medium\`, 1000 meanings in about 20–25 minutes, gives the §6.1 findings a fair test and \`--preset thesis\` is the full METHODS §6.1 setup). Every epoch the sender's greedy language over the full meaning space ` +
     `is measured (§3) and the receiver is tested on an iid split and on a compositional split of unseen subject–object combinations.`;
-  const html = emergentSectionHtml({ description, splits: result.splits, summary: result.summary, plots: result.plots, elapsedSeconds: result.seconds });
+  const html = emergentSectionHtml({
+    description,
+    splits: result.splits,
+    summary: result.summary,
+    plots: result.plots,
+    elapsedSeconds: result.seconds,
+  });
   return {
     title: EMERGENT_SECTION_TITLE,
     html,
     results: {
       dir: result.dir,
       seconds: result.seconds,
-      splits: { train: result.splits.train.length, iid: result.splits.iid.length, compositional: result.splits.compositional.length, unseenCombinationRate: result.splits.unseenCombinationRate },
+      splits: {
+        train: result.splits.train.length,
+        iid: result.splits.iid.length,
+        compositional: result.splits.compositional.length,
+        unseenCombinationRate: result.splits.unseenCombinationRate,
+      },
       finalByRun: result.summary.finalByRun,
       capacity: result.summary.capacity,
       capacityTrend: result.summary.capacityTrend,

@@ -43,7 +43,10 @@ export const SPLIT_NAMES = ["train", "iid", "compositional"] as const;
 /** The language as a DiscreteMapping over the full meaning space (no pad: fixed-length signals). */
 export function languageMapping(space: GameSpace, signals: Int32Array): DiscreteMapping {
   return {
-    roles: space.roleNames.map((name, r) => ({ name, atoms: Array.from({ length: space.atoms[r]! }, (_, a) => `${name}${a}`) })),
+    roles: space.roleNames.map((name, r) => ({
+      name,
+      atoms: Array.from({ length: space.atoms[r]! }, (_, a) => `${name}${a}`),
+    })),
     alphabet: alphabetSymbols(space.alphabetSize),
     length: space.signalLength,
     size: space.meanings.length / space.atoms.length,
@@ -66,7 +69,11 @@ function subset(values: Int32Array, rows: Int32Array, width: number): Int32Array
   return out;
 }
 
-export async function evaluateLanguage(space: GameSpace, language: Language, measureOptions: MeasureOptions = {}): Promise<Evaluation> {
+export async function evaluateLanguage(
+  space: GameSpace,
+  language: Language,
+  measureOptions: MeasureOptions = {},
+): Promise<Evaluation> {
   const R = space.atoms.length;
   const rows: MeasureRow[] = [];
   const accuracy = { train: 0, iid: 0, compositional: 0 };

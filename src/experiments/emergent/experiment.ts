@@ -61,7 +61,11 @@ class Interrupted extends Error {}
 /** Identity of a row in the journal: every coordinate except its value. */
 function rowKey(row: ResultRow): string {
   const { value: _value, ...rest } = row;
-  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+  return JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((k) => [k, rest[k]]),
+  );
 }
 
 /** The settings a run's training depends on (a resume with different ones is refused; epochs may grow). */
@@ -93,7 +97,14 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
     iidTestFraction: config.iidTestFraction,
     seed: config.splitSeed,
   });
-  const space: GameSpace = { roleNames: config.roles, atoms, alphabetSize: config.alphabetSize, signalLength: config.signalLength, meanings, splits };
+  const space: GameSpace = {
+    roleNames: config.roles,
+    atoms,
+    alphabetSize: config.alphabetSize,
+    signalLength: config.signalLength,
+    meanings,
+    splits,
+  };
   const specs = runSpecs(config);
 
   if (options.resume) {
@@ -102,7 +113,9 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
     if (prevConfig) {
       const strip = (c: EmergentConfig) => JSON.stringify({ ...c, epochs: 0 });
       if (strip(prevConfig) !== strip(config)) {
-        throw new InputError(`the run in ${options.outDir} used other settings; resume it with the same preset/config (only "epochs" may change)`);
+        throw new InputError(
+          `the run in ${options.outDir} used other settings; resume it with the same preset/config (only "epochs" may change)`,
+        );
       }
     }
   }
@@ -115,19 +128,29 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
   };
   const folder = RunFolder.open(options.outDir, {
     experiment: EXPERIMENT,
-    parameters: { preset: options.preset ?? null, backend, config, runs: specs.map((s) => s.id), splits: splitInfo, signalConvention: "fixed length L, no end symbol; every position counted" },
+    parameters: {
+      preset: options.preset ?? null,
+      backend,
+      config,
+      runs: specs.map((s) => s.id),
+      splits: splitInfo,
+      signalConvention: "fixed length L, no end symbol; every position counted",
+    },
     resume: options.resume ?? false,
     ...(options.command ? { command: options.command } : {}),
     log,
   });
-  log(`emergent: ${meanings.length / atoms.length} meanings; train ${splitInfo.train}, iid test ${splitInfo.iid}, compositional test ${splitInfo.compositional} (unseen-combination rate ${splitInfo.unseenCombinationRate.compositional.toFixed(2)}); ${specs.length} runs × ${config.epochs} epochs on ${backend}`);
+  log(
+    `emergent: ${meanings.length / atoms.length} meanings; train ${splitInfo.train}, iid test ${splitInfo.iid}, compositional test ${splitInfo.compositional} (unseen-combination rate ${splitInfo.unseenCombinationRate.compositional.toFixed(2)}); ${specs.length} runs × ${config.epochs} epochs on ${backend}`,
+  );
 
   const all: ResultRow[] = [...folder.existing];
   const keys = new Set(all.map(rowKey));
   /** Last epoch in the journal per run (for the ETA). */
   const lastEpoch = new Map<string, number>();
   const note = (r: ResultRow) => {
-    if (typeof r.run === "string" && typeof r.epoch === "number") lastEpoch.set(r.run, Math.max(lastEpoch.get(r.run) ?? 0, r.epoch));
+    if (typeof r.run === "string" && typeof r.epoch === "number")
+      lastEpoch.set(r.run, Math.max(lastEpoch.get(r.run) ?? 0, r.epoch));
   };
   all.forEach(note);
   const append = (rows: ResultRow[]) => {
@@ -151,18 +174,38 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
       const coords = { experiment: EXPERIMENT, run: spec.id, seed: spec.seed, hiddenSize: spec.hiddenSize };
       const file = checkpointPath(folder.dir, spec.id);
       const settings = runSettings(config, spec);
-      const journalEpochs = all.filter((r) => r.run === spec.id && typeof r.epoch === "number").map((r) => r.epoch as number);
+      const journalEpochs = all
+        .filter((r) => r.run === spec.id && typeof r.epoch === "number")
+        .map((r) => r.epoch as number);
       const checkpoint = options.resume ? loadCheckpoint(file) : undefined;
       if (!checkpoint && journalEpochs.length) {
-        throw new InputError(`the journal holds rows of run ${spec.id} but its checkpoint is missing; it cannot be resumed exactly`, { file });
+        throw new InputError(
+          `the journal holds rows of run ${spec.id} but its checkpoint is missing; it cannot be resumed exactly`,
+          { file },
+        );
       }
-      if (checkpoint && checkpoint.settings !== settings) throw new InputError(`checkpoint of run ${spec.id} was made with other settings`, { file });
+      if (checkpoint && checkpoint.settings !== settings)
+        throw new InputError(`checkpoint of run ${spec.id} was made with other settings`, { file });
       if (checkpoint && journalEpochs.some((e) => e > checkpoint.state.epoch)) {
-        throw new InputError(`the journal has epochs of run ${spec.id} past its checkpoint (epoch ${checkpoint.state.epoch})`, { file });
+        throw new InputError(
+          `the journal has epochs of run ${spec.id} past its checkpoint (epoch ${checkpoint.state.epoch})`,
+          { file },
+        );
       }
       const trainer = new Trainer(
         tf,
-        { atoms, signalLength: config.signalLength, alphabetSize: config.alphabetSize, hiddenSize: spec.hiddenSize, embeddingSize: config.embeddingSize, seed: spec.seed, batchSize: config.batchSize, passesPerEpoch: config.passesPerEpoch, learningRate: config.learningRate, entropyCoefficient: config.entropyCoefficient },
+        {
+          atoms,
+          signalLength: config.signalLength,
+          alphabetSize: config.alphabetSize,
+          hiddenSize: spec.hiddenSize,
+          embeddingSize: config.embeddingSize,
+          seed: spec.seed,
+          batchSize: config.batchSize,
+          passesPerEpoch: config.passesPerEpoch,
+          learningRate: config.learningRate,
+          entropyCoefficient: config.entropyCoefficient,
+        },
         meanings,
         checkpoint?.state,
       );
@@ -177,7 +220,8 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
           append(rows);
         }
         while (trainer.epoch < config.epochs) {
-          if (options.interruptAfterEpochs !== undefined && trainedHere >= options.interruptAfterEpochs) throw new Interrupted();
+          if (options.interruptAfterEpochs !== undefined && trainedHere >= options.interruptAfterEpochs)
+            throw new Interrupted();
           const t0 = performance.now();
           const stats = trainer.trainEpoch(splits.train);
           const evaluation = await evaluateLanguage(space, trainer.language(), measureOptions);
@@ -196,7 +240,9 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
           const recent = epochSeconds.slice(-20);
           const eta = (recent.reduce((a, b) => a + b, 0) / recent.length) * epochsLeft();
           const a = evaluation.accuracy;
-          log(`[${spec.id}] epoch ${epoch}/${config.epochs}  loss ${stats.receiverLoss.toFixed(3)}  acc train ${a.train.toFixed(3)} iid ${a.iid.toFixed(3)} comp ${a.compositional.toFixed(3)}  synonymy ${evaluation.values.synonymy.toFixed(3)} topsim ${(evaluation.values.topsim ?? NaN).toFixed(3)}  ETA ${formatSeconds(eta)}`);
+          log(
+            `[${spec.id}] epoch ${epoch}/${config.epochs}  loss ${stats.receiverLoss.toFixed(3)}  acc train ${a.train.toFixed(3)} iid ${a.iid.toFixed(3)} comp ${a.compositional.toFixed(3)}  synonymy ${evaluation.values.synonymy.toFixed(3)} topsim ${(evaluation.values.topsim ?? NaN).toFixed(3)}  ETA ${formatSeconds(eta)}`,
+          );
         }
       } finally {
         trainer.dispose();
@@ -205,7 +251,16 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
   } catch (error) {
     if (error instanceof Interrupted) {
       log(`emergent: interrupted after ${trainedHere} epochs (resume with --resume)`);
-      return { dir: folder.dir, splits, summary: summariseEmergent(all), rows: all, plots: {}, completed: false, epochsTrained: trainedHere, seconds: (performance.now() - started) / 1000 };
+      return {
+        dir: folder.dir,
+        splits,
+        summary: summariseEmergent(all),
+        rows: all,
+        plots: {},
+        completed: false,
+        epochsTrained: trainedHere,
+        seconds: (performance.now() - started) / 1000,
+      };
     }
     folder.finish(`failed: ${(error as Error).message}`);
     throw error;
@@ -220,5 +275,14 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
     for (const [name, svg] of Object.entries(plots)) fs.writeFileSync(folder.file(name), svg);
   }
   folder.finish("done");
-  return { dir: folder.dir, splits, summary, rows: all, plots, completed: true, epochsTrained: trainedHere, seconds: (performance.now() - started) / 1000 };
+  return {
+    dir: folder.dir,
+    splits,
+    summary,
+    rows: all,
+    plots,
+    completed: true,
+    epochsTrained: trainedHere,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -13,24 +13,75 @@ export interface EmergentPlots {
   [file: string]: string;
 }
 
-const LANGUAGE_PLOT_MEASURES = ["synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "distinctSignals", "residualEntropy", "contextIndependence"];
+const LANGUAGE_PLOT_MEASURES = [
+  "synonymy",
+  "homonymy",
+  "wordOrderFreedom",
+  "entanglement",
+  "topsim",
+  "posdis",
+  "distinctSignals",
+  "residualEntropy",
+  "contextIndependence",
+];
 
 export async function emergentPlots(rows: readonly ResultRow[], summary: EmergentSummary): Promise<EmergentPlots> {
   const runRows = rows.filter((r) => typeof r.run === "string" && r.run !== "summary" && typeof r.epoch === "number");
   const measures = runRows.filter((r) => r.split === undefined && LANGUAGE_PLOT_MEASURES.includes(r.measure));
   const accuracy = runRows
     .filter((r) => (r.measure === "accuracy" || r.measure === "meanRoleAccuracy") && typeof r.split === "string")
-    .map((r) => ({ ...r, panel: `${r.split} ${r.measure === "accuracy" ? "accuracy (all roles)" : "mean role accuracy"}` }));
+    .map((r) => ({
+      ...r,
+      panel: `${r.split} ${r.measure === "accuracy" ? "accuracy (all roles)" : "mean role accuracy"}`,
+    }));
   const losses = runRows.filter((r) => ["receiverLoss", "senderEntropy"].includes(r.measure));
   const capacity = Object.entries(summary.finalByRun).flatMap(([run, v]) =>
-    ["synonymy", "homonymy", "topsim", "posdis", "compositional.accuracy", "iid.accuracy"].map((m) => ({ run, seed: `seed ${v.seed}`, hiddenSize: v.hiddenSize, measure: m, value: v[m] })),
+    ["synonymy", "homonymy", "topsim", "posdis", "compositional.accuracy", "iid.accuracy"].map((m) => ({
+      run,
+      seed: `seed ${v.seed}`,
+      hiddenSize: v.hiddenSize,
+      measure: m,
+      value: v[m],
+    })),
   );
-  const correlation = summary.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy").map((c) => ({ ...c }));
+  const correlation = summary.correlations
+    .filter((c) => c.target === "compositional.meanRoleAccuracy")
+    .map((c) => ({ ...c }));
   return {
-    "emergent-measures.svg": await lineChartSvg(measures, { x: "epoch", y: "value", color: "run", facet: "measure", independentY: true, points: false, title: "Language measures over training (greedy signals, full meaning space)" }),
-    "emergent-accuracy.svg": await lineChartSvg([...accuracy, ...losses.map((r) => ({ ...r, panel: r.measure }))], { x: "epoch", y: "value", color: "run", facet: "panel", independentY: true, points: false, title: "Accuracy per split (all roles; mean over roles), receiver loss, sender entropy" }),
-    "emergent-capacity.svg": await lineChartSvg(capacity, { x: "hiddenSize", y: "value", color: "seed", facet: "measure", logX: true, independentY: true, title: "Capacity sweep: last epoch against hidden size" }),
-    "emergent-correlation.svg": await lineChartSvg(correlation, { x: "epoch", y: "rho", color: "languageMeasure", points: false, title: "Spearman ρ across runs: measure vs compositional mean role accuracy" }),
+    "emergent-measures.svg": await lineChartSvg(measures, {
+      x: "epoch",
+      y: "value",
+      color: "run",
+      facet: "measure",
+      independentY: true,
+      points: false,
+      title: "Language measures over training (greedy signals, full meaning space)",
+    }),
+    "emergent-accuracy.svg": await lineChartSvg([...accuracy, ...losses.map((r) => ({ ...r, panel: r.measure }))], {
+      x: "epoch",
+      y: "value",
+      color: "run",
+      facet: "panel",
+      independentY: true,
+      points: false,
+      title: "Accuracy per split (all roles; mean over roles), receiver loss, sender entropy",
+    }),
+    "emergent-capacity.svg": await lineChartSvg(capacity, {
+      x: "hiddenSize",
+      y: "value",
+      color: "seed",
+      facet: "measure",
+      logX: true,
+      independentY: true,
+      title: "Capacity sweep: last epoch against hidden size",
+    }),
+    "emergent-correlation.svg": await lineChartSvg(correlation, {
+      x: "epoch",
+      y: "rho",
+      color: "languageMeasure",
+      points: false,
+      title: "Spearman ρ across runs: measure vs compositional mean role accuracy",
+    }),
   };
 }
 
@@ -46,13 +97,38 @@ export function emergentSectionHtml(options: {
   const { splits, summary, plots } = options;
   const parts: string[] = [paragraphHtml(options.description)];
   parts.push(
-    tableHtml(["split", "meanings", "unseen role-pair combination rate"], [
-      { split: "train", meanings: splits.train.length, "unseen role-pair combination rate": "—" },
-      { split: "iid test", meanings: splits.iid.length, "unseen role-pair combination rate": splits.unseenCombinationRate.iid },
-      { split: "compositional test", meanings: splits.compositional.length, "unseen role-pair combination rate": splits.unseenCombinationRate.compositional },
-    ]),
+    tableHtml(
+      ["split", "meanings", "unseen role-pair combination rate"],
+      [
+        { split: "train", meanings: splits.train.length, "unseen role-pair combination rate": "—" },
+        {
+          split: "iid test",
+          meanings: splits.iid.length,
+          "unseen role-pair combination rate": splits.unseenCombinationRate.iid,
+        },
+        {
+          split: "compositional test",
+          meanings: splits.compositional.length,
+          "unseen role-pair combination rate": splits.unseenCombinationRate.compositional,
+        },
+      ],
+    ),
   );
-  const finalCols = ["run", "epoch", "train acc", "iid acc", "comp acc", "comp role acc", "synonymy", "homonymy", "freedom", "entanglement", "topsim", "posdis", "distinct signals"];
+  const finalCols = [
+    "run",
+    "epoch",
+    "train acc",
+    "iid acc",
+    "comp acc",
+    "comp role acc",
+    "synonymy",
+    "homonymy",
+    "freedom",
+    "entanglement",
+    "topsim",
+    "posdis",
+    "distinct signals",
+  ];
   const finalRows = Object.entries(summary.finalByRun).map(([run, v]) => ({
     run,
     epoch: v.epoch,
@@ -71,15 +147,53 @@ export function emergentSectionHtml(options: {
   parts.push("<h3>Last epoch per run</h3>", tableHtml(finalCols, finalRows));
   parts.push(
     "<h3>Capacity sweep</h3>",
-    tableHtml(["reading", "hidden size", "mean", "sd", "runs"], summary.capacity.map((c) => ({ reading: c.reading, "hidden size": c.hiddenSize, mean: c.mean, sd: c.sd, runs: c.runs }))),
-    tableHtml(["reading", "Spearman ρ with hidden size", "p", "runs"], summary.capacityTrend.map((t) => ({ reading: t.reading, "Spearman ρ with hidden size": t.rho, p: t.p, runs: t.n }))),
+    tableHtml(
+      ["reading", "hidden size", "mean", "sd", "runs"],
+      summary.capacity.map((c) => ({
+        reading: c.reading,
+        "hidden size": c.hiddenSize,
+        mean: c.mean,
+        sd: c.sd,
+        runs: c.runs,
+      })),
+    ),
+    tableHtml(
+      ["reading", "Spearman ρ with hidden size", "p", "runs"],
+      summary.capacityTrend.map((t) => ({
+        reading: t.reading,
+        "Spearman ρ with hidden size": t.rho,
+        p: t.p,
+        runs: t.n,
+      })),
+    ),
   );
   const epochs = [...new Set(summary.correlations.map((c) => c.epoch))].sort((a, b) => a - b);
-  const shown = [...new Set([epochs[Math.min(1, epochs.length - 1)], epochs[Math.floor(epochs.length / 2)], epochs[epochs.length - 1]])].filter((e) => e !== undefined);
-  const corr = summary.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy" && shown.includes(c.epoch) && (LANGUAGE_MEASURES as readonly string[]).includes(c.languageMeasure));
+  const shown = [
+    ...new Set([
+      epochs[Math.min(1, epochs.length - 1)],
+      epochs[Math.floor(epochs.length / 2)],
+      epochs[epochs.length - 1],
+    ]),
+  ].filter((e) => e !== undefined);
+  const corr = summary.correlations.filter(
+    (c) =>
+      c.target === "compositional.meanRoleAccuracy" &&
+      shown.includes(c.epoch) &&
+      (LANGUAGE_MEASURES as readonly string[]).includes(c.languageMeasure),
+  );
   parts.push(
     `<h3>Measures vs compositional generalisation (Spearman across runs, ${summary.correction} correction)</h3>`,
-    tableHtml(["epoch", "measure", "ρ", "p", "p adjusted", "runs"], corr.map((c) => ({ epoch: c.epoch, measure: c.languageMeasure, "ρ": c.rho, p: c.p, "p adjusted": c.pAdjusted, runs: c.n }))),
+    tableHtml(
+      ["epoch", "measure", "ρ", "p", "p adjusted", "runs"],
+      corr.map((c) => ({
+        epoch: c.epoch,
+        measure: c.languageMeasure,
+        ρ: c.rho,
+        p: c.p,
+        "p adjusted": c.pAdjusted,
+        runs: c.n,
+      })),
+    ),
   );
   for (const [file, svg] of Object.entries(plots)) parts.push(figureHtml(svg, file));
   if (options.elapsedSeconds !== undefined) parts.push(paragraphHtml(`Ran in ${options.elapsedSeconds.toFixed(0)} s.`));

@@ -15,7 +15,10 @@ import { meaningSpace } from "../../mapping/meaningSpace.js";
 
 /** Every meaning of the space as atom codes, N × R row-major, last role varying fastest. */
 export function enumerateMeanings(atoms: readonly number[]): Int32Array {
-  return meaningSpace(atoms, atoms.map((_, r) => `role${r}`)).meanings;
+  return meaningSpace(
+    atoms,
+    atoms.map((_, r) => `role${r}`),
+  ).meanings;
 }
 
 export interface Splits {
@@ -46,7 +49,8 @@ export function makeSplits(options: SplitOptions): Splits {
   const na = atoms[ra]!;
   const nb = atoms[rb]!;
   const m = Math.round(options.compositionalFraction * nb);
-  if (m < 1 || m >= nb) throw new RangeError(`compositional split holds out ${m} of ${nb} atoms per atom; need 1 ≤ m < ${nb}`);
+  if (m < 1 || m >= nb)
+    throw new RangeError(`compositional split holds out ${m} of ${nb} atoms per atom; need 1 ≤ m < ${nb}`);
   const rng = new Random(options.seed);
   const pa = rng.permutation(na);
   const pb = rng.permutation(nb);
@@ -84,7 +88,8 @@ function checkAtomsCovered(meanings: Int32Array, atoms: readonly number[], train
     const seen = new Uint8Array(atoms[r]!);
     for (const i of train) seen[meanings[i * R + r]!] = 1;
     const missing = seen.indexOf(0);
-    if (missing >= 0) throw new RangeError(`the splits leave atom ${missing} of role ${r} out of training; lower the test fractions`);
+    if (missing >= 0)
+      throw new RangeError(`the splits leave atom ${missing} of role ${r} out of training; lower the test fractions`);
   }
 }
 
@@ -92,12 +97,19 @@ function checkAtomsCovered(meanings: Int32Array, atoms: readonly number[], train
  * Fraction of `test` meanings that contain at least one combination of two roles' atoms
  * (over every pair of roles) that no `train` meaning contains. 0 for an empty test set.
  */
-export function unseenCombinationRate(meanings: Int32Array, atoms: readonly number[], train: Int32Array, test: Int32Array): number {
+export function unseenCombinationRate(
+  meanings: Int32Array,
+  atoms: readonly number[],
+  train: Int32Array,
+  test: Int32Array,
+): number {
   if (test.length === 0) return 0;
   const R = atoms.length;
   const pairs: { r: number; s: number; seen: Uint8Array }[] = [];
-  for (let r = 0; r < R; r++) for (let s = r + 1; s < R; s++) pairs.push({ r, s, seen: new Uint8Array(atoms[r]! * atoms[s]!) });
-  for (const i of train) for (const p of pairs) p.seen[meanings[i * R + p.r]! * atoms[p.s]! + meanings[i * R + p.s]!] = 1;
+  for (let r = 0; r < R; r++)
+    for (let s = r + 1; s < R; s++) pairs.push({ r, s, seen: new Uint8Array(atoms[r]! * atoms[s]!) });
+  for (const i of train)
+    for (const p of pairs) p.seen[meanings[i * R + p.r]! * atoms[p.s]! + meanings[i * R + p.s]!] = 1;
   let unseen = 0;
   for (const i of test) {
     if (pairs.some((p) => p.seen[meanings[i * R + p.r]! * atoms[p.s]! + meanings[i * R + p.s]!] === 0)) unseen++;

@@ -13,7 +13,15 @@ import { adjustPValues, type Correction } from "../../stats/multipleComparisons.
 
 /** Language measures correlated with generalisation. */
 export const LANGUAGE_MEASURES = [
-  "synonymy", "homonymy", "wordOrderFreedom", "entanglement", "topsim", "posdis", "bosdis", "residualEntropy", "contextIndependence",
+  "synonymy",
+  "homonymy",
+  "wordOrderFreedom",
+  "entanglement",
+  "topsim",
+  "posdis",
+  "bosdis",
+  "residualEntropy",
+  "contextIndependence",
 ] as const;
 
 /** Generalisation targets on the compositional split. */
@@ -71,14 +79,25 @@ interface RunMeta {
 }
 
 /** Per run, per epoch: measure values (split-level accuracies as "split.measure"). */
-function indexRows(rows: readonly ResultRow[]): Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }> {
+function indexRows(
+  rows: readonly ResultRow[],
+): Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }> {
   const runs = new Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }>();
   for (const row of rows) {
-    if (typeof row.run !== "string" || row.run === "summary" || typeof row.epoch !== "number" || typeof row.value !== "number") continue;
+    if (
+      typeof row.run !== "string" ||
+      row.run === "summary" ||
+      typeof row.epoch !== "number" ||
+      typeof row.value !== "number"
+    )
+      continue;
     if (row.role !== undefined) continue;
     let entry = runs.get(row.run);
     if (!entry) {
-      entry = { meta: { run: row.run, seed: row.seed as number, hiddenSize: row.hiddenSize as number }, epochs: new Map() };
+      entry = {
+        meta: { run: row.run, seed: row.seed as number, hiddenSize: row.hiddenSize as number },
+        epochs: new Map(),
+      };
       runs.set(row.run, entry);
     }
     let values = entry.epochs.get(row.epoch);
@@ -94,11 +113,16 @@ function meanSd(values: number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
-export function summariseEmergent(rows: readonly ResultRow[], correction: Correction = "benjamini-hochberg"): EmergentSummary {
+export function summariseEmergent(
+  rows: readonly ResultRow[],
+  correction: Correction = "benjamini-hochberg",
+): EmergentSummary {
   const runs = [...indexRows(rows).values()];
   const correlations: CorrelationRow[] = [];
   // Epochs every run has reached.
-  const epochs = runs.length ? [...runs[0]!.epochs.keys()].filter((e) => runs.every((r) => r.epochs.has(e))).sort((a, b) => a - b) : [];
+  const epochs = runs.length
+    ? [...runs[0]!.epochs.keys()].filter((e) => runs.every((r) => r.epochs.has(e))).sort((a, b) => a - b)
+    : [];
   for (const target of TARGETS) {
     const family: CorrelationRow[] = [];
     for (const epoch of epochs) {
@@ -116,10 +140,22 @@ export function summariseEmergent(rows: readonly ResultRow[], correction: Correc
         }
         if (xs.length === 0) continue;
         const t = spearmanTest(xs, ys);
-        family.push({ epoch, languageMeasure: m, target: `compositional.${target}`, rho: t.value, p: t.p, pAdjusted: t.p, n: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) });
+        family.push({
+          epoch,
+          languageMeasure: m,
+          target: `compositional.${target}`,
+          rho: t.value,
+          p: t.p,
+          pAdjusted: t.p,
+          n: t.n,
+          ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+        });
       }
     }
-    const adjusted = adjustPValues(family.map((c) => c.p), correction);
+    const adjusted = adjustPValues(
+      family.map((c) => c.p),
+      correction,
+    );
     family.forEach((c, i) => (c.pAdjusted = adjusted[i]!));
     correlations.push(...family);
   }
@@ -142,8 +178,17 @@ export function summariseEmergent(rows: readonly ResultRow[], correction: Correc
       if (vals.length) capacity.push({ hiddenSize: h, reading, ...meanSd(vals), runs: vals.length });
     }
     if (usable.length) {
-      const t = spearmanTest(usable.map((f) => f.meta.hiddenSize), usable.map((f) => read(f.values)));
-      capacityTrend.push({ reading, rho: t.value, p: t.p, n: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) });
+      const t = spearmanTest(
+        usable.map((f) => f.meta.hiddenSize),
+        usable.map((f) => read(f.values)),
+      );
+      capacityTrend.push({
+        reading,
+        rho: t.value,
+        p: t.p,
+        n: t.n,
+        ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+      });
     }
   }
   return { correction, correlations, capacity, capacityTrend, finalByRun };
@@ -153,17 +198,47 @@ export function summariseEmergent(rows: readonly ResultRow[], correction: Correc
 export function summaryRows(summary: EmergentSummary): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const c of summary.correlations) {
-    const base = { experiment: "emergent", run: "summary", epoch: c.epoch, languageMeasure: c.languageMeasure, target: c.target, runs: c.n, ...(c.degenerate ? { degenerate: c.degenerate } : {}) };
+    const base = {
+      experiment: "emergent",
+      run: "summary",
+      epoch: c.epoch,
+      languageMeasure: c.languageMeasure,
+      target: c.target,
+      runs: c.n,
+      ...(c.degenerate ? { degenerate: c.degenerate } : {}),
+    };
     rows.push({ ...base, measure: "spearmanRho", value: c.rho });
     rows.push({ ...base, measure: "spearmanP", value: c.p });
     rows.push({ ...base, measure: "spearmanPAdjusted", correction: summary.correction, value: c.pAdjusted });
   }
   for (const c of summary.capacity) {
-    rows.push({ experiment: "emergent", run: "summary", hiddenSize: c.hiddenSize, reading: c.reading, runs: c.runs, measure: "capacityMean", value: c.mean });
-    rows.push({ experiment: "emergent", run: "summary", hiddenSize: c.hiddenSize, reading: c.reading, runs: c.runs, measure: "capacitySd", value: c.sd });
+    rows.push({
+      experiment: "emergent",
+      run: "summary",
+      hiddenSize: c.hiddenSize,
+      reading: c.reading,
+      runs: c.runs,
+      measure: "capacityMean",
+      value: c.mean,
+    });
+    rows.push({
+      experiment: "emergent",
+      run: "summary",
+      hiddenSize: c.hiddenSize,
+      reading: c.reading,
+      runs: c.runs,
+      measure: "capacitySd",
+      value: c.sd,
+    });
   }
   for (const t of summary.capacityTrend) {
-    const base = { experiment: "emergent", run: "summary", reading: t.reading, runs: t.n, ...(t.degenerate ? { degenerate: t.degenerate } : {}) };
+    const base = {
+      experiment: "emergent",
+      run: "summary",
+      reading: t.reading,
+      runs: t.n,
+      ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+    };
     rows.push({ ...base, measure: "hiddenSizeSpearmanRho", value: t.rho });
     rows.push({ ...base, measure: "hiddenSizeSpearmanP", value: t.p });
   }

@@ -121,7 +121,12 @@ export class Trainer {
     }
     this.epoch++;
     const n = totals.steps;
-    return { receiverLoss: totals.receiverLoss / n, senderLoss: totals.senderLoss / n, senderEntropy: totals.senderEntropy / n, steps: n };
+    return {
+      receiverLoss: totals.receiverLoss / n,
+      senderLoss: totals.senderLoss / n,
+      senderEntropy: totals.senderEntropy / n,
+      steps: n,
+    };
   }
 
   /** One optimisation step on the given meanings. */
@@ -131,7 +136,9 @@ export class Trainer {
     const B = rows.length;
     const x = tf.tensor2d(meaningOneHot(this.meanings, this.options.atoms, rows), [B, this.M]);
     const noiseValues = gumbelNoise(rng, L * B * C);
-    const noise = Array.from({ length: L }, (_, t) => tf.tensor2d(noiseValues.subarray(t * B * C, (t + 1) * B * C), [B, C]));
+    const noise = Array.from({ length: L }, (_, t) =>
+      tf.tensor2d(noiseValues.subarray(t * B * C, (t + 1) * B * C), [B, C]),
+    );
     const baseline = this.baseline.mean;
     let kept: tfNs.Scalar[] = [];
     const variables = [...this.agents.variables.values()];
@@ -155,7 +162,10 @@ export class Trainer {
     const [receiverLoss, senderLoss, senderEntropy] = kept.map((t) => t.dataSync()[0]!) as [number, number, number];
     tf.dispose([x, ...noise, value, ...Object.values(grads), ...kept]);
     this.baseline.count++;
-    this.baseline.mean = this.baseline.count === 1 ? receiverLoss : this.baseline.mean + BASELINE_RATE * (receiverLoss - this.baseline.mean);
+    this.baseline.mean =
+      this.baseline.count === 1
+        ? receiverLoss
+        : this.baseline.mean + BASELINE_RATE * (receiverLoss - this.baseline.mean);
     return { receiverLoss, senderLoss, senderEntropy };
   }
 
@@ -182,7 +192,12 @@ export class Trainer {
   }
 
   state(): TrainerState {
-    return { epoch: this.epoch, parameters: this.agents.values(), optimizer: this.adam.state(), baseline: { ...this.baseline } };
+    return {
+      epoch: this.epoch,
+      parameters: this.agents.values(),
+      optimizer: this.adam.state(),
+      baseline: { ...this.baseline },
+    };
   }
 
   dispose(): void {

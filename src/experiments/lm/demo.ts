@@ -21,16 +21,31 @@ export function lmFixtureDir(): string {
 
 export const DEMO_MODELS = ["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"];
 
-export async function lmDemoSection(outDir: string, log: (message: string) => void): Promise<{ title: string; html: string; results: unknown }> {
+export async function lmDemoSection(
+  outDir: string,
+  log: (message: string) => void,
+): Promise<{ title: string; html: string; results: unknown }> {
   const title = "Language models: structure of every layer";
   const fixtures = lmFixtureDir();
   if (!existsSync(join(fixtures, DEMO_MODELS[0]!, "model.onnx"))) {
-    return { title, html: paragraphHtml(`Skipped: the fixture models are not in ${escapeHtml(fixtures)}.`), results: { skipped: true } };
+    return {
+      title,
+      html: paragraphHtml(`Skipped: the fixture models are not in ${escapeHtml(fixtures)}.`),
+      results: { skipped: true },
+    };
   }
   const dir = join(outDir, "lm");
   mkdirSync(dir, { recursive: true });
-  const documents = readFileSync(join(fixtures, "corpus.txt"), "utf8").split("\n").filter((l) => l.trim());
-  const run = RunFolder.open(dir, { experiment: "lm", parameters: { demo: true, models: DEMO_MODELS }, command: "glossa demo (lm section)", resume: true, log });
+  const documents = readFileSync(join(fixtures, "corpus.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim());
+  const run = RunFolder.open(dir, {
+    experiment: "lm",
+    parameters: { demo: true, models: DEMO_MODELS },
+    command: "glossa demo (lm section)",
+    resume: true,
+    log,
+  });
   const summary = await runLmSweep(
     {
       models: DEMO_MODELS.map((m) => join(fixtures, m)),

@@ -27,7 +27,11 @@ const SCHEMES: [string, string[]][] = [
 const RESIDUAL_NAMES = ["residual-token", "residual-bigram", "residual-trigram", "unexplained"];
 
 export function cellMeasures(estimate: EntropyEstimate): CellMeasure[] {
-  const out: CellMeasure[] = structureMeasures(estimate).map((r) => ({ measure: r.measure, value: r.value, ...(r.labelSet !== null ? { labelSet: r.labelSet } : {}) }));
+  const out: CellMeasure[] = structureMeasures(estimate).map((r) => ({
+    measure: r.measure,
+    value: r.value,
+    ...(r.labelSet !== null ? { labelSet: r.labelSet } : {}),
+  }));
   out.push({ measure: "rows", value: estimate.rows });
   for (const [labelSet, e] of Object.entries(estimate.labelSets)) {
     out.push({ measure: "label-values", value: e.retainedValues, labelSet });
@@ -36,7 +40,9 @@ export function cellMeasures(estimate: EntropyEstimate): CellMeasure[] {
   }
   for (const [scheme, sets] of SCHEMES) {
     if (!sets.every((s) => s in estimate.labelSets)) continue;
-    residualDecomposition(estimate, sets).forEach((c, i) => out.push({ measure: RESIDUAL_NAMES[i]!, value: c.value, labelSet: scheme }));
+    residualDecomposition(estimate, sets).forEach((c, i) =>
+      out.push({ measure: RESIDUAL_NAMES[i]!, value: c.value, labelSet: scheme }),
+    );
   }
   return out;
 }

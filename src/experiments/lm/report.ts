@@ -74,28 +74,47 @@ export async function writeLmFigures(rows: readonly ResultRow[], dir: string): P
     parts.push(figureHtml(byLayer, `Measures by layer, one line per model or checkpoint (${estimator} estimator).`));
     const steps = new Set(data.map((d) => d.step).filter((s) => s !== undefined));
     if (steps.size >= 2) {
-      const byStep = await lineChartSvg(data.filter((d) => d.step !== undefined), {
-        x: "step + 1",
-        y: "value",
-        color: "layerName",
-        facet: "panel",
-        logX: true,
-        independentY: true,
-        title: `${estimator} estimator: measures over training (log axis, step + 1)`,
-        width: 220,
-        height: 140,
-      });
+      const byStep = await lineChartSvg(
+        data.filter((d) => d.step !== undefined),
+        {
+          x: "step + 1",
+          y: "value",
+          color: "layerName",
+          facet: "panel",
+          logX: true,
+          independentY: true,
+          title: `${estimator} estimator: measures over training (log axis, step + 1)`,
+          width: 220,
+          height: 140,
+        },
+      );
       const stepName = `lm-by-step-${estimator}.svg`;
       writeFileSync(join(dir, stepName), byStep);
       files.push(stepName);
-      parts.push(figureHtml(byStep, `Measures against training step (log axis; plotted at step + 1 so that step 0 appears), one line per layer (${estimator} estimator).`));
+      parts.push(
+        figureHtml(
+          byStep,
+          `Measures against training step (log axis; plotted at step + 1 so that step 0 appears), one line per layer (${estimator} estimator).`,
+        ),
+      );
     }
   }
   parts.push(tableHtml(SUMMARY_COLUMNS, summaryTable(rows)));
   return { files, html: parts.join("\n") };
 }
 
-export const SUMMARY_COLUMNS = ["model", "params", "step", "layer", "estimator", "information", "variation (token)", "regularity (token)", "disentanglement (token)", "tokens"];
+export const SUMMARY_COLUMNS = [
+  "model",
+  "params",
+  "step",
+  "layer",
+  "estimator",
+  "information",
+  "variation (token)",
+  "regularity (token)",
+  "disentanglement (token)",
+  "tokens",
+];
 
 /** One row per (model, layer, estimator) with the headline measures. */
 export function summaryTable(rows: readonly ResultRow[]): Record<string, unknown>[] {
@@ -103,7 +122,11 @@ export function summaryTable(rows: readonly ResultRow[]): Record<string, unknown
   for (const r of rows) {
     const key = `${r.model}|${r.layer}|${r.estimator}`;
     let cell = cells.get(key);
-    if (!cell) cells.set(key, (cell = { model: r.model, params: r.params, step: r.step ?? "", layer: r.layer, estimator: r.estimator }));
+    if (!cell)
+      cells.set(
+        key,
+        (cell = { model: r.model, params: r.params, step: r.step ?? "", layer: r.layer, estimator: r.estimator }),
+      );
     const v = typeof r.value === "number" ? Number(r.value.toFixed(4)) : r.value;
     if (r.measure === "information" && !r.labelSet) cell.information = v;
     else if (r.measure === "tokens") cell.tokens = v;

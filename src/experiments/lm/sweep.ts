@@ -64,14 +64,18 @@ export interface LmSweepSummary {
 
 /** `step1000`, `pythia-70m-step1000`, `checkpoint_500` → the number; else undefined. */
 export function stepFromName(name: string): number | undefined {
-  const m = /(?:^|[^a-z])(?:step|checkpoint|ckpt)[-_]?(\d+)$/i.exec(name) ?? /(?:^|[-_])(?:step|checkpoint|ckpt)[-_]?(\d+)(?:[-_.]|$)/i.exec(name);
+  const m =
+    /(?:^|[^a-z])(?:step|checkpoint|ckpt)[-_]?(\d+)$/i.exec(name) ??
+    /(?:^|[-_])(?:step|checkpoint|ckpt)[-_]?(\d+)(?:[-_.]|$)/i.exec(name);
   return m ? Number(m[1]) : undefined;
 }
 
 /** Short model names: folder names, with the parent folder added where two would clash. */
 export function modelNames(dirs: readonly string[]): string[] {
   const base = dirs.map((d) => basename(d.replace(/\/+$/, "")));
-  return base.map((b, i) => (base.indexOf(b) !== base.lastIndexOf(b) ? `${basename(dirname(dirs[i]!.replace(/\/+$/, "")))}/${b}` : b));
+  return base.map((b, i) =>
+    base.indexOf(b) !== base.lastIndexOf(b) ? `${basename(dirname(dirs[i]!.replace(/\/+$/, "")))}/${b}` : b,
+  );
 }
 
 export function cellKey(model: string, layer: number, estimator: string): string {
@@ -82,7 +86,13 @@ export function cellKey(model: string, layer: number, estimator: string): string
 export function finishedCells(rows: readonly ResultRow[]): Set<string> {
   const done = new Set<string>();
   for (const r of rows) {
-    if (r.experiment === LM_EXPERIMENT && r.measure === "tokens" && typeof r.model === "string" && typeof r.layer === "number" && r.estimator) {
+    if (
+      r.experiment === LM_EXPERIMENT &&
+      r.measure === "tokens" &&
+      typeof r.model === "string" &&
+      typeof r.layer === "number" &&
+      r.estimator
+    ) {
       done.add(cellKey(r.model, r.layer, r.estimator));
     }
   }
@@ -132,7 +142,10 @@ export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
     const info = await inspectModelFolder(dir, options.outputs);
     if (options.layers !== "all") {
       const bad = options.layers.filter((l) => !Number.isInteger(l) || l < 0 || l >= info.layers.tensors.length);
-      if (bad.length) throw new InputError(`${dir}: layer(s) ${bad.join(", ")} out of range (this model has layers 0..${info.layers.tensors.length - 1}, 0 = embeddings)`);
+      if (bad.length)
+        throw new InputError(
+          `${dir}: layer(s) ${bad.join(", ")} out of range (this model has layers 0..${info.layers.tensors.length - 1}, 0 = embeddings)`,
+        );
     }
     const sample = tokenizeCorpus(options.documents.slice(0, 50), info.tokenizer, { maxLength: 1 << 30 });
     if (sample.tokens === 0 && tokenizeCorpus(options.documents, info.tokenizer, { maxLength: 1 << 30 }).tokens === 0) {
@@ -142,7 +155,11 @@ export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
 }
 
 /** Runs the sweep into `run` (skipping finished cells); returns a summary. */
-export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (message: string) => void): Promise<LmSweepSummary> {
+export async function runLmSweep(
+  options: LmSweepOptions,
+  run: RunFolder,
+  log: (message: string) => void,
+): Promise<LmSweepSummary> {
   await validateLmInputs(options);
   const names = modelNames(options.models);
   const done = finishedCells(run.existing);
@@ -155,21 +172,33 @@ export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (
     const dir = options.models[m]!;
     const name = names[m]!;
     const step = options.steps?.[m] ?? stepFromName(basename(dir.replace(/\/+$/, "")));
-    const model = await LanguageModel.load(dir, { outputs: options.outputs, executionProviders: options.executionProviders, threads: options.threads });
+    const model = await LanguageModel.load(dir, {
+      outputs: options.outputs,
+      executionProviders: options.executionProviders,
+      threads: options.threads,
+    });
     try {
       const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
-      const todo = layers.flatMap((layer) => options.estimators.filter((e) => !done.has(cellKey(name, layer, e))).map((estimator) => ({ layer, estimator })));
+      const todo = layers.flatMap((layer) =>
+        options.estimators.filter((e) => !done.has(cellKey(name, layer, e))).map((estimator) => ({ layer, estimator })),
+      );
       summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
       if (todo.length === 0) {
         log(`${name}: every cell already in ${run.dir}, skipped`);
         continue;
       }
       const maxLength = options.maxLength ?? Math.min(512, model.tokenizer.maxLength ?? 512);
-      const corpus = tokenizeCorpus(options.documents, model.tokenizer, { maxLength, maxTokens: options.maxTokens, pos: options.labels.includes("pos") });
+      const corpus = tokenizeCorpus(options.documents, model.tokenizer, {
+        maxLength,
+        maxTokens: options.maxTokens,
+        pos: options.labels.includes("pos"),
+      });
       if (corpus.tokens === 0) throw new InputError(`the corpus gives no tokens with the tokenizer of ${dir}`);
       const todoLayers = [...new Set(todo.map((c) => c.layer))];
       const batches = batchesOf(corpus.sequences, options.batchSize, model.tokenizer.padId);
-      log(`${name}: ${model.parameters.toLocaleString("en")} parameters, layers [${todoLayers.join(", ")}] of 0..${model.layerCount - 1} (${model.layers.layout} layout), ${corpus.tokens} tokens in ${corpus.sequences.length} windows of ≤ ${maxLength}`);
+      log(
+        `${name}: ${model.parameters.toLocaleString("en")} parameters, layers [${todoLayers.join(", ")}] of 0..${model.layerCount - 1} (${model.layers.layout} layout), ${corpus.tokens} tokens in ${corpus.sequences.length} windows of ≤ ${maxLength}`,
+      );
       const progress: Progress = { log, started: Date.now(), lastReport: Date.now() };
 
       // Pass 1 (binned only): per-dimension ranges of each layer.
@@ -207,7 +236,11 @@ export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (
           for (const { estimator } of todo.filter((c) => c.layer === layer)) {
             const key = cellKey(name, layer, estimator);
             let acc = accumulators.get(key);
-            if (!acc) accumulators.set(key, (acc = makeAccumulator(estimator, width, options, anchorCache, ranges?.get(layer), warnings, log)));
+            if (!acc)
+              accumulators.set(
+                key,
+                (acc = makeAccumulator(estimator, width, options, anchorCache, ranges?.get(layer), warnings, log)),
+              );
             pending.push(acc.update(rows, labelSets));
           }
         });
@@ -230,7 +263,12 @@ export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (
           estimator,
           ...scalarParameters(acc.parameters()),
         };
-        const rows: ResultRow[] = cellMeasures(estimate).map((c) => ({ ...base, ...(c.labelSet ? { labelSet: c.labelSet } : {}), measure: c.measure, value: c.value }));
+        const rows: ResultRow[] = cellMeasures(estimate).map((c) => ({
+          ...base,
+          ...(c.labelSet ? { labelSet: c.labelSet } : {}),
+          measure: c.measure,
+          value: c.value,
+        }));
         rows.push({ ...base, measure: "tokens", value: tokens });
         run.append(rows);
         summary.cellsComputed++;
@@ -243,11 +281,21 @@ export async function runLmSweep(options: LmSweepOptions, run: RunFolder, log: (
   return summary;
 }
 
-function batchesOf(sequences: readonly TokenSequence[], size: number, padId: number): { batch: PaddedBatch; seqs: TokenSequence[] }[] {
+function batchesOf(
+  sequences: readonly TokenSequence[],
+  size: number,
+  padId: number,
+): { batch: PaddedBatch; seqs: TokenSequence[] }[] {
   const out: { batch: PaddedBatch; seqs: TokenSequence[] }[] = [];
   for (let i = 0; i < sequences.length; i += size) {
     const seqs = sequences.slice(i, i + size);
-    out.push({ batch: padBatch(seqs.map((s) => s.ids), padId), seqs });
+    out.push({
+      batch: padBatch(
+        seqs.map((s) => s.ids),
+        padId,
+      ),
+      seqs,
+    });
   }
   return out;
 }

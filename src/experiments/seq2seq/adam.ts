@@ -68,7 +68,8 @@ export class Adam {
 
   /** A copy of the state as plain arrays. */
   state(): AdamState {
-    const read = (map: Params): Map<string, Float32Array> => new Map([...map].map(([k, t]) => [k, t.dataSync() as Float32Array]));
+    const read = (map: Params): Map<string, Float32Array> =>
+      new Map([...map].map(([k, t]) => [k, t.dataSync() as Float32Array]));
     return { t: this.t, m: read(this.m), v: read(this.v) };
   }
 

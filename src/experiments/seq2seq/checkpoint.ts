@@ -45,7 +45,15 @@ export function saveCheckpoint(file: string, snapshot: TrainerSnapshot, extra: R
     all.set(a, at);
     at += a.length;
   }
-  const index: CheckpointIndex = { format: "glossa.seq2seq-checkpoint", version: 1, step: snapshot.step, adamT: snapshot.adam.t, bytes: all.byteLength, entries, extra };
+  const index: CheckpointIndex = {
+    format: "glossa.seq2seq-checkpoint",
+    version: 1,
+    step: snapshot.step,
+    adamT: snapshot.adam.t,
+    bytes: all.byteLength,
+    entries,
+    extra,
+  };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(`${file}.bin.tmp`, new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
   fs.writeFileSync(`${file}.json.tmp`, JSON.stringify(index));
@@ -59,11 +67,17 @@ export function checkpointExists(file: string): boolean {
 
 export function loadCheckpoint(file: string): { snapshot: TrainerSnapshot; extra: Record<string, unknown> } {
   const index = JSON.parse(fs.readFileSync(`${file}.json`, "utf8")) as CheckpointIndex;
-  if (index.format !== "glossa.seq2seq-checkpoint" || index.version !== 1) throw new Error(`${file}.json is not a glossa seq2seq checkpoint (version 1)`);
+  if (index.format !== "glossa.seq2seq-checkpoint" || index.version !== 1)
+    throw new Error(`${file}.json is not a glossa seq2seq checkpoint (version 1)`);
   const raw = fs.readFileSync(`${file}.bin`);
-  if (raw.byteLength !== index.bytes) throw new Error(`${file}.bin has ${raw.byteLength} bytes, its index says ${index.bytes}`);
+  if (raw.byteLength !== index.bytes)
+    throw new Error(`${file}.bin has ${raw.byteLength} bytes, its index says ${index.bytes}`);
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const snapshot: TrainerSnapshot = { step: index.step, params: new Map(), adam: { t: index.adamT, m: new Map(), v: new Map() } };
+  const snapshot: TrainerSnapshot = {
+    step: index.step,
+    params: new Map(),
+    adam: { t: index.adamT, m: new Map(), v: new Map() },
+  };
   for (const e of index.entries) {
     const values = all.slice(e.offset, e.offset + e.length);
     if (e.group === "param") snapshot.params.set(e.name, { shape: e.shape, values });

@@ -117,7 +117,8 @@ export function presetConfig(name: PresetName, overrides: Partial<Seq2seqConfig>
 /** Throws a RangeError naming the first bad field; call before any training. */
 export function validateSeq2seqConfig(c: Seq2seqConfig): void {
   const oneOf = (field: string, value: unknown, allowed: readonly unknown[]): void => {
-    if (!allowed.includes(value)) throw new RangeError(`${field} must be one of ${allowed.join(", ")}; got "${String(value)}"`);
+    if (!allowed.includes(value))
+      throw new RangeError(`${field} must be one of ${allowed.join(", ")}; got "${String(value)}"`);
   };
   const positiveInt = (field: keyof Seq2seqConfig, min = 1): void => {
     const v = c[field] as number;
@@ -125,7 +126,8 @@ export function validateSeq2seqConfig(c: Seq2seqConfig): void {
   };
   oneOf("task", c.task, SEQ2SEQ_TASKS);
   oneOf("split", c.split, SCAN_SPLITS);
-  if (c.task !== "scan" && c.split !== "random") throw new RangeError(`the ${c.task} task has only the random split, got --split ${c.split}`);
+  if (c.task !== "scan" && c.split !== "random")
+    throw new RangeError(`the ${c.task} task has only the random split, got --split ${c.split}`);
   if (!c.sizes.length) throw new RangeError("sizes must name at least one model size");
   for (const s of c.sizes) oneOf("size", s, Object.keys(MODEL_SIZES));
   if (!c.seeds.length) throw new RangeError("seeds must hold at least one seed");
@@ -134,8 +136,10 @@ export function validateSeq2seqConfig(c: Seq2seqConfig): void {
   for (const r of c.regimes) oneOf("regime", r, REGIMES);
   positiveInt("steps");
   positiveInt("batchSize");
-  if (!(c.learningRate > 0 && c.learningRate < 1)) throw new RangeError(`learningRate must be in (0, 1), got ${c.learningRate}`);
-  if (!(c.metaInnerLearningRate > 0 && c.metaInnerLearningRate < 10)) throw new RangeError(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
+  if (!(c.learningRate > 0 && c.learningRate < 1))
+    throw new RangeError(`learningRate must be in (0, 1), got ${c.learningRate}`);
+  if (!(c.metaInnerLearningRate > 0 && c.metaInnerLearningRate < 10))
+    throw new RangeError(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
   oneOf("metaOrder", c.metaOrder, ["first", "second"]);
   positiveInt("metaNeighbours");
   positiveInt("measurePoints", 2);
@@ -146,7 +150,8 @@ export function validateSeq2seqConfig(c: Seq2seqConfig): void {
   positiveInt("checkpointEvery");
   positiveInt("toyTrain");
   positiveInt("toyTest");
-  if (c.measurePoints > c.steps + 1) throw new RangeError(`measurePoints (${c.measurePoints}) cannot exceed steps + 1 (${c.steps + 1})`);
+  if (c.measurePoints > c.steps + 1)
+    throw new RangeError(`measurePoints (${c.measurePoints}) cannot exceed steps + 1 (${c.steps + 1})`);
 }
 
 /**

@@ -5,7 +5,14 @@
  */
 import type * as tfNs from "@tensorflow/tfjs";
 import { EOS, BOS, selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
-import { decodeNext, disposeDecoderCache, encodeLayers, startDecoding, type ModelConfig, type Params } from "./model.js";
+import {
+  decodeNext,
+  disposeDecoderCache,
+  encodeLayers,
+  startDecoding,
+  type ModelConfig,
+  type Params,
+} from "./model.js";
 
 type Tf = typeof tfNs;
 
@@ -69,7 +76,13 @@ export function exactMatches(predicted: Int32Array, target: Int32Array, n: numbe
 }
 
 /** Exact-match accuracy over an encoded set, decoding in batches. NaN-free: an empty set gives null. */
-export function exactMatchAccuracy(tf: Tf, params: Params, config: ModelConfig, data: EncodedExamples, batchSize = 256): number | null {
+export function exactMatchAccuracy(
+  tf: Tf,
+  params: Params,
+  config: ModelConfig,
+  data: EncodedExamples,
+  batchSize = 256,
+): number | null {
   if (data.n === 0) return null;
   let correct = 0;
   for (let start = 0; start < data.n; start += batchSize) {

@@ -47,8 +47,12 @@ export function encodeExamples(
   const src = new Int32Array(n * srcLength);
   const tgt = new Int32Array(n * tgtLength);
   examples.forEach((e, row) => {
-    if (e.input.length > srcLength) throw new RangeError(`example ${row}: input has ${e.input.length} tokens, more than the model's ${srcLength}`);
-    if (e.output.length + 1 > tgtLength) throw new RangeError(`example ${row}: output has ${e.output.length} symbols (+EOS), more than the model's ${tgtLength}`);
+    if (e.input.length > srcLength)
+      throw new RangeError(`example ${row}: input has ${e.input.length} tokens, more than the model's ${srcLength}`);
+    if (e.output.length + 1 > tgtLength)
+      throw new RangeError(
+        `example ${row}: output has ${e.output.length} symbols (+EOS), more than the model's ${tgtLength}`,
+      );
     e.input.forEach((w, j) => {
       const id = srcIndex.get(w);
       if (id === undefined) throw new RangeError(`example ${row}: input word "${w}" is not in the vocabulary`);

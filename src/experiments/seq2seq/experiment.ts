@@ -76,9 +76,25 @@ export interface RunOutcome {
   skipped: boolean;
 }
 
-export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2seqConfig, size: ModelSize, seed: number, regime: Regime, hooks: RunHooks): Promise<RunOutcome> {
+export async function trainAndMeasure(
+  tf: Tf,
+  task: PreparedTask,
+  config: Seq2seqConfig,
+  size: ModelSize,
+  seed: number,
+  regime: Regime,
+  hooks: RunHooks,
+): Promise<RunOutcome> {
   const model = modelConfigFor(task, size);
-  const coordinates: RunCoordinates = { run: runKey(regime, size, seed), seed, model: size, width: model.width, regime, task: task.split.task, split: task.split.split };
+  const coordinates: RunCoordinates = {
+    run: runKey(regime, size, seed),
+    seed,
+    model: size,
+    width: model.width,
+    regime,
+    task: task.split.task,
+    split: task.split.split,
+  };
   const schedule = logSpacedSteps(config.steps, config.measurePoints);
   const pending = schedule.filter((s) => !hooks.journaledSteps.has(s));
   const started = performance.now();
@@ -93,7 +109,15 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
       seed,
       batchSize: config.batchSize,
       learningRate: config.learningRate,
-      ...(regime === "meta" ? { meta: { innerLearningRate: config.metaInnerLearningRate, order: config.metaOrder, neighbours: config.metaNeighbours } } : {}),
+      ...(regime === "meta"
+        ? {
+            meta: {
+              innerLearningRate: config.metaInnerLearningRate,
+              order: config.metaOrder,
+              neighbours: config.metaNeighbours,
+            },
+          }
+        : {}),
     },
     task.train,
     task.neighbours,
@@ -102,7 +126,10 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
   try {
     const saved = hooks.loadCheckpoint();
     if (saved) {
-      if (saved.step > pending[0]!) throw new Error(`${coordinates.run}: checkpoint at step ${saved.step} is past the first unjournaled measurement (step ${pending[0]}); delete the checkpoint or the run folder`);
+      if (saved.step > pending[0]!)
+        throw new Error(
+          `${coordinates.run}: checkpoint at step ${saved.step} is past the first unjournaled measurement (step ${pending[0]}); delete the checkpoint or the run folder`,
+        );
       trainer.restore(saved);
       hooks.log(`${coordinates.run}: resumed from the checkpoint at step ${saved.step}`);
     }
@@ -128,7 +155,8 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
       // For meta-learning, "loss" is L_train(θ) (comparable with standard training) and
       // "metaTestLoss" is L_test(θ′) after the inner step.
       if (lossCount > 0) rows.push({ measure: "loss", value: lossSum / lossCount, step });
-      if (lossCount > 0 && regime === "meta") rows.push({ measure: "metaTestLoss", value: metaTestLossSum / lossCount, step });
+      if (lossCount > 0 && regime === "meta")
+        rows.push({ measure: "metaTestLoss", value: metaTestLossSum / lossCount, step });
       lossSum = 0;
       metaTestLossSum = 0;
       lossCount = 0;
@@ -150,5 +178,11 @@ export async function trainAndMeasure(tf: Tf, task: PreparedTask, config: Seq2se
   } finally {
     trainer.dispose();
   }
-  return { coordinates, finalStep: config.steps, trainedSteps, seconds: (performance.now() - started) / 1000, skipped: false };
+  return {
+    coordinates,
+    finalStep: config.steps,
+    trainedSteps,
+    seconds: (performance.now() - started) / 1000,
+    skipped: false,
+  };
 }

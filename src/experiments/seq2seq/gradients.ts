@@ -34,7 +34,9 @@ function asMap(names: readonly string[], tensors: readonly Tensor[]): Params {
 /** Loss value and its gradient with respect to every parameter (the caller disposes the grads). */
 export function lossAndGradients(tf: Tf, params: Params, loss: LossFn): LossAndGradients {
   const names = [...params.keys()];
-  const { value, grads } = tf.tidy(() => tf.valueAndGrads((...ts: Tensor[]) => loss(asMap(names, ts)) as tfNs.Scalar)(names.map((n) => params.get(n)!)));
+  const { value, grads } = tf.tidy(() =>
+    tf.valueAndGrads((...ts: Tensor[]) => loss(asMap(names, ts)) as tfNs.Scalar)(names.map((n) => params.get(n)!)),
+  );
   const lossValue = value.dataSync()[0]!;
   value.dispose();
   return { loss: lossValue, grads: asMap(names, grads) };
@@ -49,8 +51,16 @@ export interface MetaGradients extends LossAndGradients {
 }
 
 /** Gradient of L_train(θ) + L_test(θ − α∇L_train(θ)) (see the module note for the two orders). */
-export function metaGradients(tf: Tf, params: Params, trainLoss: LossFn, testLoss: LossFn, innerLearningRate: number, order: MetaOrder = "first"): MetaGradients {
-  if (!(innerLearningRate > 0)) throw new RangeError(`meta-learning inner learning rate must be > 0, got ${innerLearningRate}`);
+export function metaGradients(
+  tf: Tf,
+  params: Params,
+  trainLoss: LossFn,
+  testLoss: LossFn,
+  innerLearningRate: number,
+  order: MetaOrder = "first",
+): MetaGradients {
+  if (!(innerLearningRate > 0))
+    throw new RangeError(`meta-learning inner learning rate must be > 0, got ${innerLearningRate}`);
   const names = [...params.keys()];
   const theta = names.map((n) => params.get(n)!);
   if (order === "second") {
@@ -60,7 +70,10 @@ export function metaGradients(tf: Tf, params: Params, trainLoss: LossFn, testLos
       const objective = (...ts: Tensor[]): tfNs.Scalar => {
         const p = asMap(names, ts);
         const innerGrads = tf.grads((...us: Tensor[]) => trainLoss(asMap(names, us)) as tfNs.Scalar)(ts);
-        const stepped = asMap(names, ts.map((t, i) => t.sub(innerGrads[i]!.mul(innerLearningRate))));
+        const stepped = asMap(
+          names,
+          ts.map((t, i) => t.sub(innerGrads[i]!.mul(innerLearningRate))),
+        );
         const lTrain = trainLoss(p);
         const lTest = testLoss(stepped);
         return tf.stack([lTrain, lTest]).sum() as tfNs.Scalar;
@@ -77,9 +90,15 @@ export function metaGradients(tf: Tf, params: Params, trainLoss: LossFn, testLos
     return { loss: total, trainLoss: trainValue, testLoss: testValue, grads: asMap(names, out.grads) };
   }
   const inner = lossAndGradients(tf, params, trainLoss);
-  const stepped = asMap(names, tf.tidy(() => theta.map((t, i) => t.sub(inner.grads.get(names[i]!)!.mul(innerLearningRate)))));
+  const stepped = asMap(
+    names,
+    tf.tidy(() => theta.map((t, i) => t.sub(inner.grads.get(names[i]!)!.mul(innerLearningRate)))),
+  );
   const outer = lossAndGradients(tf, stepped, testLoss);
-  const grads = asMap(names, tf.tidy(() => names.map((n) => inner.grads.get(n)!.add(outer.grads.get(n)!))));
+  const grads = asMap(
+    names,
+    tf.tidy(() => names.map((n) => inner.grads.get(n)!.add(outer.grads.get(n)!))),
+  );
   for (const t of [...inner.grads.values(), ...outer.grads.values(), ...stepped.values()]) t.dispose();
   return { loss: inner.loss + outer.loss, trainLoss: inner.loss, testLoss: outer.loss, grads };
 }

@@ -35,21 +35,39 @@ export const MODEL_SIZES = { small: 32, medium: 64, large: 128 } as const;
 export type ModelSize = keyof typeof MODEL_SIZES;
 
 /** The thesis's architecture (2 encoder layers, 1 decoder layer, 4 heads, FF 4×, dropout 0.1) at a width. */
-export function standardArchitecture(width: number): Pick<ModelConfig, "width" | "heads" | "encoderLayers" | "decoderLayers" | "ffMultiplier" | "dropout"> {
+export function standardArchitecture(
+  width: number,
+): Pick<ModelConfig, "width" | "heads" | "encoderLayers" | "decoderLayers" | "ffMultiplier" | "dropout"> {
   return { width, heads: 4, encoderLayers: 2, decoderLayers: 1, ffMultiplier: 4, dropout: 0.1 };
 }
 
 /** Throws a RangeError naming the first bad field. */
 export function validateModelConfig(c: ModelConfig): void {
-  const positiveInts: (keyof ModelConfig)[] = ["width", "heads", "encoderLayers", "decoderLayers", "ffMultiplier", "sourceVocab", "targetVocab", "maxSourceLength", "maxTargetLength"];
+  const positiveInts: (keyof ModelConfig)[] = [
+    "width",
+    "heads",
+    "encoderLayers",
+    "decoderLayers",
+    "ffMultiplier",
+    "sourceVocab",
+    "targetVocab",
+    "maxSourceLength",
+    "maxTargetLength",
+  ];
   for (const key of positiveInts) {
     const v = c[key];
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`model config: ${key} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`model config: ${key} must be a positive integer, got ${v}`);
   }
-  if (c.width % c.heads !== 0) throw new RangeError(`model config: width ${c.width} must be divisible by heads ${c.heads}`);
+  if (c.width % c.heads !== 0)
+    throw new RangeError(`model config: width ${c.width} must be divisible by heads ${c.heads}`);
   if (c.width % 2 !== 0) throw new RangeError(`model config: width ${c.width} must be even (sinusoidal positions)`);
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
-  if (c.targetVocab < 4) throw new RangeError(`model config: targetVocab must include PAD, BOS, EOS and at least one symbol, got ${c.targetVocab}`);
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.targetVocab < 4)
+    throw new RangeError(
+      `model config: targetVocab must include PAD, BOS, EOS and at least one symbol, got ${c.targetVocab}`,
+    );
 }
 
 /** Parameter shapes by name, in a fixed order (the order of every flat parameter list). */
@@ -64,7 +82,8 @@ export function parameterShapes(c: ModelConfig): [string, number[]][] {
     for (const m of ["q", "k", "v", "o"]) shapes.push([`${p}.w${m}`, [d, d]], [`${p}.b${m}`, [d]]);
   };
   const norm = (p: string): void => void shapes.push([`${p}.g`, [d]], [`${p}.b`, [d]]);
-  const feedForward = (p: string): void => void shapes.push([`${p}.w1`, [d, f]], [`${p}.b1`, [f]], [`${p}.w2`, [f, d]], [`${p}.b2`, [d]]);
+  const feedForward = (p: string): void =>
+    void shapes.push([`${p}.w1`, [d, f]], [`${p}.b1`, [f]], [`${p}.w2`, [f, d]], [`${p}.b2`, [d]]);
   for (let l = 0; l < c.encoderLayers; l++) {
     norm(`enc${l}.ln1`);
     attention(`enc${l}.self`);
@@ -88,7 +107,10 @@ export function parameterShapes(c: ModelConfig): [string, number[]][] {
 export type Params = Map<string, Tensor>;
 
 /** Seeded initial parameter values (plain arrays, back-end independent). */
-export function initialParameterValues(c: ModelConfig, seed: number): Map<string, { shape: number[]; values: Float32Array }> {
+export function initialParameterValues(
+  c: ModelConfig,
+  seed: number,
+): Map<string, { shape: number[]; values: Float32Array }> {
   validateModelConfig(c);
   const rng = new Random(seed);
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
@@ -119,7 +141,8 @@ function normal(rng: Random): number {
 
 export function initParameters(tf: Tf, c: ModelConfig, seed: number): Params {
   const params: Params = new Map();
-  for (const [name, { shape, values }] of initialParameterValues(c, seed)) params.set(name, tf.tensor(values, shape, "float32"));
+  for (const [name, { shape, values }] of initialParameterValues(c, seed))
+    params.set(name, tf.tensor(values, shape, "float32"));
   return params;
 }
 
@@ -176,7 +199,11 @@ function dense(f: Forward, x: Tensor, w: string, b: string): Tensor {
 
 function layerNorm(f: Forward, x: Tensor, prefix: string): Tensor {
   const { mean, variance } = f.tf.moments(x, -1, true);
-  return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(param(f, `${prefix}.g`)).add(param(f, `${prefix}.b`));
+  return x
+    .sub(mean)
+    .div(variance.add(1e-5).sqrt())
+    .mul(param(f, `${prefix}.g`))
+    .add(param(f, `${prefix}.b`));
 }
 
 /** [B, T, d] → [B, h, T, d/h]. */
@@ -201,13 +228,23 @@ function attend(f: Forward, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null
   const [B, h, T, dh] = q.shape as [number, number, number, number];
   let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh));
   if (bias) scores = scores.add(bias);
-  const context = tf.matMul(tf.softmax(scores, -1), v).transpose([0, 2, 1, 3]).reshape([B, T, h * dh]);
+  const context = tf
+    .matMul(tf.softmax(scores, -1), v)
+    .transpose([0, 2, 1, 3])
+    .reshape([B, T, h * dh]);
   return dense(f, context, `${prefix}.wo`, `${prefix}.bo`);
 }
 
 /** Multi-head attention of queries x over keys/values `memory`. */
 function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
-  return attend(f, project(f, x, prefix, "q"), project(f, memory, prefix, "k"), project(f, memory, prefix, "v"), bias, prefix);
+  return attend(
+    f,
+    project(f, x, prefix, "q"),
+    project(f, memory, prefix, "k"),
+    project(f, memory, prefix, "v"),
+    bias,
+    prefix,
+  );
 }
 
 function feedForward(f: Forward, x: Tensor, prefix: string): Tensor {
@@ -309,7 +346,14 @@ export function startDecoding(f: Forward, memory: Tensor, src: Tensor): DecoderC
     crossV.push(tf.tidy(() => project(f, memory, `dec${l}.cross`, "v")));
   }
   const none = Array.from({ length: f.c.decoderLayers }, () => null);
-  return { position: 0, selfK: [...none], selfV: [...none], crossK, crossV, crossBias: tf.tidy(() => sourceKeyBias(tf, src)) };
+  return {
+    position: 0,
+    selfK: [...none],
+    selfV: [...none],
+    crossK,
+    crossV,
+    crossBias: tf.tidy(() => sourceKeyBias(tf, src)),
+  };
 }
 
 /** Feeds ids [B] at the next position; returns logits [B, V] and advances the cache (old tensors disposed). */
@@ -330,7 +374,16 @@ export function decodeNext(f: Forward, cache: DecoderCache, ids: Tensor): Tensor
       newK.push(k);
       newV.push(v);
       x = x.add(attend(f, project(f, n1, `dec${l}.self`, "q"), k, v, null, `dec${l}.self`));
-      x = x.add(attend(f, project(f, layerNorm(f, x, `dec${l}.ln2`), `dec${l}.cross`, "q"), cache.crossK[l]!, cache.crossV[l]!, cache.crossBias, `dec${l}.cross`));
+      x = x.add(
+        attend(
+          f,
+          project(f, layerNorm(f, x, `dec${l}.ln2`), `dec${l}.cross`, "q"),
+          cache.crossK[l]!,
+          cache.crossV[l]!,
+          cache.crossBias,
+          `dec${l}.cross`,
+        ),
+      );
       x = x.add(feedForward(f, layerNorm(f, x, `dec${l}.ln3`), `dec${l}.ff`));
     }
     const logits = dense(f, layerNorm(f, x, "dec.lnFinal"), "out.w", "out.b").reshape([B, f.c.targetVocab]);

@@ -13,7 +13,8 @@ import { levenshteinDp } from "../../mapping/pairKernel.js";
 /** Token-level Levenshtein distance between two word sequences. */
 export function editDistance(a: readonly string[], b: readonly string[]): number {
   const codes = new Map<string, number>();
-  const encode = (words: readonly string[]): Int32Array => Int32Array.from(words, (w) => codes.get(w) ?? (codes.set(w, codes.size), codes.size - 1));
+  const encode = (words: readonly string[]): Int32Array =>
+    Int32Array.from(words, (w) => codes.get(w) ?? (codes.set(w, codes.size), codes.size - 1));
   const x = encode(a);
   const y = encode(b);
   return levenshteinDp(x, 0, x.length, y, 0, y.length, new Int32Array(y.length + 1));
@@ -26,7 +27,8 @@ function singleEdits(words: readonly string[], vocabulary: readonly string[]): s
   for (let i = 0; i < words.length; i++) {
     for (const w of vocabulary) if (w !== words[i]) out.push([...words.slice(0, i), w, ...words.slice(i + 1)]);
   }
-  for (let i = 0; i <= words.length; i++) for (const w of vocabulary) out.push([...words.slice(0, i), w, ...words.slice(i)]);
+  for (let i = 0; i <= words.length; i++)
+    for (const w of vocabulary) out.push([...words.slice(0, i), w, ...words.slice(i)]);
   return out;
 }
 
@@ -78,7 +80,11 @@ export function nearestInputs(inputs: readonly (readonly string[])[], options: N
       result.push(...hits);
     };
     collect(singleEdits(words, vocabulary), ring1);
-    if (result.length < k && maxDistance >= 2) collect(ring1.flatMap((c) => singleEdits(c, vocabulary)), null);
+    if (result.length < k && maxDistance >= 2)
+      collect(
+        ring1.flatMap((c) => singleEdits(c, vocabulary)),
+        null,
+      );
     const out = Int32Array.from(result.slice(0, k));
     cache.set(text, out);
     return out;

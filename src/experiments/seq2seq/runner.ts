@@ -55,7 +55,9 @@ export async function runSeq2seq(config: Seq2seqConfig, options: RunSeq2seqOptio
     const task = prepareTask(config, dataSeed);
     const sizes = { ...task.sizes, iidEval: task.iidEval.n, oodEval: task.oodEval.n, probeInputs: task.probe.n };
     folder.recordParameters({ splitSizes: sizes, vocabulary: task.vocab });
-    log(`split sizes: train ${sizes.train} (${sizes.trainDistinct} distinct), iid test ${sizes.iidTest}, OOD test ${sizes.oodTest}; evaluating on ${sizes.iidEval} iid / ${sizes.oodEval} OOD; probing ${sizes.probeInputs} inputs`);
+    log(
+      `split sizes: train ${sizes.train} (${sizes.trainDistinct} distinct), iid test ${sizes.iidTest}, OOD test ${sizes.oodTest}; evaluating on ${sizes.iidEval} iid / ${sizes.oodEval} OOD; probing ${sizes.probeInputs} inputs`,
+    );
     const labels = probeLabels(task.probe, task.posOfSource);
     const journaled = new Map<string, Set<number>>();
     for (const row of folder.existing) {
@@ -74,11 +76,20 @@ export async function runSeq2seq(config: Seq2seqConfig, options: RunSeq2seqOptio
             await trainAndMeasure(tf, task, config, size, seed, regime, {
               journaledSteps: journaled.get(key) ?? new Set(),
               emit: (rows) => folder.append(rows.map((r) => ({ experiment: EXPERIMENT, ...r }) as ResultRow)),
-              loadCheckpoint: () => (checkpointExists(checkpointFile) ? loadCheckpoint(checkpointFile).snapshot : undefined),
+              loadCheckpoint: () =>
+                checkpointExists(checkpointFile) ? loadCheckpoint(checkpointFile).snapshot : undefined,
               saveCheckpoint: (snapshot) => saveCheckpoint(checkpointFile, snapshot),
               log,
               measureStructure: (params, model, step) =>
-                measureEncoderStructure(tf, params, model, task.probe, labels, { estimator: config.estimator, anchors: config.anchors, anchorSeed: 0 }, step),
+                measureEncoderStructure(
+                  tf,
+                  params,
+                  model,
+                  task.probe,
+                  labels,
+                  { estimator: config.estimator, anchors: config.anchors, anchorSeed: 0 },
+                  step,
+                ),
             }),
           );
         }
@@ -90,7 +101,14 @@ export async function runSeq2seq(config: Seq2seqConfig, options: RunSeq2seqOptio
     const plots = await writePlots(folder, rows);
     await writeReport(folder, config, summary, sizes, plots);
     folder.finish("done");
-    return { dir: options.out, summary, outcomes, splitSizes: sizes, plots, seconds: (performance.now() - started) / 1000 };
+    return {
+      dir: options.out,
+      summary,
+      outcomes,
+      splitSizes: sizes,
+      plots,
+      seconds: (performance.now() - started) / 1000,
+    };
   } catch (error) {
     folder.finish(`failed: ${(error as Error).message}`);
     throw error;
@@ -122,13 +140,29 @@ function averageOverSeeds(rows: readonly JournalRow[], panel: (r: JournalRow) =>
   return [...groups.values()].map((g) => ({ size: g.line, step: g.step, panel: g.panel, value: g.sum / g.count }));
 }
 
-const LABEL_MEASURES = ["variation", "regularity-ln-n", "regularity-h", "disentanglement", "disentanglement-generalised"];
+const LABEL_MEASURES = [
+  "variation",
+  "regularity-ln-n",
+  "regularity-h",
+  "disentanglement",
+  "disentanglement-generalised",
+];
 
 async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promise<string[]> {
   const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
   const charts: { file: string; rows: JournalRow[]; panel: (r: JournalRow) => string; title: string }[] = [
-    { file: "accuracy.svg", rows: rows.filter((r) => ["loss", "metaTestLoss", "iidAccuracy", "oodAccuracy"].includes(r.measure)), panel: (r) => r.measure, title: "Loss and exact-match accuracy" },
-    { file: "information.svg", rows: rows.filter((r) => r.measure === "information"), panel: (r) => `encoder layer ${r.layer}`, title: "Information (efficiency of H(Z))" },
+    {
+      file: "accuracy.svg",
+      rows: rows.filter((r) => ["loss", "metaTestLoss", "iidAccuracy", "oodAccuracy"].includes(r.measure)),
+      panel: (r) => r.measure,
+      title: "Loss and exact-match accuracy",
+    },
+    {
+      file: "information.svg",
+      rows: rows.filter((r) => r.measure === "information"),
+      panel: (r) => `encoder layer ${r.layer}`,
+      title: "Information (efficiency of H(Z))",
+    },
     ...LABEL_MEASURES.map((m) => ({
       file: `${m}.svg`,
       rows: rows.filter((r) => r.measure === m && r.layer === lastLayer),
@@ -145,15 +179,47 @@ async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promi
   const written: string[] = [];
   for (const chart of charts) {
     if (!chart.rows.length) continue;
-    const svg = await lineChartSvg(averageOverSeeds(chart.rows, chart.panel), { x: "step", y: "value", color: "size", facet: "panel", logX: true, title: chart.title, independentY: true });
+    const svg = await lineChartSvg(averageOverSeeds(chart.rows, chart.panel), {
+      x: "step",
+      y: "value",
+      color: "size",
+      facet: "panel",
+      logX: true,
+      title: chart.title,
+      independentY: true,
+    });
     fs.writeFileSync(folder.file(chart.file), svg);
     written.push(chart.file);
   }
   return written;
 }
 
-async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Seq2seqSummary, sizes: Record<string, number>, plots: string[]): Promise<void> {
-  const runColumns = ["run", "troughStep", "peakStep", "informationStart", "informationTrough", "informationPeak", "informationFinal", "compression", "regularityRise", "disentanglementRise", "lossFinal", "iidFinal", "oodAtPeak", "oodFinal", "rhoInformationOodAfterPeak", "phaseOne", "phaseTwo"];
+async function writeReport(
+  folder: RunFolder,
+  config: Seq2seqConfig,
+  summary: Seq2seqSummary,
+  sizes: Record<string, number>,
+  plots: string[],
+): Promise<void> {
+  const runColumns = [
+    "run",
+    "troughStep",
+    "peakStep",
+    "informationStart",
+    "informationTrough",
+    "informationPeak",
+    "informationFinal",
+    "compression",
+    "regularityRise",
+    "disentanglementRise",
+    "lossFinal",
+    "iidFinal",
+    "oodAtPeak",
+    "oodFinal",
+    "rhoInformationOodAfterPeak",
+    "phaseOne",
+    "phaseTwo",
+  ];
   const html = renderReport({
     title: `glossa seq2seq — ${config.task}${config.task === "scan" ? ` ${config.split} split` : ""}`,
     sections: [
@@ -164,10 +230,16 @@ async function writeReport(folder: RunFolder, config: Seq2seqConfig, summary: Se
           summary.runs.map((r) => paragraphHtml(describeRun(r))).join("\n") +
           tableHtml(runColumns, summary.runs as unknown as Record<string, unknown>[]) +
           paragraphHtml("Means over seeds by regime and model size:") +
-          tableHtml(["regime", "model", "runs", "peakStep", "compression", "iidFinal", "oodFinal"], summary.groups as unknown as Record<string, unknown>[]) +
+          tableHtml(
+            ["regime", "model", "runs", "peakStep", "compression", "iidFinal", "oodFinal"],
+            summary.groups as unknown as Record<string, unknown>[],
+          ) +
           paragraphHtml(correlationText(summary)),
       },
-      ...plots.map((file) => ({ title: file.replace(/\.svg$/, ""), html: figureHtml(fs.readFileSync(folder.file(file), "utf8")) })),
+      ...plots.map((file) => ({
+        title: file.replace(/\.svg$/, ""),
+        html: figureHtml(fs.readFileSync(folder.file(file), "utf8")),
+      })),
     ],
   });
   fs.writeFileSync(folder.file("report.html"), html);

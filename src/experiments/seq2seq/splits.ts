@@ -75,14 +75,26 @@ export function scanSplit(split: ScanSplit, options: ScanSplitOptions): TaskSpli
       oodTest = [];
       break;
     case "jump":
-      ({ pool, oodTest, fixedTrain } = addPrimitive(all, ["jump"], options.jumpRepeats ?? JUMP_PRIMITIVE_REPEATS, "jumpRepeats"));
+      ({ pool, oodTest, fixedTrain } = addPrimitive(
+        all,
+        ["jump"],
+        options.jumpRepeats ?? JUMP_PRIMITIVE_REPEATS,
+        "jumpRepeats",
+      ));
       break;
     case "turn-left":
-      ({ pool, oodTest, fixedTrain } = addPrimitive(all, ["turn", "left"], options.turnLeftRepeats ?? TURN_LEFT_PRIMITIVE_REPEATS, "turnLeftRepeats"));
+      ({ pool, oodTest, fixedTrain } = addPrimitive(
+        all,
+        ["turn", "left"],
+        options.turnLeftRepeats ?? TURN_LEFT_PRIMITIVE_REPEATS,
+        "turnLeftRepeats",
+      ));
       break;
     case "around-right":
       pool = all.filter((e) => !containsPhrase(e.input, ["around", "right"]));
-      oodTest = all.filter((e) => containsPhrase(e.input, ["around", "right"]) && !containsPhrase(e.input, ["turn", "around", "right"]));
+      oodTest = all.filter(
+        (e) => containsPhrase(e.input, ["around", "right"]) && !containsPhrase(e.input, ["turn", "around", "right"]),
+      );
       break;
     case "length":
       pool = all.filter((e) => e.output.length <= LENGTH_SPLIT_MAX_TRAIN_ACTIONS);
@@ -116,8 +128,10 @@ function addPrimitive(
   repeats: number,
   field: string,
 ): { pool: Seq2seqExample[]; oodTest: Seq2seqExample[]; fixedTrain: Seq2seqExample[] } {
-  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`${field} must be an integer ≥ 1, got ${repeats}`);
-  const isBare = (e: Seq2seqExample): boolean => e.input.length === primitive.length && containsPhrase(e.input, primitive);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new RangeError(`${field} must be an integer ≥ 1, got ${repeats}`);
+  const isBare = (e: Seq2seqExample): boolean =>
+    e.input.length === primitive.length && containsPhrase(e.input, primitive);
   const bare = all.find(isBare);
   if (!bare) throw new RangeError(`SCAN has no command "${primitive.join(" ")}"`);
   return {

@@ -36,7 +36,13 @@ export function probeLabels(probe: EncodedExamples, posOfSource: (id: number) =>
 }
 
 /** Encoder states of the real tokens, one Float32Array (rows × d) per encoder layer (evaluation mode). */
-export function encoderStates(tf: Tf, params: Params, model: ModelConfig, probe: EncodedExamples, batchSize = 256): Float32Array[] {
+export function encoderStates(
+  tf: Tf,
+  params: Params,
+  model: ModelConfig,
+  probe: EncodedExamples,
+  batchSize = 256,
+): Float32Array[] {
   const d = model.width;
   const chunks: Float32Array[][] = Array.from({ length: model.encoderLayers }, () => []);
   for (let start = 0; start < probe.n; start += batchSize) {
@@ -87,7 +93,15 @@ function makeAccumulator(settings: StructureSettings, d: number, rows: Float32Ar
     // The exact calibration: METHODS prefers it below d ≈ 16 and it agrees with the bound above.
     const epsilon = calibrateTemperature(d, settings.anchors, "exact");
     const anchors = makeAnchors({ n: settings.anchors, d, seed: settings.anchorSeed });
-    return new AnchorAccumulator({ estimator: "soft", d, n: settings.anchors, anchors: anchors.data, epsilon, calibration: "exact", anchorSeed: settings.anchorSeed });
+    return new AnchorAccumulator({
+      estimator: "soft",
+      d,
+      n: settings.anchors,
+      anchors: anchors.data,
+      epsilon,
+      calibration: "exact",
+      anchorSeed: settings.anchorSeed,
+    });
   }
   const lo = new Float64Array(d).fill(Infinity);
   const hi = new Float64Array(d).fill(-Infinity);
@@ -118,7 +132,8 @@ export function structureRows(estimate: EntropyEstimate, step: number, layer: nu
   const rows: MeasureRow[] = structureMeasures(estimate).map((r) => ({ ...base, ...r }));
   for (const [scheme, sets] of Object.entries(RESIDUAL_SCHEMES)) {
     if (!sets.every((name) => estimate.labelSets[name])) continue;
-    for (const { component, value } of residualDecomposition(estimate, sets)) rows.push({ ...base, labelSet: scheme, measure: "residual", component, value });
+    for (const { component, value } of residualDecomposition(estimate, sets))
+      rows.push({ ...base, labelSet: scheme, measure: "residual", component, value });
   }
   return rows;
 }
@@ -137,7 +152,8 @@ export async function measureEncoderStructure(
   const rows: MeasureRow[] = [];
   for (let l = 0; l < states.length; l++) {
     const data = states[l]!;
-    if (data.length !== labels.rows * model.width) throw new Error(`encoder layer ${l + 1}: ${data.length / model.width} states for ${labels.rows} labelled tokens`);
+    if (data.length !== labels.rows * model.width)
+      throw new Error(`encoder layer ${l + 1}: ${data.length / model.width} states for ${labels.rows} labelled tokens`);
     const accumulator = makeAccumulator(settings, model.width, data);
     await accumulator.update(data, labels.sets);
     rows.push(...structureRows(accumulator.result(), step, l + 1));

@@ -108,7 +108,9 @@ type Series = Map<number, number>;
 
 function series(rows: readonly JournalRow[], pick: (r: JournalRow) => boolean): Series {
   const out: Series = new Map();
-  for (const r of rows) if (pick(r) && typeof r.step === "number" && typeof r.value === "number" && Number.isFinite(r.value)) out.set(r.step, r.value);
+  for (const r of rows)
+    if (pick(r) && typeof r.step === "number" && typeof r.value === "number" && Number.isFinite(r.value))
+      out.set(r.step, r.value);
   return out;
 }
 
@@ -125,19 +127,28 @@ function atOrBefore(s: Series, step: number): number | null {
 
 export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005): RunSummary {
   const r0 = rows[0]!;
-  const layers = rows.filter((r) => r.measure === "information" && typeof r.layer === "number").map((r) => r.layer as number);
+  const layers = rows
+    .filter((r) => r.measure === "information" && typeof r.layer === "number")
+    .map((r) => r.layer as number);
   const layer = layers.length ? Math.max(...layers) : null;
   const information = series(rows, (r) => r.measure === "information" && r.layer === layer);
   const loss = series(rows, (r) => r.measure === "loss");
-  const regularity = series(rows, (r) => r.measure === "regularity-ln-n" && r.layer === layer && r.labelSet === "token");
-  const disentanglement = series(rows, (r) => r.measure === "disentanglement" && r.layer === layer && r.labelSet === "token");
+  const regularity = series(
+    rows,
+    (r) => r.measure === "regularity-ln-n" && r.layer === layer && r.labelSet === "token",
+  );
+  const disentanglement = series(
+    rows,
+    (r) => r.measure === "disentanglement" && r.layer === layer && r.labelSet === "token",
+  );
   const iid = series(rows, (r) => r.measure === "iidAccuracy");
   const ood = series(rows, (r) => r.measure === "oodAccuracy");
   let peakStep: number | null = null;
   for (const [step, v] of information) if (peakStep === null || v > information.get(peakStep)!) peakStep = step;
   const peak = peakStep === null ? null : information.get(peakStep)!;
   let troughStep: number | null = null;
-  for (const [step, v] of information) if (step <= peakStep! && (troughStep === null || v < information.get(troughStep)!)) troughStep = step;
+  for (const [step, v] of information)
+    if (step <= peakStep! && (troughStep === null || v < information.get(troughStep)!)) troughStep = step;
   const trough = troughStep === null ? null : information.get(troughStep)!;
   const final = last(information);
   const compression = peak !== null && final !== null ? peak - final : null;
@@ -151,13 +162,16 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
   if (peakStep !== null && ood.size) {
     const steps = [...information.keys()].filter((s) => s >= peakStep! && ood.has(s)).sort((a, b) => a - b);
     if (steps.length >= 3) {
-      const result = spearman(steps.map((s) => information.get(s)!), steps.map((s) => ood.get(s)!));
+      const result = spearman(
+        steps.map((s) => information.get(s)!),
+        steps.map((s) => ood.get(s)!),
+      );
       rho = result.degenerate ? null : result.rho;
     }
   }
   const lossStart = first(loss);
   const lossAtPeak = peakStep === null ? null : atOrBefore(loss, peakStep);
-  const lossAtTrough = troughStep === null ? null : atOrBefore(loss, troughStep) ?? lossStart;
+  const lossAtTrough = troughStep === null ? null : (atOrBefore(loss, troughStep) ?? lossStart);
   const regularityRise = rise(regularity);
   const disentanglementRise = rise(disentanglement);
   const informationStart = first(information);
@@ -191,7 +205,11 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
       (regularityRise ?? 0) > 0 &&
       (disentanglementRise ?? 0) > 0 &&
       (lossAtTrough === null || lossAtPeak === null || lossAtPeak <= lossAtTrough),
-    phaseTwo: compression !== null && compression > minCompression && peakStep !== null && peakStep < Math.max(...information.keys()),
+    phaseTwo:
+      compression !== null &&
+      compression > minCompression &&
+      peakStep !== null &&
+      peakStep < Math.max(...information.keys()),
   };
 }
 
@@ -208,17 +226,32 @@ export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
   const correlate = (accuracy: (r: RunSummary) => number | null): { rho: number; n: number } | null => {
     const paired = runs.filter((r) => r.compression !== null && accuracy(r) !== null);
     if (paired.length < 3) return null;
-    const result = spearman(paired.map((r) => r.compression!), paired.map((r) => accuracy(r)!));
+    const result = spearman(
+      paired.map((r) => r.compression!),
+      paired.map((r) => accuracy(r)!),
+    );
     return result.degenerate ? null : { rho: result.rho, n: result.n };
   };
-  return { runs, compressionVsOod: correlate((r) => r.oodFinal), compressionVsIid: correlate((r) => r.iidFinal), groups: groupSummaries(runs) };
+  return {
+    runs,
+    compressionVsOod: correlate((r) => r.oodFinal),
+    compressionVsIid: correlate((r) => r.iidFinal),
+    groups: groupSummaries(runs),
+  };
 }
 
 /** One plain-language line per run naming where the phases are. */
 export function describeRun(s: RunSummary): string {
   const pct = (v: number | null): string => (v === null ? "n/a" : `${(100 * v).toFixed(1)}%`);
   const num = (v: number | null, digits = 3): string => (v === null ? "n/a" : v.toFixed(digits));
-  const phases = s.phaseOne && s.phaseTwo ? "both phases" : s.phaseOne ? "phase 1 only (no compression after the peak)" : s.phaseTwo ? "compression without a clear phase 1" : "no clear phases";
+  const phases =
+    s.phaseOne && s.phaseTwo
+      ? "both phases"
+      : s.phaseOne
+        ? "phase 1 only (no compression after the peak)"
+        : s.phaseTwo
+          ? "compression without a clear phase 1"
+          : "no clear phases";
   return (
     `${s.run}: information falls to its trough at step ${s.troughStep ?? "n/a"}, peaks at step ${s.peakStep ?? "n/a"} (${num(s.informationStart)} → ${num(s.informationTrough)} → ${num(s.informationPeak)} → ${num(s.informationFinal)} at step ${s.steps}; ` +
     `token regularity ${s.regularityRise === null ? "n/a" : `${s.regularityRise >= 0 ? "+" : ""}${s.regularityRise.toFixed(3)}`}, disentanglement ${s.disentanglementRise === null ? "n/a" : `${s.disentanglementRise >= 0 ? "+" : ""}${s.disentanglementRise.toFixed(3)}`} trough→peak; ` +
@@ -230,6 +263,8 @@ export function describeRun(s: RunSummary): string {
 /** Plain-language correlation of second-phase compression with final accuracy across runs. */
 export function correlationText(summary: Seq2seqSummary): string {
   const part = (name: string, c: Seq2seqSummary["compressionVsOod"]): string =>
-    c ? `Spearman ρ(second-phase compression, final ${name} accuracy) = ${c.rho.toFixed(3)} over ${c.n} runs` : `no ${name} correlation (fewer than 3 runs, or the accuracy or compression is constant across runs)`;
+    c
+      ? `Spearman ρ(second-phase compression, final ${name} accuracy) = ${c.rho.toFixed(3)} over ${c.n} runs`
+      : `no ${name} correlation (fewer than 3 runs, or the accuracy or compression is constant across runs)`;
   return `${part("OOD", summary.compressionVsOod)}; ${part("iid", summary.compressionVsIid)}.`;
 }

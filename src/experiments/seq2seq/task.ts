@@ -5,7 +5,13 @@
  */
 import { Random } from "../../util/random.js";
 import type { Seq2seqConfig } from "./config.js";
-import { buildVocabularies, encodeExamples, requiredLengths, type EncodedExamples, type Vocabularies } from "./encoding.js";
+import {
+  buildVocabularies,
+  encodeExamples,
+  requiredLengths,
+  type EncodedExamples,
+  type Vocabularies,
+} from "./encoding.js";
 import { nearestInputs } from "./neighbours.js";
 import { SCAN_CATEGORY_NAMES, SCAN_WORD_CATEGORIES, type Seq2seqExample } from "./scan.js";
 import { scanSplit, splitSizes, type SplitSizes, type TaskSplit } from "./splits.js";
@@ -46,7 +52,8 @@ export function prepareTask(config: Seq2seqConfig, dataSeed: number): PreparedTa
   const vocab = buildVocabularies(everything);
   const lengths = requiredLengths(everything);
   const rng = new Random(dataSeed ^ 0x7e57);
-  const encode = (xs: readonly Seq2seqExample[]): EncodedExamples => encodeExamples(xs, vocab, lengths.src, lengths.tgt);
+  const encode = (xs: readonly Seq2seqExample[]): EncodedExamples =>
+    encodeExamples(xs, vocab, lengths.src, lengths.tgt);
   const distinct = [...new Map(split.train.map((e) => [e.input.join(" "), e])).values()];
   const posNames = config.task === "scan" ? SCAN_CATEGORY_NAMES : [];
   const posIndex = new Map<string, number>(posNames.map((n, i) => [n, i]));
@@ -67,6 +74,10 @@ export function prepareTask(config: Seq2seqConfig, dataSeed: number): PreparedTa
     posOfSource,
     posNames,
   };
-  if (config.regimes.includes("meta")) prepared.neighbours = nearestInputs(split.train.map((e) => e.input), { k: config.metaNeighbours });
+  if (config.regimes.includes("meta"))
+    prepared.neighbours = nearestInputs(
+      split.train.map((e) => e.input),
+      { k: config.metaNeighbours },
+    );
   return prepared;
 }

@@ -22,8 +22,10 @@ export interface ToyTaskOptions {
 export function toyTaskSplit(task: ToyTask, options: ToyTaskOptions): TaskSplit {
   const symbols = options.symbols ?? 5;
   const length = options.length ?? 5;
-  if (!Number.isInteger(symbols) || symbols < 2 || symbols > 26) throw new RangeError(`toy task: symbols must be an integer in [2, 26], got ${symbols}`);
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`toy task: length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(symbols) || symbols < 2 || symbols > 26)
+    throw new RangeError(`toy task: symbols must be an integer in [2, 26], got ${symbols}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new RangeError(`toy task: length must be a positive integer, got ${length}`);
   const rng = new Random(options.seed);
   const letters = Array.from({ length: symbols }, (_, i) => String.fromCharCode(97 + i));
   const example = (): Seq2seqExample => {

@@ -13,7 +13,14 @@ import { Random } from "../../util/random.js";
 import { Adam, type AdamState } from "./adam.js";
 import { selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
 import { lossAndGradients, metaGradients, type LossFn, type MetaOrder } from "./gradients.js";
-import { DropoutSeeds, initParameters, sequenceLoss, validateModelConfig, type ModelConfig, type Params } from "./model.js";
+import {
+  DropoutSeeds,
+  initParameters,
+  sequenceLoss,
+  validateModelConfig,
+  type ModelConfig,
+  type Params,
+} from "./model.js";
 
 type Tf = typeof tfNs;
 
@@ -77,7 +84,10 @@ export class Seq2seqTrainer {
   batchIndices(step: number): Int32Array {
     const epoch = Math.floor(step / this.stepsPerEpoch);
     if (this.epochOrder?.epoch !== epoch) {
-      this.epochOrder = { epoch, order: new Random(mixSeed(this.config.seed, 0xba7c4, epoch)).permutation(this.data.n) };
+      this.epochOrder = {
+        epoch,
+        order: new Random(mixSeed(this.config.seed, 0xba7c4, epoch)).permutation(this.data.n),
+      };
     }
     const start = (step % this.stepsPerEpoch) * this.config.batchSize;
     return this.epochOrder.order.slice(start, start + this.config.batchSize);
@@ -132,7 +142,9 @@ export class Seq2seqTrainer {
   }
 
   snapshot(): TrainerSnapshot {
-    const params = new Map([...this.params].map(([k, t]) => [k, { shape: [...t.shape], values: t.dataSync() as Float32Array }]));
+    const params = new Map(
+      [...this.params].map(([k, t]) => [k, { shape: [...t.shape], values: t.dataSync() as Float32Array }]),
+    );
     return { step: this.step, params, adam: this.adam.state() };
   }
 
@@ -140,7 +152,10 @@ export class Seq2seqTrainer {
     for (const [name, t] of this.params) {
       const saved = snapshot.params.get(name);
       if (!saved) throw new Error(`checkpoint lacks parameter "${name}"`);
-      if (saved.shape.join("x") !== t.shape.join("x")) throw new Error(`checkpoint parameter "${name}" has shape ${saved.shape.join("×")}, the model ${t.shape.join("×")}`);
+      if (saved.shape.join("x") !== t.shape.join("x"))
+        throw new Error(
+          `checkpoint parameter "${name}" has shape ${saved.shape.join("×")}, the model ${t.shape.join("×")}`,
+        );
       t.dispose();
       this.params.set(name, this.tf.tensor(saved.values, saved.shape, "float32"));
     }
@@ -156,12 +171,18 @@ export class Seq2seqTrainer {
 
 export function validateTrainConfig(c: TrainConfig, trainRows: number): void {
   if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be an integer, got ${c.seed}`);
-  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${c.batchSize}`);
-  if (c.batchSize > trainRows) throw new RangeError(`batch size ${c.batchSize} exceeds the ${trainRows} training examples`);
-  if (!(c.learningRate > 0 && c.learningRate < 1)) throw new RangeError(`learning rate must be in (0, 1), got ${c.learningRate}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${c.batchSize}`);
+  if (c.batchSize > trainRows)
+    throw new RangeError(`batch size ${c.batchSize} exceeds the ${trainRows} training examples`);
+  if (!(c.learningRate > 0 && c.learningRate < 1))
+    throw new RangeError(`learning rate must be in (0, 1), got ${c.learningRate}`);
   if (c.meta) {
-    if (!(c.meta.innerLearningRate > 0)) throw new RangeError(`meta inner learning rate must be > 0, got ${c.meta.innerLearningRate}`);
-    if (!Number.isInteger(c.meta.neighbours) || c.meta.neighbours < 1) throw new RangeError(`meta neighbours must be a positive integer, got ${c.meta.neighbours}`);
-    if (c.meta.order !== "first" && c.meta.order !== "second") throw new RangeError(`meta order must be "first" or "second", got "${String(c.meta.order)}"`);
+    if (!(c.meta.innerLearningRate > 0))
+      throw new RangeError(`meta inner learning rate must be > 0, got ${c.meta.innerLearningRate}`);
+    if (!Number.isInteger(c.meta.neighbours) || c.meta.neighbours < 1)
+      throw new RangeError(`meta neighbours must be a positive integer, got ${c.meta.neighbours}`);
+    if (c.meta.order !== "first" && c.meta.order !== "second")
+      throw new RangeError(`meta order must be "first" or "second", got "${String(c.meta.order)}"`);
   }
 }
