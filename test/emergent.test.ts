@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Tensor2D } from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   atomCounts,
@@ -171,8 +172,8 @@ describe("agents", () => {
     const a = tf.randomNormal([6, 5], 0, 1, "float32", 1);
     const b = tf.randomNormal([5, 7], 0, 1, "float32", 2);
     const w = tf.randomNormal([6, 7], 0, 1, "float32", 3);
-    const ours = tf.grads((x: any, y: any) => tf.sum(tf.mul(agents.matMul(x, y), w)))([a, b]);
-    const theirs = tf.grads((x: any, y: any) => tf.sum(tf.mul(tf.matMul(x, y), w)))([a, b]);
+    const ours = tf.grads((x, y) => tf.sum(tf.mul(agents.matMul(x as Tensor2D, y as Tensor2D), w)))([a, b]);
+    const theirs = tf.grads((x, y) => tf.sum(tf.mul(tf.matMul(x as Tensor2D, y as Tensor2D), w)))([a, b]);
     for (let k = 0; k < 2; k++) {
       const d = Array.from(ours[k]!.dataSync()).map((v, i) => Math.abs(v - theirs[k]!.dataSync()[i]!));
       expect(Math.max(...d)).toBeLessThan(1e-5);

@@ -117,7 +117,7 @@ describe("residual stream in export layouts", () => {
   it("unnamed graphs, ambiguous stacks and dead-end blocks give errors that list candidates", () => {
     const unnamed = graph([["", "Add", ["input_ids"]]]);
     expect(() => findLayerTensors(unnamed)).toThrow(
-      /no node names[\s\S]*candidate tensors:\n  _output_0 \(Add node ""\)/,
+      /no node names[\s\S]*candidate tensors:\n {2}_output_0 \(Add node ""\)/,
     );
     const twoStacks = graph([
       ["/encoder/block.0/Add", "Add", ["input_ids"]],

@@ -117,7 +117,7 @@ describe("LM sweep", () => {
       const r = JSON.parse(l);
       return !(r.model === last.model && r.layer === last.layer);
     });
-    writeFileSync(journal, keep.join("\n") + "\n" + lines[lines.length - 1]!.slice(0, 20));
+    writeFileSync(journal, `${keep.join("\n")}\n${lines[lines.length - 1]!.slice(0, 20)}`);
     const resumed = await sweep({ models: [GPT2, STEP0] }, first.dir, true);
     expect(resumed.summary).toMatchObject({ cellsComputed: 1, cellsSkipped: 5 });
     const a = table(first.rows);

@@ -238,7 +238,7 @@ describe("streaming batches", () => {
   it("accumulateBatches slices whole-dataset labels per batch and equals one update; errors propagate", async () => {
     const d = 8;
     const { rows, labels } = clusteredRows(300, d, 4, 6);
-    const batches = [0, 70, 140, 300].slice(0, -1).map((start, i, starts) => {
+    const batches = [0, 70, 140, 300].slice(0, -1).map((start, i, _starts) => {
       const end = [70, 140, 300][i]!;
       return { start, count: end - start, rows: rows.slice(start * d, end * d) };
     });

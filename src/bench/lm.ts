@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { LanguageModel, padBatch } from "../sources/onnxModel.js";
-import { LabelVocabulary, realPositions } from "../labels/ngrams.js";
+import { type LabelVocabulary, realPositions } from "../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet } from "../labels/lmLabels.js";
 import { gatherRows } from "../experiments/lm/sweep.js";
 import { createAccumulator } from "../vector/create.js";

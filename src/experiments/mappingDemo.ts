@@ -94,11 +94,10 @@ export async function mappingDemoSection(
     `\nSynthetic languages over ${space.size} subject–verb–object meanings (L ${length}, |C| ${alphabetSize}, seed ${seed}):\n`,
   );
   log(textTable(columns, tableRows));
-  const tsv =
-    [
-      columns.join("\t"),
-      ...tableRows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c])).join("\t")),
-    ].join("\n") + "\n";
+  const tsv = `${[
+    columns.join("\t"),
+    ...tableRows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c])).join("\t")),
+  ].join("\n")}\n`;
   await writeFile(path.join(outDir, "measures.tsv"), tsv);
 
   const intro =

@@ -137,15 +137,15 @@ export async function vectorDemoSection(
   );
   const residualRows = detail!.residual.map((r) => ({ component: r.component, "share of H(Z)": r.value }));
   log(
-    `\nResidual decomposition at noise ${detail!.noise}:\n` + textTable(["component", "share of H(Z)"], residualRows),
+    `\nResidual decomposition at noise ${detail!.noise}:\n${textTable(["component", "share of H(Z)"], residualRows)}`,
   );
 
   await writeFile(
     path.join(outDir, "measures.tsv"),
-    [
+    `${[
       ["noise", "labelSet", "estimator", "measure", "value"].join("\t"),
       ...sweep.map((r) => [r.noise, r.labelSet, r.estimator, r.measure, r.value].join("\t")),
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
   const chartRows = sweep.filter((r) => r.estimator === "soft" && r.measure === "regularity-h");
   const svg = await lineChartSvg(chartRows, {

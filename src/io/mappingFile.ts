@@ -369,7 +369,7 @@ export function formatMapping(mapping: DiscreteMapping, format: MappingFormat): 
       lines.push(JSON.stringify({ meaning, signal: chars ? symbols.join("") : symbols }));
     }
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Writes a mapping to a .tsv, .csv or .jsonl file (format from the extension unless given). */

@@ -245,7 +245,7 @@ function parseHeaderDict(text: string, source?: string): Record<string, PyValue>
         skip();
         if (text[i] !== ":") bad("expected ':'");
         i++;
-        if (Object.prototype.hasOwnProperty.call(dict, key as string)) bad(`duplicate key '${key}'`);
+        if (Object.hasOwn(dict, key as string)) bad(`duplicate key '${key}'`);
         dict[key as string] = value(depth + 1);
         skip();
         if (text[i] === ",") i++;

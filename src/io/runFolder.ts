@@ -121,7 +121,7 @@ export class RunFolder {
   /** Appends rows to the journal, one JSON object per line, synchronously (crash-safe order). */
   append(rows: readonly ResultRow[]): void {
     if (rows.length === 0) return;
-    const text = rows.map((row) => JSON.stringify(cleanRow(row))).join("\n") + "\n";
+    const text = `${rows.map((row) => JSON.stringify(cleanRow(row))).join("\n")}\n`;
     fs.appendFileSync(path.join(this.dir, JOURNAL_FILE), text);
     this.rowCount += rows.length;
   }
@@ -149,7 +149,7 @@ export class RunFolder {
     this.info.updated = new Date().toISOString();
     this.info.rows = this.rowCount;
     const target = path.join(this.dir, RUN_FILE);
-    fs.writeFileSync(`${target}.tmp`, JSON.stringify(this.info, null, 2) + "\n");
+    fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(this.info, null, 2)}\n`);
     fs.renameSync(`${target}.tmp`, target);
   }
 }
@@ -248,7 +248,7 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
   const columns = [...preferred.filter((k) => keys.has(k)), ...[...keys].filter((k) => !preferred.includes(k)).sort()];
   const lines = [columns.join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(","));
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 function csvCell(value: unknown): string {

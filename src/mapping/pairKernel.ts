@@ -65,7 +65,7 @@ export function levenshteinDp(
       const substitution = diagonal + (ai === b[bStart + j - 1]! ? 0 : 1);
       const deletion = above + 1;
       const insertion = row[j - 1]! + 1;
-      let best = substitution < deletion ? substitution : deletion;
+      let best = Math.min(substitution, deletion);
       if (insertion < best) best = insertion;
       row[j] = best;
       diagonal = above;

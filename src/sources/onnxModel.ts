@@ -243,7 +243,7 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
     );
   }
   const modelFile = join(folder, rel);
-  let model;
+  let model: ReturnType<typeof decodeModel>;
   try {
     model = decodeModel(readFileSync(modelFile));
   } catch (e) {
@@ -326,7 +326,7 @@ export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
   const { AutoTokenizer, env } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
-  env.localModelPath = dirname(folder) + "/";
+  env.localModelPath = `${dirname(folder)}/`;
   const tok = await AutoTokenizer.from_pretrained(basename(folder), { local_files_only: true });
   const json = JSON.parse(readFileSync(join(folder, "tokenizer.json"), "utf8"));
   const config = JSON.parse(readFileSync(join(folder, "tokenizer_config.json"), "utf8"));

@@ -11,8 +11,8 @@
  */
 import type { Random } from "./random.js";
 
-const LN2 = 0.6931471805599453;
-const SQRT2 = 1.4142135623730951;
+const LN2 = Math.LN2;
+const SQRT2 = Math.SQRT2;
 const TWO_POW_32 = 4294967296;
 
 /**

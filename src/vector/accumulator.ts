@@ -12,9 +12,7 @@ export type EstimatorName = "soft" | "hard" | "binned" | "gaussian" | "knn";
 export const ACCUMULATOR_FORMAT = "glossa.vector-accumulator";
 export const ACCUMULATOR_VERSION = 1;
 
-export interface UpdateOptions {
-  /** Nothing extra yet; reserved for per-batch metadata. */
-}
+export type UpdateOptions = Record<string, never>;
 
 export interface EntropyAccumulator {
   readonly estimator: EstimatorName;

@@ -70,7 +70,7 @@ export function rowProblem(data: Float32Array, i: number, d: number, rejectZero:
   const base = i * d;
   for (let j = 0; j < d; j++) {
     const v = data[base + j]!;
-    if (v !== v) return `contains NaN (column ${j})`;
+    if (Number.isNaN(v)) return `contains NaN (column ${j})`;
     if (v === Infinity || v === -Infinity) return `contains ${v > 0 ? "+" : "-"}Inf (column ${j})`;
     if (v !== 0) allZero = false;
   }

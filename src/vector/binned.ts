@@ -321,7 +321,7 @@ function binIntoHistograms(
  */
 function binAtEdge(v: number, t: number, lo: number, hi: number, bins: number): number {
   if (t >= 0 && t < bins) return t | 0;
-  if (v !== v || v === Infinity || v === -Infinity) return -1;
+  if (Number.isNaN(v) || v === Infinity || v === -Infinity) return -1;
   return (t < 0 ? 0 : bins - 1) | (v < lo || v > hi ? 0x10000 : 0);
 }
 

@@ -44,7 +44,7 @@ export class GaussianAccumulator implements EntropyAccumulator {
   labelSetNames: string[] | null = null;
   tables = new Map<string, LabelTable>();
 
-  constructor(private readonly options: GaussianOptions) {
+  constructor(readonly options: GaussianOptions) {
     checkCommonOptions(options);
     const d = options.d;
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);

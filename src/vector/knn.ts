@@ -177,7 +177,7 @@ export class KnnAccumulator implements EntropyAccumulator {
   labelSetNames: string[] | null = null;
   private labels = new Map<string, Int32Array>();
 
-  constructor(private readonly options: KnnOptions) {
+  constructor(readonly options: KnnOptions) {
     checkCommonOptions(options);
     if (!Number.isInteger(options.d) || options.d < 1)
       throw new RangeError(`d must be a positive integer, got ${options.d}`);

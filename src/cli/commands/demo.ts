@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     seconds: (Date.now() - started) / 1000,
     sectionSeconds: timings,
   };
-  fs.writeFileSync(path.join(outRoot, "results.json"), JSON.stringify({ ...meta, results }, null, 2) + "\n");
+  fs.writeFileSync(path.join(outRoot, "results.json"), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
   const html = renderReport({
     title: "glossa demo",
     subtitle: `${meta.command} — glossa ${meta.glossaVersion} — ${meta.date}`,

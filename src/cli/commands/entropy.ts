@@ -173,7 +173,7 @@ export async function run(argv: string[]): Promise<number> {
         );
     }
 
-    let ranges;
+    let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
     if (estimator === "binned") {
       const finder = new RangeFinder(d, { skipInvalid: flagOption(args, "skip-invalid") });
       for (const batch of reader.batches(batchSize, { reuse: true })) finder.update(batch.rows);

@@ -179,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     resume: flagOption(args, "resume"),
     log,
   });
-  let result;
+  let result: Awaited<ReturnType<typeof runLmSweep>>;
   try {
     result = await runLmSweep(options, run, log);
   } catch (error) {

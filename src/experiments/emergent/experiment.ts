@@ -267,7 +267,7 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
   }
 
   const summary = summariseEmergent(all);
-  fs.writeFileSync(folder.file("summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   fs.writeFileSync(folder.file("summary.csv"), rowsToCsv(summaryRows(summary)));
   let plots: EmergentPlots = {};
   if (options.plots ?? true) {

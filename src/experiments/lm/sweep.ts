@@ -15,7 +15,7 @@ import { basename, dirname } from "node:path";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
-import { LabelVocabulary, realPositions } from "../../labels/ngrams.js";
+import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
 import { RangeFinder } from "../../vector/binned.js";
 import { createAccumulator } from "../../vector/create.js";

@@ -44,8 +44,8 @@ export class Adam {
   apply(params: Params, grads: Map<string, tfNs.Tensor>): void {
     const tf = this.tf;
     this.t++;
-    const c1 = 1 - Math.pow(this.beta1, this.t);
-    const c2 = 1 - Math.pow(this.beta2, this.t);
+    const c1 = 1 - this.beta1 ** this.t;
+    const c2 = 1 - this.beta2 ** this.t;
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new Error(`Adam: gradient for unknown parameter "${name}"`);

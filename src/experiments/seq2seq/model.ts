@@ -151,7 +151,7 @@ export function sinusoidalPositions(length: number, d: number): Float32Array {
   const out = new Float32Array(length * d);
   for (let pos = 0; pos < length; pos++) {
     for (let i = 0; i < d / 2; i++) {
-      const angle = pos / Math.pow(10000, (2 * i) / d);
+      const angle = pos / 10000 ** ((2 * i) / d);
       out[pos * d + 2 * i] = Math.sin(angle);
       out[pos * d + 2 * i + 1] = Math.cos(angle);
     }

@@ -97,7 +97,7 @@ export async function runSeq2seq(config: Seq2seqConfig, options: RunSeq2seqOptio
     }
     const rows = readRows(folder);
     const summary = summariseSeq2seq(rows);
-    fs.writeFileSync(folder.file("summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     const plots = await writePlots(folder, rows);
     await writeReport(folder, config, summary, sizes, plots);
     folder.finish("done");
