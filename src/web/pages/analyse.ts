@@ -233,7 +233,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         vectorButton,
       ),
     ),
-    h("div", { class: "toolbar" }, progress, progressText, cancel),
+    h("div", { class: "toolbar" }, cancel, progress, progressText),
     error,
     output,
   );
