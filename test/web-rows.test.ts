@@ -13,6 +13,7 @@ import {
   tCritical95,
   variantOf,
   variantsOf,
+  xCandidates,
   xFieldOf,
   type Row,
 } from "../src/web/rows.js";
@@ -46,10 +47,34 @@ describe("rows → pickers, series, finals", () => {
     expect(finals.map((f) => f.series)).toEqual(["seed=0", "seed=1", "seed=2"]);
     expect(finals.every((f) => f.x === 4)).toBe(true);
   });
+  it("leaves out series fields another one determines (a run fixes its seed)", () => {
+    const runs: Row[] = ["a", "b"].flatMap((run, i) =>
+      ["train", "test"].map((split) => ({
+        measure: "acc",
+        run,
+        seed: i,
+        hiddenSize: 32 * (i + 1),
+        split,
+        epoch: 1,
+        value: 0,
+      })),
+    );
+    expect(seriesFields(runs, "epoch")).toEqual(["run", "split"]);
+    const seedsOnly = runs.map(({ run: _run, ...rest }) => rest as Row);
+    expect(seriesFields(seedsOnly, "epoch")).toEqual(["hiddenSize", "split"]);
+  });
   it("uses layer as x when there is no step or epoch", () => {
     const layered: Row[] = [0, 1, 2].map((layer) => ({ measure: "I", layer, value: layer }));
     expect(xFieldOf(layered)).toBe("layer");
     expect(xFieldOf([{ measure: "I", value: 1 }])).toBeNull();
+    // a checkpoint sweep: 2 steps × 3 layers → layer is the default x, step can be chosen
+    const sweep: Row[] = [0, 300].flatMap((step) =>
+      [0, 1, 2].map((layer) => ({ measure: "I", step, layer, value: 1 })),
+    );
+    expect(xCandidates(sweep)).toEqual(["layer", "step"]);
+    expect(xFieldOf(sweep)).toBe("layer");
+    expect(xFieldOf(sweep, "step")).toBe("step");
+    expect(xFieldOf(sweep, "epoch")).toBe("layer");
   });
 });
 

@@ -21,8 +21,8 @@ export interface RunSummary {
   /** run.json's own status text (e.g. "failed: out of memory"). */
   statusText: string;
   parameters: Record<string, unknown>;
-  /** Rows run.json counted when last written. */
-  rows: number | null;
+  /** Complete lines in results.jsonl (rows, plus any journal records). */
+  lines: number;
   journalBytes: number;
   progress: { epoch?: number; step?: number; of?: number; fraction?: number };
   /** run.json could not be parsed (e.g. caught mid-write): shown, never fatal. */
@@ -75,6 +75,38 @@ export function dashboardStatus(statusText: string, dir: string, lastWrite: numb
   return now - lastWrite > STALE_AFTER_MS ? "interrupted" : "running";
 }
 
+/** A planned count from the parameters or one level down (e.g. parameters.config.epochs). */
+function planned(parameters: Record<string, unknown>, key: string): unknown {
+  if (key in parameters) return parameters[key];
+  for (const value of Object.values(parameters))
+    if (value && typeof value === "object" && !Array.isArray(value) && key in value)
+      return (value as Record<string, unknown>)[key];
+  return undefined;
+}
+
+/** Lines in the journal (a row count that is current while a run is going; run.json's lags). */
+function countLines(journal: string): number {
+  let lines = 0;
+  try {
+    const fd = fs.openSync(journal, "r");
+    try {
+      const buffer = new Uint8Array(1 << 20);
+      let position = 0;
+      for (;;) {
+        const n = fs.readSync(fd, buffer, 0, buffer.length, position);
+        if (n === 0) break;
+        for (let i = 0; i < n; i++) if (buffer[i] === 0x0a) lines++;
+        position += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+  return lines;
+}
+
 /** Progress from the journal's last 64 KiB: the latest epoch/step against parameters.epochs/steps. */
 function progressOf(journal: string, size: number, parameters: Record<string, unknown>): RunSummary["progress"] {
   const tail = Math.min(size, 64 * 1024);
@@ -97,7 +129,11 @@ function progressOf(journal: string, size: number, parameters: Record<string, un
     if (typeof row.step === "number") progress.step = Math.max(progress.step ?? row.step, row.step);
   }
   const total =
-    progress.epoch !== undefined ? parameters.epochs : progress.step !== undefined ? parameters.steps : undefined;
+    progress.epoch !== undefined
+      ? planned(parameters, "epochs")
+      : progress.step !== undefined
+        ? planned(parameters, "steps")
+        : undefined;
   if (typeof total === "number" && total > 0) {
     progress.of = total;
     progress.fraction = Math.min(1, (progress.epoch ?? progress.step ?? 0) / total);
@@ -132,7 +168,7 @@ export function summariseRun(location: RunLocation, now = Date.now()): RunSummar
     status: dashboardStatus(statusText, location.dir, lastWrite, now),
     statusText,
     parameters,
-    rows: typeof info.rows === "number" ? info.rows : null,
+    lines: countLines(journal),
     journalBytes: size,
     progress: progressOf(journal, size, parameters),
     ...(problem ? { problem } : {}),

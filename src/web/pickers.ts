@@ -8,11 +8,15 @@ export function coordinatePickers(
   previous: Record<string, string>,
   onPick: (field: string, value: string) => void,
   testPrefix: string,
+  /** Start every picker at its first value (Compare: never average over, say, train and test). */
+  firstValues = false,
 ): { picked: Record<string, string>; controls: HTMLLabelElement[] } {
   const pickers = pickersFor(measureRows, xField);
   const picked: Record<string, string> = {};
-  for (const p of pickers)
-    picked[p.field] = p.options.includes(previous[p.field] ?? "") ? previous[p.field]! : p.initial;
+  for (const p of pickers) {
+    const fallback = firstValues ? p.options[1]! : p.initial;
+    picked[p.field] = p.options.includes(previous[p.field] ?? "") ? previous[p.field]! : fallback;
+  }
   const controls = pickers.map((p) =>
     select(p.field, p.options, picked[p.field]!, (v) => onPick(p.field, v), `${testPrefix}-${p.field}`),
   );

@@ -29,11 +29,30 @@ export function hasValue(row: Row): row is Row & { value: number } {
   return typeof row.value === "number" && Number.isFinite(row.value);
 }
 
-/** The x coordinate for a set of rows: step, epoch, else layer when it varies, else none. */
-export function xFieldOf(rows: readonly Row[]): string | null {
+/** Numeric coordinates that can be the x axis, the one with most distinct values first. */
+export function xCandidates(rows: readonly Row[]): string[] {
+  const fields = [...X_FIELDS, "layer"];
+  const counts = fields.map((field) => {
+    const values = distinctValues(rows, field);
+    return { field, count: values.length > 0 && values.every((v) => typeof v === "number") ? values.length : 0 };
+  });
+  // stable sort: ties keep step, epoch, layer order
+  return counts
+    .filter((c) => c.count > 1)
+    .sort((a, b) => b.count - a.count)
+    .map((c) => c.field);
+}
+
+/**
+ * The x coordinate for a set of rows: the numeric coordinate (step, epoch, layer) with most
+ * values, else a step/epoch present once, else none. `preferred` wins when it can be x.
+ */
+export function xFieldOf(rows: readonly Row[], preferred?: string | null): string | null {
+  const candidates = xCandidates(rows);
+  if (preferred && candidates.includes(preferred)) return preferred;
+  if (candidates.length > 0) return candidates[0]!;
   for (const field of X_FIELDS) if (rows.some((r) => typeof r[field] === "number")) return field;
-  const layers = distinctValues(rows, "layer");
-  return layers.length > 1 && layers.every((l) => typeof l === "number") ? "layer" : null;
+  return null;
 }
 
 function scalarKey(value: unknown): string {
@@ -84,11 +103,30 @@ export function selectRows(rows: readonly Row[], measure: string, picked: Record
   );
 }
 
-/** The fields that still vary among selected rows (besides x): they name the series. */
+/** Whether every value of `by` comes with one value of `field` (e.g. a run fixes its seed). */
+function determinedBy(rows: readonly Row[], field: string, by: string): boolean {
+  const seen = new Map<string, string>();
+  for (const row of rows) {
+    const key = scalarKey(row[by]);
+    const value = scalarKey(row[field]);
+    if ((seen.get(key) ?? value) !== value) return false;
+    seen.set(key, value);
+  }
+  return true;
+}
+
+/**
+ * The fields that still vary among selected rows (besides x): they name the series. A field
+ * that another named field already determines (a run's seed and hidden size) is left out.
+ */
 export function seriesFields(rows: readonly Row[], xField: string | null): string[] {
   const fields = new Set<string>();
   for (const row of rows) for (const k of Object.keys(row)) if (!NOT_COORDINATES.has(k) && k !== xField) fields.add(k);
-  return [...fields].filter((f) => distinctValues(rows, f).length > 1).sort();
+  const varying = [...fields].filter((f) => distinctValues(rows, f).length > 1).sort();
+  const ordered = [...varying.filter((f) => f === "run"), ...varying.filter((f) => f !== "run")];
+  const kept: string[] = [];
+  for (const field of ordered) if (!kept.some((by) => determinedBy(rows, field, by))) kept.push(field);
+  return kept.sort();
 }
 
 export function seriesName(row: Row, fields: readonly string[]): string {
@@ -167,38 +205,72 @@ export function averageOverReplicates(rows: readonly Row[], xField: string | nul
     .sort((a, b) => (a.x as number) - (b.x as number));
 }
 
+function replicateKey(row: Row): string {
+  return (
+    REPLICATE_FIELDS.filter((f) => row[f] !== undefined)
+      .map((f) => `${f}=${scalarKey(row[f])}`)
+      .join(" · ") || "all"
+  );
+}
+
+function isVariantField(k: string): boolean {
+  return (
+    !NOT_COORDINATES.has(k) &&
+    !(X_FIELDS as readonly string[]).includes(k) &&
+    !(REPLICATE_FIELDS as readonly string[]).includes(k)
+  );
+}
+
+/**
+ * Coordinates a replicate fixes (a run's hidden size): they describe the point, not the
+ * measure, so variants leave them out.
+ */
+export function replicateLevelFields(rows: readonly Row[]): Set<string> {
+  const values = new Map<string, Map<string, string>>();
+  const varies = new Set<string>();
+  for (const row of rows) {
+    const key = replicateKey(row);
+    for (const k of Object.keys(row)) {
+      if (!isVariantField(k)) continue;
+      const byReplicate = values.get(k) ?? new Map<string, string>();
+      values.set(k, byReplicate);
+      const value = scalarKey(row[k]);
+      if ((byReplicate.get(key) ?? value) !== value) varies.add(k);
+      byReplicate.set(key, value);
+    }
+  }
+  const replicates = new Set(rows.map(replicateKey)).size;
+  return new Set(replicates > 1 ? [...values.keys()].filter((k) => !varies.has(k)) : []);
+}
+
 /** A measure with every other categorical coordinate fixed, e.g. "accuracy · split=test". */
-export function variantOf(row: Row): string {
+export function variantOf(row: Row, leaveOut: ReadonlySet<string> = new Set()): string {
   const coordinates = Object.keys(row)
-    .filter(
-      (k) =>
-        !NOT_COORDINATES.has(k) &&
-        !(X_FIELDS as readonly string[]).includes(k) &&
-        !(REPLICATE_FIELDS as readonly string[]).includes(k),
-    )
+    .filter((k) => isVariantField(k) && !leaveOut.has(k))
     .sort()
     .map((k) => `${k}=${scalarKey(row[k])}`);
   return [row.measure, ...coordinates].join(" · ");
 }
 
 /** Every variant with a numeric value, sorted. */
-export function variantsOf(rows: readonly Row[]): string[] {
-  return [...new Set(rows.filter(hasValue).map(variantOf))].sort();
+export function variantsOf(rows: readonly Row[], leaveOut: ReadonlySet<string> = new Set()): string[] {
+  return [...new Set(rows.filter(hasValue).map((r) => variantOf(r, leaveOut)))].sort();
 }
 
 /**
  * The final value of a variant per replicate (seed/run) at its last x: the points of the
  * Compare scatter.
  */
-export function finalPerReplicate(rows: readonly Row[], variant: string): Map<string, number> {
-  const selected = rows.filter((r) => hasValue(r) && variantOf(r) === variant);
+export function finalPerReplicate(
+  rows: readonly Row[],
+  variant: string,
+  leaveOut: ReadonlySet<string> = new Set(),
+): Map<string, number> {
+  const selected = rows.filter((r) => hasValue(r) && variantOf(r, leaveOut) === variant);
   const xField = xFieldOf(selected);
   const byReplicate = new Map<string, Row[]>();
   for (const r of selected) {
-    const key =
-      REPLICATE_FIELDS.filter((f) => r[f] !== undefined)
-        .map((f) => `${f}=${scalarKey(r[f])}`)
-        .join(" · ") || "all";
+    const key = replicateKey(r);
     byReplicate.set(key, [...(byReplicate.get(key) ?? []), r]);
   }
   const out = new Map<string, number>();

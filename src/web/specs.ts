@@ -90,7 +90,12 @@ export function compareBandSpec(
     scale: xScale(values as unknown as Record<string, unknown>[], options.log),
     axis: X_AXIS,
   } as const;
-  const color = { field: "run", type: "nominal", title: "run", legend: { orient: "bottom", labelLimit: 420 } } as const;
+  const color = {
+    field: "run",
+    type: "nominal",
+    title: null,
+    legend: { orient: "bottom", columns: 2, labelLimit: 420, symbolOpacity: 1, symbolType: "circle" },
+  } as const;
   return {
     width: "container",
     height: HEIGHT,
@@ -102,7 +107,7 @@ export function compareBandSpec(
           x,
           y: { field: "lower", type: "quantitative" },
           y2: { field: "upper" },
-          color: { ...color, legend: null },
+          color,
         },
       },
       {
@@ -137,18 +142,24 @@ export interface ScatterPoint {
 /** Compare: a final measure against an accuracy, one point per run replicate. */
 export function finalScatterSpec(
   values: ScatterPoint[],
-  options: { xMeasure: string; yMeasure: string },
+  options: { xMeasure: string; yMeasure: string; colorBy?: "run" | "replicate" },
 ): TopLevelSpec {
+  const colorBy = options.colorBy ?? "run";
   return {
     width: "container",
     height: HEIGHT,
     data: { values },
-    params: [legendPick("run")],
+    params: [legendPick(colorBy)],
     mark: { type: "point", filled: true, size: 90, tooltip: true },
     encoding: {
       x: { field: "x", type: "quantitative", title: `final ${options.xMeasure}`, scale: { zero: false } },
       y: { field: "y", type: "quantitative", title: `final ${options.yMeasure}`, scale: { zero: false } },
-      color: { field: "run", type: "nominal", legend: { orient: "bottom", labelLimit: 420 } },
+      color: {
+        field: colorBy,
+        type: "nominal",
+        title: null,
+        legend: { orient: "bottom", columns: 2, labelLimit: 420 },
+      },
       opacity: { condition: { param: "pick", value: 1 }, value: 0.15 },
       tooltip: [
         { field: "run", type: "nominal" },

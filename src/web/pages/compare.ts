@@ -10,9 +10,13 @@ import { getJson, h, select, table } from "../dom.js";
 import { renderPlot } from "../plot.js";
 import { checkboxToggle, coordinatePickers } from "../pickers.js";
 import {
+  ALL,
   averageOverReplicates,
+  distinctValues,
   finalPerReplicate,
   measuresOf,
+  PRIMARY_PICKERS,
+  replicateLevelFields,
   selectRows,
   variantsOf,
   xFieldOf,
@@ -20,6 +24,17 @@ import {
 } from "../rows.js";
 import { compareBandSpec, finalScatterSpec, type BandPoint, type ScatterPoint } from "../specs.js";
 import type { RunAnswer, RunsAnswer } from "../types.js";
+
+/** Measures shown first when present: the structure measures the thesis relates to generalisation. */
+const STRUCTURE_MEASURES = [
+  "topsim",
+  "regularity",
+  "posdis",
+  "bosdis",
+  "disentanglement",
+  "synonymy",
+  "residualEntropy",
+];
 
 interface LoadedRun {
   id: string;
@@ -59,9 +74,14 @@ export async function comparePage(root: HTMLElement, ids: readonly string[]): Pr
   );
   const union = runs.flatMap((r) => r.rows);
   const measures = measuresOf(union);
-  const variants = variantsOf(union);
+  const leaveOut = replicateLevelFields(union);
+  const variants = variantsOf(union, leaveOut);
   const accuracies = variants.filter((v) => /acc/i.test(v));
-  let measure = measures.find((m) => !/acc|loss/i.test(m)) ?? measures[0] ?? "";
+  let measure =
+    STRUCTURE_MEASURES.find((m) => measures.includes(m)) ??
+    measures.find((m) => !/acc|loss/i.test(m)) ??
+    measures[0] ??
+    "";
   let xMeasure = variants.find((v) => v.startsWith(measure)) ?? variants[0] ?? "";
   let yMeasure = accuracies.find((v) => /test|ood|generali/i.test(v)) ?? accuracies[0] ?? variants[0] ?? "";
   let picked: Record<string, string> = {};
@@ -76,6 +96,32 @@ export async function comparePage(root: HTMLElement, ids: readonly string[]): Pr
   const scatterNote = h("p", { "data-testid": "scatter-note" });
   const bandTable = h("div");
 
+  const FOLDER = "(run folder)";
+  let groupBy = FOLDER;
+
+  /** Lines: one per run folder, or per folder × value of the grouping coordinate; the rest is averaged. */
+  const bandPoints = (xField: string | null): BandPoint[] =>
+    runs.flatMap((run) => {
+      const selected = selectRows(run.rows, measure, picked);
+      const groups =
+        groupBy === FOLDER
+          ? [{ label: run.label, rows: selected }]
+          : distinctValues(selected, groupBy).map((value) => ({
+              label: `${runs.length > 1 ? `${run.label} · ` : ""}${groupBy}=${value}`,
+              rows: selected.filter((r) => r[groupBy] === value),
+            }));
+      return groups.flatMap((group) =>
+        averageOverReplicates(group.rows, xField).map((b) => ({
+          run: group.label,
+          x: (b.x as number) ?? 0,
+          mean: b.mean,
+          lower: b.lower,
+          upper: b.upper,
+          n: b.n,
+        })),
+      );
+    });
+
   const renderBand = async () => {
     const measureRows = union.filter((r) => r.measure === measure);
     const xField = xFieldOf(measureRows);
@@ -85,44 +131,40 @@ export async function comparePage(root: HTMLElement, ids: readonly string[]): Pr
       picked,
       (field, value) => ((picked[field] = value), void renderBand()),
       "compare",
+      true,
     );
     picked = pickers.picked;
+    const groupFields = Object.keys(picked);
+    if (!groupFields.includes(groupBy))
+      groupBy = runs.length === 1 ? (groupFields.find((f) => !PRIMARY_PICKERS.includes(f as never)) ?? FOLDER) : FOLDER;
+    if (groupBy !== FOLDER) picked[groupBy] = ALL;
     bandBar.replaceChildren(
       select("measure", measures, measure, (v) => ((measure = v), (picked = {}), void renderBand()), "compare-measure"),
-      ...pickers.controls,
+      select(
+        "lines per",
+        [FOLDER, ...groupFields],
+        groupBy,
+        (v) => ((groupBy = v), void renderBand()),
+        "compare-group",
+      ),
+      ...pickers.controls.filter((_, i) => groupFields[i] !== groupBy),
       checkboxToggle("log x", logX, (on) => ((logX = on), void renderBand())),
     );
-    const points: BandPoint[] = runs.flatMap((run) =>
-      averageOverReplicates(selectRows(run.rows, measure, picked), xField).map((b) => ({
-        run: run.label,
-        x: (b.x as number) ?? 0,
-        mean: b.mean,
-        lower: b.lower,
-        upper: b.upper,
-        n: b.n,
-      })),
-    );
+    const points = bandPoints(xField);
     bandBox.dataset.points = String(points.length);
     bandPlot = await renderPlot(
       bandBox,
       compareBandSpec(points, { measure, xField: xField ?? "(none)", log: logX }),
       bandPlot,
     );
-    const lastPerRun = runs.map((run) => {
-      const mine = points.filter((p) => p.run === run.label);
-      const last = mine.at(-1);
-      return {
-        run: run.label,
-        x: last?.x,
-        mean: last?.mean,
-        lower: last?.lower,
-        upper: last?.upper,
-        replicates: last?.n,
-      };
+    const lines = [...new Set(points.map((p) => p.run))];
+    const lastPerLine = lines.map((line) => {
+      const last = points.filter((p) => p.run === line).at(-1)!;
+      return { line, x: last.x, mean: last.mean, lower: last.lower, upper: last.upper, replicates: last.n };
     });
     bandTable.replaceChildren(
-      h("h2", {}, `Last ${measure} per run (mean, 95% interval)`),
-      table(["run", "x", "mean", "lower", "upper", "replicates"], lastPerRun, "compare-table"),
+      h("h2", {}, `Last ${measure} per line (mean, 95% interval)`),
+      table(["line", "x", "mean", "lower", "upper", "replicates"], lastPerLine, "compare-table"),
     );
   };
 
@@ -139,15 +181,19 @@ export async function comparePage(root: HTMLElement, ids: readonly string[]): Pr
     );
     const points: ScatterPoint[] = [];
     for (const run of runs) {
-      const xs = finalPerReplicate(run.rows, xMeasure);
-      const ys = finalPerReplicate(run.rows, yMeasure);
+      const xs = finalPerReplicate(run.rows, xMeasure, leaveOut);
+      const ys = finalPerReplicate(run.rows, yMeasure, leaveOut);
       for (const [replicate, x] of xs) {
         const y = ys.get(replicate);
         if (y !== undefined) points.push({ run: run.label, replicate, x, y });
       }
     }
     scatterBox.dataset.points = String(points.length);
-    scatterPlot = await renderPlot(scatterBox, finalScatterSpec(points, { xMeasure, yMeasure }), scatterPlot);
+    scatterPlot = await renderPlot(
+      scatterBox,
+      finalScatterSpec(points, { xMeasure, yMeasure, colorBy: runs.length === 1 ? "replicate" : "run" }),
+      scatterPlot,
+    );
     if (points.length >= 3) {
       const test = spearmanTest(
         points.map((p) => p.x),

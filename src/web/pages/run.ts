@@ -7,7 +7,7 @@ import type { Result } from "vega-embed";
 import { formatValue, getJson, h, select, statusBadge, table } from "../dom.js";
 import { renderPlot } from "../plot.js";
 import { checkboxToggle, coordinatePickers } from "../pickers.js";
-import { finalValues, measuresOf, plotRows, selectRows, xFieldOf, type Row } from "../rows.js";
+import { finalValues, measuresOf, plotRows, selectRows, xCandidates, xFieldOf, type Row } from "../rows.js";
 import { measureLineSpec } from "../specs.js";
 import type { RunAnswer, RunSummary } from "../types.js";
 import { progressText } from "./runs.js";
@@ -16,6 +16,18 @@ const LATEST_ROWS = 30;
 
 export function fileUrl(runId: string, name: string): string {
   return `/files/${[...runId.split("/"), name].map(encodeURIComponent).join("/")}`;
+}
+
+/** Columns that differ among rows, and "name=value" for those that do not (shown once). */
+function splitColumns(rows: readonly Row[]): { varying: string[]; constant: string[] } {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const same = (c: string) => rows.every((r) => formatValue(r[c]) === formatValue(rows[0]![c]));
+  return {
+    varying: columns.filter((c) => c === "measure" || c === "value" || !same(c)),
+    constant: columns
+      .filter((c) => c !== "measure" && c !== "value" && same(c))
+      .map((c) => `${c}=${formatValue(rows[0]![c])}`),
+  };
 }
 
 function preferredMeasure(measures: readonly string[]): string {
@@ -29,6 +41,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
   let measure = preferredMeasure(measuresOf(rows));
   let picked: Record<string, string> = {};
   let logX = false;
+  let xChoice: string | null = null;
   let plot: Result | undefined;
 
   const heading = h("div", { class: "run-heading" });
@@ -41,7 +54,15 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
   const renderHeading = () => {
     heading.replaceChildren(
       h("h1", {}, summary.path, " ", statusBadge(summary.status, summary.statusText)),
-      h("p", {}, h("b", {}, summary.experiment), " · ", progressText(summary), " · started ", summary.started ?? "–"),
+      h(
+        "p",
+        {},
+        h("b", {}, summary.experiment),
+        " · ",
+        progressText(summary, `${rows.length} rows`),
+        " · started ",
+        summary.started ?? "–",
+      ),
       h("p", { class: "command" }, summary.command),
       ...(summary.problem ? [h("p", { class: "error" }, summary.problem)] : []),
     );
@@ -64,6 +85,9 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
         (v) => ((measure = v), (picked = {}), void render()),
         "measure-picker",
       ),
+      ...(xCandidates(measureRows).length > 1
+        ? [select("x", xCandidates(measureRows), xField!, (v) => ((xChoice = v), void render()), "x-picker")]
+        : []),
       ...pickers.controls,
       ...(xField === "step" || xField === "epoch"
         ? [checkboxToggle(`log ${xField}`, logX, (on) => ((logX = on), void render()), "log-x")]
@@ -75,7 +99,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
   const render = () => {
     rendering = rendering.then(async () => {
       const measureRows = rows.filter((r) => r.measure === measure);
-      const xField = xFieldOf(measureRows);
+      const xField = xFieldOf(measureRows, xChoice);
       renderPickers(measureRows, xField);
       const selected = selectRows(rows, measure, picked);
       const values = plotRows(selected, xField);
@@ -91,10 +115,11 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
         ),
       );
       const latest = rows.slice(-LATEST_ROWS).reverse();
-      const columns = [...new Set(latest.flatMap((r) => Object.keys(r)))];
+      const { varying, constant } = splitColumns(latest);
       latestBox.replaceChildren(
         h("h2", {}, `Latest rows (${rows.length} in all)`),
-        table(columns, latest, "latest-table"),
+        constant.length ? h("p", { class: "constant" }, `all: ${constant.join(", ")}`) : "",
+        h("div", { class: "scroll" }, table(varying, latest, "latest-table")),
       );
     });
     return rendering;
@@ -134,6 +159,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     rows.push(...added);
     liveNote.textContent = `live: ${added.length} new row${added.length === 1 ? "" : "s"} at ${new Date().toLocaleTimeString()} (${rows.length} in all)`;
     liveNote.dataset.rows = String(rows.length);
+    renderHeading();
     schedule();
   });
   events.addEventListener("reset", () => {

@@ -8,12 +8,11 @@ export function runLink(id: string): string {
   return `#/run/${encodeURIComponent(id)}`;
 }
 
-export function progressText(run: RunSummary): string {
+export function progressText(run: RunSummary, count = `${run.lines} lines`): string {
   const p = run.progress;
   const where = p.epoch !== undefined ? `epoch ${p.epoch}` : p.step !== undefined ? `step ${p.step}` : "";
   const of = p.of !== undefined ? ` / ${p.of}` : "";
-  const rows = run.rows !== null ? `${run.rows} rows` : `${run.journalBytes} bytes`;
-  return [where && `${where}${of}`, rows].filter(Boolean).join(" · ");
+  return [where && `${where}${of}`, count].filter(Boolean).join(" · ");
 }
 
 function parameterSummary(parameters: Record<string, unknown>): string {
