@@ -205,7 +205,7 @@ export async function comparePage(root: HTMLElement, ids: readonly string[]): Pr
   };
 
   root.replaceChildren(
-    h("h1", {}, `Compare ${runs.length} run${runs.length === 1 ? "" : "s"}`),
+    h("h1", {}, `Compare ${runs.length} run folder${runs.length === 1 ? "" : "s"}`),
     runChooser(all, ids),
     ...(runs.length === 0
       ? [h("p", {}, "Choose runs above (or select them on the Runs page).")]
