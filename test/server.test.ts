@@ -65,6 +65,21 @@ describe("status", () => {
     expect(dashboardStatus("running", dir, now - STALE_AFTER_MS - 1, now)).toBe("running");
     fs.writeFileSync(path.join(dir, ".lock"), "2147483646");
     expect(dashboardStatus("running", dir, now, now)).toBe("interrupted");
+    // the lock format of src/io/runLock.ts; another host's lock cannot be checked from here
+    fs.writeFileSync(
+      path.join(dir, ".lock"),
+      JSON.stringify({ pid: 2147483646, host: os.hostname(), started: "", command: "" }),
+    );
+    expect(dashboardStatus("running", dir, now, now)).toBe("interrupted");
+    fs.writeFileSync(
+      path.join(dir, ".lock"),
+      JSON.stringify({ pid: 2147483646, host: "elsewhere", started: "", command: "" }),
+    );
+    expect(dashboardStatus("running", dir, now, now)).toBe("running");
+    // a folder whose writer keeps a lock and commits.jsonl: no lock while "running" = the writer is gone
+    fs.rmSync(path.join(dir, ".lock"));
+    fs.writeFileSync(path.join(dir, "commits.jsonl"), "");
+    expect(dashboardStatus("running", dir, now, now)).toBe("interrupted");
   });
 });
 

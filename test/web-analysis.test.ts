@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
-import { analyseMapping, analyseVectors, labelSetName } from "../src/web/analysis.js";
+import { analyseMapping, analyseVectors, labelSetName, prefersOnnxWeb } from "../src/web/analysis.js";
 import { glossaCapture, jsonDifferences } from "./helpers/cliJson.js";
 import { clusteredRows } from "./vector-helpers.js";
 
@@ -115,5 +115,13 @@ describe("analyse vectors in the browser's code path", () => {
         }),
       ).rejects.toThrow(message);
     }
+  });
+});
+
+describe("choosing the browser's anchor kernel", () => {
+  it("takes onnxruntime-web only for large n·d and enough rows", () => {
+    expect(prefersOnnxWeb({ rows: 20_000, d: 64, n: 1000 })).toBe(true);
+    expect(prefersOnnxWeb({ rows: 40_000, d: 256, n: 100 })).toBe(false);
+    expect(prefersOnnxWeb({ rows: 500, d: 256, n: 1000 })).toBe(false);
   });
 });

@@ -187,6 +187,7 @@ describeBrowser("the dashboard in Chromium", () => {
       const page = await open("#/analyse");
       await page.setInputFiles("[data-testid=vectors-input]", reps);
       await page.setInputFiles("[data-testid=labels-input]", cluster);
+      await page.selectOption("[data-testid=backend]", "ts");
       await page.click("[data-testid=vectors-run]");
       await state(page, "done");
       const actual = JSON.parse(await downloaded(page));
@@ -198,6 +199,33 @@ describeBrowser("the dashboard in Chromium", () => {
       }
       expect(jsonDifferences(actual, expected, 1e-9)).toEqual([]);
       expect(await page.locator("[data-testid=result-table] tbody tr").count()).toBe(expected.measures.length);
+      await page.close();
+    });
+
+    it("runs the anchor kernel on onnxruntime-web (WebAssembly) with the TypeScript kernel's values", async () => {
+      const { rows, labels } = clusteredRows(3000, 32, 6, 9);
+      const reps = path.join(tmp, "reps-onnx.npy");
+      const cluster = path.join(tmp, "cluster-onnx.npy");
+      writeNpy(reps, rows, [3000, 32]);
+      writeNpy(cluster, labels, [3000]);
+      const page = await open("#/analyse");
+      await page.setInputFiles("[data-testid=vectors-input]", reps);
+      await page.setInputFiles("[data-testid=labels-input]", cluster);
+      const results: Record<string, { parameters: { backend: string }; measures: { value: number }[] }> = {};
+      for (const backend of ["ts", "onnx-web"]) {
+        await page.evaluate(() => delete document.querySelector("main")!.dataset.state);
+        await page.selectOption("[data-testid=backend]", backend);
+        await page.click("[data-testid=vectors-run]");
+        await state(page, "done");
+        results[backend] = JSON.parse(await downloaded(page));
+      }
+      expect(results["onnx-web"]!.parameters.backend).toBe("onnx-web");
+      const ts = results.ts!.measures.map((m) => m.value);
+      const onnx = results["onnx-web"]!.measures.map((m) => m.value);
+      expect(onnx).toHaveLength(ts.length);
+      expect(ts.length).toBeGreaterThan(5);
+      // Float32 kernel with Float64 accumulation: agrees to ~1e-9 on these rows (BENCHMARKS.md)
+      expect(Math.max(...ts.map((v, i) => Math.abs(v - onnx[i]!)))).toBeLessThan(1e-6);
       await page.close();
     });
 

@@ -4,6 +4,7 @@
  * whose writer is gone — and progress read from the end of the journal. Read-only.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { JOURNAL_FILE, RUN_FILE, type RunLocation } from "./runIndex.js";
 import { parseJournalBytes } from "./journal.js";
@@ -42,7 +43,10 @@ export function readRunJson(dir: string): { info: Record<string, unknown>; probl
   }
 }
 
-/** Whether the process named in a `.lock` file is alive: true/false, or undefined when unknown. */
+/**
+ * Whether the writer named in a run's `.lock` ({pid, host, started, command}, or a bare PID) is
+ * alive: true/false, or undefined when there is no lock or it names another host.
+ */
 function lockHolderAlive(dir: string): boolean | undefined {
   let text: string;
   try {
@@ -50,13 +54,15 @@ function lockHolderAlive(dir: string): boolean | undefined {
   } catch {
     return undefined;
   }
-  let pid: unknown;
+  let owner: { pid?: unknown; host?: unknown };
   try {
     const parsed = JSON.parse(text) as unknown;
-    pid = typeof parsed === "number" ? parsed : (parsed as { pid?: unknown } | null)?.pid;
+    owner = typeof parsed === "number" ? { pid: parsed } : ((parsed as typeof owner | null) ?? {});
   } catch {
-    pid = Number(text.trim());
+    owner = { pid: Number(text.trim()) };
   }
+  if (typeof owner.host === "string" && owner.host !== os.hostname()) return undefined;
+  const pid = owner.pid;
   if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
@@ -66,12 +72,19 @@ function lockHolderAlive(dir: string): boolean | undefined {
   }
 }
 
+/**
+ * running / done / failed from run.json, and "interrupted" for a run that says running but
+ * whose writer is gone: its lock names a dead process, or (folders whose writer keeps a lock
+ * and commits.jsonl) the lock is gone, or (older folders without locks) nothing was written
+ * for STALE_AFTER_MS.
+ */
 export function dashboardStatus(statusText: string, dir: string, lastWrite: number, now = Date.now()): DashboardStatus {
   if (statusText === "done") return "done";
   if (statusText.startsWith("failed")) return "failed";
   if (statusText !== "running") return "unknown";
   const alive = lockHolderAlive(dir);
   if (alive !== undefined) return alive ? "running" : "interrupted";
+  if (!fs.existsSync(path.join(dir, ".lock")) && fs.existsSync(path.join(dir, "commits.jsonl"))) return "interrupted";
   return now - lastWrite > STALE_AFTER_MS ? "interrupted" : "running";
 }
 

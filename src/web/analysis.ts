@@ -6,6 +6,7 @@
  * here, see vite.config.ts).
  */
 import { tsBackend } from "../compute/ts.js";
+import type { ComputeBackend } from "../compute/types.js";
 import { InputError } from "../io/errors.js";
 import { parseMappingText } from "../io/mappingFile.js";
 import { decodeUtf8 } from "../io/mappingText.js";
@@ -20,6 +21,17 @@ import {
   structureMeasures,
   type SourceBatch,
 } from "../vector/index.js";
+
+export type BackendChoice = "ts" | "onnx-web" | "auto";
+
+/**
+ * Whether onnxruntime-web beats the TypeScript kernel (BENCHMARKS.md, "Dashboard"): in Chromium
+ * it is about 2× faster from n·d ≈ 64k (n = 1000 anchors at d = 64 or more) and level at
+ * n = 100, and loading its WebAssembly costs ~0.3 s, so small jobs stay on TypeScript.
+ */
+export function prefersOnnxWeb(shape: { rows: number; d: number; n: number }): boolean {
+  return shape.n * shape.d >= 50_000 && shape.rows * shape.n * shape.d >= 5e8;
+}
 
 export type Progress = (fraction: number, message: string) => void;
 
@@ -59,6 +71,11 @@ export interface VectorRequest {
   seed?: number;
   calibration?: (typeof CALIBRATIONS)[number];
   batch?: number;
+  /**
+   * Anchor-kernel back end: "ts" (what `--backend ts` computes), "onnx-web", or "auto"
+   * (onnx-web where it is faster: see `prefersOnnxWeb`). Chosen by the caller's `chooseBackend`.
+   */
+  backend?: BackendChoice;
 }
 
 /** Integer labels as Int32 codes, one per row, with the CLI's messages. */
@@ -85,7 +102,11 @@ function* batchesOf(data: Float32Array, rows: number, d: number, size: number): 
 }
 
 /** What `glossa entropy REPS.npy --labels … --json --backend ts` prints (no null, no bootstrap). */
-export async function analyseVectors(request: VectorRequest, progress: Progress = () => {}) {
+export async function analyseVectors(
+  request: VectorRequest,
+  progress: Progress = () => {},
+  chooseBackend: (shape: { rows: number; d: number; n: number }) => Promise<ComputeBackend> = async () => tsBackend,
+) {
   const file = request.vectors.fileName;
   progress(0.02, "reading the vectors");
   const array = parseNpy(request.vectors.bytes, file);
@@ -97,6 +118,8 @@ export async function analyseVectors(request: VectorRequest, progress: Progress 
   );
   const estimator = request.estimator ?? "soft";
   const batch = request.batch ?? 4096;
+  const anchorEstimator = estimator === "soft" || estimator === "hard";
+  const backend = anchorEstimator ? await chooseBackend({ rows, d, n: request.n ?? 100 }) : tsBackend;
   const data = toFloat32Array(array.data);
   const warnings: string[] = [];
   let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
@@ -111,7 +134,7 @@ export async function analyseVectors(request: VectorRequest, progress: Progress 
     n: request.n ?? 100,
     seed: request.seed ?? 0,
     calibration: request.calibration ?? "exact",
-    ...(estimator === "soft" || estimator === "hard" ? { backend: tsBackend } : {}),
+    ...(anchorEstimator ? { backend } : {}),
     bins: 20,
     headSize: 1,
     k: 3,
@@ -135,7 +158,7 @@ export async function analyseVectors(request: VectorRequest, progress: Progress 
       d,
       batch,
       labels: request.labels.map((l) => `${l.name}=${l.fileName}`),
-      backend: estimator === "soft" || estimator === "hard" ? "ts" : null,
+      backend: anchorEstimator ? backend.name : null,
       null: 0,
       bootstrap: 0,
       ...estimate.parameters,

@@ -2,7 +2,16 @@
  * The analysis Web Worker: runs analysis.ts off the page's thread and posts progress, then the
  * result as the CLI's JSON text (or the CLI's error message). Cancel = the page terminates it.
  */
-import { analyseMapping, analyseVectors, type MappingRequest, type VectorRequest } from "./analysis.js";
+import { tsBackend } from "../compute/ts.js";
+import type { ComputeBackend } from "../compute/types.js";
+import {
+  analyseMapping,
+  analyseVectors,
+  prefersOnnxWeb,
+  type BackendChoice,
+  type MappingRequest,
+  type VectorRequest,
+} from "./analysis.js";
 
 export type WorkerRequest = ({ kind: "mapping" } & MappingRequest) | ({ kind: "vectors" } & VectorRequest);
 
@@ -11,6 +20,15 @@ export type WorkerReply =
   | { type: "result"; json: string }
   | { type: "error"; message: string };
 
+/** The anchor kernel's back end: onnxruntime-web is loaded only when chosen. */
+function backendChooser(choice: BackendChoice = "ts") {
+  return async (shape: { rows: number; d: number; n: number }): Promise<ComputeBackend> => {
+    if (choice === "ts" || (choice === "auto" && !prefersOnnxWeb(shape))) return tsBackend;
+    const { onnxWebBackend } = await import("./onnxWebBackend.js");
+    return onnxWebBackend();
+  };
+}
+
 const post = (reply: WorkerReply) => (self as unknown as Worker).postMessage(reply);
 
 self.addEventListener("message", async (event: MessageEvent<WorkerRequest>) => {
@@ -18,7 +36,9 @@ self.addEventListener("message", async (event: MessageEvent<WorkerRequest>) => {
   const progress = (fraction: number, message: string) => post({ type: "progress", fraction, message });
   try {
     const result =
-      request.kind === "mapping" ? await analyseMapping(request, progress) : await analyseVectors(request, progress);
+      request.kind === "mapping"
+        ? await analyseMapping(request, progress)
+        : await analyseVectors(request, progress, backendChooser(request.backend));
     post({ type: "result", json: JSON.stringify(result, null, 2) });
   } catch (error) {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });

@@ -4,7 +4,7 @@
  * responsive) and the page shows the CLI's tables with a JSON download of the CLI's --json.
  */
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
-import { labelSetName } from "../analysis.js";
+import { labelSetName, type BackendChoice } from "../analysis.js";
 import { h, table } from "../dom.js";
 import type { WorkerReply, WorkerRequest } from "../worker.js";
 
@@ -23,7 +23,7 @@ interface MappingJson {
 }
 
 interface VectorJson {
-  parameters: { file: string; rows: number; d: number };
+  parameters: { file: string; rows: number; d: number; backend: string | null };
   measures: { labelSet?: string; measure: string; value: number }[];
   result: { labelSets: Record<string, { values: number; retainedValues: number; retainedRows: number }> };
   warnings: string[];
@@ -66,7 +66,12 @@ function mappingTables(json: MappingJson): HTMLElement[] {
 
 function vectorTables(json: VectorJson): HTMLElement[] {
   return [
-    h("p", {}, `${json.parameters.file}: ${json.parameters.rows} rows × d = ${json.parameters.d}`),
+    h(
+      "p",
+      {},
+      `${json.parameters.file}: ${json.parameters.rows} rows × d = ${json.parameters.d}`,
+      json.parameters.backend ? `; anchor kernel: ${json.parameters.backend}` : "",
+    ),
     table(
       ["label set", "measure", "value"],
       json.measures.map((m) => ({ "label set": m.labelSet ?? "(all)", measure: m.measure, value: m.value })),
@@ -115,6 +120,13 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
   const labelInput = h("input", { type: "file", accept: ".npy", multiple: true, "data-testid": "labels-input" });
   const anchors = h("input", { type: "number", value: 100, min: 2, "data-testid": "anchors-n" });
   const seed = h("input", { type: "number", value: 0, "data-testid": "anchors-seed" });
+  const backend = h(
+    "select",
+    { "data-testid": "backend" },
+    h("option", { value: "auto" }, "auto (onnxruntime-web for large n·d)"),
+    h("option", { value: "ts" }, "TypeScript (as glossa entropy --backend ts)"),
+    h("option", { value: "onnx-web" }, "onnxruntime-web (WebAssembly SIMD, threads)"),
+  );
   const vectorButton = h("button", { type: "button", "data-testid": "vectors-run" }, "Measure the vectors");
   const progress = h("progress", { max: 1, value: 0, "data-testid": "progress" });
   const progressText = h("span", { "data-testid": "progress-text" });
@@ -205,6 +217,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         labels,
         n: Number(anchors.value),
         seed: Number(seed.value),
+        backend: backend.value as BackendChoice,
       },
       [vectorBytes.buffer, ...labels.map((l) => l.bytes.buffer)],
     );
@@ -230,6 +243,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         dropZone("Labels: .npy files of integer labels, one per row (named by file)", labelInput, "labels-drop"),
         h("label", { class: "picker" }, "anchors n ", anchors),
         h("label", { class: "picker" }, "seed ", seed),
+        h("label", { class: "picker" }, "anchor kernel ", backend),
         vectorButton,
       ),
     ),
