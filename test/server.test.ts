@@ -175,6 +175,19 @@ describe("the HTTP server", () => {
     expect((await request(`/api/run?id=${encodeURIComponent("0/../outside/secret-run")}`)).status).toBe(404);
   });
 
+  it("answers only requests addressed to localhost (no DNS rebinding)", async () => {
+    const answer = await new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: "127.0.0.1", port, path: "/api/runs", headers: { Host: "evil.example:80" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on("error", reject);
+    });
+    expect(answer).toBe(403);
+    expect((await request("/api/runs")).status).toBe(200);
+  });
+
   it("is read-only and cross-origin isolated", async () => {
     for (const method of ["POST", "PUT", "DELETE"]) expect((await request("/api/runs", method)).status).toBe(405);
     const page = await request("/");

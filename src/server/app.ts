@@ -18,6 +18,24 @@ export interface DashboardOptions {
   /** Built web assets (index.html + assets/); null when not built. */
   assetsDir: string | null;
   live?: LiveOptions;
+  /**
+   * Answer only requests addressed to localhost / 127.0.0.1 / [::1] (default true): a page on
+   * another site cannot reach the server through DNS rebinding. `glossa serve --host` other
+   * than a loopback address turns it off.
+   */
+  loopbackHostsOnly?: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Whether a Host header names this machine's loopback interface. */
+export function isLoopbackHost(hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  try {
+    return LOOPBACK_HOSTS.has(new URL(`http://${hostHeader}`).hostname);
+  } catch {
+    return false;
+  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -106,6 +124,8 @@ export function createDashboardServer(options: DashboardOptions): http.Server {
 
   const server = http.createServer((request, response) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.setHeader(k, v);
+    if ((options.loopbackHostsOnly ?? true) && !isLoopbackHost(request.headers.host))
+      return sendError(response, 403, "this dashboard answers only requests to localhost (see glossa serve --host)");
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.setHeader("Allow", "GET, HEAD");
       return sendError(response, 405, "read-only: only GET and HEAD");

@@ -38,16 +38,21 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  const port = numberOption(args, "port", 8080, { integer: true, min: 0, max: 65535 });
+  const host = stringOption(args, "host") ?? "127.0.0.1";
   const dirs = args.positionals.length > 0 ? args.positionals : ["glossa-out"];
   for (const dir of dirs) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
       throw new InputError("no such folder (give folders holding run folders, e.g. glossa-out)", { file: dir });
   }
-  const port = numberOption(args, "port", 8080, { integer: true, min: 0, max: 65535 });
-  const host = stringOption(args, "host") ?? "127.0.0.1";
   const assetsDir = defaultAssetsDir();
   if (!assetsDir) process.stderr.write("glossa serve: web assets not built (npm run build); serving the API only\n");
-  const server = createDashboardServer({ dirs, assetsDir });
+  const loopback = ["127.0.0.1", "localhost", "::1"].includes(host);
+  if (!loopback)
+    process.stderr.write(
+      `glossa serve: listening on ${host}: anyone who can reach this port can read the run folders served\n`,
+    );
+  const server = createDashboardServer({ dirs, assetsDir, loopbackHostsOnly: loopback });
   let bound: { url: string };
   try {
     bound = await listen(server, port, host);
