@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   emergent: () => import("./commands/emergent.js"),
   seq2seq: () => import("./commands/seq2seq.js"),
   lm: () => import("./commands/lm.js"),
+  serve: () => import("./commands/serve.js"),
 };
 
 async function usage(): Promise<string> {

@@ -78,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `\nwrote ${path.join(outRoot, "report.html")} and ${path.join(outRoot, "results.json")} in ${meta.seconds.toFixed(1)} s`,
   );
+  console.log(`open the dashboard: node dist/cli/bin.js serve ${path.dirname(outRoot)} --open`);
   return failures ? 1 : 0;
 }
 

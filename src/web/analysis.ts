@@ -1,0 +1,177 @@
+/**
+ * "Analyse a file" in the browser: the same computations and JSON shapes as `glossa mapping
+ * FILE --json` and `glossa entropy REPS.npy --labels NAME=FILE.npy --json --backend ts`, from
+ * bytes instead of paths. It runs inside the page's Web Worker (worker.ts); browser-safe
+ * (mapping/npy parsing are the CLI's own parsers; Vite shims the Node imports they never call
+ * here, see vite.config.ts).
+ */
+import { tsBackend } from "../compute/ts.js";
+import type { ComputeBackend } from "../compute/types.js";
+import { InputError } from "../io/errors.js";
+import { parseMappingText } from "../io/mappingFile.js";
+import { decodeUtf8 } from "../io/mappingText.js";
+import { parseNpy, toFloat32Array, type NpyArray } from "../io/npyFormat.js";
+import { measureMapping } from "../mapping/measureAll.js";
+import {
+  type CALIBRATIONS,
+  type ESTIMATORS,
+  RangeFinder,
+  accumulateBatches,
+  createAccumulator,
+  structureMeasures,
+  type SourceBatch,
+} from "../vector/index.js";
+
+export type BackendChoice = "ts" | "onnx-web" | "auto";
+
+/**
+ * Whether onnxruntime-web beats the TypeScript kernel (BENCHMARKS.md, "Dashboard"): in Chromium
+ * it is about 2× faster from n·d ≈ 64k (n = 1000 anchors at d = 64 or more) and level at
+ * n = 100, and loading its WebAssembly costs ~0.3 s, so small jobs stay on TypeScript.
+ */
+export function prefersOnnxWeb(shape: { rows: number; d: number; n: number }): boolean {
+  return shape.n * shape.d >= 50_000 && shape.rows * shape.n * shape.d >= 5e8;
+}
+
+export type Progress = (fraction: number, message: string) => void;
+
+export interface MappingRequest {
+  fileName: string;
+  bytes: Uint8Array;
+  skipTopsim?: boolean;
+}
+
+/** What `glossa mapping FILE --json` prints (defaults of every option). */
+export async function analyseMapping(request: MappingRequest, progress: Progress = () => {}) {
+  progress(0.05, "reading the mapping");
+  const { mapping, report } = parseMappingText(decodeUtf8(request.bytes, request.fileName), request.fileName);
+  progress(0.2, `measuring ${mapping.size} rows${request.skipTopsim ? "" : " (topsim over all pairs)"}`);
+  const measures = await measureMapping(mapping, {
+    afterEos: "count",
+    signalDistance: "levenshtein",
+    topsimPermutations: 0,
+    seed: 0,
+    skipTopsim: request.skipTopsim ?? false,
+  });
+  progress(1, "done");
+  return { file: report, ...measures };
+}
+
+export interface NamedBytes {
+  name: string;
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface VectorRequest {
+  vectors: { fileName: string; bytes: Uint8Array };
+  labels: NamedBytes[];
+  estimator?: (typeof ESTIMATORS)[number];
+  n?: number;
+  seed?: number;
+  calibration?: (typeof CALIBRATIONS)[number];
+  batch?: number;
+  /**
+   * Anchor-kernel back end: "ts" (what `--backend ts` computes), "onnx-web", or "auto"
+   * (onnx-web where it is faster: see `prefersOnnxWeb`). Chosen by the caller's `chooseBackend`.
+   */
+  backend?: BackendChoice;
+}
+
+/** Integer labels as Int32 codes, one per row, with the CLI's messages. */
+export function labelCodes(array: NpyArray, rows: number, file: string): Int32Array {
+  if (array.data instanceof Float32Array || array.data instanceof Float64Array)
+    throw new InputError(`labels must be integers (int8–int64, uint8/16, bool), got dtype ${array.dtype}`, { file });
+  if (array.data.length !== rows)
+    throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
+  if (array.data instanceof Int32Array) return array.data;
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = array.data[i]!;
+    if (v > 2147483647n || v < -2147483648n) throw new InputError(`label ${v} does not fit in int32`, { file, row: i });
+    out[i] = Number(v);
+  }
+  return out;
+}
+
+function* batchesOf(data: Float32Array, rows: number, d: number, size: number): Generator<SourceBatch> {
+  for (let start = 0; start < rows; start += size) {
+    const count = Math.min(size, rows - start);
+    yield { start, count, rows: data.subarray(start * d, (start + count) * d) };
+  }
+}
+
+/** What `glossa entropy REPS.npy --labels … --json --backend ts` prints (no null, no bootstrap). */
+export async function analyseVectors(
+  request: VectorRequest,
+  progress: Progress = () => {},
+  chooseBackend: (shape: { rows: number; d: number; n: number }) => Promise<ComputeBackend> = async () => tsBackend,
+) {
+  const file = request.vectors.fileName;
+  progress(0.02, "reading the vectors");
+  const array = parseNpy(request.vectors.bytes, file);
+  if (array.shape.length !== 2)
+    throw new InputError(`expected a 2-D rows × d array, got shape (${array.shape.join(", ")})`, { file });
+  const [rows, d] = array.shape as [number, number];
+  const labels = Object.fromEntries(
+    request.labels.map((l) => [l.name, labelCodes(parseNpy(l.bytes, l.fileName), rows, l.fileName)]),
+  );
+  const estimator = request.estimator ?? "soft";
+  const batch = request.batch ?? 4096;
+  const anchorEstimator = estimator === "soft" || estimator === "hard";
+  const backend = anchorEstimator ? await chooseBackend({ rows, d, n: request.n ?? 100 }) : tsBackend;
+  const data = toFloat32Array(array.data);
+  const warnings: string[] = [];
+  let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
+  if (estimator === "binned") {
+    const finder = new RangeFinder(d, { skipInvalid: false });
+    for (const b of batchesOf(data, rows, d, batch)) finder.update(b.rows);
+    ranges = finder.ranges();
+  }
+  const accumulator = createAccumulator({
+    estimator,
+    d,
+    n: request.n ?? 100,
+    seed: request.seed ?? 0,
+    calibration: request.calibration ?? "exact",
+    ...(anchorEstimator ? { backend } : {}),
+    bins: 20,
+    headSize: 1,
+    k: 3,
+    ...(ranges ? { ranges } : {}),
+    skipInvalid: false,
+    keepRows: false,
+    warn: (message) => warnings.push(message),
+  });
+  progress(0.05, `0 / ${rows} rows`);
+  await accumulateBatches(accumulator, batchesOf(data, rows, d, batch), {
+    labels,
+    onProgress: (done) => progress(0.05 + (0.9 * done) / rows, `${done} / ${rows} rows`),
+  });
+  const estimate = accumulator.result();
+  const measures = structureMeasures(estimate);
+  progress(1, "done");
+  return {
+    parameters: {
+      file,
+      rows,
+      d,
+      batch,
+      labels: request.labels.map((l) => `${l.name}=${l.fileName}`),
+      backend: anchorEstimator ? backend.name : null,
+      null: 0,
+      bootstrap: 0,
+      ...estimate.parameters,
+    },
+    result: estimate,
+    measures,
+    nulls: [],
+    bootstrap: [],
+    warnings,
+  };
+}
+
+/** A label set's name from its file name ("role.npy" → "role"). */
+export function labelSetName(fileName: string): string {
+  return fileName.replace(/\.npy$/i, "") || "labels";
+}
