@@ -7,7 +7,10 @@ import type { Weighting } from "../info/index.js";
 import type { LabelSets, RowBatch } from "./batch.js";
 import type { LabelSetEstimate } from "./countEstimate.js";
 
-export type EstimatorName = "soft" | "hard" | "binned" | "gaussian" | "knn";
+/** The estimators built in; others may be registered at run time (registry.ts). */
+export type BuiltInEstimatorName = "soft" | "hard" | "binned" | "gaussian" | "knn";
+/** A registered estimator's name (the built-in ones, or any name registered at run time). */
+export type EstimatorName = BuiltInEstimatorName | (string & {});
 
 export const ACCUMULATOR_FORMAT = "glossa.vector-accumulator";
 export const ACCUMULATOR_VERSION = 1;
