@@ -99,20 +99,34 @@ describe("glossa entropy", () => {
       "disentanglement-generalised",
     ];
     const expectedRows = [
-      [null, "entropy"],
-      [null, "information"],
-      ...["token", "noise"].flatMap((set) => perLabelSet.map((m) => [set, m])),
+      [null, "entropy", "raw"],
+      [null, "information", "raw"],
+      ...["token", "noise"].flatMap((set) =>
+        perLabelSet.flatMap((m) => ["raw", "null", "corrected"].map((c) => [set, m, c])),
+      ),
     ];
     for (const printed of [a, b])
-      expect(printed.measures.map((m: MeasureRow) => [m.labelSet ?? null, m.measure])).toEqual(expectedRows);
-    a.measures.forEach((m: { value: number }, i: number) =>
-      expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(1e-5),
-    );
-    const reg = (set: string) =>
-      a.measures.find((m: { labelSet: string; measure: string }) => m.labelSet === set && m.measure === "regularity-h")
-        .value;
-    expect(reg("token")).toBeGreaterThan(0.3);
-    expect(reg("noise")).toBeLessThan(0.05);
+      expect(printed.measures.map((m: MeasureRow) => [m.labelSet ?? null, m.measure, m.correction])).toEqual(
+        expectedRows,
+      );
+    expect(a.parameters).toMatchObject({ nullShadows: 4, nullSeed: 0 });
+    // raw values agree across back ends and batch sizes; null shadows permute within batches (128 vs 100 rows), so differ
+    a.measures.forEach((m: MeasureRow, i: number) => {
+      if (m.correction === "raw") expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(1e-5);
+      else expect(Math.abs(m.value - b.measures[i].value)).toBeLessThan(0.02);
+    });
+    const reg = (set: string, correction: string) =>
+      a.measures.find(
+        (m: MeasureRow) => m.labelSet === set && m.measure === "regularity-h" && m.correction === correction,
+      ).value;
+    expect(reg("token", "corrected")).toBeGreaterThan(0.3);
+    expect(reg("noise", "raw")).toBeGreaterThan(reg("noise", "corrected")); // 100 rows per value: some bias
+    expect(Math.abs(reg("noise", "corrected"))).toBeLessThan(0.02);
+    const rawOnly = await capture(["entropy", reps, "--labels", `token=${tok}`, "--null-shadows", "0", "--json"]);
+    const plain = JSON.parse(rawOnly.out);
+    expect(plain.measures).toHaveLength(2 + perLabelSet.length);
+    expect(plain.measures.every((m: MeasureRow) => m.correction === undefined)).toBe(true);
+    expect(plain.parameters.nullShadows).toBeUndefined();
     const table = await capture([
       "entropy",
       reps,
@@ -127,6 +141,7 @@ describe("glossa entropy", () => {
     ]);
     expect(table.code).toBe(0);
     expect(table.out).toContain("95% lower");
+    expect(table.out).toContain("value: bias-corrected (raw − null mean, 4 null shadows");
     const tokenLines = table.out.split("\n").filter((line) => /^\s*token\s/.test(line));
     const shown = [...perLabelSet, "I null mean", "I null sd", "I null p (20 shuffles)"];
     expect(tokenLines).toHaveLength(shown.length);

@@ -7,6 +7,7 @@ import type { Weighting } from "../info/index.js";
 import { checkJson, checkSameLabelSets, envelope, requireSame } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EstimatorName } from "./accumulator.js";
 import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
+import { NO_SHADOWS, type NullShadowOptions } from "./nullShadows.js";
 
 /** Where an accumulator stands, as far as checking a new batch needs to know. */
 export interface BatchProgress {
@@ -119,7 +120,27 @@ export function commonOptionsOf(o: CommonOptions): CommonOptions {
     ...(o.minCount !== undefined ? { minCount: o.minCount } : {}),
     ...(o.weighting !== undefined ? { weighting: o.weighting } : {}),
     ...(o.skipInvalid !== undefined ? { skipInvalid: o.skipInvalid } : {}),
+    ...(o.nullShadows !== undefined ? { nullShadows: o.nullShadows } : {}),
+    ...(o.nullSeed !== undefined ? { nullSeed: o.nullSeed } : {}),
   };
+}
+
+/** For estimators without a CountState: null shadows (bias correction) are not available. */
+export function refuseNullShadows(o: CommonOptions, estimator: string): void {
+  if (o.nullShadows)
+    throw new RangeError(
+      `nullShadows (the bias correction) needs a counting estimator (soft, hard or binned), not ${estimator}`,
+    );
+}
+
+/** The null-shadow settings of a counting estimator's options. */
+export function shadowOptionsOf(o: CommonOptions): NullShadowOptions {
+  return o.nullShadows ? { count: o.nullShadows, seed: o.nullSeed ?? 0 } : NO_SHADOWS;
+}
+
+/** Parameters recording the null shadows (nothing when there are none). */
+export function shadowParameters(shadows: NullShadowOptions): Record<string, unknown> {
+  return shadows.count > 0 ? { nullShadows: shadows.count, nullSeed: shadows.seed } : {};
 }
 
 /** The head of `parameters()`: the estimator, d and the common options. */

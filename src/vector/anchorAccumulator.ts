@@ -18,6 +18,8 @@ import {
   commonParameters,
   openBatch,
   readJson,
+  shadowOptionsOf,
+  shadowParameters,
   type CommonState,
 } from "./accumulatorBase.js";
 import { anchorFingerprint, makeAnchors } from "./anchors.js";
@@ -83,7 +85,12 @@ export class AnchorAccumulator implements EntropyAccumulator {
     this.minCount = options.minCount ?? 1;
     this.weighting = options.weighting ?? "weighted";
     this.skipInvalid = options.skipInvalid ?? false;
-    this.state = new CountState(1, n, options.keepRows ? (estimator === "soft" ? "dense" : "indices") : null);
+    this.state = new CountState(
+      1,
+      n,
+      options.keepRows ? (estimator === "soft" ? "dense" : "indices") : null,
+      shadowOptionsOf(options),
+    );
   }
 
   private kernel(): Promise<AnchorKernel> {
@@ -170,6 +177,7 @@ export class AnchorAccumulator implements EntropyAccumulator {
       anchorSeed: this.options.anchorSeed ?? null,
       anchorFingerprint: this.options.anchorFingerprint ?? null,
       backend: (this.options.backend ?? tsBackend).name,
+      ...shadowParameters(this.state.shadows),
     };
   }
 
@@ -229,6 +237,7 @@ export class AnchorAccumulator implements EntropyAccumulator {
       ...(j.calibration !== null ? { calibration: j.calibration } : {}),
       ...(j.anchorSeed !== null ? { anchorSeed: j.anchorSeed } : {}),
       ...(j.anchorFingerprint !== null ? { anchorFingerprint: j.anchorFingerprint } : {}),
+      ...(j.counts.nullShadows ? { nullShadows: j.counts.nullShadows, nullSeed: j.counts.nullSeed ?? 0 } : {}),
       ...(context.backend ? { backend: context.backend } : {}),
     });
     acc.state = CountState.fromJSON(j.counts, 1, j.n, `${j.estimator} accumulator`);

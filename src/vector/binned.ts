@@ -28,6 +28,8 @@ import {
   invalidRowMask,
   openBatch,
   readJson,
+  shadowOptionsOf,
+  shadowParameters,
   type CommonState,
 } from "./accumulatorBase.js";
 import type { Weighting } from "../info/index.js";
@@ -104,7 +106,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
     this.minCount = options.minCount ?? 5;
     this.weighting = options.weighting ?? "uniform";
     this.skipInvalid = options.skipInvalid ?? false;
-    this.state = new CountState(d / headSize, bins, options.keepRows ? "indices" : null);
+    this.state = new CountState(d / headSize, bins, options.keepRows ? "indices" : null, shadowOptionsOf(options));
   }
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
@@ -212,6 +214,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
       bins: this.bins,
       headSize: this.headSize,
       outOfRangeValues: this.outOfRangeValues,
+      ...shadowParameters(this.state.shadows),
     };
   }
 

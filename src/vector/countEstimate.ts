@@ -14,7 +14,8 @@
  */
 import { entropy, generalizedJsd, jsd, type Weighting } from "../info/index.js";
 import type { CountState } from "./countState.js";
-import type { LabelTable } from "./labelTable.js";
+import type { CountTable } from "./labelTable.js";
+import { expectedAgreement } from "./nullShadows.js";
 
 export interface CountEstimateOptions {
   minCount: number;
@@ -41,6 +42,23 @@ export interface LabelSetEstimate {
   disentanglement: number | null;
   /** Generalised JSD of the kept P(Z|x) with weights p(x); null if skipped. */
   generalisedJsd: number | null;
+  /** The same quantities for each null shadow (bias correction; absent without shadows). */
+  null?: NullShadowEstimate;
+}
+
+/** The label-dependent quantities of one estimate: what a null shadow reports. */
+export type ShadowEstimate = Pick<
+  LabelSetEstimate,
+  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd"
+>;
+
+export interface NullShadowEstimate {
+  /** One estimate per shadow (labels permuted within batches: same row counts, no link to the rows). */
+  shadows: ShadowEstimate[];
+  seed: number;
+  /** Fraction of shadow assignments that gave a row its own value, and what a whole-data permutation gives. */
+  agreement: number;
+  expectedAgreement: number;
 }
 
 /** Mean over blocks of the entropy of a distribution stored at `offset` in `values`. */
@@ -63,11 +81,32 @@ export function totalEntropy(state: CountState): number {
 export function labelSetEstimate(state: CountState, name: string, options: CountEstimateOptions): LabelSetEstimate {
   const table = state.tables.get(name);
   if (!table) throw new RangeError(`no label set "${name}" (known: ${[...state.tables.keys()].join(", ") || "none"})`);
-  return tableEstimate(table, state.blocks, state.blockWidth, state.excludedRows.get(name) ?? 0, options);
+  const excluded = state.excludedRows.get(name) ?? 0;
+  const estimate = tableEstimate(table, state.blocks, state.blockWidth, excluded, options);
+  if (table.shadows.length === 0) return estimate;
+  const shadows = table.shadows.map((_, j) => {
+    const s = tableEstimate(table.shadowView(j), state.blocks, state.blockWidth, excluded, options);
+    return {
+      entropy: s.entropy,
+      conditionalEntropy: s.conditionalEntropy,
+      mutualInformation: s.mutualInformation,
+      disentanglement: s.disentanglement,
+      generalisedJsd: s.generalisedJsd,
+    };
+  });
+  return {
+    ...estimate,
+    null: {
+      shadows,
+      seed: state.shadows.seed,
+      agreement: table.shadowRows > 0 ? table.shadowSame / table.shadowRows : 0,
+      expectedAgreement: expectedAgreement(table),
+    },
+  };
 }
 
 export function tableEstimate(
-  table: LabelTable,
+  table: CountTable,
   blocks: number,
   blockWidth: number,
   excludedRows: number,
@@ -124,7 +163,7 @@ export function tableEstimate(
 
 /** Label-vs-complement JSD (mean over values) and the p(x)-weighted generalised JSD, averaged over blocks. */
 function divergences(
-  table: LabelTable,
+  table: CountTable,
   kept: number[],
   retained: Float64Array,
   retainedRows: number,

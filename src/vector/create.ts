@@ -14,7 +14,7 @@ import type { EntropyAccumulator, EstimatorName, CommonOptions } from "./accumul
 import { checkJson } from "./accumulator.js";
 import type { Anchors } from "./anchors.js";
 import type { BinRanges } from "./binned.js";
-import { ESTIMATORS, estimatorSpec, type RestoreContext } from "./registry.js";
+import { ESTIMATORS, estimatorSpec, registeredEstimators, type RestoreContext } from "./registry.js";
 import type { Calibration } from "./temperature.js";
 
 export { ESTIMATORS, estimatorSpec, registerEstimator, registeredEstimators } from "./registry.js";
@@ -50,7 +50,15 @@ export interface CreateAccumulatorOptions extends CommonOptions {
 }
 
 export function createAccumulator(options: CreateAccumulatorOptions): EntropyAccumulator {
-  return estimatorSpec(options.estimator ?? "soft").create(options);
+  const spec = estimatorSpec(options.estimator ?? "soft");
+  if (options.nullShadows && !spec.counting)
+    throw new RangeError(
+      `nullShadows (the bias correction) needs a counting estimator (${registeredEstimators()
+        .filter((s) => s.counting)
+        .map((s) => s.name)
+        .join(", ")}), not ${spec.name}`,
+    );
+  return spec.create(options);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   invalidRowMask,
   openBatch,
   readJson,
+  refuseNullShadows,
   type CommonState,
 } from "./accumulatorBase.js";
 import type { EstimatorSpec } from "./registry.js";
@@ -55,6 +56,7 @@ export class GaussianAccumulator implements EntropyAccumulator {
 
   constructor(readonly options: GaussianOptions) {
     checkCommonOptions(options);
+    refuseNullShadows(options, "gaussian");
     const d = options.d;
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
     this.d = d;

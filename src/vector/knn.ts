@@ -25,6 +25,7 @@ import {
   invalidRowMask,
   openBatch,
   readJson,
+  refuseNullShadows,
   type CommonState,
 } from "./accumulatorBase.js";
 import type { Weighting } from "../info/index.js";
@@ -192,6 +193,7 @@ export class KnnAccumulator implements EntropyAccumulator {
 
   constructor(readonly options: KnnOptions) {
     checkCommonOptions(options);
+    refuseNullShadows(options, "knn");
     if (!Number.isInteger(options.d) || options.d < 1)
       throw new RangeError(`d must be a positive integer, got ${options.d}`);
     this.d = options.d;
