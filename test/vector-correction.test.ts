@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { onnxBackend } from "../src/compute/onnx.js";
 import { Random } from "../src/util/random.js";
 import {
+  PartitionedAccumulator,
   RangeFinder,
+  bootstrapIntervals,
   accumulatorFromJSON,
   createAccumulator,
   residualDecomposition,
@@ -229,6 +231,16 @@ describe("null shadows stream, merge and serialise", () => {
       expect(parts.filter((p) => p.correction === kind).reduce((a, p) => a + p.value, 0)).toBeCloseTo(1, 12);
     for (const p of parts.filter((p) => p.correction === "corrected" && p.component !== "unexplained"))
       expect(Math.abs(p.value)).toBeLessThan(0.02);
+  });
+
+  it("bootstrap intervals over batches cover the raw, null and corrected rows", async () => {
+    const acc = new PartitionedAccumulator(createAccumulator({ d, seed: 2, nullShadows: 2 }));
+    await feed(acc, rows, { x: labels.x }, 200);
+    const intervals = bootstrapIntervals(acc, { resamples: 20, seed: 1 });
+    const reg = intervals.filter((r) => r.labelSet === "x" && r.measure === "regularity-ln-n");
+    expect(reg.map((r) => r.correction)).toEqual(["raw", "null", "corrected"]);
+    for (const r of reg) expect(r.upper).toBeGreaterThanOrEqual(r.lower);
+    expect(reg[0]!.upper - reg[0]!.lower).toBeGreaterThan(0);
   });
 
   it("rows sorted by label defeat within-batch permutations: the agreement check shows it", async () => {

@@ -155,6 +155,27 @@ export function describeEstimatorContract(name: string, extra: Partial<CreateAcc
       expect(() => a.merge(otherMinCount)).toThrow(/minCount differs/);
     });
 
+    it("counting estimators: null shadows merge over disjoint batches and round-trip through JSON", async () => {
+      if (!estimatorSpec(name).counting) {
+        expect(() => make({ nullShadows: 2 })).toThrow(/counting estimator/);
+        return;
+      }
+      const batches = [slice(0, 80), slice(80, 160), slice(160, N)];
+      const whole = make({ nullShadows: 2, nullSeed: 5 });
+      for (const b of batches) await whole.update(b.rows, b.labels);
+      const a = make({ nullShadows: 2, nullSeed: 5 });
+      const b = make({ nullShadows: 2, nullSeed: 5 });
+      await a.update(batches[0]!.rows, batches[0]!.labels);
+      for (const part of batches.slice(1)) await b.update(part.rows, part.labels);
+      const merged = b.merge(a);
+      const expected = structureMeasures(whole);
+      expect(expected.filter((r) => r.correction === "corrected").length).toBeGreaterThan(0);
+      expectSameMeasures(structureMeasures(merged), expected, 1e-9);
+      const json = JSON.stringify(merged.toJSON());
+      expect(JSON.stringify(accumulatorFromJSON(JSON.parse(json)).toJSON())).toBe(json);
+      expect(() => merged.merge(make({ nullShadows: 3, nullSeed: 5 }))).toThrow(/null shadows/);
+    });
+
     it("row order is irrelevant (where the estimator promises it), to 1e-9", async () => {
       if (!estimatorSpec(name).orderInvariant) return;
       const forward = make();
