@@ -12,7 +12,7 @@
  * - With several blocks (binned: one per dimension), every entropy and divergence is the
  *   mean over blocks.
  */
-import { entropy, generalizedJsd, jsd, type Weighting } from "../info/index.js";
+import { entropy, generalizedJsdUnchecked, jsdUnchecked, type Weighting } from "../info/index.js";
 import type { CountState } from "./countState.js";
 import type { CountTable } from "./labelTable.js";
 import { expectedAgreement } from "./nullShadows.js";
@@ -172,6 +172,7 @@ function divergences(
 ) {
   const width = blocks * blockWidth;
   const complement = new Float64Array(blockWidth);
+  const scratch = new Float64Array(3 * blockWidth);
   let jsdSum = 0;
   let jsdValues = 0;
   for (const s of kept) {
@@ -183,19 +184,20 @@ function divergences(
         complement[k] = Math.max(0, retained[b * blockWidth + k]! - table.counts[start + k]!);
       const own = table.counts.subarray(start, start + blockWidth);
       if (sum(complement) === 0 || sum(own) === 0) continue;
-      perValue += jsd(own, complement);
+      perValue += jsdUnchecked(own, complement, scratch); // = jsd(own, complement), without allocating
     }
     jsdSum += perValue / blocks;
     jsdValues++;
   }
   let generalised = 0;
   if (kept.length > 0) {
-    const weights = kept.map((s) => table.rowCounts[s]!);
+    const weights = Float64Array.from(kept, (s) => table.rowCounts[s]!);
+    const mixScratch = new Float64Array(2 * blockWidth);
     for (let b = 0; b < blocks; b++) {
       const dists = kept.map((s) =>
         table.counts.subarray(s * width + b * blockWidth, s * width + (b + 1) * blockWidth),
       );
-      generalised += generalizedJsd(dists, weights);
+      generalised += generalizedJsdUnchecked(dists, weights, mixScratch); // = generalizedJsd(dists, weights)
     }
     generalised /= blocks;
   }
