@@ -465,7 +465,7 @@ function printTable(
   if (corrected) {
     const k = measures.find((m) => m.correction === "null")?.shadows;
     console.log(
-      `\nvalue: bias-corrected (raw − null mean, ${k} null shadows: labels permuted within batches); raw and null mean beside it; p: share of shadows at least as structured`,
+      `\nvalue: bias-corrected = raw − (null mean − the value for labels that carry nothing), from ${k} null shadows (labels permuted within batches; METHODS 5.1)\np: (1 + shadows at least as structured as raw) / ${(k ?? 0) + 1}, so never below ${(1 / ((k ?? 0) + 1)).toFixed(3)}; --null-shadows 0 for raw values only`,
     );
   }
   for (const [name, s] of Object.entries(estimate.labelSets)) {
