@@ -215,6 +215,9 @@ describe("glossa entropy", () => {
     const wrongEstimator = await capture(["entropy", reps, "--bins", "10"]);
     expect(wrongEstimator.code).toBe(2);
     expect(wrongEstimator.err).toBe("--bins is an option of the binned estimator, not of soft");
+    const noCorrection = await capture(["entropy", reps, "--estimator", "gaussian", "--null-shadows", "2"]);
+    expect(noCorrection.code).toBe(2);
+    expect(noCorrection.err).toBe("--null-shadows needs a counting estimator (soft, hard, binned), not gaussian");
   });
 
   it("n comes from the --anchors file unless --n is given", async () => {

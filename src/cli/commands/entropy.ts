@@ -274,7 +274,12 @@ export async function run(argv: string[]): Promise<number> {
   const skipInvalid = flagOption(args, "skip-invalid");
   const nullSeed = numberOption(args, "null-seed", 0, { integer: true });
   if (args.options["null-shadows"] !== undefined && !spec.counting)
-    throw new UsageError(`--null-shadows needs a counting estimator (soft, hard, binned), not ${spec.name}`);
+    throw new UsageError(
+      `--null-shadows needs a counting estimator (${registeredEstimators()
+        .filter((s) => s.counting)
+        .map((s) => s.name)
+        .join(", ")}), not ${spec.name}`,
+    );
   const shadows = spec.counting
     ? numberOption(args, "null-shadows", DEFAULT_SHADOWS, { integer: true, min: 0, max: 1000 })
     : 0;
