@@ -7,7 +7,9 @@ import {
   entropy,
   generalizedJsd,
   jointEntropy,
+  generalizedJsdUnchecked,
   jsd,
+  jsdUnchecked,
   klDivergence,
   mutualInformation,
   mutualInformationOfLabels,
@@ -136,6 +138,19 @@ describe("divergences", () => {
         const q = b.slice(0, n);
         const d = jsd(p, q);
         return Math.abs(d - jsd(q, p)) < 1e-12 && d >= 0 && d <= Math.LN2 + 1e-12;
+      }),
+    );
+  });
+  it("the allocation-free JSDs used in hot loops give exactly the checked functions' bits", () => {
+    const fractional = fc.array(fc.double({ min: 0.001, max: 50, noNaN: true }), { minLength: 2, maxLength: 9 });
+    fc.assert(
+      fc.property(fc.array(fractional, { minLength: 1, maxLength: 6 }), (raw) => {
+        const width = raw[0]!.length;
+        const dists = raw.map((d) => Float64Array.from({ length: width }, (_, i) => d[i % d.length]!));
+        const scratch = new Float64Array(3 * width).fill(Number.NaN); // stale scratch must not matter
+        if (dists.length >= 2) expect(jsdUnchecked(dists[0]!, dists[1]!, scratch)).toBe(jsd(dists[0]!, dists[1]!));
+        const weights = Float64Array.from(dists, (_, x) => x + 1);
+        expect(generalizedJsdUnchecked(dists, weights, scratch)).toBe(generalizedJsd(dists, weights));
       }),
     );
   });

@@ -255,10 +255,10 @@ describe("parser fuzzing: bad bytes give InputError, never another error or a ha
   it("every truncation of every valid fixture is rejected", () => {
     for (const name of validFixtures) {
       const bytes = fixtureBytes(name);
+      // every proper prefix is incomplete (a 0-element array's file ends with its header), the whole file parses
+      expect(parseNpy(bytes).data.length).toBe(expected[name]!.values!.length);
       for (let cut = 0; cut < bytes.length; cut++) {
         const prefix = bytes.slice(0, cut);
-        // a 0-element array is complete once the header is there
-        if (expected[name]!.values!.length === 0 && cut >= bytes.length) continue;
         expectInputError(() => parseNpy(prefix));
         const path = join(scratch, "cut.npy");
         if (cut % 17 === 0) {

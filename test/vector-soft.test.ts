@@ -14,6 +14,7 @@ import { createAccumulatorNode } from "../src/vector/create.node.js";
 import { VectorInputError } from "../src/vector/errors.js";
 import { Random } from "../src/util/random.js";
 import { clusteredRows, gaussianRows } from "./vector-helpers.js";
+import { expectSameMeasures } from "./helpers/estimatorContract.js";
 
 const binaryEntropy = (p: number) => -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
 
@@ -90,9 +91,7 @@ describe("soft entropy: properties", () => {
     });
     const b = createAccumulator({ d, seed: 3 });
     await b.update(shuffledRows, { x: shuffledLabels });
-    const ma = structureMeasures(a);
-    const mb = structureMeasures(b);
-    ma.forEach((row, i) => expect(mb[i]!.value).toBeCloseTo(row.value, 12));
+    expectSameMeasures(structureMeasures(b), structureMeasures(a), 1e-12);
   });
 
   it("merge(a, b) equals one accumulator fed both; toJSON/fromJSON round-trips exactly", async () => {
@@ -103,8 +102,7 @@ describe("soft entropy: properties", () => {
     await a.update(rows.subarray(0, 250 * d), { x: labels.subarray(0, 250) });
     await b.update(rows.subarray(250 * d), { x: labels.subarray(250) });
     a.merge(b);
-    const mw = structureMeasures(whole);
-    structureMeasures(a).forEach((row, i) => expect(Math.abs(row.value - mw[i]!.value)).toBeLessThan(1e-12));
+    expectSameMeasures(structureMeasures(a), structureMeasures(whole), 1e-12);
     const json = JSON.parse(JSON.stringify(a.toJSON()));
     const restored = accumulatorFromJSON(json);
     expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(a.toJSON()));
@@ -158,8 +156,7 @@ describe("soft entropy: properties", () => {
         Float32Array.from(rows, (v) => v * c),
         { x: labels },
       );
-      const ma = structureMeasures(a);
-      structureMeasures(b).forEach((row, i) => expect(row.value).toBeCloseTo(ma[i]!.value, 6));
+      expectSameMeasures(structureMeasures(b), structureMeasures(a), 1e-6);
     }
   });
 
@@ -239,8 +236,7 @@ describe("soft entropy: back ends and input checks", () => {
     const b = createAccumulator({ d, seed: 2, backend: onnxBackend({ threads: 1 }) });
     await a.update(rows, { x: labels });
     await b.update(rows, { x: labels });
-    const mb = structureMeasures(b);
-    structureMeasures(a).forEach((row, i) => expect(Math.abs(row.value - mb[i]!.value)).toBeLessThan(1e-5));
+    expectSameMeasures(structureMeasures(a), structureMeasures(b), 1e-5);
     const spec = {
       anchors: makeAnchors({ n: 100, d, seed: 2 }).data,
       n: 100,

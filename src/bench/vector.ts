@@ -5,7 +5,9 @@
  *     the onnx and TypeScript back ends;
  * (b) H_dw over 100,000 × 768 float32 vs a bare sequential read of the array (target ≥ 40%);
  * (c) streaming 2,000,000 × 768 rows from a .npy file (written to a temp dir, deleted after)
- *     through soft entropy with two label sets, in a child process: peak RSS (target < 1 GB).
+ *     through soft entropy with two label sets, in a child process: peak RSS (target < 1 GB);
+ * (d) the bias correction's cost: the workload of (a) with k null shadows per label set
+ *     (`nullShadows: k`) against the same update without (target ≤ +25%).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -73,6 +75,7 @@ async function softUpdateRunner(
   batches: Float32Array[],
   labels: Int32Array[][],
   backend: "onnx" | "ts",
+  nullShadows = 0,
 ): Promise<() => Promise<void>> {
   const template = createAccumulator({
     d: D,
@@ -80,6 +83,7 @@ async function softUpdateRunner(
     seed: 0,
     calibration: "bound",
     backend: backend === "onnx" ? onnxBackend({ threads: THREADS }) : tsBackend,
+    nullShadows,
   }) as AnchorAccumulator;
   await template.emptyCopy().update(batches[0]!.subarray(0, D), { small: new Int32Array(1), large: new Int32Array(1) }); // compile the kernel
   return async () => {
@@ -214,15 +218,65 @@ async function benchC(): Promise<void> {
   }
 }
 
+/** Least CPU seconds (all threads) of REPEATS runs: steadier than wall time on a shared machine. */
+async function bestCpu(runOnce: () => Promise<void>): Promise<number> {
+  let min = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    const start = process.cpuUsage();
+    await runOnce();
+    const used = process.cpuUsage(start);
+    min = Math.min(min, (used.user + used.system) / 1e6);
+  }
+  return min;
+}
+
+async function benchD(): Promise<void> {
+  const shadows = (process.env.GLOSSA_BENCH_SHADOWS ?? "1,2,4").split(",").map(Number);
+  console.log(
+    `\n### (d) bias correction: soft update of (a) with k null shadows per label set (${THREADS} threads; least of ${REPEATS * REPEATS} runs, wall and CPU)`,
+  );
+  const count = 10;
+  const batches = Array.from({ length: count }, (_, b) => benchRows(BATCH, D, 100 + b));
+  const labels = batches.map((_, b) => [zipfLabels(BATCH, 5000, 200 + b), zipfLabels(BATCH, 50000, 300 + b)]);
+  const rows = count * BATCH;
+  const runners = [await softUpdateRunner(batches, labels, "onnx")];
+  for (const k of shadows) runners.push(await softUpdateRunner(batches, labels, "onnx", k));
+  for (const runOnce of runners) await runOnce();
+  const wall = runners.map(() => Infinity);
+  const cpu = runners.map(() => Infinity);
+  for (let r = 0; r < REPEATS; r++)
+    for (let i = 0; i < runners.length; i++) {
+      wall[i] = Math.min(wall[i]!, await best(runners[i]!));
+      cpu[i] = Math.min(cpu[i]!, await bestCpu(runners[i]!));
+    }
+  const percent = (t: number[], i: number) => `+${Math.round((100 * (t[i]! - t[0]!)) / t[0]!)}%`;
+  line(
+    "soft update without correction (rows/s wall; CPU s)",
+    `${Math.round(rows / wall[0]!).toLocaleString("en")}; ${cpu[0]!.toFixed(2)} s`,
+  );
+  shadows.forEach((k, j) =>
+    line(
+      `  nullShadows ${k}: rows/s; added wall, added CPU (target ≤ +25%)`,
+      `${Math.round(rows / wall[j + 1]!).toLocaleString("en")}; ${percent(wall, j + 1)}, ${percent(cpu, j + 1)}`,
+    ),
+  );
+  const start = performance.now();
+  const result = lastAccumulator!.result();
+  line(
+    `result() once with nullShadows ${shadows[shadows.length - 1]} (s)`,
+    `${seconds(start).toFixed(2)} (${result.labelSets.small!.values} + ${result.labelSets.large!.values} values)`,
+  );
+}
+
 export async function run(): Promise<void> {
   const only = process.env.GLOSSA_BENCH_VECTOR; // e.g. "a,b" to run a subset
-  const parts = only ? only.split(",") : ["a", "b", "c"];
+  const parts = only ? only.split(",") : ["a", "b", "c", "d"];
   console.log(
     `anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC };
+  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC, d: benchD };
   for (const part of parts) await suites[part]!();
 }

@@ -191,6 +191,77 @@ export function jsd(p: Counts, q: Counts): number {
 }
 
 /**
+ * jsd(p, q) without allocating or checking (for hot loops over many pairs of valid counts):
+ * the same operations in the same order as generalizedJsd([p, q], [½, ½]), so the same bits.
+ * `scratch` holds at least 3 × p.length values; p and q must each have a positive total.
+ */
+export function jsdUnchecked(p: Float64Array, q: Float64Array, scratch: Float64Array): number {
+  const width = p.length;
+  const pp = scratch.subarray(0, width);
+  const qq = scratch.subarray(width, 2 * width);
+  const mixture = scratch.subarray(2 * width, 3 * width);
+  normaliseInto(p, pp);
+  normaliseInto(q, qq);
+  let meanEntropy = 0;
+  for (let i = 0; i < width; i++) mixture[i] = 0 + 0.5 * pp[i]!;
+  meanEntropy += 0.5 * plainEntropy(pp);
+  for (let i = 0; i < width; i++) mixture[i]! += 0.5 * qq[i]!;
+  meanEntropy += 0.5 * plainEntropy(qq);
+  return Math.max(0, plainEntropy(mixture) - meanEntropy);
+}
+
+/**
+ * generalizedJsd(distributions, weights) without allocating or checking (same operations, same
+ * bits), for hot loops: `scratch` holds at least 2 × width values; weights sum to more than 0 and
+ * every distribution with a positive weight has a positive total.
+ */
+export function generalizedJsdUnchecked(
+  distributions: readonly Float64Array[],
+  weights: Float64Array,
+  scratch: Float64Array,
+): number {
+  const k = distributions.length;
+  if (k === 0) return 0;
+  let wSum = 0;
+  for (let x = 0; x < k; x++) wSum += weights[x]!;
+  const width = distributions[0]!.length;
+  const p = scratch.subarray(0, width);
+  const mixture = scratch.subarray(width, 2 * width).fill(0);
+  let meanEntropy = 0;
+  for (let x = 0; x < k; x++) {
+    const wx = weights[x]! / wSum;
+    if (wx === 0) continue;
+    normaliseInto(distributions[x]!, p);
+    for (let i = 0; i < width; i++) mixture[i]! += wx * p[i]!;
+    meanEntropy += wx * plainEntropy(p);
+  }
+  return Math.max(0, plainEntropy(mixture) - meanEntropy);
+}
+
+function normaliseInto(counts: Float64Array, out: Float64Array): void {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i]!;
+  for (let i = 0; i < counts.length; i++) out[i] = counts[i]! / n;
+}
+
+/** entropy() without its checks and options (same operations, same result). */
+function plainEntropy(counts: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i]!;
+  if (n === 0) return 0;
+  let h = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c > 0) {
+      const p = c / n;
+      h -= p * Math.log(p);
+    }
+  }
+  if (h < 0) h = 0; // as entropy() does (so −0 stays −0 and the bits agree)
+  return h;
+}
+
+/**
  * Generalised JSD: H(Σ w_x P_x) − Σ w_x H(P_x), with each P_x renormalised and the weights
  * renormalised to sum to 1 (default: equal weights). In [0, ln(#distributions)].
  */

@@ -7,7 +7,10 @@ import type { Weighting } from "../info/index.js";
 import type { LabelSets, RowBatch } from "./batch.js";
 import type { LabelSetEstimate } from "./countEstimate.js";
 
-export type EstimatorName = "soft" | "hard" | "binned" | "gaussian" | "knn";
+/** The estimators built in; others may be registered at run time (registry.ts). */
+export type BuiltInEstimatorName = "soft" | "hard" | "binned" | "gaussian" | "knn";
+/** A registered estimator's name (the built-in ones, or any name registered at run time). */
+export type EstimatorName = BuiltInEstimatorName | (string & {});
 
 export const ACCUMULATOR_FORMAT = "glossa.vector-accumulator";
 export const ACCUMULATOR_VERSION = 1;
@@ -58,6 +61,13 @@ export interface CommonOptions {
   weighting?: Weighting;
   /** Skip invalid rows (NaN/Inf; all-zero for anchor estimators) instead of throwing; counts are reported. */
   skipInvalid?: boolean;
+  /**
+   * Counting estimators: k null shadows per label set for the bias correction (default 0: none).
+   * Label-dependent measures are then reported raw, as their null expectation, and corrected.
+   */
+  nullShadows?: number;
+  /** Seed of the null shadows' within-batch permutations (default 0). */
+  nullSeed?: number;
 }
 
 export function checkCommonOptions(o: CommonOptions): void {
@@ -65,6 +75,10 @@ export function checkCommonOptions(o: CommonOptions): void {
     throw new RangeError(`minCount must be a non-negative number, got ${o.minCount}`);
   if (o.weighting !== undefined && o.weighting !== "weighted" && o.weighting !== "uniform")
     throw new RangeError(`weighting must be "weighted" or "uniform", got ${o.weighting}`);
+  if (o.nullShadows !== undefined && !(Number.isInteger(o.nullShadows) && o.nullShadows >= 0))
+    throw new RangeError(`nullShadows must be a non-negative integer, got ${o.nullShadows}`);
+  if (o.nullSeed !== undefined && !Number.isInteger(o.nullSeed))
+    throw new RangeError(`nullSeed must be an integer, got ${o.nullSeed}`);
 }
 
 /** Checks the envelope of a serialised accumulator. */

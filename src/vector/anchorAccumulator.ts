@@ -6,12 +6,27 @@
  */
 import type { ComputeBackend, AnchorKernel, AnchorKernelSpec } from "../compute/types.js";
 import { tsBackend } from "../compute/ts.js";
-import { checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
+import { validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
 import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
-import { checkCommonOptions, checkJson, envelope, requireSame } from "./accumulator.js";
+import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
+import {
+  checkMergeable,
+  commonJson,
+  commonOptionsOf,
+  commonParameters,
+  openBatch,
+  readJson,
+  shadowOptionsOf,
+  shadowParameters,
+  type CommonState,
+} from "./accumulatorBase.js";
+import { anchorFingerprint, makeAnchors } from "./anchors.js";
+import { CALIBRATIONS, calibrateTemperatureWithWarnings } from "./temperature.js";
 import type { Weighting } from "../info/index.js";
+import type { CreateAccumulatorOptions } from "./create.js";
+import type { EstimatorSpec, EstimatorOption } from "./registry.js";
 
 export interface AnchorAccumulatorOptions extends CommonOptions {
   estimator: "soft" | "hard";
@@ -31,15 +46,12 @@ export interface AnchorAccumulatorOptions extends CommonOptions {
   keepRows?: boolean;
 }
 
-interface AnchorJson extends AccumulatorJson {
+interface AnchorJson extends AccumulatorJson, CommonState {
   n: number;
   epsilon: number | null;
   calibration: string | null;
   anchorSeed: number | null;
   anchorFingerprint: string | null;
-  minCount: number;
-  weighting: Weighting;
-  skipInvalid: boolean;
   counts: CountStateJson;
 }
 
@@ -73,7 +85,12 @@ export class AnchorAccumulator implements EntropyAccumulator {
     this.minCount = options.minCount ?? 1;
     this.weighting = options.weighting ?? "weighted";
     this.skipInvalid = options.skipInvalid ?? false;
-    this.state = new CountState(1, n, options.keepRows ? (estimator === "soft" ? "dense" : "indices") : null);
+    this.state = new CountState(
+      1,
+      n,
+      options.keepRows ? (estimator === "soft" ? "dense" : "indices") : null,
+      shadowOptionsOf(options),
+    );
   }
 
   private kernel(): Promise<AnchorKernel> {
@@ -102,13 +119,16 @@ export class AnchorAccumulator implements EntropyAccumulator {
   }
 
   private async updateNow(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
-    const firstRow = this.state.rowsSeen;
-    const { data, count } = unpackBatch(rows, this.d, firstRow);
-    const names = checkLabelSets(labelSets, count, firstRow, this.state.rows > 0 ? this.state.labelSetNames : null);
+    const { data, count, names, firstRow } = openBatch(this.d, rows, labelSets, {
+      rowsSeen: this.state.rowsSeen,
+      rowsCounted: this.state.rows,
+      labelSetNames: this.state.labelSetNames,
+    });
     if (count === 0) return;
     const kernel = await this.kernel();
     const out = await kernel.run(data, count);
     const norms = out.norms;
+    // the kernel's norms pick out the rows to check (NaN/Inf/zero all give a non-positive or non-finite norm)
     const mask = validRows(data, count, this.d, firstRow, {
       skipInvalid: this.skipInvalid,
       rejectZero: true,
@@ -125,18 +145,12 @@ export class AnchorAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof AnchorAccumulator))
-      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a ${this.estimator} one`);
-    requireSame("anchor accumulators", [
-      ["estimator", this.estimator, other.estimator],
-      ["d", this.d, other.d],
-      ["n", this.n, other.n],
-      ["epsilon", this.epsilon, other.epsilon],
-      ["anchor fingerprint", this.options.anchorFingerprint ?? null, other.options.anchorFingerprint ?? null],
-      ["minCount", this.minCount, other.minCount],
-      ["weighting", this.weighting, other.weighting],
+    const theirs = checkMergeable<AnchorAccumulator>(this, other, AnchorAccumulator, (o) => [
+      ["n", this.n, o.n],
+      ["epsilon", this.epsilon, o.epsilon],
+      ["anchor fingerprint", this.options.anchorFingerprint ?? null, o.options.anchorFingerprint ?? null],
     ]);
-    this.state.add(other.state);
+    this.state.add(theirs.state);
     return this;
   }
 
@@ -156,17 +170,14 @@ export class AnchorAccumulator implements EntropyAccumulator {
 
   parameters(): Record<string, unknown> {
     return {
-      estimator: this.estimator,
-      d: this.d,
+      ...commonParameters(this),
       n: this.n,
       epsilon: this.epsilon,
       calibration: this.options.calibration ?? null,
       anchorSeed: this.options.anchorSeed ?? null,
       anchorFingerprint: this.options.anchorFingerprint ?? null,
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
       backend: (this.options.backend ?? tsBackend).name,
+      ...shadowParameters(this.state.shadows),
     };
   }
 
@@ -190,15 +201,12 @@ export class AnchorAccumulator implements EntropyAccumulator {
   toJSON(): AnchorJson {
     const p = this.parameters();
     return {
-      ...envelope(this.estimator, this.d),
+      ...commonJson(this.estimator, this.d, this),
       n: this.n,
       epsilon: this.epsilon,
       calibration: p.calibration as string | null,
       anchorSeed: p.anchorSeed as number | null,
       anchorFingerprint: p.anchorFingerprint as string | null,
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
       counts: this.state.toJSON(),
     };
   }
@@ -211,7 +219,8 @@ export class AnchorAccumulator implements EntropyAccumulator {
     json: unknown,
     context: { anchors?: Float32Array; backend?: ComputeBackend; fingerprint?: (anchors: Float32Array) => string } = {},
   ): AnchorAccumulator {
-    const j = checkJson(json, ["soft", "hard"]) as AnchorJson;
+    const estimator = (json as { estimator?: unknown })?.estimator === "hard" ? "hard" : "soft";
+    const { json: j, common } = readJson<AnchorJson>(json, estimator);
     if (context.anchors && context.fingerprint && j.anchorFingerprint !== null) {
       const fp = context.fingerprint(context.anchors);
       if (fp !== j.anchorFingerprint)
@@ -220,17 +229,15 @@ export class AnchorAccumulator implements EntropyAccumulator {
         );
     }
     const acc = new AnchorAccumulator({
-      estimator: j.estimator as "soft" | "hard",
-      d: j.d,
+      ...common,
+      estimator,
       n: j.n,
       anchors: context.anchors as Float32Array,
       ...(j.epsilon !== null ? { epsilon: j.epsilon } : {}),
       ...(j.calibration !== null ? { calibration: j.calibration } : {}),
       ...(j.anchorSeed !== null ? { anchorSeed: j.anchorSeed } : {}),
       ...(j.anchorFingerprint !== null ? { anchorFingerprint: j.anchorFingerprint } : {}),
-      minCount: j.minCount,
-      weighting: j.weighting,
-      skipInvalid: j.skipInvalid,
+      ...(j.counts.nullShadows ? { nullShadows: j.counts.nullShadows, nullSeed: j.counts.nullSeed ?? 0 } : {}),
       ...(context.backend ? { backend: context.backend } : {}),
     });
     acc.state = CountState.fromJSON(j.counts, 1, j.n, `${j.estimator} accumulator`);
@@ -281,3 +288,96 @@ export function argmaxRows(scores: Float32Array, count: number, n: number): Int3
   }
   return out;
 }
+
+/** Builds a soft or hard accumulator: anchors from (n, seed) unless given; ε calibrated (soft) unless given. */
+function createAnchorAccumulator(estimator: "soft" | "hard", options: CreateAccumulatorOptions): AnchorAccumulator {
+  const d = options.d;
+  const n = options.anchors?.n ?? options.n ?? 100;
+  const anchors = options.anchors ?? makeAnchors({ n, d, seed: options.seed ?? 0 });
+  if (anchors.d !== d) throw new RangeError(`the anchors have d = ${anchors.d}, but the rows have d = ${d}`);
+  if (options.n !== undefined && options.anchors && options.n !== anchors.n)
+    throw new RangeError(`n = ${options.n} disagrees with the ${anchors.n} anchors given`);
+  let epsilon = options.epsilon;
+  let calibration: string | undefined = epsilon !== undefined ? "given" : undefined;
+  if (estimator === "soft" && epsilon === undefined) {
+    const calibrated = calibrateTemperatureWithWarnings(d, n, options.calibration ?? "exact");
+    epsilon = calibrated.epsilon;
+    calibration = calibrated.calibration;
+    for (const w of calibrated.warnings) options.warn?.(w);
+  }
+  return new AnchorAccumulator({
+    ...commonOptionsOf(options),
+    estimator,
+    d,
+    n,
+    anchors: anchors.data,
+    ...(estimator === "soft" ? { epsilon: epsilon!, calibration: calibration! } : {}),
+    ...(anchors.seed !== undefined ? { anchorSeed: anchors.seed } : {}),
+    anchorFingerprint: anchorFingerprint(anchors),
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.keepRows ? { keepRows: true } : {}),
+  });
+}
+
+/** Restores a soft or hard accumulator, regenerating its anchors from the recorded seed when none are given. */
+function restoreAnchorAccumulator(j: AccumulatorJson, context: RestoreContextLike): AnchorAccumulator {
+  const seed = (j.anchorSeed ?? null) as number | null;
+  const anchors = context.anchors ?? (seed !== null ? makeAnchors({ n: j.n as number, d: j.d, seed }) : undefined);
+  return AnchorAccumulator.fromJSON(j, {
+    ...(anchors ? { anchors: anchors.data } : {}),
+    ...(context.backend ? { backend: context.backend } : {}),
+    fingerprint: (data) => anchorFingerprint({ n: j.n as number, d: j.d, data }),
+  });
+}
+
+type RestoreContextLike = Parameters<EstimatorSpec["fromJSON"]>[1];
+
+const ANCHOR_OPTIONS: readonly EstimatorOption[] = [
+  {
+    flag: "n",
+    key: "n",
+    kind: "integer",
+    min: 2,
+    description: "number of anchors (default 100, or the --anchors file's)",
+  },
+  { flag: "seed", key: "seed", kind: "integer", description: "anchor seed (default 0)" },
+];
+
+export const softEstimator: EstimatorSpec = {
+  name: "soft",
+  summary: "soft entropy: softmax of cosines to n seeded anchors at a calibrated temperature (the default)",
+  counting: true,
+  rejectsZeroRows: true,
+  orderInvariant: true,
+  needs: ["anchors", "backend"],
+  options: [
+    ...ANCHOR_OPTIONS,
+    {
+      flag: "calibration",
+      key: "calibration",
+      kind: "choice",
+      choices: CALIBRATIONS,
+      description: `temperature calibration: ${CALIBRATIONS.join(" | ")} (default exact)`,
+    },
+    {
+      flag: "epsilon",
+      key: "epsilon",
+      kind: "positive",
+      description: "explicit temperature ε > 0, e.g. 0.05 (overrides --calibration)",
+    },
+  ],
+  create: (o) => createAnchorAccumulator("soft", o),
+  fromJSON: restoreAnchorAccumulator,
+};
+
+export const hardEstimator: EstimatorSpec = {
+  name: "hard",
+  summary: "nearest-anchor binning: counts of the closest of n seeded anchors",
+  counting: true,
+  rejectsZeroRows: true,
+  orderInvariant: true,
+  needs: ["anchors", "backend"],
+  options: ANCHOR_OPTIONS,
+  create: (o) => createAnchorAccumulator("hard", o),
+  fromJSON: restoreAnchorAccumulator,
+};

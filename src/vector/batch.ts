@@ -94,8 +94,7 @@ export function validRows(
     if (options.suspect && !options.suspect(i)) continue;
     const problem = rowProblem(data, i, d, options.rejectZero);
     if (problem === null) continue;
-    if (!options.skipInvalid)
-      throw new VectorInputError(`${problem}; pass skipInvalid (--skip-invalid) to skip such rows`, firstRow + i);
+    if (!options.skipInvalid) throw new VectorInputError(problem, firstRow + i, true);
     if (!mask) mask = new Uint8Array(count).fill(1);
     mask[i] = 0;
   }

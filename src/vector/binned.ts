@@ -15,12 +15,25 @@
  * faithful setting) is exactly per-dimension bin membership.
  */
 import { VectorInputError } from "./errors.js";
-import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
+import { allFinite, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
 import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
-import { checkCommonOptions, checkJson, envelope, requireSame } from "./accumulator.js";
+import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
+import {
+  checkMergeable,
+  commonJson,
+  commonParameters,
+  commonOptionsOf,
+  invalidRowMask,
+  openBatch,
+  readJson,
+  shadowOptionsOf,
+  shadowParameters,
+  type CommonState,
+} from "./accumulatorBase.js";
 import type { Weighting } from "../info/index.js";
+import type { EstimatorSpec } from "./registry.js";
 
 export interface BinRanges {
   lo: ArrayLike<number>;
@@ -38,14 +51,11 @@ export interface BinnedOptions extends CommonOptions {
   keepRows?: boolean;
 }
 
-interface BinnedJson extends AccumulatorJson {
+interface BinnedJson extends AccumulatorJson, CommonState {
   bins: number;
   headSize: number;
   lo: number[];
   hi: number[];
-  minCount: number;
-  weighting: Weighting;
-  skipInvalid: boolean;
   outOfRangeValues: number;
   counts: CountStateJson;
 }
@@ -96,13 +106,16 @@ export class BinnedAccumulator implements EntropyAccumulator {
     this.minCount = options.minCount ?? 5;
     this.weighting = options.weighting ?? "uniform";
     this.skipInvalid = options.skipInvalid ?? false;
-    this.state = new CountState(d / headSize, bins, options.keepRows ? "indices" : null);
+    this.state = new CountState(d / headSize, bins, options.keepRows ? "indices" : null, shadowOptionsOf(options));
   }
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
-    const firstRow = this.state.rowsSeen;
-    const { data, count } = unpackBatch(rows, this.d, firstRow);
-    const names = checkLabelSets(labelSets, count, firstRow, this.state.rows > 0 ? this.state.labelSetNames : null);
+    const batch = openBatch(this.d, rows, labelSets, {
+      rowsSeen: this.state.rowsSeen,
+      rowsCounted: this.state.rows,
+      labelSetNames: this.state.labelSetNames,
+    });
+    const { data, count, names } = batch;
     if (count === 0) return;
     if (this.state.rows === 0) {
       this.state.labelSetNames = null;
@@ -112,9 +125,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
     // Fast path (no labels, heads or records): bin into a batch histogram that also detects
     // non-finite values, so the data is read once; it is added only if the batch is clean.
     if (this.headSize === 1 && names.length === 0 && !this.state.store && this.countDirect(data, count)) return;
-    const mask = allFinite(data, count, this.d)
-      ? null
-      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = invalidRowMask(batch, this.d, { skipInvalid: this.skipInvalid, rejectZero: false });
     this.state.addIndices(this.binIndices(data, count), count, mask, labelSets);
   }
 
@@ -174,19 +185,14 @@ export class BinnedAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof BinnedAccumulator))
-      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a binned one`);
-    requireSame("binned accumulators", [
-      ["d", this.d, other.d],
-      ["bins", this.bins, other.bins],
-      ["headSize", this.headSize, other.headSize],
-      ["ranges (lo)", Array.from(this.lo), Array.from(other.lo)],
-      ["ranges (hi)", Array.from(this.hi), Array.from(other.hi)],
-      ["minCount", this.minCount, other.minCount],
-      ["weighting", this.weighting, other.weighting],
+    const theirs = checkMergeable<BinnedAccumulator>(this, other, BinnedAccumulator, (o) => [
+      ["bins", this.bins, o.bins],
+      ["headSize", this.headSize, o.headSize],
+      ["ranges (lo)", Array.from(this.lo), Array.from(o.lo)],
+      ["ranges (hi)", Array.from(this.hi), Array.from(o.hi)],
     ]);
-    this.state.add(other.state);
-    this.outOfRangeValues += other.outOfRangeValues;
+    this.state.add(theirs.state);
+    this.outOfRangeValues += theirs.outOfRangeValues;
     return this;
   }
 
@@ -204,14 +210,11 @@ export class BinnedAccumulator implements EntropyAccumulator {
 
   parameters(): Record<string, unknown> {
     return {
-      estimator: "binned",
-      d: this.d,
+      ...commonParameters(this),
       bins: this.bins,
       headSize: this.headSize,
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
       outOfRangeValues: this.outOfRangeValues,
+      ...shadowParameters(this.state.shadows),
     };
   }
 
@@ -234,29 +237,23 @@ export class BinnedAccumulator implements EntropyAccumulator {
 
   toJSON(): BinnedJson {
     return {
-      ...envelope("binned", this.d),
+      ...commonJson("binned", this.d, this),
       bins: this.bins,
       headSize: this.headSize,
       lo: Array.from(this.lo),
       hi: Array.from(this.hi),
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
       outOfRangeValues: this.outOfRangeValues,
       counts: this.state.toJSON(),
     };
   }
 
   static fromJSON(json: unknown): BinnedAccumulator {
-    const j = checkJson(json, ["binned"]) as BinnedJson;
+    const { json: j, common } = readJson<BinnedJson>(json, "binned");
     const acc = new BinnedAccumulator({
-      d: j.d,
+      ...common,
       bins: j.bins,
       headSize: j.headSize,
       ranges: { lo: j.lo, hi: j.hi },
-      minCount: j.minCount,
-      weighting: j.weighting,
-      skipInvalid: j.skipInvalid,
     });
     acc.state = CountState.fromJSON(j.counts, j.d / j.headSize, j.bins, "binned accumulator");
     acc.outOfRangeValues = j.outOfRangeValues;
@@ -380,3 +377,35 @@ export class RangeFinder {
     return { lo: Float64Array.from(this.lo), hi: Float64Array.from(this.hi) };
   }
 }
+
+export const binnedEstimator: EstimatorSpec = {
+  name: "binned",
+  summary: "dimension-wise binning H_dw (B equal-width bins per dimension; the 2024 estimator)",
+  counting: true,
+  rejectsZeroRows: false,
+  orderInvariant: true,
+  needs: ["ranges"],
+  options: [
+    { flag: "bins", key: "bins", kind: "integer", min: 2, description: "binned: bins per dimension (default 20)" },
+    {
+      flag: "head-size",
+      key: "headSize",
+      kind: "integer",
+      min: 1,
+      description: "binned: dimensions per head (default 1)",
+    },
+  ],
+  create: (o) => {
+    if (!o.ranges)
+      throw new RangeError("the binned estimator needs ranges {lo, hi} (given, or from a first pass with RangeFinder)");
+    return new BinnedAccumulator({
+      ...commonOptionsOf(o),
+      d: o.d,
+      ranges: o.ranges,
+      ...(o.bins !== undefined ? { bins: o.bins } : {}),
+      ...(o.headSize !== undefined ? { headSize: o.headSize } : {}),
+      ...(o.keepRows ? { keepRows: true } : {}),
+    });
+  },
+  fromJSON: (json) => BinnedAccumulator.fromJSON(json),
+};

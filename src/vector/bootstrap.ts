@@ -9,7 +9,6 @@ import { Random } from "../util/random.js";
 import type { LabelSets, RowBatch } from "./batch.js";
 import type { AccumulatorJson, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 import { requireCounting, type CountingAccumulator } from "./counting.js";
-import { CountState } from "./countState.js";
 import { structureMeasures, type MeasureRow } from "./measures.js";
 
 export class PartitionedAccumulator implements EntropyAccumulator {
@@ -122,14 +121,14 @@ export function bootstrapIntervals(
   const parts = partitioned.parts;
   if (parts.length < 2) throw new RangeError(`bootstrap over batches needs at least 2 parts, got ${parts.length}`);
   const point = structureMeasures(partitioned.merged());
-  const key = (r: MeasureRow) => `${r.labelSet ?? ""}\u0000${r.measure}`;
+  const key = (r: MeasureRow) => `${r.labelSet ?? ""}\u0000${r.measure}\u0000${r.correction ?? ""}`;
   const samples = new Map(point.map((r) => [key(r), [] as number[]]));
   const multiplicity = new Float64Array(parts.length);
   for (let r = 0; r < resamples; r++) {
     multiplicity.fill(0);
     for (let i = 0; i < parts.length; i++) multiplicity[random.int(parts.length)]! += 1;
     const acc = parts[0]!.clone();
-    acc.state = new CountState(acc.state.blocks, acc.state.blockWidth, null);
+    acc.state = acc.state.emptyLike();
     parts.forEach((p, i) => {
       if (multiplicity[i]! > 0) acc.state.add(p.state, multiplicity[i]!, false);
     });

@@ -12,9 +12,10 @@
  * - With several blocks (binned: one per dimension), every entropy and divergence is the
  *   mean over blocks.
  */
-import { entropy, generalizedJsd, jsd, type Weighting } from "../info/index.js";
+import { entropy, generalizedJsdUnchecked, jsdUnchecked, type Weighting } from "../info/index.js";
 import type { CountState } from "./countState.js";
-import type { LabelTable } from "./labelTable.js";
+import type { CountTable } from "./labelTable.js";
+import { expectedAgreement } from "./nullShadows.js";
 
 export interface CountEstimateOptions {
   minCount: number;
@@ -41,6 +42,23 @@ export interface LabelSetEstimate {
   disentanglement: number | null;
   /** Generalised JSD of the kept P(Z|x) with weights p(x); null if skipped. */
   generalisedJsd: number | null;
+  /** The same quantities for each null shadow (bias correction; absent without shadows). */
+  null?: NullShadowEstimate;
+}
+
+/** The label-dependent quantities of one estimate: what a null shadow reports. */
+export type ShadowEstimate = Pick<
+  LabelSetEstimate,
+  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd"
+>;
+
+export interface NullShadowEstimate {
+  /** One estimate per shadow (labels permuted within batches: same row counts, no link to the rows). */
+  shadows: ShadowEstimate[];
+  seed: number;
+  /** Fraction of shadow assignments that gave a row its own value, and what a whole-data permutation gives. */
+  agreement: number;
+  expectedAgreement: number;
 }
 
 /** Mean over blocks of the entropy of a distribution stored at `offset` in `values`. */
@@ -63,11 +81,32 @@ export function totalEntropy(state: CountState): number {
 export function labelSetEstimate(state: CountState, name: string, options: CountEstimateOptions): LabelSetEstimate {
   const table = state.tables.get(name);
   if (!table) throw new RangeError(`no label set "${name}" (known: ${[...state.tables.keys()].join(", ") || "none"})`);
-  return tableEstimate(table, state.blocks, state.blockWidth, state.excludedRows.get(name) ?? 0, options);
+  const excluded = state.excludedRows.get(name) ?? 0;
+  const estimate = tableEstimate(table, state.blocks, state.blockWidth, excluded, options);
+  if (table.shadows.length === 0) return estimate;
+  const shadows = table.shadows.map((_, j) => {
+    const s = tableEstimate(table.shadowView(j), state.blocks, state.blockWidth, excluded, options);
+    return {
+      entropy: s.entropy,
+      conditionalEntropy: s.conditionalEntropy,
+      mutualInformation: s.mutualInformation,
+      disentanglement: s.disentanglement,
+      generalisedJsd: s.generalisedJsd,
+    };
+  });
+  return {
+    ...estimate,
+    null: {
+      shadows,
+      seed: state.shadows.seed,
+      agreement: table.shadowRows > 0 ? table.shadowSame / table.shadowRows : 0,
+      expectedAgreement: expectedAgreement(table),
+    },
+  };
 }
 
 export function tableEstimate(
-  table: LabelTable,
+  table: CountTable,
   blocks: number,
   blockWidth: number,
   excludedRows: number,
@@ -124,7 +163,7 @@ export function tableEstimate(
 
 /** Label-vs-complement JSD (mean over values) and the p(x)-weighted generalised JSD, averaged over blocks. */
 function divergences(
-  table: LabelTable,
+  table: CountTable,
   kept: number[],
   retained: Float64Array,
   retainedRows: number,
@@ -133,6 +172,7 @@ function divergences(
 ) {
   const width = blocks * blockWidth;
   const complement = new Float64Array(blockWidth);
+  const scratch = new Float64Array(3 * blockWidth);
   let jsdSum = 0;
   let jsdValues = 0;
   for (const s of kept) {
@@ -144,19 +184,20 @@ function divergences(
         complement[k] = Math.max(0, retained[b * blockWidth + k]! - table.counts[start + k]!);
       const own = table.counts.subarray(start, start + blockWidth);
       if (sum(complement) === 0 || sum(own) === 0) continue;
-      perValue += jsd(own, complement);
+      perValue += jsdUnchecked(own, complement, scratch); // = jsd(own, complement), without allocating
     }
     jsdSum += perValue / blocks;
     jsdValues++;
   }
   let generalised = 0;
   if (kept.length > 0) {
-    const weights = kept.map((s) => table.rowCounts[s]!);
+    const weights = Float64Array.from(kept, (s) => table.rowCounts[s]!);
+    const mixScratch = new Float64Array(2 * blockWidth);
     for (let b = 0; b < blocks; b++) {
       const dists = kept.map((s) =>
         table.counts.subarray(s * width + b * blockWidth, s * width + (b + 1) * blockWidth),
       );
-      generalised += generalizedJsd(dists, weights);
+      generalised += generalizedJsdUnchecked(dists, weights, mixScratch); // = generalizedJsd(dists, weights)
     }
     generalised /= blocks;
   }

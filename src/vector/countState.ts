@@ -3,9 +3,11 @@
  * a total count vector and, per label set, one count vector per label value. Counts are
  * laid out as `blocks` distributions of `blockWidth` cells (soft/hard: 1 block of n anchors;
  * binned: one block of B bins per dimension or head); entropies are means over blocks.
- * Everything is a sum over rows, so states merge by addition.
+ * Everything is a sum over rows, so states merge by addition. With null shadows (nullShadows.ts)
+ * each label table also keeps k shadow tables, filled from the same rows with permuted labels.
  */
 import { LabelTable, type LabelTableState } from "./labelTable.js";
+import { NO_SHADOWS, batchKey, eligibleRows, shadowSlots, type NullShadowOptions } from "./nullShadows.js";
 import { RowStore, type Contribution } from "./rowStore.js";
 import type { LabelSets } from "./batch.js";
 import { checkSameLabelSets } from "./accumulator.js";
@@ -28,6 +30,7 @@ export class CountState {
     readonly blocks: number,
     readonly blockWidth: number,
     keepRows: Contribution | null,
+    readonly shadows: NullShadowOptions = NO_SHADOWS,
   ) {
     this.width = blocks * blockWidth;
     this.total = new Float64Array(this.width);
@@ -43,7 +46,7 @@ export class CountState {
     if (this.labelSetNames !== null) return;
     this.labelSetNames = names;
     for (const name of names) {
-      this.tables.set(name, new LabelTable(this.width));
+      this.tables.set(name, new LabelTable(this.width, this.shadows.count));
       this.excludedRows.set(name, 0);
     }
   }
@@ -52,10 +55,13 @@ export class CountState {
   addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const w = this.width;
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
+    const key = this.shadows.count > 0 ? batchKey(values, count) : 0;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      for (let i = 0; i < count; i++) if (slots[i]! >= 0) addRow(table.counts, slots[i]! * w, values, i * w, w);
+      addDenseRows(table.counts, slots, values, count, w);
+      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+        addDenseRows(target, shadow, values, count, w);
     }
     this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
@@ -63,14 +69,16 @@ export class CountState {
 
   /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
   addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
-    const { blocks, blockWidth, width } = this;
+    const { blocks, blockWidth } = this;
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
+    const key = this.shadows.count > 0 ? batchKey(indices, count) : 0;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      for (let i = 0; i < count; i++)
-        if (slots[i]! >= 0) addCells(table.counts, slots[i]! * width, indices, i * blocks, blocks, blockWidth);
+      addIndexRows(table.counts, slots, indices, count, blocks, blockWidth);
+      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+        addIndexRows(target, shadow, indices, count, blocks, blockWidth);
     }
     this.keepRecords(indices, count, mask, labelSets);
     this.countRows(count, mask);
@@ -99,6 +107,13 @@ export class CountState {
     return slots;
   }
 
+  /** Each shadow table of `table` with the batch's permuted slots for it (none without shadows). */
+  private shadowSlotsOf(table: LabelTable, slots: Int32Array, key: number): [Float64Array, Int32Array][] {
+    if (this.shadows.count === 0) return [];
+    const eligible = eligibleRows(slots);
+    return table.shadows.map((target, j) => [target, shadowSlots(table, slots, eligible, j, key, this.shadows.seed)]);
+  }
+
   private keepRecords(
     source: Float32Array | Int32Array,
     count: number,
@@ -125,6 +140,10 @@ export class CountState {
         `cannot merge count states of layout ${other.blocks}×${other.blockWidth} into ${this.blocks}×${this.blockWidth}`,
       );
     }
+    if (other.shadows.count !== this.shadows.count || other.shadows.seed !== this.shadows.seed)
+      throw new RangeError(
+        `cannot merge count states with ${other.shadows.count} null shadows (seed ${other.shadows.seed}) into ${this.shadows.count} (seed ${this.shadows.seed})`,
+      );
     if (other.labelSetNames !== null && other.rows > 0) {
       if (this.labelSetNames === null || this.rows === 0) {
         this.labelSetNames = null;
@@ -144,9 +163,14 @@ export class CountState {
     else if (withStore && this.store && !other.store && other.rows > 0) this.store = null; // rows without a record: the null is no longer available
   }
 
+  /** An empty state of the same layout and shadows, without a row store. */
+  emptyLike(): CountState {
+    return new CountState(this.blocks, this.blockWidth, null, this.shadows);
+  }
+
   /** A copy without the row store. */
   clone(): CountState {
-    const copy = new CountState(this.blocks, this.blockWidth, null);
+    const copy = this.emptyLike();
     copy.add(this, 1, false);
     return copy;
   }
@@ -161,11 +185,15 @@ export class CountState {
       total: Array.from(this.total),
       labelSetNames: this.labelSetNames,
       labelSets,
+      ...(this.shadows.count > 0 ? { nullShadows: this.shadows.count, nullSeed: this.shadows.seed } : {}),
     };
   }
 
   static fromJSON(json: CountStateJson, blocks: number, blockWidth: number, where: string): CountState {
-    const state = new CountState(blocks, blockWidth, null);
+    const state = new CountState(blocks, blockWidth, null, {
+      count: json.nullShadows ?? 0,
+      seed: json.nullSeed ?? 0,
+    });
     if (!Array.isArray(json.total) || json.total.length !== state.width) {
       throw new RangeError(`${where}: total has ${json.total?.length} cells, expected ${state.width}`);
     }
@@ -177,7 +205,10 @@ export class CountState {
       for (const name of json.labelSetNames) {
         const table = json.labelSets[name];
         if (!table) throw new RangeError(`${where}: label set "${name}" is listed but has no table`);
-        state.tables.set(name, LabelTable.fromJSON(table, state.width, `${where}, label set "${name}"`));
+        state.tables.set(
+          name,
+          LabelTable.fromJSON(table, state.width, `${where}, label set "${name}"`, state.shadows.count),
+        );
         state.excludedRows.set(name, table.excludedRows);
       }
     }
@@ -191,6 +222,9 @@ export interface CountStateJson {
   total: number[];
   labelSetNames: string[] | null;
   labelSets: Record<string, LabelTableState & { excludedRows: number }>;
+  /** Null shadows per label set and their seed (absent: none). */
+  nullShadows?: number;
+  nullSeed?: number;
 }
 
 /**
@@ -199,6 +233,30 @@ export interface CountStateJson {
  */
 function addRow(target: Float64Array, offset: number, source: Float32Array, base: number, width: number): void {
   for (let k = 0; k < width; k++) target[offset + k]! += source[base + k]!;
+}
+
+/** Adds row i's dense vector into the slot slots[i] (rows with slot −1 are skipped). */
+function addDenseRows(target: Float64Array, slots: Int32Array, values: Float32Array, count: number, w: number): void {
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) addRow(target, slot * w, values, i * w, w);
+  }
+}
+
+/** Adds row i's cell indices into the slot slots[i] (rows with slot −1 are skipped). */
+function addIndexRows(
+  target: Float64Array,
+  slots: Int32Array,
+  indices: Int32Array,
+  count: number,
+  blocks: number,
+  blockWidth: number,
+): void {
+  const width = blocks * blockWidth;
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) addCells(target, slot * width, indices, i * blocks, blocks, blockWidth);
+  }
 }
 
 /** One count per block: target[offset + b·blockWidth + cells[base + b]] += 1. */

@@ -2,6 +2,7 @@
 import type { EntropyAccumulator } from "./accumulator.js";
 import type { CountState } from "./countState.js";
 import type { Weighting } from "../info/index.js";
+import { ESTIMATORS, estimatorSpec, registeredEstimators } from "./registry.js";
 
 export interface CountingAccumulator extends EntropyAccumulator {
   state: CountState;
@@ -12,12 +13,17 @@ export interface CountingAccumulator extends EntropyAccumulator {
   emptyCopy(): CountingAccumulator;
 }
 
+/** Whether the accumulator's estimator is registered as counting (read from the registry). */
 export function isCounting(acc: EntropyAccumulator): acc is CountingAccumulator {
-  return acc.estimator === "soft" || acc.estimator === "hard" || acc.estimator === "binned";
+  return ESTIMATORS.includes(acc.estimator) && estimatorSpec(acc.estimator).counting && "state" in acc;
 }
 
 export function requireCounting(acc: EntropyAccumulator, what: string): CountingAccumulator {
-  if (!isCounting(acc))
-    throw new RangeError(`${what} needs a counting estimator (soft, hard or binned), not ${acc.estimator}`);
+  if (!isCounting(acc)) {
+    const counting = registeredEstimators()
+      .filter((s) => s.counting)
+      .map((s) => s.name);
+    throw new RangeError(`${what} needs a counting estimator (${counting.join(", ")}), not ${acc.estimator}`);
+  }
   return acc;
 }

@@ -8,7 +8,12 @@ import type { ComputeBackend } from "../compute/types.js";
 import type { EntropyAccumulator } from "./accumulator.js";
 import { createAccumulator, type CreateAccumulatorOptions } from "./create.js";
 
-export interface NodeAccumulatorOptions extends Omit<CreateAccumulatorOptions, "backend"> {
+/** CreateAccumulatorOptions' named options (without the index signature for run-time estimators' options). */
+type NamedOptions = {
+  [K in keyof CreateAccumulatorOptions as string extends K ? never : K]: CreateAccumulatorOptions[K];
+};
+
+export interface NodeAccumulatorOptions extends Omit<NamedOptions, "backend"> {
   /** "onnx" (default), "ts", or a back end object. */
   backend?: BackendName | ComputeBackend;
   /** onnxruntime intra-op threads (default: all cores). */

@@ -6,10 +6,23 @@
  * accumulator's first row), which avoids the cancellation of raw second moments.
  * Label values need more rows than dimensions (minCount default d + 1).
  */
-import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
+import type { LabelSets, RowBatch } from "./batch.js";
 import { LabelTable, type LabelTableState } from "./labelTable.js";
-import { checkCommonOptions, checkJson, envelope, requireSame, checkSameLabelSets } from "./accumulator.js";
+import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
+import {
+  checkMergeLabelSets,
+  checkMergeable,
+  commonJson,
+  commonParameters,
+  commonOptionsOf,
+  invalidRowMask,
+  openBatch,
+  readJson,
+  refuseNullShadows,
+  type CommonState,
+} from "./accumulatorBase.js";
+import type { EstimatorSpec } from "./registry.js";
 import type { LabelSetEstimate } from "./countEstimate.js";
 import type { Weighting } from "../info/index.js";
 
@@ -17,10 +30,7 @@ export interface GaussianOptions extends CommonOptions {
   d: number;
 }
 
-interface GaussianJson extends AccumulatorJson {
-  minCount: number;
-  weighting: Weighting;
-  skipInvalid: boolean;
+interface GaussianJson extends AccumulatorJson, CommonState {
   shift: number[] | null;
   rows: number;
   skippedRows: number;
@@ -46,6 +56,7 @@ export class GaussianAccumulator implements EntropyAccumulator {
 
   constructor(readonly options: GaussianOptions) {
     checkCommonOptions(options);
+    refuseNullShadows(options, "gaussian");
     const d = options.d;
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
     this.d = d;
@@ -57,13 +68,14 @@ export class GaussianAccumulator implements EntropyAccumulator {
   }
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
-    const firstRow = this.rows + this.skippedRows;
-    const { data, count } = unpackBatch(rows, this.d, firstRow);
-    const names = checkLabelSets(labelSets, count, firstRow, this.rows > 0 ? this.labelSetNames : null);
+    const batch = openBatch(this.d, rows, labelSets, {
+      rowsSeen: this.rows + this.skippedRows,
+      rowsCounted: this.rows,
+      labelSetNames: this.labelSetNames,
+    });
+    const { data, count, names } = batch;
     if (count === 0) return;
-    const mask = allFinite(data, count, this.d)
-      ? null
-      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = invalidRowMask(batch, this.d, { skipInvalid: this.skipInvalid, rejectZero: false });
     if (this.rows === 0) {
       this.labelSetNames = names;
       this.tables = new Map(names.map((n) => [n, new LabelTable(this.width)]));
@@ -91,35 +103,32 @@ export class GaussianAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof GaussianAccumulator))
-      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a gaussian one`);
-    requireSame("gaussian accumulators", [
-      ["d", this.d, other.d],
-      ["minCount", this.minCount, other.minCount],
-      ["weighting", this.weighting, other.weighting],
-    ]);
-    if (other.rows > 0 && this.rows > 0) checkSameLabelSets(this.labelSetNames, other.labelSetNames);
-    if (other.rows === 0) {
-      this.skippedRows += other.skippedRows;
+    const theirs = checkMergeable<GaussianAccumulator>(this, other, GaussianAccumulator);
+    checkMergeLabelSets(
+      { rows: this.rows, names: this.labelSetNames },
+      { rows: theirs.rows, names: theirs.labelSetNames },
+    );
+    if (theirs.rows === 0) {
+      this.skippedRows += theirs.skippedRows;
       return this;
     }
     if (this.rows === 0) {
-      this.shift = Float64Array.from(other.shift!);
-      this.labelSetNames = other.labelSetNames;
-      this.tables = new Map(other.labelSetNames!.map((n) => [n, new LabelTable(this.width)]));
+      this.shift = Float64Array.from(theirs.shift!);
+      this.labelSetNames = theirs.labelSetNames;
+      this.tables = new Map(theirs.labelSetNames!.map((n) => [n, new LabelTable(this.width)]));
     }
     // Re-centre the other's sums on our shift: Σ(y + δ) and Σ(y + δ)(y + δ)ᵀ with δ = c_other − c_this.
-    const delta = Float64Array.from(other.shift!, (c, j) => c - this.shift![j]!);
-    const moments = Float64Array.from(other.moments);
-    reshift(moments, 0, other.rows, delta, this.d);
+    const delta = Float64Array.from(theirs.shift!, (c, j) => c - this.shift![j]!);
+    const moments = Float64Array.from(theirs.moments);
+    reshift(moments, 0, theirs.rows, delta, this.d);
     for (let k = 0; k < this.width; k++) this.moments[k]! += moments[k]!;
     for (const name of this.labelSetNames ?? []) {
-      const theirs = other.tables.get(name)!.clone();
-      for (let s = 0; s < theirs.size; s++) reshift(theirs.counts, s * this.width, theirs.rowCounts[s]!, delta, this.d);
-      this.tables.get(name)!.addTable(theirs);
+      const table = theirs.tables.get(name)!.clone();
+      for (let s = 0; s < table.size; s++) reshift(table.counts, s * this.width, table.rowCounts[s]!, delta, this.d);
+      this.tables.get(name)!.addTable(table);
     }
-    this.rows += other.rows;
-    this.skippedRows += other.skippedRows;
+    this.rows += theirs.rows;
+    this.skippedRows += theirs.skippedRows;
     return this;
   }
 
@@ -129,11 +138,7 @@ export class GaussianAccumulator implements EntropyAccumulator {
 
   parameters(): Record<string, unknown> {
     return {
-      estimator: "gaussian",
-      d: this.d,
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
+      ...commonParameters(this),
       covariance: "maximum likelihood (divide by N)",
     };
   }
@@ -195,10 +200,7 @@ export class GaussianAccumulator implements EntropyAccumulator {
     const labelSets: Record<string, LabelTableState> = {};
     for (const name of this.labelSetNames ?? []) labelSets[name] = this.tables.get(name)!.toJSON();
     return {
-      ...envelope("gaussian", this.d),
-      minCount: this.minCount,
-      weighting: this.weighting,
-      skipInvalid: this.skipInvalid,
+      ...commonJson("gaussian", this.d, this),
       shift: this.shift ? Array.from(this.shift) : null,
       rows: this.rows,
       skippedRows: this.skippedRows,
@@ -209,13 +211,8 @@ export class GaussianAccumulator implements EntropyAccumulator {
   }
 
   static fromJSON(json: unknown): GaussianAccumulator {
-    const j = checkJson(json, ["gaussian"]) as GaussianJson;
-    const acc = new GaussianAccumulator({
-      d: j.d,
-      minCount: j.minCount,
-      weighting: j.weighting,
-      skipInvalid: j.skipInvalid,
-    });
+    const { json: j, common } = readJson<GaussianJson>(json, "gaussian");
+    const acc = new GaussianAccumulator(common);
     if (j.moments.length !== acc.width)
       throw new RangeError(`gaussian accumulator: ${j.moments.length} moments, expected ${acc.width}`);
     acc.shift = j.shift ? Float64Array.from(j.shift) : null;
@@ -291,3 +288,15 @@ export function choleskyLogDet(a: Float64Array, d: number): number | null {
   }
   return logDet;
 }
+
+export const gaussianEstimator: EstimatorSpec = {
+  name: "gaussian",
+  summary: "Gaussian entropy from the covariance log-determinant (differential, nats)",
+  counting: false,
+  rejectsZeroRows: false,
+  orderInvariant: true,
+  needs: [],
+  options: [],
+  create: (o) => new GaussianAccumulator({ ...commonOptionsOf(o), d: o.d }),
+  fromJSON: (json) => GaussianAccumulator.fromJSON(json),
+};

@@ -3,6 +3,7 @@ export * from "./accumulator.js";
 export * from "./batch.js";
 export { VectorInputError } from "./errors.js";
 export * from "./create.js";
+export * from "./accumulatorBase.js";
 export { AnchorAccumulator, argmaxRows } from "./anchorAccumulator.js";
 export { BinnedAccumulator, RangeFinder, type BinRanges, type BinnedOptions } from "./binned.js";
 export { GaussianAccumulator, gaussianEntropy } from "./gaussian.js";

@@ -13,9 +13,23 @@
  */
 import { lnGamma } from "./bessel.js";
 import { digamma } from "./digamma.js";
-import { allFinite, checkLabelSets, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
-import { checkCommonOptions, checkJson, envelope, requireSame, checkSameLabelSets } from "./accumulator.js";
+import type { LabelSets, RowBatch } from "./batch.js";
+import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
+import {
+  checkMergeLabelSets,
+  checkMergeable,
+  commonJson,
+  commonParameters,
+  commonOptionsOf,
+  invalidRowMask,
+  openBatch,
+  readJson,
+  refuseNullShadows,
+  type CommonState,
+} from "./accumulatorBase.js";
+import type { Weighting } from "../info/index.js";
+import type { EstimatorSpec } from "./registry.js";
 import type { LabelSetEstimate } from "./countEstimate.js";
 
 export interface KnnOptions extends CommonOptions {
@@ -26,11 +40,9 @@ export interface KnnOptions extends CommonOptions {
   maxRows?: number;
 }
 
-interface KnnJson extends AccumulatorJson {
+interface KnnJson extends AccumulatorJson, CommonState {
   k: number;
   maxRows: number;
-  minCount: number;
-  skipInvalid: boolean;
   skippedRows: number;
   rows: number[];
   labelSetNames: string[] | null;
@@ -170,6 +182,8 @@ export class KnnAccumulator implements EntropyAccumulator {
   readonly k: number;
   readonly maxRows: number;
   readonly minCount: number;
+  /** One KSG-style estimate of I(X;Z): no choice of weighting. */
+  readonly weighting: Weighting = "weighted";
   readonly skipInvalid: boolean;
   private data = new Float64Array(0);
   rows = 0;
@@ -179,6 +193,7 @@ export class KnnAccumulator implements EntropyAccumulator {
 
   constructor(readonly options: KnnOptions) {
     checkCommonOptions(options);
+    refuseNullShadows(options, "knn");
     if (!Number.isInteger(options.d) || options.d < 1)
       throw new RangeError(`d must be a positive integer, got ${options.d}`);
     this.d = options.d;
@@ -192,13 +207,14 @@ export class KnnAccumulator implements EntropyAccumulator {
   }
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
-    const firstRow = this.rows + this.skippedRows;
-    const { data, count } = unpackBatch(rows, this.d, firstRow);
-    const names = checkLabelSets(labelSets, count, firstRow, this.rows > 0 ? this.labelSetNames : null);
+    const batch = openBatch(this.d, rows, labelSets, {
+      rowsSeen: this.rows + this.skippedRows,
+      rowsCounted: this.rows,
+      labelSetNames: this.labelSetNames,
+    });
+    const { data, count, names } = batch;
     if (count === 0) return;
-    const mask = allFinite(data, count, this.d)
-      ? null
-      : validRows(data, count, this.d, firstRow, { skipInvalid: this.skipInvalid, rejectZero: false });
+    const mask = invalidRowMask(batch, this.d, { skipInvalid: this.skipInvalid, rejectZero: false });
     const keep: number[] = [];
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) keep.push(i);
     const compact = new Float64Array(keep.length * this.d);
@@ -209,21 +225,15 @@ export class KnnAccumulator implements EntropyAccumulator {
   }
 
   merge(other: EntropyAccumulator): this {
-    if (!(other instanceof KnnAccumulator))
-      throw new RangeError(`cannot merge a ${other.estimator} accumulator into a knn one`);
-    requireSame("knn accumulators", [
-      ["d", this.d, other.d],
-      ["k", this.k, other.k],
-      ["minCount", this.minCount, other.minCount],
-    ]);
-    if (other.rows > 0) this.appendRows(other.data, other.rows, Object.fromEntries(other.labels.entries()));
-    this.skippedRows += other.skippedRows;
+    const theirs = checkMergeable<KnnAccumulator>(this, other, KnnAccumulator, (o) => [["k", this.k, o.k]]);
+    if (theirs.rows > 0) this.appendRows(theirs.data, theirs.rows, Object.fromEntries(theirs.labels.entries()));
+    this.skippedRows += theirs.skippedRows;
     return this;
   }
 
   private appendRows(data: Float64Array, rows: number, labelSets: Record<string, Int32Array>): void {
     const names = Object.keys(labelSets).sort();
-    if (this.rows > 0) checkSameLabelSets(this.labelSetNames, names);
+    checkMergeLabelSets({ rows: this.rows, names: this.labelSetNames }, { rows, names });
     if (this.rows + rows > this.maxRows)
       throw new RangeError(
         `k-NN estimators are quadratic in rows: ${this.rows + rows} rows exceed maxRows = ${this.maxRows}`,
@@ -251,12 +261,9 @@ export class KnnAccumulator implements EntropyAccumulator {
 
   parameters(): Record<string, unknown> {
     return {
-      estimator: "knn",
-      d: this.d,
+      ...commonParameters(this),
       k: this.k,
-      minCount: this.minCount,
       maxRows: this.maxRows,
-      skipInvalid: this.skipInvalid,
       distance: "euclidean",
     };
   }
@@ -310,11 +317,9 @@ export class KnnAccumulator implements EntropyAccumulator {
     const labels: Record<string, number[]> = {};
     for (const name of this.labelSetNames ?? []) labels[name] = Array.from(this.labels.get(name)!);
     return {
-      ...envelope("knn", this.d),
+      ...commonJson("knn", this.d, this),
       k: this.k,
       maxRows: this.maxRows,
-      minCount: this.minCount,
-      skipInvalid: this.skipInvalid,
       skippedRows: this.skippedRows,
       rows: Array.from(this.data),
       labelSetNames: this.labelSetNames,
@@ -323,14 +328,9 @@ export class KnnAccumulator implements EntropyAccumulator {
   }
 
   static fromJSON(json: unknown): KnnAccumulator {
-    const j = checkJson(json, ["knn"]) as KnnJson;
-    const acc = new KnnAccumulator({
-      d: j.d,
-      k: j.k,
-      maxRows: j.maxRows,
-      minCount: j.minCount,
-      skipInvalid: j.skipInvalid,
-    });
+    const { json: j, common } = readJson<KnnJson>(json, "knn");
+    const { weighting: _one, ...rest } = common; // knn has one weighting; older files did not record it
+    const acc = new KnnAccumulator({ ...rest, k: j.k, maxRows: j.maxRows });
     if (j.rows.length % j.d !== 0)
       throw new RangeError(`knn accumulator: ${j.rows.length} stored values are not a multiple of d = ${j.d}`);
     acc.data = Float64Array.from(j.rows);
@@ -346,3 +346,30 @@ export class KnnAccumulator implements EntropyAccumulator {
     return acc;
   }
 }
+
+export const knnEstimator: EstimatorSpec = {
+  name: "knn",
+  summary: "Kozachenko–Leonenko entropy and a KSG-style I(X;Z), brute force (small N and d)",
+  counting: false,
+  rejectsZeroRows: false,
+  orderInvariant: true,
+  needs: [],
+  options: [
+    { flag: "k", key: "k", kind: "integer", min: 1, description: "knn: neighbour order (default 3)" },
+    {
+      flag: "max-rows",
+      key: "maxRows",
+      kind: "integer",
+      min: 2,
+      description: "knn: refuse more rows than this (brute force is quadratic; default 20000)",
+    },
+  ],
+  create: (o) =>
+    new KnnAccumulator({
+      ...commonOptionsOf(o),
+      d: o.d,
+      ...(o.k !== undefined ? { k: o.k } : {}),
+      ...(o.maxRows !== undefined ? { maxRows: o.maxRows } : {}),
+    }),
+  fromJSON: (json) => KnnAccumulator.fromJSON(json),
+};

@@ -8,19 +8,24 @@ import { readNpy, NpyRowReader } from "../../io/npy.js";
 import { InputError } from "../../io/errors.js";
 import { selectBackend, BACKEND_NAMES, type BackendName } from "../../compute/select.js";
 import {
-  CALIBRATIONS,
   ESTIMATORS,
   PartitionedAccumulator,
+  VectorInputError,
   RangeFinder,
   accumulateBatches,
   anchorsFromMatrix,
   bootstrapIntervals,
   createAccumulator,
+  estimatorSpec,
   permutationNull,
+  registeredEstimators,
   structureMeasures,
   type Anchors,
   type EntropyAccumulator,
+  type EstimatorOption,
+  type EstimatorSpec,
   type MeasureInterval,
+  type MeasureRow,
   type PermutationNull,
 } from "../../vector/index.js";
 import {
@@ -32,30 +37,29 @@ import {
   parseArgs,
   stringOption,
   UsageError,
+  type OptionSpecs,
+  type ParsedArgs,
 } from "../args.js";
 import { textTable } from "../../report/html.js";
 
 export const summary =
   "entropy of vectors in a .npy file (soft, binned, hard, gaussian, knn) and regularity/variation/disentanglement per label set";
 
-const OPTIONS = {
+/** Null shadows per label set unless --null-shadows says otherwise: corrected values by default. */
+const DEFAULT_SHADOWS = 4;
+
+/** Options of the command itself; each estimator's own options come from the registry (estimatorOptionSpecs). */
+const COMMAND_OPTIONS = {
   labels: {
     type: "string",
     repeat: true,
-    description: "NAME=FILE.npy: one integer label per row (negative = excluded); repeatable",
+    description: "NAME=FILE.npy: one integer label per row (negative = excluded); repeatable, one file per NAME",
   },
-  estimator: { type: "string", description: `${ESTIMATORS.join(" | ")} (default soft)` },
-  anchors: { type: "string", description: "n × d anchors .npy (default: generated from --n and --seed)" },
-  n: { type: "string", description: "number of anchors (default 100)" },
-  seed: { type: "string", description: "anchor seed (default 0)" },
-  calibration: { type: "string", description: `temperature calibration: ${CALIBRATIONS.join(" | ")} (default exact)` },
-  epsilon: { type: "string", description: "explicit temperature ε (overrides --calibration)" },
-  backend: { type: "string", description: `compute back end: ${BACKEND_NAMES.join(" | ")} (default onnx)` },
-  threads: { type: "string", description: "onnxruntime threads (default: all cores)" },
+  estimator: { type: "string", description: "" }, // filled in from the registry by optionSpecs()
+  anchors: { type: "string", description: "soft/hard: n × d anchors .npy (default: generated from --n and --seed)" },
+  backend: { type: "string", description: `soft/hard: compute back end: ${BACKEND_NAMES.join(" | ")} (default onnx)` },
+  threads: { type: "string", description: "soft/hard: onnxruntime threads (default: all cores)" },
   batch: { type: "string", description: "rows per batch (default 4096)" },
-  bins: { type: "string", description: "binned: bins per dimension (default 20)" },
-  "head-size": { type: "string", description: "binned: dimensions per head (default 1)" },
-  k: { type: "string", description: "knn: neighbour order (default 3)" },
   "min-count": {
     type: "string",
     description: "drop label values with fewer rows (default: 1 soft/hard, 5 binned, d+1 gaussian, k+1 knn)",
@@ -65,12 +69,106 @@ const OPTIONS = {
     type: "string",
     description: "K label shuffles for a permutation null of I(X;Z) (keeps per-row records: 4·n bytes a row)",
   },
-  "null-seed": { type: "string", description: "seed of the shuffles (default 0)" },
+  "null-seed": { type: "string", description: "seed of the shuffles and of the null shadows (default 0)" },
+  "null-shadows": {
+    type: "string",
+    description: `K null shadows per label set for the bias correction (soft, hard, binned; default ${DEFAULT_SHADOWS}; 0: raw values only). Each costs about one more label set in time and memory`,
+  },
   bootstrap: { type: "string", description: "R bootstrap resamples over batches for 95% intervals (default 0: none)" },
   "skip-invalid": { type: "boolean", description: "skip NaN/Inf/all-zero rows (counted) instead of failing" },
   json: { type: "boolean", description: "print JSON with every parameter" },
   help: { type: "boolean" },
-} as const;
+} as const satisfies OptionSpecs;
+
+/** Which command options only some estimators use (the registry's `needs`). */
+const NEEDS_OPTIONS: Record<string, "anchors" | "backend"> = {
+  anchors: "anchors",
+  backend: "backend",
+  threads: "backend",
+};
+
+/** Every registered estimator's own options, once per flag (soft and hard share --n and --seed). */
+function estimatorOptionSpecs(): OptionSpecs {
+  const specs: OptionSpecs = {};
+  for (const spec of registeredEstimators())
+    for (const option of spec.options) specs[option.flag] ??= { type: "string", description: option.description };
+  return specs;
+}
+
+function optionSpecs(): OptionSpecs {
+  return {
+    ...COMMAND_OPTIONS,
+    estimator: {
+      type: "string",
+      description: `${registeredEstimators()
+        .map((s) => s.name)
+        .join(" | ")} (default soft)`,
+    },
+    ...estimatorOptionSpecs(),
+  };
+}
+
+/**
+ * The chosen estimator's options from the command line, as createAccumulator options; an option
+ * of another estimator (e.g. --bins with soft) is a usage error rather than silently ignored.
+ */
+function estimatorValues(args: ParsedArgs, spec: EstimatorSpec): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const option of spec.options) {
+    const raw = stringOption(args, option.flag);
+    if (raw === undefined) continue;
+    values[option.key] = optionValue(args, option, raw);
+  }
+  const mine = new Set(spec.options.map((o) => o.flag));
+  for (const other of registeredEstimators())
+    for (const option of other.options)
+      if (!mine.has(option.flag) && args.options[option.flag] !== undefined)
+        throw new UsageError(
+          `--${option.flag} is an option of the ${usersOf(option.flag)} estimator, not of ${spec.name}`,
+        );
+  for (const [flag, need] of Object.entries(NEEDS_OPTIONS))
+    if (args.options[flag] !== undefined && !spec.needs.includes(need))
+      throw new UsageError(`--${flag} is not used by the ${spec.name} estimator`);
+  return values;
+}
+
+function usersOf(flag: string): string {
+  return registeredEstimators()
+    .filter((s) => s.options.some((o) => o.flag === flag))
+    .map((s) => s.name)
+    .join("/");
+}
+
+function optionValue(args: ParsedArgs, option: EstimatorOption, raw: string): number | string {
+  switch (option.kind) {
+    case "integer":
+      return numberOption(args, option.flag, 0, {
+        integer: true,
+        ...(option.min !== undefined ? { min: option.min } : {}),
+      });
+    case "number":
+      return numberOption(args, option.flag, 0, option.min !== undefined ? { min: option.min } : {});
+    case "positive": {
+      const value = numberOption(args, option.flag, 0);
+      if (!(value > 0))
+        throw new UsageError(`--${option.flag} must be greater than 0 (${option.description}); got ${raw}`);
+      return value;
+    }
+    case "choice":
+      return choiceOption(args, option.flag, option.choices ?? [], option.choices?.[0] ?? "");
+  }
+}
+
+/** `--json yes`: a flag followed by a word reads as a second file; say what is wrong instead. */
+function checkFlagValues(argv: readonly string[], specs: OptionSpecs, positionals: readonly string[]): void {
+  if (positionals.length <= 1) return;
+  for (let i = 0; i + 1 < argv.length; i++) {
+    const name = argv[i]!.startsWith("--") ? argv[i]!.slice(2) : null;
+    const next = argv[i + 1]!;
+    if (name && specs[name]?.type === "boolean" && !next.startsWith("--") && positionals.includes(next))
+      throw new UsageError(`--${name} is a flag and takes no value (got "${next}")`);
+  }
+}
 
 /** Reads an integer label file into Int32 codes, one per row. */
 function readLabels(spec: string, rows: number): [string, Int32Array] {
@@ -84,14 +182,49 @@ function readLabels(spec: string, rows: number): [string, Int32Array] {
   }
   if (array.data.length !== rows)
     throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
-  if (array.data instanceof Int32Array) return [name, array.data];
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = array.data[i]!;
-    if (v > 2147483647n || v < -2147483648n) throw new InputError(`label ${v} does not fit in int32`, { file, row: i });
-    out[i] = Number(v);
+  let out: Int32Array;
+  if (array.data instanceof Int32Array) out = array.data;
+  else {
+    out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const v = array.data[i]!;
+      if (v > 2147483647n || v < -2147483648n)
+        throw new InputError(`label ${v} does not fit in int32`, { file, row: i });
+      out[i] = Number(v);
+    }
   }
+  if (rows > 0 && out.every((v) => v < 0))
+    throw new InputError(
+      `every label is negative, and negative labels mark rows excluded from label set "${name}": it would be empty (expected non-negative integer labels)`,
+      { file },
+    );
   return [name, out];
+}
+
+/** Every --labels set, refusing one NAME given twice. */
+function readLabelSets(specs: readonly string[], rows: number): Record<string, Int32Array> {
+  const files = new Map<string, string>();
+  for (const spec of specs) {
+    const name = spec.slice(0, Math.max(0, spec.indexOf("=")));
+    const earlier = files.get(name);
+    if (name && earlier !== undefined)
+      throw new UsageError(
+        `--labels ${name} is given twice (${earlier} and ${spec.slice(name.length + 1)}); give each label set one name`,
+      );
+    files.set(name, spec.slice(name.length + 1));
+  }
+  return Object.fromEntries(specs.map((spec) => readLabels(spec, rows)));
+}
+
+/** Bad rows found while reading `file`: an InputError naming the file and the command-line flag. */
+function asInputError(error: unknown, file: string): unknown {
+  if (!(error instanceof VectorInputError)) return error;
+  if (error.invalidRow)
+    return new InputError(`${error.problem}; pass --skip-invalid to skip such rows (they are counted)`, {
+      file,
+      ...(error.row !== undefined ? { row: error.row } : {}),
+    });
+  return new InputError(error.message, { file });
 }
 
 function readAnchors(file: string, d: number): Anchors {
@@ -118,19 +251,38 @@ function progressReporter(total: number, quiet: boolean): (done: number) => void
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, OPTIONS);
+  const specs = optionSpecs();
+  const args = parseArgs(argv, specs);
   if (flagOption(args, "help")) {
-    console.log(`usage: glossa entropy REPS.npy [options]\n${summary}\n\n${describeOptions(OPTIONS)}`);
+    console.log(`usage: glossa entropy REPS.npy [options]\n${summary}\n\n${describeOptions(specs)}`);
     return 0;
   }
-  if (args.positionals.length !== 1) throw new UsageError("give exactly one REPS.npy file (rows × d)");
+  checkFlagValues(argv, specs, args.positionals);
+  if (args.positionals.length !== 1)
+    throw new UsageError(
+      `give exactly one REPS.npy file (rows × d), got ${args.positionals.length}${args.positionals.length ? `: ${args.positionals.join(" ")}` : ""}`,
+    );
   const file = args.positionals[0]!;
   const estimator = choiceOption(args, "estimator", ESTIMATORS, "soft");
+  const spec = estimatorSpec(estimator);
+  const own = estimatorValues(args, spec);
   const backendName = choiceOption(args, "backend", BACKEND_NAMES, "onnx" as BackendName);
   const batchSize = numberOption(args, "batch", 4096, { integer: true, min: 1 });
   const nulls = numberOption(args, "null", 0, { integer: true, min: 0 });
   const resamples = numberOption(args, "bootstrap", 0, { integer: true, min: 0 });
   const json = flagOption(args, "json");
+  const skipInvalid = flagOption(args, "skip-invalid");
+  const nullSeed = numberOption(args, "null-seed", 0, { integer: true });
+  if (args.options["null-shadows"] !== undefined && !spec.counting)
+    throw new UsageError(
+      `--null-shadows needs a counting estimator (${registeredEstimators()
+        .filter((s) => s.counting)
+        .map((s) => s.name)
+        .join(", ")}), not ${spec.name}`,
+    );
+  const shadows = spec.counting
+    ? numberOption(args, "null-shadows", DEFAULT_SHADOWS, { integer: true, min: 0, max: 1000 })
+    : 0;
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
@@ -141,32 +293,31 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (reader.shape.length !== 2)
       throw new InputError(`expected a 2-D rows × d array, got shape (${reader.shape.join(", ")})`, { file });
+    if (reader.rows === 0)
+      throw new InputError("has 0 rows: there is nothing to measure (expected rows × d)", { file });
     const d = reader.width;
-    const labels = Object.fromEntries(listOption(args, "labels").map((spec) => readLabels(spec, reader.rows)));
+    const labels = readLabelSets(listOption(args, "labels"), reader.rows);
     const threads =
       stringOption(args, "threads") === undefined
         ? undefined
         : numberOption(args, "threads", 1, { integer: true, min: 1 });
     const anchorsFile = stringOption(args, "anchors");
+    const anchors = anchorsFile ? readAnchors(anchorsFile, d) : undefined;
     const weighting =
       args.options.weighting === undefined
         ? undefined
         : choiceOption(args, "weighting", ["weighted", "uniform"] as const, "weighted");
     const minCount =
       stringOption(args, "min-count") === undefined ? undefined : numberOption(args, "min-count", 1, { min: 0 });
-    const epsilon =
-      stringOption(args, "epsilon") === undefined
-        ? undefined
-        : numberOption(args, "epsilon", 0, { min: Number.MIN_VALUE });
     const progress = progressReporter(reader.rows, json && !process.stderr.isTTY);
     if (nulls > 0) {
       const perRow =
         estimator === "soft"
-          ? 4 * numberOption(args, "n", 100, { integer: true, min: 2 })
+          ? 4 * ((own.n as number | undefined) ?? anchors?.n ?? 100)
           : estimator === "binned"
-            ? (4 * d) / numberOption(args, "head-size", 1, { integer: true, min: 1 })
+            ? (4 * d) / ((own.headSize as number | undefined) ?? 1)
             : 4;
-      const gigabytes = (reader.rows * (perRow + 4 * listOption(args, "labels").length)) / 2 ** 30;
+      const gigabytes = (reader.rows * (perRow + 4 * Object.keys(labels).length)) / 2 ** 30;
       if (gigabytes > 1)
         warn(
           `--null keeps every row's record in memory: about ${gigabytes.toFixed(1)} GiB for ${reader.rows.toLocaleString("en")} rows`,
@@ -174,34 +325,37 @@ export async function run(argv: string[]): Promise<number> {
     }
 
     let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
-    if (estimator === "binned") {
-      const finder = new RangeFinder(d, { skipInvalid: flagOption(args, "skip-invalid") });
-      for (const batch of reader.batches(batchSize, { reuse: true })) finder.update(batch.rows);
-      ranges = finder.ranges();
+    if (spec.needs.includes("ranges")) {
+      const finder = new RangeFinder(d, { skipInvalid });
+      try {
+        for (const batch of reader.batches(batchSize, { reuse: true })) finder.update(batch.rows);
+        ranges = finder.ranges();
+      } catch (error) {
+        throw asInputError(error, file);
+      }
     }
     const base = createAccumulator({
+      ...own,
       estimator,
       d,
-      n: numberOption(args, "n", 100, { integer: true, min: 2 }),
-      seed: numberOption(args, "seed", 0, { integer: true }),
-      ...(anchorsFile ? { anchors: readAnchors(anchorsFile, d) } : {}),
-      calibration: choiceOption(args, "calibration", CALIBRATIONS, "exact"),
-      ...(epsilon !== undefined ? { epsilon } : {}),
-      ...(estimator === "soft" || estimator === "hard"
+      ...(anchors ? { anchors } : {}),
+      ...(spec.needs.includes("backend")
         ? { backend: await selectBackend(backendName, threads ? { threads } : {}) }
         : {}),
-      bins: numberOption(args, "bins", 20, { integer: true, min: 2 }),
-      headSize: numberOption(args, "head-size", 1, { integer: true, min: 1 }),
-      k: numberOption(args, "k", 3, { integer: true, min: 1 }),
       ...(ranges ? { ranges } : {}),
       ...(minCount !== undefined ? { minCount } : {}),
       ...(weighting ? { weighting } : {}),
-      skipInvalid: flagOption(args, "skip-invalid"),
+      skipInvalid,
       keepRows: nulls > 0,
+      ...(shadows > 0 ? { nullShadows: shadows, nullSeed } : {}),
       warn,
     });
     const accumulator: EntropyAccumulator = resamples > 0 ? new PartitionedAccumulator(base) : base;
-    await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
+    try {
+      await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
+    } catch (error) {
+      throw asInputError(error, file);
+    }
 
     const estimate = accumulator.result();
     const measures = structureMeasures(estimate);
@@ -212,7 +366,7 @@ export async function run(argv: string[]): Promise<number> {
             permutationNull(accumulator instanceof PartitionedAccumulator ? accumulator.merged() : accumulator, {
               labelSet,
               permutations: nulls,
-              seed: numberOption(args, "null-seed", 0, { integer: true }),
+              seed: nullSeed,
             }),
           )
         : [];
@@ -220,10 +374,15 @@ export async function run(argv: string[]): Promise<number> {
       resamples > 0
         ? bootstrapIntervals(accumulator as PartitionedAccumulator, {
             resamples,
-            seed: numberOption(args, "null-seed", 0, { integer: true }),
+            seed: nullSeed,
           })
         : [];
     if (estimate.skippedRows > 0) warn(`skipped ${estimate.skippedRows} invalid rows (--skip-invalid)`);
+    for (const [name, s] of Object.entries(estimate.labelSets))
+      if (s.null && s.null.agreement > s.null.expectedAgreement + 0.1)
+        warn(
+          `label set "${name}": its values come in runs within batches (a row's null shadow kept its value ${(100 * s.null.agreement).toFixed(0)}% of the time, against ${(100 * s.null.expectedAgreement).toFixed(0)}% for a whole-file shuffle), so the null shadows, which permute within batches of --batch rows, overstate the bias; shuffle the rows or raise --batch`,
+        );
 
     const parameters = {
       file,
@@ -277,23 +436,43 @@ function printTable(
   console.log(
     `rows counted: ${estimate.rows}${estimate.skippedRows ? `, skipped: ${estimate.skippedRows}` : ""}; H(Z) in nats${estimate.differential ? " (differential)" : `, max ln ${Math.round(Math.exp(estimate.maxEntropy!))} = ${estimate.maxEntropy!.toFixed(4)}`}\n`,
   );
-  const interval = (labelSet: string | undefined, measure: string) =>
-    intervals.find((r) => r.labelSet === labelSet && r.measure === measure);
-  const rows = measures.map((m) => {
-    const ci = interval(m.labelSet, m.measure);
-    return {
-      "label set": m.labelSet ?? "(all)",
-      measure: m.measure,
-      value: m.value,
-      ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}),
-    };
-  });
+  const interval = (m: MeasureRow) =>
+    intervals.find((r) => r.labelSet === m.labelSet && r.measure === m.measure && r.correction === m.correction);
+  // Bias-corrected values first (when there are null shadows), with the raw value and its null beside them.
+  const corrected = measures.some((m) => m.correction === "corrected");
+  const shownRows = corrected ? measures.filter((m) => m.correction !== "raw" || m.labelSet === undefined) : measures;
+  const related = (m: MeasureRow, kind: string) =>
+    measures.find((r) => r.labelSet === m.labelSet && r.measure === m.measure && r.correction === kind);
+  const rows = shownRows
+    .filter((m) => m.correction !== "null")
+    .map((m) => {
+      const ci = interval(m);
+      return {
+        "label set": m.labelSet ?? "(all)",
+        measure: m.measure,
+        value: m.value,
+        ...(corrected
+          ? {
+              raw: related(m, "raw")?.value,
+              "null mean": m.correction === "corrected" ? related(m, "null")?.value : undefined,
+              p: m.pValue,
+            }
+          : {}),
+        ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}),
+      };
+    });
   for (const n of nulls) {
     rows.push({ "label set": n.labelSet, measure: "I null mean", value: n.mean } as never);
     rows.push({ "label set": n.labelSet, measure: "I null sd", value: n.sd } as never);
     rows.push({ "label set": n.labelSet, measure: `I null p (${n.permutations} shuffles)`, value: n.pValue } as never);
   }
   console.log(textTable(Object.keys(rows[0]!), rows));
+  if (corrected) {
+    const k = measures.find((m) => m.correction === "null")?.shadows;
+    console.log(
+      `\nvalue: bias-corrected = raw − (null mean − the value for labels that carry nothing), from ${k} null shadows (labels permuted within batches; METHODS 5.1)\np: (1 + shadows at least as structured as raw) / ${(k ?? 0) + 1}, so never below ${(1 / ((k ?? 0) + 1)).toFixed(3)}; --null-shadows 0 for raw values only`,
+    );
+  }
   for (const [name, s] of Object.entries(estimate.labelSets)) {
     console.log(
       `\n${name}: ${s.values} values, ${s.retainedValues} kept (${s.retainedRows} rows; ${s.droppedRows} rows in values below minCount; ${s.excludedRows} rows excluded)`,

@@ -1,0 +1,99 @@
+/**
+ * Null shadows for the bias correction of label-dependent measures (METHODS, "Small-sample
+ * bias"). Each label set keeps, beside its real per-value counts, k shadow count tables: the
+ * counts its values would get if, within each batch, the rows' labels were permuted at random.
+ * A permutation keeps every value's row count and breaks any link between labels and rows, so
+ * a measure computed from a shadow table is a draw of that measure under "labels independent of
+ * the rows, same row counts"; the mean over shadows estimates its expectation (the bias).
+ *
+ * The permutation of a batch depends only on (seed, shadow index, the batch's row count and a
+ * sample of its per-row contributions): the same batch gets the same shadows in whichever
+ * accumulator counts it, so accumulators fed disjoint batches merge to exactly the one-pass state.
+ * Memory: k more count tables per label set, independent of the number of rows.
+ */
+import { Fnv1a64 } from "../util/fnv.js";
+import { Random } from "../util/random.js";
+import type { LabelTable } from "./labelTable.js";
+
+export interface NullShadowOptions {
+  /** Shadow label sets per label set (0: no correction). */
+  count: number;
+  /** Seed of the within-batch permutations. */
+  seed: number;
+}
+
+export const NO_SHADOWS: NullShadowOptions = { count: 0, seed: 0 };
+
+export function checkShadowOptions(count: number, seed: number): NullShadowOptions {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`nullShadows must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(seed)) throw new RangeError(`nullSeed must be an integer, got ${seed}`);
+  return { count, seed };
+}
+
+const SAMPLE = 64;
+
+/** A 32-bit key of a batch: its row count and up to 64 evenly spaced contribution values. */
+export function batchKey(contributions: Float32Array | Int32Array, count: number): number {
+  const step = Math.max(1, Math.floor(contributions.length / SAMPLE));
+  const sample = new Float32Array(Math.min(SAMPLE, contributions.length));
+  for (let t = 0; t < sample.length; t++) sample[t] = contributions[t * step]!;
+  const hex = new Fnv1a64().updateUint32(count).update(new Uint8Array(sample.buffer)).hex();
+  return Number.parseInt(hex.slice(-8), 16) | 0;
+}
+
+/** Rows of a batch that count in a label set (slot ≥ 0), in order. */
+export function eligibleRows(slots: Int32Array): Int32Array {
+  let m = 0;
+  for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) m++;
+  const rows = new Int32Array(m);
+  for (let i = 0, t = 0; i < slots.length; i++) if (slots[i]! >= 0) rows[t++] = i;
+  return rows;
+}
+
+/**
+ * Shadow j's slot for each row of the batch (−1 where the row does not count): the eligible
+ * rows' slots, permuted. Label sets with the same eligible rows get the same permutation, so
+ * nested label sets stay nested in every shadow. Counts how often a row kept its own slot.
+ */
+export function shadowSlots(
+  table: LabelTable,
+  slots: Int32Array,
+  eligible: Int32Array,
+  shadow: number,
+  key: number,
+  seed: number,
+): Int32Array {
+  const m = eligible.length;
+  const order = new Int32Array(m);
+  for (let t = 0; t < m; t++) order[t] = t;
+  const mixed = (Math.imul(key ^ seed, 0x9e3779b1) + Math.imul(shadow + 1, 0x85ebca6b) + m) | 0;
+  new Random(mixed).shuffle(order);
+  const out = new Int32Array(slots.length).fill(-1);
+  let same = 0;
+  for (let t = 0; t < m; t++) {
+    const row = eligible[t]!;
+    const slot = slots[eligible[order[t]!]!]!;
+    out[row] = slot;
+    if (slot === slots[row]) same++;
+  }
+  table.shadowSame += same;
+  table.shadowRows += m;
+  return out;
+}
+
+/**
+ * How often a row's shadow value would equal its own if the whole data set were permuted at once
+ * (a row may draw itself): Σ_x (m_x / M)² over the values' row counts m_x. An observed agreement
+ * far above it means batches were not mixed (e.g. rows sorted by label) and the null is too high.
+ */
+export function expectedAgreement(table: LabelTable): number {
+  let rows = 0;
+  let squares = 0;
+  for (let s = 0; s < table.size; s++) {
+    const m = table.rowCounts[s]!;
+    rows += m;
+    squares += m * m;
+  }
+  return rows > 0 ? squares / (rows * rows) : 0;
+}
