@@ -60,7 +60,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 /** Applies mutations; positions wrap around the current length, biased to the first bytes (headers). */
 function mutate(original: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
-  let bytes = Uint8Array.from(original);
+  let bytes: Uint8Array = Uint8Array.from(original);
   for (const m of mutations) {
     const span = m.at % 2 === 0 ? Math.min(bytes.length + 1, 160) : bytes.length + 1;
     const at = Math.floor(m.at / 2) % span;
