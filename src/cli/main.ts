@@ -4,8 +4,9 @@
  * Wiring only: no maths here.
  *
  * Exit codes: 0 success; 1 bad input (InputError, VectorInputError, a file-system error on a
- * path the user gave); 2 bad usage (UsageError); 70 anything else, which is a bug in glossa:
- * one line naming the error, and a hint (GLOSSA_DEBUG=1 prints the stack trace).
+ * path the user gave, or an input too large for memory when an array cannot be allocated);
+ * 2 bad usage (UsageError); 70 anything else, which is a bug in glossa: one line naming the
+ * error, and a hint (GLOSSA_DEBUG=1 prints the stack trace). A stack overflow is a bug too.
  */
 import { UsageError } from "./args.js";
 import { InputError } from "../io/errors.js";
@@ -78,6 +79,10 @@ export function reportError(prefix: string, error: unknown): number {
     error instanceof InputError || error instanceof VectorInputError ? error : inputErrorFromSystemError(error);
   if (input) {
     console.error(`${prefix}: ${input.message}`);
+    return 1;
+  }
+  if (error instanceof RangeError && /allocation failed/i.test(error.message)) {
+    console.error(`${prefix}: not enough memory for this input (${error.message}); try a smaller input or more memory`);
     return 1;
   }
   const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

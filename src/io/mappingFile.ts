@@ -18,12 +18,12 @@
  * I/O only: this module builds a DiscreteMapping and reports how; it computes no measure.
  */
 import { open } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { extname } from "node:path";
 import type { DiscreteMapping } from "../mapping/types.js";
 import { InputError } from "./errors.js";
 import { type DeclaredAlphabet, MappingRows, type MappingRowsSummary } from "./mappingRows.js";
 import { csvField, forEachLine, splitRecord } from "./mappingText.js";
-import { inputErrorFromSystemError } from "./systemError.js";
+import { unwritableFileError } from "./systemError.js";
 import { readTextLines } from "./textFile.js";
 
 export const MAPPING_FORMATS = ["tsv", "csv", "jsonl"] as const;
@@ -306,7 +306,7 @@ export async function writeMappingFile(
   try {
     handle = await open(file, "w");
   } catch (error) {
-    throw unwritable(file, error);
+    throw unwritableFileError(file, error);
   }
   try {
     let block = "";
@@ -319,17 +319,8 @@ export async function writeMappingFile(
     }
     await handle.writeFile(block, "utf8");
   } catch (error) {
-    throw unwritable(file, error);
+    throw unwritableFileError(file, error);
   } finally {
     await handle.close();
   }
-}
-
-function unwritable(file: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT")
-    return new InputError(`cannot write: the folder "${dirname(file)}" does not exist (create it first)`, { file });
-  if (code === "EISDIR")
-    return new InputError("cannot write: this is a folder; give a file name such as out.tsv", { file });
-  return inputErrorFromSystemError(error) ?? error;
 }

@@ -18,18 +18,23 @@ export function decodeUtf8(
   const whole = piece.whole ?? true;
   const base = (piece.firstLine ?? 1) - 1;
   if (whole) rejectUtf16(bytes, file);
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    throw new InputError("unreadable encoding: the file contains NUL bytes (binary data?); expected UTF-8 text", {
-      file,
-      line: base + lineOf(bytes, nul),
-    });
-  }
+  rejectNul(bytes, file, base + 1);
   try {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: !whole }).decode(bytes);
     return whole && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch {
     throw new InputError("unreadable encoding: not valid UTF-8", { file, line: base + firstBadUtf8Line(bytes) });
+  }
+}
+
+/** Throws for bytes holding a NUL (binary data), naming its line; `firstLine` numbers the first. */
+export function rejectNul(bytes: Uint8Array, file: string, firstLine = 1): void {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new InputError("unreadable encoding: the file contains NUL bytes (binary data?); expected UTF-8 text", {
+      file,
+      line: firstLine - 1 + lineOf(bytes, nul),
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * about the paths the user gave, not bugs: this turns Node's errno errors into an InputError
  * naming the path in words, e.g. "out/x.tsv: cannot open for writing: no such folder".
  */
+import { dirname } from "node:path";
 import { InputError } from "./errors.js";
 
 const REASONS: Record<string, string> = {
@@ -44,4 +45,17 @@ export function inputErrorFromSystemError(error: unknown): InputError | undefine
   if (typeof code !== "string" || typeof path !== "string" || !(code in REASONS)) return undefined;
   const action = (syscall && ACTIONS[syscall]) ?? `cannot ${syscall ?? "use"}`;
   return new InputError(`${action}: ${REASONS[code]} (${code})`, { file: path });
+}
+
+/**
+ * The error for a file that could not be opened or written: a missing folder and a folder in
+ * place of the file get their own advice; other file-system errors as above; anything else
+ * (not a file-system error) is returned unchanged.
+ */
+export function unwritableFileError(file: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT")
+    return new InputError(`cannot write: the folder "${dirname(file)}" does not exist (create it first)`, { file });
+  if (code === "EISDIR") return new InputError("cannot write: this is a folder; give a file name", { file });
+  return inputErrorFromSystemError(error) ?? error;
 }

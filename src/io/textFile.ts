@@ -6,7 +6,7 @@
  */
 import { open } from "node:fs/promises";
 import { InputError } from "./errors.js";
-import { decodeUtf8, forEachLine, rejectUtf16 } from "./mappingText.js";
+import { decodeUtf8, forEachLine, rejectNul, rejectUtf16 } from "./mappingText.js";
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
@@ -38,6 +38,8 @@ export async function readTextLines(file: string, onLine: (line: number, text: s
       if (first && (bytes.length >= 3 || atEnd)) {
         first = false;
         rejectUtf16(bytes, file);
+        // A binary file is told as such before its first line is parsed as text.
+        rejectNul(bytes, file);
         if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       } else if (first) {
         carry = bytes;

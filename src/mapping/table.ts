@@ -5,6 +5,7 @@
  *
  * Built in one pass over the rows with Float64 counts.
  */
+import { InputError } from "../util/inputError.js";
 import { entropy } from "../info/index.js";
 import type { DiscreteMapping } from "./types.js";
 import { validateMapping } from "./types.js";
@@ -36,14 +37,16 @@ export interface ProbabilityTable {
   rowTotals: Float64Array[];
 }
 
-/** Counts n(r, a, p, c) over the mapping's rows. Throws RangeError for an empty mapping. */
+/** Counts n(r, a, p, c) over the mapping's rows. Throws InputError for an empty mapping. */
 export function buildProbabilityTable(mapping: DiscreteMapping, options: TableOptions = {}): ProbabilityTable {
   validateMapping(mapping);
-  if (mapping.size === 0) throw new RangeError("the mapping has no rows, so no measure is defined");
+  if (mapping.size === 0) throw new InputError("the mapping has no rows, so no measure is defined");
   const afterEos = options.afterEos ?? "count";
   const eos = options.eosSymbol ?? mapping.padSymbol;
   if (afterEos === "ignore" && eos === undefined) {
-    throw new RangeError('afterEos "ignore" needs an EOS symbol (eosSymbol, or a mapping with a padSymbol)');
+    throw new InputError(
+      'afterEos "ignore" needs an EOS symbol (eosSymbol, or a mapping with a padSymbol): no signal was padded',
+    );
   }
   const R = mapping.roles.length;
   const L = mapping.length;

@@ -23,6 +23,7 @@ import {
 import { measureMapping, MEASURE_NAMES, type MappingMeasures } from "../../mapping/measureAll.js";
 import { topographicSimilarityParallel } from "../../mapping/topsimParallel.js";
 import type { TopsimResult } from "../../mapping/topsim.js";
+import { InputError } from "../../io/errors.js";
 import { pairCount } from "../../mapping/topsim.js";
 import { DEFAULT_SAMPLED_PAIRS, EXHAUSTIVE_TOPSIM_MAX_ROWS } from "../../mapping/topsimSample.js";
 import { textTable } from "../../report/html.js";
@@ -113,6 +114,11 @@ export async function run(argv: string[]): Promise<number> {
     ...(alphabet ? { alphabet } : {}),
     ...(signalColumn !== undefined ? { signalColumn } : {}),
   });
+  if (measureOptions.afterEos === "ignore" && mapping.padSymbol === undefined)
+    throw new InputError(
+      `--after-eos ignore needs an end-of-signal symbol, but no signal is padded (every one has length ${mapping.length}) and the pad "${report.padding.symbol}" does not occur; name the EOS symbol with --pad`,
+      { file },
+    );
   if (!skipTopsim && mapping.size > 3000) {
     const all = pairCount(mapping.size);
     const pairs =
@@ -155,7 +161,7 @@ function humanReadable(report: MappingFileReport, m: MappingMeasures): string {
   const pad = report.padding;
   const lines = [
     `${report.file}: ${plural(p.rows, "row")} (${report.format}, signals ${report.signalEncoding})`,
-    `roles: ${p.roles.map((r) => `${r.name} (${r.atoms} atoms)`).join(", ")}`,
+    `roles: ${p.roles.map((r) => `${r.name} (${plural(r.atoms, "atom")})`).join(", ")}`,
     `signals: length ${p.signalLength}, alphabet |C| = ${p.alphabetSize} (${report.alphabet.source}; ${report.alphabet.used} used)`,
     pad.paddedRows > 0
       ? `padding: ${plural(pad.paddedRows, "row")} padded with "${pad.symbol}" (lengths ${pad.shortestSignal}–${pad.longestSignal}); the pad counts as a symbol`
