@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main, reportError } from "../src/cli/main.js";
+import { reportError } from "../src/cli/main.js";
 import { encodeNpy } from "../src/io/npy.js";
+import { runCli } from "./helpers/runCli.js";
 
 let dir = "";
 let err: string[] = [];
@@ -71,17 +72,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
 async function glossa(argv: string[]): Promise<number> {
-  err = [];
-  vi.spyOn(console, "log").mockImplementation(() => {});
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  vi.spyOn(process.stderr, "write").mockImplementation(
-    ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write,
-  );
-  try {
-    return await main(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const run = await runCli(argv);
+  err = run.err;
+  return run.code;
 }
 
 /** [description, argv (FILE names are in the scratch folder), exit code, what the message must contain] */

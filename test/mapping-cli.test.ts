@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../src/cli/main.js";
+import { runCli } from "./helpers/runCli.js";
 
 let dir = "";
 let out: string[] = [];
@@ -17,18 +17,10 @@ afterAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 async function glossa(...argv: string[]): Promise<number> {
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  vi.spyOn(process.stderr, "write").mockImplementation(
-    ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write,
-  );
-  try {
-    return await main(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const run = await runCli(argv);
+  out = run.out;
+  err = run.err;
+  return run.code;
 }
 
 describe("glossa generate", () => {
