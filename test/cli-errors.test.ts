@@ -135,6 +135,13 @@ const CASES: Case[] = [
   ["bad --alphabet-size", ["mapping", at("ok.tsv"), "--alphabet-size", "0"], 2, ["--alphabet-size"]],
   ["bad --topsim-pairs", ["mapping", at("ok.tsv"), "--topsim-pairs", "some"], 2, ["--topsim-pairs"]],
   ["unknown option", ["mapping", at("ok.tsv"), "--colour"], 2, ["unknown option --colour"]],
+  ["a value after a flag", ["mapping", at("ok.tsv"), "--json", "yes"], 2, ["--json is a flag and takes no value"]],
+  [
+    "declared alphabet beyond the tables",
+    ["mapping", at("ok.tsv"), "--alphabet-size", "100000000"],
+    1,
+    ["ok.tsv", "more than 16,777,216 symbols"],
+  ],
   // glossa generate
   [
     "--out into a missing folder",
@@ -205,7 +212,7 @@ const CASES: Case[] = [
 
 describe("bad input and bad usage: exit 1 or 2, one message naming the file, no stack trace", () => {
   it("covers every class listed (and each case is distinct)", () => {
-    expect(CASES.length).toBe(48);
+    expect(CASES.length).toBe(50);
     expect(new Set(CASES.map(([d, argv]) => `${argv[0]} ${d}`)).size).toBe(CASES.length);
   });
   it.each(CASES)("%s", async (_description, argv, code, expected) => {

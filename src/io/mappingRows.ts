@@ -15,6 +15,9 @@ import { InputError } from "./errors.js";
 
 export type DeclaredAlphabet = { size: number } | { symbols: string[] };
 
+/** Largest declared alphabet size: every symbol gets a name and a cell in the measures' tables. */
+export const MAX_DECLARED_ALPHABET = 2 ** 24;
+
 export type SignalEncoding = "space-separated" | "characters" | "json-array";
 
 export interface MappingRowsSummary {
@@ -207,6 +210,11 @@ export class MappingRows {
     const K = declared.size;
     if (!Number.isInteger(K) || K < 1)
       throw new InputError(`the declared alphabet size must be a positive integer, got ${K}`, { file });
+    if (K > MAX_DECLARED_ALPHABET)
+      throw new InputError(
+        `the declared alphabet size ${K} is more than ${MAX_DECLARED_ALPHABET.toLocaleString("en")} symbols, which the measures' tables (one cell per symbol) cannot hold`,
+        { file },
+      );
     if (used.size > K) {
       throw new InputError(
         `the declared alphabet size ${K} is smaller than the ${used.size} symbols the signals use (${abbreviate(sorted)})`,

@@ -37,6 +37,9 @@ export interface ProbabilityTable {
   rowTotals: Float64Array[];
 }
 
+/** Cells of one role's table n(r, ·, ·, ·) (float64: 16 GiB at the limit). */
+export const MAX_TABLE_CELLS = 2 ** 31;
+
 /** Counts n(r, a, p, c) over the mapping's rows. Throws InputError for an empty mapping. */
 export function buildProbabilityTable(mapping: DiscreteMapping, options: TableOptions = {}): ProbabilityTable {
   validateMapping(mapping);
@@ -52,6 +55,12 @@ export function buildProbabilityTable(mapping: DiscreteMapping, options: TableOp
   const L = mapping.length;
   const C = mapping.alphabet.length;
   const atomCounts = mapping.roles.map((role) => role.atoms.length);
+  atomCounts.forEach((A, r) => {
+    if (A * L * C > MAX_TABLE_CELLS)
+      throw new InputError(
+        `role "${mapping.roles[r]!.name}" has ${A} atoms × ${L} positions × ${C} symbols = ${(A * L * C).toLocaleString("en")} cells, more than the ${MAX_TABLE_CELLS.toLocaleString("en")} the dense probability table can hold`,
+      );
+  });
   const counts = atomCounts.map((A) => new Float64Array(A * L * C));
   const rowTotals = atomCounts.map((A) => new Float64Array(A * L));
   const { meanings, signals } = mapping;
