@@ -3,6 +3,7 @@
  * about the paths the user gave, not bugs: this turns Node's errno errors into an InputError
  * naming the path in words, e.g. "out/x.tsv: cannot open for writing: no such folder".
  */
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { InputError } from "./errors.js";
 
@@ -13,7 +14,7 @@ const REASONS: Record<string, string> = {
   EROFS: "read-only file system",
   EISDIR: "is a folder, expected a file",
   ENOTDIR: "a part of the path is not a folder",
-  EEXIST: "already exists",
+  EEXIST: "a file or folder of that name already exists",
   ENOSPC: "no space left on the device",
   EDQUOT: "disk quota exceeded",
   ENAMETOOLONG: "name too long",
@@ -54,8 +55,10 @@ export function inputErrorFromSystemError(error: unknown): InputError | undefine
  */
 export function unwritableFileError(file: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT")
+  if (code === "ENOENT" && !existsSync(dirname(file)))
     return new InputError(`cannot write: the folder "${dirname(file)}" does not exist (create it first)`, { file });
+  if (code === "ENOENT")
+    return new InputError(`cannot write: files cannot be created in "${dirname(file)}" (ENOENT)`, { file });
   if (code === "EISDIR") return new InputError("cannot write: this is a folder; give a file name", { file });
   return inputErrorFromSystemError(error) ?? error;
 }
