@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/io/errors.js";
 import { parseMappingText, readMappingFile } from "../src/io/mappingFile.js";
-import { readTextLines } from "../src/io/textFile.js";
+import { readTextLines, readTextLinesSync } from "../src/io/textFile.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -97,5 +97,22 @@ describe("large mapping files", () => {
     const { report } = parseMappingText(jsonl, "m.jsonl");
     expect(report.signalEncoding).toBe("space-separated");
     expect(report.alphabet.used).toBe(7); // a, b, ab, c, d, e, <pad>
+  });
+});
+
+describe("line reading limits", () => {
+  it("a line over the limit is an InputError naming the file and line, not a string-length crash", async () => {
+    const file = join(dir, "long.txt");
+    const long = "a".repeat(5 << 20); // 5 MiB without a newline: six chunks
+    await writeFile(file, `first\n${long}\nlast\n`);
+    const lines: number[] = [];
+    await readTextLines(file, (line, text) => void lines.push(text.length), { maxLineBytes: 6 << 20 });
+    expect(lines).toEqual([5, 5 << 20, 4, 0]);
+    await expect(readTextLines(file, () => {}, { maxLineBytes: 4 << 20 })).rejects.toThrow(
+      `${file}, line 2: a line longer than 4 MiB`,
+    );
+    const seen: number[] = [];
+    readTextLinesSync(file, (line) => void seen.push(line), { maxLineBytes: 6 << 20 });
+    expect(seen).toEqual([1, 2, 3, 4]);
   });
 });

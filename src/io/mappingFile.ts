@@ -89,7 +89,7 @@ class MappingFileReader {
   private readonly signalColumn: string;
   private rows: MappingRows | undefined;
   private blankLines = 0;
-  private lastLineBlank = false;
+  private lastLineEmpty = false;
   private sawHeader = false;
   // TSV/CSV: the header's columns
   private header: string[] = [];
@@ -108,8 +108,8 @@ class MappingFileReader {
   }
 
   line(line: number, text: string): void {
-    this.lastLineBlank = text.trim() === "";
-    if (this.lastLineBlank) {
+    this.lastLineEmpty = text === "";
+    if (text.trim() === "") {
       this.blankLines++;
       return;
     }
@@ -121,7 +121,7 @@ class MappingFileReader {
   finish(): MappingFileResult {
     const file = this.file;
     // The empty "line" after a final newline is not a blank line.
-    const blankLines = this.blankLines - (this.lastLineBlank ? 1 : 0);
+    const blankLines = this.blankLines - (this.lastLineEmpty ? 1 : 0);
     if (this.format !== "jsonl" && !this.sawHeader)
       throw new InputError(
         `empty file: expected a header line naming the role columns and a "${this.signalColumn}" column`,
