@@ -106,7 +106,7 @@ describe("line reading limits", () => {
     const long = "a".repeat(5 << 20); // 5 MiB without a newline: six chunks
     await writeFile(file, `first\n${long}\nlast\n`);
     const lines: number[] = [];
-    await readTextLines(file, (line, text) => void lines.push(text.length), { maxLineBytes: 6 << 20 });
+    await readTextLines(file, (_line, text) => void lines.push(text.length), { maxLineBytes: 6 << 20 });
     expect(lines).toEqual([5, 5 << 20, 4, 0]);
     await expect(readTextLines(file, () => {}, { maxLineBytes: 4 << 20 })).rejects.toThrow(
       `${file}, line 2: a line longer than 4 MiB`,

@@ -6,7 +6,6 @@
  * is an InputError too (it could not be held as one string).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { InputError } from "./errors.js";
 import { decodeUtf8, forEachLine, rejectNul, rejectUtf16 } from "./mappingText.js";
 
@@ -21,32 +20,15 @@ export interface TextLinesOptions {
   maxLineBytes?: number;
 }
 
-/** Calls `onLine(line, text)` for every line, numbered from 1 (see forEachLine). */
+/**
+ * Calls `onLine(line, text)` for every line, numbered from 1 (see forEachLine). Reads
+ * synchronously (readTextLinesSync) behind a promise: the callers parse every line anyway.
+ */
 export async function readTextLines(file: string, onLine: OnLine, options: TextLinesOptions = {}): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, "r");
-  } catch (error) {
-    throw cannotRead(file, error);
-  }
-  try {
-    const splitter = new LineSplitter(file, onLine, options.maxLineBytes ?? MAX_LINE_BYTES);
-    for (;;) {
-      const chunk = new Uint8Array(CHUNK_BYTES);
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
-      } catch (error) {
-        throw cannotRead(file, error);
-      }
-      if (splitter.push(chunk.subarray(0, bytesRead))) return;
-    }
-  } finally {
-    await handle.close();
-  }
+  readTextLinesSync(file, onLine, options);
 }
 
-/** readTextLines, synchronously. */
+/** Calls `onLine(line, text)` for every line of a file, numbered from 1, in chunks of 1 MiB. */
 export function readTextLinesSync(file: string, onLine: OnLine, options: TextLinesOptions = {}): void {
   let fd: number;
   try {
