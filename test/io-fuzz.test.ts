@@ -4,7 +4,7 @@
  * error (a RangeError, a TypeError, a stack overflow, an allocation failure).
  *
  * Readers: .npy (whole and streamed; label files are .npy of integers), .safetensors,
- * mapping files (TSV, CSV, JSONL), and run folders (readJournal, readRunFolder — their
+ * mapping files (TSV, CSV, JSONL), text corpora (plain and JSONL), and run folders (readJournal, readRunFolder — their
  * exported reading functions only; the journal's format may gain markers, so any result is
  * accepted). About 200 runs per reader.
  */
@@ -18,6 +18,7 @@ import { readMappingFile } from "../src/io/mappingFile.js";
 import { encodeNpy, NpyRowReader, readNpy } from "../src/io/npy.js";
 import { readJournal, readRunFolder } from "../src/io/runFolder.js";
 import { listSafetensors, readSafetensor } from "../src/io/safetensors.js";
+import { readCorpus } from "../src/sources/corpus.js";
 
 const RUNS = 200;
 const scratch = mkdtempSync(join(tmpdir(), "glossa-fuzz-"));
@@ -246,6 +247,35 @@ describe("fuzzing the mapping-file reader", () => {
               const { mapping } = await readMappingFile(file);
               expect(mapping.signals.length).toBe(mapping.size * mapping.length);
               expect(mapping.size).toBeGreaterThan(0);
+            }),
+          );
+        }),
+        { numRuns: RUNS },
+      );
+      expect(seen.outcomes.ok).toBeGreaterThan(0);
+      expect(seen.outcomes["input error"]).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe("fuzzing the corpus reader", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const valid = {
+    txt: [encode("The cat sat.\n\nA dog ran.\n")],
+    jsonl: [encode('{"text": "The cat sat."}\n{"text": ""}\n{"text": "A dog ran.", "id": 2}\n')],
+  };
+  for (const ext of ["txt", "jsonl"] as const) {
+    it(`${ext}: a result or an InputError naming the file (${RUNS} runs)`, async () => {
+      const seen = tally();
+      await fc.assert(
+        fc.asyncProperty(fileBytes(valid[ext]), async (bytes) => {
+          const file = scratchPath(`.${ext}`);
+          writeFileSync(file, bytes);
+          seen.count(
+            await resultOrInputError(file, () => {
+              const corpus = readCorpus(file);
+              expect(corpus.documents.length).toBeGreaterThan(0);
+              expect(corpus.blankLines).toBeGreaterThanOrEqual(0);
             }),
           );
         }),
