@@ -97,6 +97,20 @@ describe("glossa mapping", () => {
     expect(text).toMatch(/alphabet \|C\| = \d+ \(observed/);
     expect(text).not.toMatch(/NaN/);
   });
+  it("says when topsim is over a sample of pairs, with its size and seed (--topsim-pairs)", async () => {
+    const file = join(dir, "sampled.tsv");
+    expect(await glossa("generate", "compositional", "--atoms", "6", "--seed", "3", "--out", file)).toBe(0);
+    expect(await glossa("mapping", file, "--topsim-pairs", "5000", "--seed", "4")).toBe(0);
+    expect(out.join("\n")).toContain(
+      "topsim: Spearman over 5,000 random pairs of 23,220 (sampled with seed 4; --topsim-pairs all for every pair)",
+    );
+    expect(await glossa("mapping", file, "--topsim-pairs", "5000", "--json")).toBe(0);
+    const json = JSON.parse(out.join("\n"));
+    expect(json.details.topsim.sample).toEqual({ pairs: 5000, of: 23220, seed: 0 });
+    expect(json.parameters.topsimSample).toEqual({ pairs: 5000, of: 23220, seed: 0 });
+    expect(await glossa("mapping", file, "--topsim-pairs", "all")).toBe(0);
+    expect(out.join("\n")).toContain("topsim: Spearman over all 23,220 pairs");
+  });
   it("--json prints the measures and the parameters used", async () => {
     const file = join(dir, "ragged.tsv");
     await writeFile(file, "a\tb\tsignal\nx\tp\tab\nx\tq\taab\ny\tp\tb\ny\tq\tbba\n");
