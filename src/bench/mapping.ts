@@ -8,7 +8,8 @@
  *
  * Then reading a mapping file of 1 million rows (TSV, 3 roles of 100 atoms, signals of 6
  * characters), in a child process so its peak RSS is the reader's alone: time and peak RSS,
- * against the RSS of a child that only starts Node.
+ * against the RSS of a child that only starts Node; and topsim over the default sample of
+ * 10 million pairs of those rows (what `glossa mapping` does above 50,000 rows).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -163,12 +164,21 @@ function readLargeFile(): void {
       if (result.status !== 0) throw new Error(`child failed: ${result.stderr}`);
       return result.stdout;
     };
-    const read = JSON.parse(run([child, file]).trim()) as { rows: number; seconds: number; maxRssMB: number };
+    const read = JSON.parse(run([child, file]).trim()) as {
+      rows: number;
+      seconds: number;
+      maxRssMB: number;
+      topsimPairs: number;
+      topsimSeconds: number;
+    };
     const idle = Number(run(["-e", "console.log(process.resourceUsage().maxRSS / 1024)"]).trim());
     const mb = statSync(file).size / 2 ** 20;
     console.log(`\nReading a mapping file (readMappingFile, child process)`);
     console.log(
       `  ${read.rows.toLocaleString("en")} rows, ${mb.toFixed(1)} MiB TSV: ${fmt(read.seconds)} (${(read.rows / read.seconds / 1e6).toFixed(2)} M rows/s); peak RSS ${read.maxRssMB.toFixed(0)} MB (Node alone ${idle.toFixed(0)} MB)`,
+    );
+    console.log(
+      `  topsim over ${read.topsimPairs.toLocaleString("en")} sampled pairs of those rows (Levenshtein, 1 thread): ${fmt(read.topsimSeconds)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
