@@ -99,7 +99,7 @@ const CASES: Case[] = [
     "array meaning in a file of object meanings",
     ["mapping", at("mixed.jsonl")],
     1,
-    ["mixed.jsonl, line 2", '"meaning" is an array of 1 values', "objects with keys s (as on line 1)"],
+    ["mixed.jsonl, line 2", '"meaning" is an array of 1 value', "objects with keys s (as on line 1)"],
   ],
   [
     "a JSON line that is not an object",

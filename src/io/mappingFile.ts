@@ -25,6 +25,7 @@ import { type DeclaredAlphabet, MappingRows, type MappingRowsSummary } from "./m
 import { csvField, forEachLine, splitRecord } from "./mappingText.js";
 import { unwritableFileError } from "./systemError.js";
 import { readTextLines } from "./textFile.js";
+import { plural } from "../util/plural.js";
 
 export const MAPPING_FORMATS = ["tsv", "csv", "jsonl"] as const;
 export type MappingFormat = (typeof MAPPING_FORMATS)[number];
@@ -214,8 +215,8 @@ class MappingFileReader {
       const roles = this.rows.roleNames;
       throw new InputError(
         this.keyed
-          ? `"meaning" is an array of ${names.length} values, but the file's meanings are objects with keys ${roles.join(", ")} (as on line ${this.shapeLine}); give every meaning in one shape`
-          : `"meaning" is an object with keys ${names.join(", ")}, but the file's meanings are arrays of ${roles.length} values (as on line ${this.shapeLine}); give every meaning in one shape`,
+          ? `"meaning" is an array of ${plural(names.length, "value")}, but the file's meanings are objects with keys ${roles.join(", ")} (as on line ${this.shapeLine}); give every meaning in one shape`
+          : `"meaning" is an object with keys ${names.join(", ")}, but the file's meanings are arrays of ${plural(roles.length, "value")} (as on line ${this.shapeLine}); give every meaning in one shape`,
         { file, line },
       );
     } else if (!sameNames(names, this.rows.roleNames)) {
@@ -223,7 +224,7 @@ class MappingFileReader {
       throw new InputError(
         this.keyed
           ? `ragged meaning: expected keys ${roles.join(", ")} (as on line ${this.shapeLine}), found keys ${names.join(", ")}`
-          : `ragged meaning: expected an array of ${roles.length} roles (as on line ${this.shapeLine}), found an array of ${names.length}`,
+          : `ragged meaning: expected an array of ${plural(roles.length, "role")} (as on line ${this.shapeLine}), found an array of ${names.length}`,
         { file, line },
       );
     }

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { InputError } from "../io/errors.js";
 import { forEachLine } from "../io/mappingText.js";
 import { readTextLinesSync } from "../io/textFile.js";
+import { plural } from "../util/plural.js";
 
 export interface Corpus {
   file: string;
@@ -66,7 +67,7 @@ class CorpusReader {
     // The empty "line" after a final newline is not a blank line.
     const blankLines = this.blankLines - (this.lastLineEmpty ? 1 : 0);
     if (this.documents.length === 0)
-      throw new InputError(`corpus has no documents (${blankLines} blank lines)`, { file: this.file });
+      throw new InputError(`corpus has no documents (${plural(blankLines, "blank line")})`, { file: this.file });
     return { file: this.file, documents: this.documents, blankLines };
   }
 }
