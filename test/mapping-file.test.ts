@@ -151,7 +151,9 @@ describe("mapping file errors name the file, line and problem", () => {
       error(() =>
         parseMappingText('{"meaning": [1], "signal": "a"}\n{"meaning": {"s": 1}, "signal": "b"}\n', "m.jsonl"),
       ),
-    ).toMatch(/^m.jsonl, line 2: "meaning" is an object with keys s, but the file's meanings are arrays of 1 value \(as on line 1\)/);
+    ).toMatch(
+      /^m.jsonl, line 2: "meaning" is an object with keys s, but the file's meanings are arrays of 1 value \(as on line 1\)/,
+    );
     expect(error(() => parseMappingText('{"meaning": [1], "signal": []}\n', "m.jsonl"))).toBe(
       "m.jsonl, line 1: empty signal",
     );
