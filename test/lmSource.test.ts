@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LanguageModel } from "../src/sources/onnxModel.js";
+import { LanguageModel, loadTokenizer } from "../src/sources/onnxModel.js";
 import { readNpy } from "../src/io/npy.js";
 
 const FIX = "test/fixtures/lm";
@@ -35,5 +37,32 @@ describe.each(["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"])("ONNX s
     const torchCount = name.startsWith("gpt2") ? 125760 : 143232;
     expect(Math.abs(model.parameters / torchCount - 1)).toBeLessThan(0.005);
     await model.dispose();
+  });
+});
+
+describe("tokenizer loading", () => {
+  it("works for a folder whose name has a space and non-ASCII letters, with the same ids", async () => {
+    const check = JSON.parse(readFileSync(join(FIX, "tokenizer_check.json"), "utf8")) as {
+      text: string;
+      ids: number[];
+    };
+    const scratch = mkdtempSync(join(tmpdir(), "glossa-tok-"));
+    try {
+      const odd = join(scratch, "my model ü");
+      cpSync(join(FIX, "gpt2-tiny"), odd, { recursive: true });
+      const plain = await loadTokenizer(join(FIX, "gpt2-tiny"));
+      const renamed = await loadTokenizer(odd);
+      expect(Array.from(renamed.encode(check.text))).toEqual(check.ids);
+      expect(Array.from(plain.encode(check.text))).toEqual(check.ids);
+      expect([renamed.vocabSize, renamed.padId, renamed.maxLength]).toEqual([
+        plain.vocabSize,
+        plain.padId,
+        plain.maxLength,
+      ]);
+      writeFileSync(join(odd, "tokenizer_config.json"), "{ not json");
+      await expect(loadTokenizer(odd)).rejects.toThrow(/tokenizer_config\.json: not valid JSON/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

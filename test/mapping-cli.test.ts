@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../src/cli/main.js";
+import { runCli } from "./helpers/runCli.js";
 
 let dir = "";
 let out: string[] = [];
@@ -17,18 +17,10 @@ afterAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 async function glossa(...argv: string[]): Promise<number> {
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  vi.spyOn(process.stderr, "write").mockImplementation(
-    ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write,
-  );
-  try {
-    return await main(argv);
-  } finally {
-    vi.restoreAllMocks();
-  }
+  const run = await runCli(argv);
+  out = run.out;
+  err = run.err;
+  return run.code;
 }
 
 describe("glossa generate", () => {
@@ -104,6 +96,20 @@ describe("glossa mapping", () => {
     expect(text).toMatch(/inferred word order: subject subject verb verb object object/);
     expect(text).toMatch(/alphabet \|C\| = \d+ \(observed/);
     expect(text).not.toMatch(/NaN/);
+  });
+  it("says when topsim is over a sample of pairs, with its size and seed (--topsim-pairs)", async () => {
+    const file = join(dir, "sampled.tsv");
+    expect(await glossa("generate", "compositional", "--atoms", "6", "--seed", "3", "--out", file)).toBe(0);
+    expect(await glossa("mapping", file, "--topsim-pairs", "5000", "--seed", "4")).toBe(0);
+    expect(out.join("\n")).toContain(
+      "topsim: Spearman over 5,000 random pairs of 23,220 (sampled with seed 4; --topsim-pairs all for every pair)",
+    );
+    expect(await glossa("mapping", file, "--topsim-pairs", "5000", "--json")).toBe(0);
+    const json = JSON.parse(out.join("\n"));
+    expect(json.details.topsim.sample).toEqual({ pairs: 5000, of: 23220, seed: 0 });
+    expect(json.parameters.topsimSample).toEqual({ pairs: 5000, of: 23220, seed: 0 });
+    expect(await glossa("mapping", file, "--topsim-pairs", "all")).toBe(0);
+    expect(out.join("\n")).toContain("topsim: Spearman over all 23,220 pairs");
   });
   it("--json prints the measures and the parameters used", async () => {
     const file = join(dir, "ragged.tsv");

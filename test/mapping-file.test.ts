@@ -131,12 +131,29 @@ describe("mapping file errors name the file, line and problem", () => {
     );
     expect(
       error(() => parseMappingText('{"meaning": [1, 2], "signal": "a"}\n{"meaning": [1], "signal": "b"}\n', "m.jsonl")),
-    ).toBe("m.jsonl, line 2: ragged meaning: expected an array of 2 roles (role1, role2), found an array of 1");
+    ).toBe("m.jsonl, line 2: ragged meaning: expected an array of 2 roles (as on line 1), found an array of 1");
     expect(
       error(() =>
         parseMappingText('{"meaning": {"s": 1}, "signal": "a"}\n{"meaning": {"o": 1}, "signal": "b"}\n', "m.jsonl"),
       ),
-    ).toMatch(/line 2: ragged meaning: expected keys 1 roles \(s\), found keys o/);
+    ).toBe("m.jsonl, line 2: ragged meaning: expected keys s (as on line 1), found keys o");
+    expect(
+      error(() =>
+        parseMappingText(
+          '{"meaning": {"s": 1, "o": 2}, "signal": "a"}\n\n{"meaning": [1, 2], "signal": "b"}\n',
+          "m.jsonl",
+        ),
+      ),
+    ).toBe(
+      'm.jsonl, line 3: "meaning" is an array of 2 values, but the file\'s meanings are objects with keys s, o (as on line 1); give every meaning in one shape',
+    );
+    expect(
+      error(() =>
+        parseMappingText('{"meaning": [1], "signal": "a"}\n{"meaning": {"s": 1}, "signal": "b"}\n', "m.jsonl"),
+      ),
+    ).toMatch(
+      /^m.jsonl, line 2: "meaning" is an object with keys s, but the file's meanings are arrays of 1 value \(as on line 1\)/,
+    );
     expect(error(() => parseMappingText('{"meaning": [1], "signal": []}\n', "m.jsonl"))).toBe(
       "m.jsonl, line 1: empty signal",
     );

@@ -15,6 +15,7 @@ import { validateMapping } from "../src/mapping/types.js";
 import { buildProbabilityTable } from "../src/mapping/table.js";
 import { entanglement, homonymy, synonymy, wordOrderFreedom } from "../src/mapping/variation.js";
 import { inferWordOrder } from "../src/mapping/wordOrder.js";
+import { InputError } from "../src/util/inputError.js";
 
 const opts = { length: 6, alphabetSize: 26, seed: 7 };
 
@@ -45,7 +46,7 @@ describe("meaning spaces and alphabets", () => {
     expect(svo.roles[1]!.atoms[24]).toBe("verb24");
   });
   it("rejects empty or non-integer role sizes", () => {
-    expect(() => meaningSpace([])).toThrow(RangeError);
+    expect(() => meaningSpace([])).toThrow(InputError);
     expect(() => meaningSpace([3, 0])).toThrow(/role "role2" needs a positive integer/);
   });
   it("names symbols with single characters up to 62", () => {
@@ -135,7 +136,8 @@ describe("synthetic languages: construction", () => {
     for (let i = 0; i < m.size; i++) if (m.meanings[i * 2] === 0) codesOfAtom0.add(m.signals[i * 2]!);
     expect(codesOfAtom0.size).toBe(3);
   });
-  it("throw a clear RangeError when impossible", () => {
+  it("throw a clear InputError when impossible", () => {
+    expect(() => compositionalLanguage(svoMeaningSpace(), { ...opts, alphabetSize: 4 })).toThrow(InputError);
     expect(() => compositionalLanguage(svoMeaningSpace(), { ...opts, alphabetSize: 4 })).toThrow(
       /need an alphabet of at least 5 symbols, got 4/,
     );

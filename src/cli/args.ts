@@ -23,13 +23,16 @@ export interface ParsedArgs {
   options: Record<string, string | string[] | boolean | undefined>;
 }
 
+/** Words that, right after a flag, are a mistaken value ("--json yes") rather than a positional. */
+const FLAG_WORDS = new Set(["yes", "no", "true", "false", "on", "off"]);
+
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const positionals: string[] = [];
   const options: ParsedArgs["options"] = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
+      for (const rest of argv.slice(i + 1)) positionals.push(rest);
       break;
     }
     if (!arg.startsWith("--")) {
@@ -47,6 +50,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     }
     if (spec.type === "boolean") {
       if (eq >= 0) throw new UsageError(`--${name} is a flag and takes no value`);
+      const next = argv[i + 1];
+      if (next !== undefined && FLAG_WORDS.has(next.toLowerCase()))
+        throw new UsageError(`--${name} is a flag and takes no value: give --${name} alone, not --${name} ${next}`);
       options[name] = true;
       continue;
     }
@@ -103,8 +109,11 @@ export function numberOption(
   if (raw.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
   if (constraints.integer && !Number.isInteger(value))
     throw new UsageError(`--${name} must be an integer, got "${raw}"`);
-  if (constraints.min !== undefined && value < constraints.min)
-    throw new UsageError(`--${name} must be ≥ ${constraints.min}, got ${value}`);
+  if (constraints.min !== undefined && value < constraints.min) {
+    // min: Number.MIN_VALUE means "positive": say "> 0", not "≥ 5e-324".
+    const bound = constraints.min === Number.MIN_VALUE ? "> 0" : `≥ ${constraints.min}`;
+    throw new UsageError(`--${name} must be ${bound}, got ${value}`);
+  }
   if (constraints.max !== undefined && value > constraints.max)
     throw new UsageError(`--${name} must be ≤ ${constraints.max}, got ${value}`);
   return value;

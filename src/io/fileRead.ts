@@ -4,12 +4,15 @@
  */
 import { openSync, readSync } from "node:fs";
 import { InputError } from "./errors.js";
+import { inputErrorFromSystemError } from "./systemError.js";
 
 export function openForReading(path: string): number {
   try {
     return openSync(path, "r");
   } catch (error) {
-    throw new InputError(`cannot open: ${(error as Error).message}`, { file: path });
+    throw (
+      inputErrorFromSystemError(error) ?? new InputError(`cannot open: ${(error as Error).message}`, { file: path })
+    );
   }
 }
 

@@ -12,13 +12,20 @@
  * of observed symbols unless declared (a size K, or a list of symbols): the ln|C| normalisers
  * count the declared alphabet, used or not. Atoms are the values observed in each role column.
  *
+ * Files are read line by line (textFile.ts) into integer codes (mappingRows.ts): tens of
+ * millions of rows fit in memory proportional to the data.
+ *
  * I/O only: this module builds a DiscreteMapping and reports how; it computes no measure.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import type { DiscreteMapping } from "../mapping/types.js";
 import { InputError } from "./errors.js";
-import { csvField, decodeUtf8, numberedLines, splitRecord } from "./mappingText.js";
+import { type DeclaredAlphabet, MappingRows, type MappingRowsSummary } from "./mappingRows.js";
+import { csvField, forEachLine, splitRecord } from "./mappingText.js";
+import { unwritableFileError } from "./systemError.js";
+import { readTextLines } from "./textFile.js";
+import { plural } from "../util/plural.js";
 
 export const MAPPING_FORMATS = ["tsv", "csv", "jsonl"] as const;
 export type MappingFormat = (typeof MAPPING_FORMATS)[number];
@@ -26,7 +33,7 @@ export type MappingFormat = (typeof MAPPING_FORMATS)[number];
 export const DEFAULT_PAD = "<pad>";
 export const DEFAULT_SIGNAL_COLUMN = "signal";
 
-export type DeclaredAlphabet = { size: number } | { symbols: string[] };
+export type { DeclaredAlphabet } from "./mappingRows.js";
 
 export interface ReadMappingOptions {
   /** Default: from the file extension (.tsv, .csv, .jsonl / .ndjson). */
@@ -39,27 +46,9 @@ export interface ReadMappingOptions {
   signalColumn?: string;
 }
 
-export interface MappingFileReport {
+export interface MappingFileReport extends MappingRowsSummary {
   file: string;
   format: MappingFormat;
-  /** How signals were written: space-separated symbols, one character per symbol, or JSON arrays. */
-  signalEncoding: "space-separated" | "characters" | "json-array";
-  padding: {
-    symbol: string;
-    /** Rows that were shorter than the longest signal and got padded. */
-    paddedRows: number;
-    shortestSignal: number;
-    longestSignal: number;
-    /** Whether the pad symbol also occurs in the file's own signals (e.g. an EOS used as pad). */
-    occursInData: boolean;
-  };
-  alphabet: {
-    source: "observed" | "declared size" | "declared symbols";
-    size: number;
-    /** Symbols occurring in the signals after padding. */
-    used: number;
-  };
-  rows: number;
   /** Lines skipped because they were blank. */
   blankLines: number;
 }
@@ -67,13 +56,6 @@ export interface MappingFileReport {
 export interface MappingFileResult {
   mapping: DiscreteMapping;
   report: MappingFileReport;
-}
-
-interface Example {
-  line: number;
-  meaning: string[];
-  /** Raw signal: a string still to be split, or JSON array symbols. */
-  signal: string | string[];
 }
 
 /** The format a path's extension implies. */
@@ -88,84 +70,118 @@ export function formatFromPath(file: string): MappingFormat {
   );
 }
 
-/** Reads a mapping file (see the module comment). */
+/** Reads a mapping file (see the module comment), streaming it line by line. */
 export async function readMappingFile(file: string, options: ReadMappingOptions = {}): Promise<MappingFileResult> {
-  const format = options.format ?? formatFromPath(file);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new InputError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file });
-  }
-  return parseMappingText(decodeUtf8(bytes, file), file, { ...options, format });
+  const reader = new MappingFileReader(file, { ...options, format: options.format ?? formatFromPath(file) });
+  await readTextLines(file, (line, text) => reader.line(line, text));
+  return reader.finish();
 }
 
 /** Parses the text of a mapping file; `file` names it in errors. */
 export function parseMappingText(text: string, file: string, options: ReadMappingOptions = {}): MappingFileResult {
-  const format = options.format ?? formatFromPath(file);
-  const lines = numberedLines(text);
-  const content = lines.filter((l) => l.text.trim() !== "");
-  const blankLines = lines.length - content.length - (lines.at(-1)?.text === "" ? 1 : 0);
-  const { roleNames, examples } =
-    format === "jsonl"
-      ? parseJsonl(content, file)
-      : parseDelimited(content, file, format, options.signalColumn ?? DEFAULT_SIGNAL_COLUMN);
-  if (examples.length === 0) throw new InputError("no examples: the file has no data lines", { file });
-  return buildMapping(roleNames, examples, file, format, { ...options, blankLines });
+  const reader = new MappingFileReader(file, { ...options, format: options.format ?? formatFromPath(file) });
+  forEachLine(text, 1, (line, t) => reader.line(line, t));
+  return reader.finish();
 }
 
-function parseDelimited(
-  lines: { line: number; text: string }[],
-  file: string,
-  format: "tsv" | "csv",
-  signalColumn: string,
-): { roleNames: string[]; examples: Example[] } {
-  if (lines.length === 0)
-    throw new InputError(`empty file: expected a header line naming the role columns and a "${signalColumn}" column`, {
-      file,
+/** Takes the lines of a mapping file in order; `finish` builds the mapping. */
+class MappingFileReader {
+  private readonly format: MappingFormat;
+  private readonly signalColumn: string;
+  private rows: MappingRows | undefined;
+  private blankLines = 0;
+  private lastLineEmpty = false;
+  private sawHeader = false;
+  // TSV/CSV: the header's columns
+  private header: string[] = [];
+  private signalIndex = -1;
+  private roleIndices: number[] = [];
+  // JSONL: the shape of the first meaning
+  private keyed = false;
+  private shapeLine = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: ReadMappingOptions & { format: MappingFormat },
+  ) {
+    this.format = options.format;
+    this.signalColumn = options.signalColumn ?? DEFAULT_SIGNAL_COLUMN;
+  }
+
+  line(line: number, text: string): void {
+    this.lastLineEmpty = text === "";
+    if (text.trim() === "") {
+      this.blankLines++;
+      return;
+    }
+    if (this.format === "jsonl") this.jsonlLine(line, text);
+    else if (!this.sawHeader) this.headerLine(line, text);
+    else this.delimitedLine(line, text);
+  }
+
+  finish(): MappingFileResult {
+    const file = this.file;
+    // The empty "line" after a final newline is not a blank line.
+    const blankLines = this.blankLines - (this.lastLineEmpty ? 1 : 0);
+    if (this.format !== "jsonl" && !this.sawHeader)
+      throw new InputError(
+        `empty file: expected a header line naming the role columns and a "${this.signalColumn}" column`,
+        { file },
+      );
+    const rows = this.rows;
+    if (rows === undefined || rows.rows === 0)
+      throw new InputError("no examples: the file has no data lines", { file });
+    const { mapping, summary } = rows.build(this.options.pad ?? DEFAULT_PAD, this.options.alphabet);
+    return { mapping, report: { file, format: this.format, ...summary, blankLines } };
+  }
+
+  private headerLine(line: number, text: string): void {
+    const where = { file: this.file, line };
+    const header = splitRecord(text, this.format as "tsv" | "csv", where).map((h) => h.trim());
+    const signalIndex = header.indexOf(this.signalColumn);
+    if (signalIndex < 0) {
+      throw new InputError(
+        `missing column "${this.signalColumn}" (the header has: ${header.join(", ")}); name the signal column with --signal-column`,
+        where,
+      );
+    }
+    const roleIndices = header.map((_, k) => k).filter((k) => k !== signalIndex);
+    if (roleIndices.length === 0)
+      throw new InputError(`no role columns: the header has only "${this.signalColumn}"`, where);
+    header.forEach((h, k) => {
+      if (h === "") throw new InputError(`column ${k + 1} of the header has no name`, where);
+      if (header.indexOf(h) !== k) throw new InputError(`column "${h}" appears twice in the header`, where);
     });
-  const headerLine = lines[0]!;
-  const header = splitRecord(headerLine.text, format, { file, line: headerLine.line }).map((h) => h.trim());
-  const signalIndex = header.indexOf(signalColumn);
-  if (signalIndex < 0) {
-    throw new InputError(
-      `missing column "${signalColumn}" (the header has: ${header.join(", ")}); name the signal column with --signal-column`,
-      { file, line: headerLine.line },
+    this.sawHeader = true;
+    this.header = header;
+    this.signalIndex = signalIndex;
+    this.roleIndices = roleIndices;
+    this.rows = new MappingRows(
+      roleIndices.map((k) => header[k]!),
+      this.file,
     );
   }
-  const roleIndices = header.map((_, k) => k).filter((k) => k !== signalIndex);
-  if (roleIndices.length === 0)
-    throw new InputError(`no role columns: the header has only "${signalColumn}"`, { file, line: headerLine.line });
-  header.forEach((h, k) => {
-    if (h === "") throw new InputError(`column ${k + 1} of the header has no name`, { file, line: headerLine.line });
-    if (header.indexOf(h) !== k)
-      throw new InputError(`column "${h}" appears twice in the header`, { file, line: headerLine.line });
-  });
-  const examples = lines.slice(1).map(({ line, text }): Example => {
-    const cells = splitRecord(text, format, { file, line });
+
+  private delimitedLine(line: number, text: string): void {
+    const file = this.file;
+    const header = this.header;
+    const cells = splitRecord(text, this.format as "tsv" | "csv", { file, line });
     if (cells.length !== header.length) {
       throw new InputError(
-        `ragged row: expected ${header.length} ${format.toUpperCase()} cells (${header.join(", ")}), found ${cells.length}`,
+        `ragged row: expected ${header.length} ${this.format.toUpperCase()} cells (${header.join(", ")}), found ${cells.length}`,
         { file, line },
       );
     }
-    const meaning = roleIndices.map((k) => {
+    const meaning = this.roleIndices.map((k) => {
       const atom = cells[k]!.trim();
       if (atom === "") throw new InputError("empty meaning value", { file, line, column: header[k]! });
       return atom;
     });
-    return { line, meaning, signal: cells[signalIndex]! };
-  });
-  return { roleNames: roleIndices.map((k) => header[k]!), examples };
-}
+    this.rows!.addRow(line, meaning, cells[this.signalIndex]!);
+  }
 
-function parseJsonl(
-  lines: { line: number; text: string }[],
-  file: string,
-): { roleNames: string[]; examples: Example[] } {
-  let roleNames: string[] | undefined;
-  let keyed: boolean | undefined;
-  const examples = lines.map(({ line, text }): Example => {
+  private jsonlLine(line: number, text: string): void {
+    const file = this.file;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -173,210 +189,139 @@ function parseJsonl(
       throw new InputError(`not valid JSON (${(error as Error).message})`, { file, line });
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new InputError('expected a JSON object {"meaning": ..., "signal": ...}', { file, line });
+      throw new InputError(`expected a JSON object {"meaning": ..., "signal": ...}, found ${jsonKind(value)}`, {
+        file,
+        line,
+      });
     }
     const record = value as Record<string, unknown>;
     if (!("meaning" in record)) throw new InputError('missing field "meaning"', { file, line });
     if (!("signal" in record)) throw new InputError('missing field "signal"', { file, line });
     const m = record.meaning;
-    let names: string[];
-    let atoms: unknown[];
-    if (Array.isArray(m)) {
-      names = m.map((_, r) => `role${r + 1}`);
-      atoms = m;
-    } else if (typeof m === "object" && m !== null) {
-      names = Object.keys(m);
-      atoms = Object.values(m);
-    } else {
-      throw new InputError('"meaning" must be an array or an object of role values', { file, line });
-    }
-    if (roleNames === undefined) {
-      roleNames = names;
-      keyed = !Array.isArray(m);
+    const isArray = Array.isArray(m);
+    if (!isArray && (typeof m !== "object" || m === null))
+      throw new InputError(`"meaning" must be an array or an object of role values, found ${jsonKind(m)}`, {
+        file,
+        line,
+      });
+    const names = isArray ? m.map((_, r) => `role${r + 1}`) : Object.keys(m as object);
+    const atoms: unknown[] = isArray ? m : Object.values(m as object);
+    if (this.rows === undefined) {
       if (names.length === 0) throw new InputError('"meaning" is empty: expected at least one role', { file, line });
-    } else if (keyed !== !Array.isArray(m) || names.join("\u0000") !== roleNames.join("\u0000")) {
+      this.keyed = !isArray;
+      this.shapeLine = line;
+      this.rows = new MappingRows(names, file);
+    } else if (this.keyed === isArray) {
+      const roles = this.rows.roleNames;
       throw new InputError(
-        `ragged meaning: expected ${keyed ? "keys" : "an array of"} ${roleNames.length} roles (${roleNames.join(", ")}), found ${Array.isArray(m) ? `an array of ${names.length}` : `keys ${names.join(", ")}`}`,
+        this.keyed
+          ? `"meaning" is an array of ${plural(names.length, "value")}, but the file's meanings are objects with keys ${roles.join(", ")} (as on line ${this.shapeLine}); give every meaning in one shape`
+          : `"meaning" is an object with keys ${names.join(", ")}, but the file's meanings are arrays of ${plural(roles.length, "value")} (as on line ${this.shapeLine}); give every meaning in one shape`,
+        { file, line },
+      );
+    } else if (!sameNames(names, this.rows.roleNames)) {
+      const roles = this.rows.roleNames;
+      throw new InputError(
+        this.keyed
+          ? `ragged meaning: expected keys ${roles.join(", ")} (as on line ${this.shapeLine}), found keys ${names.join(", ")}`
+          : `ragged meaning: expected an array of ${plural(roles.length, "role")} (as on line ${this.shapeLine}), found an array of ${names.length}`,
         { file, line },
       );
     }
     const meaning = atoms.map((a, r) => {
       if (typeof a !== "string" && typeof a !== "number")
-        throw new InputError(`meaning value for role "${names[r]}" must be a string or number`, { file, line });
+        throw new InputError(`meaning value for role "${names[r]}" must be a string or number, found ${jsonKind(a)}`, {
+          file,
+          line,
+        });
       return String(a);
     });
     const s = record.signal;
-    if (typeof s === "string") return { line, meaning, signal: s };
-    if (Array.isArray(s) && s.every((x) => typeof x === "string" || typeof x === "number"))
-      return { line, meaning, signal: s.map(String) };
-    throw new InputError('"signal" must be a string or an array of symbols (strings or numbers)', { file, line });
-  });
-  return { roleNames: roleNames ?? [], examples };
-}
-
-function buildMapping(
-  roleNames: string[],
-  examples: Example[],
-  file: string,
-  format: MappingFormat,
-  options: ReadMappingOptions & { blankLines: number },
-): MappingFileResult {
-  const pad = options.pad ?? DEFAULT_PAD;
-  if (pad === "") throw new InputError("the pad symbol may not be empty", { file });
-  const spaced = examples.some((e) => typeof e.signal === "string" && /\s/.test(e.signal.trim()));
-  const anyString = examples.some((e) => typeof e.signal === "string");
-  const signals = examples.map((e) => {
-    const symbols =
-      typeof e.signal !== "string"
-        ? e.signal
-        : spaced
-          ? e.signal
-              .trim()
-              .split(/\s+/)
-              .filter((s) => s !== "")
-          : Array.from(e.signal.trim());
-    if (symbols.length === 0) throw new InputError("empty signal", { file, line: e.line });
-    return symbols;
-  });
-  const lengths = signals.map((s) => s.length);
-  const length = Math.max(...lengths);
-  const shortest = Math.min(...lengths);
-
-  const observed = new Set<string>();
-  for (const s of signals) for (const c of s) observed.add(c);
-  const occursInData = observed.has(pad);
-  if (shortest < length) observed.add(pad);
-  const alphabet = resolveAlphabet(observed, examples, signals, options.alphabet, pad, file);
-  const symbolCode = new Map(alphabet.symbols.map((c, k) => [c, k]));
-
-  const R = roleNames.length;
-  const atomLists = roleNames.map((_, r) => [...new Set(examples.map((e) => e.meaning[r]!))].sort(compareNames));
-  const atomCodes = atomLists.map((atoms) => new Map(atoms.map((a, k) => [a, k])));
-  const meanings = new Int32Array(examples.length * R);
-  const codes = new Int32Array(examples.length * length).fill(symbolCode.get(pad) ?? 0);
-  examples.forEach((e, i) => {
-    for (let r = 0; r < R; r++) meanings[i * R + r] = atomCodes[r]!.get(e.meaning[r]!)!;
-    signals[i]!.forEach((c, p) => (codes[i * length + p] = symbolCode.get(c)!));
-  });
-
-  const padCode = symbolCode.get(pad);
-  const mapping: DiscreteMapping = {
-    roles: roleNames.map((name, r) => ({ name, atoms: atomLists[r]! })),
-    alphabet: alphabet.symbols,
-    length,
-    size: examples.length,
-    meanings,
-    signals: codes,
-    ...(padCode !== undefined ? { padSymbol: padCode } : {}),
-  };
-  const report: MappingFileReport = {
-    file,
-    format,
-    signalEncoding: !anyString ? "json-array" : spaced ? "space-separated" : "characters",
-    padding: {
-      symbol: pad,
-      paddedRows: lengths.filter((n) => n < length).length,
-      shortestSignal: shortest,
-      longestSignal: length,
-      occursInData,
-    },
-    alphabet: { source: alphabet.source, size: alphabet.symbols.length, used: observed.size },
-    rows: examples.length,
-    blankLines: options.blankLines,
-  };
-  return { mapping, report };
-}
-
-/** Orders names numerically when both are numbers ("2" < "10"), else by code units. */
-function compareNames(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (a.trim() !== "" && b.trim() !== "" && Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function resolveAlphabet(
-  observed: Set<string>,
-  examples: Example[],
-  signals: string[][],
-  declared: DeclaredAlphabet | undefined,
-  pad: string,
-  file: string,
-): { symbols: string[]; source: MappingFileReport["alphabet"]["source"] } {
-  const sorted = [...observed].sort(compareNames);
-  if (declared === undefined) return { symbols: sorted, source: "observed" };
-  if ("symbols" in declared) {
-    const list = declared.symbols;
-    if (new Set(list).size !== list.length)
-      throw new InputError("the declared alphabet lists a symbol twice", { file });
-    const known = new Set(list);
-    for (let i = 0; i < signals.length; i++) {
-      const unknown = signals[i]!.find((c) => !known.has(c));
-      if (unknown !== undefined) {
-        throw new InputError(`symbol "${unknown}" is not in the declared alphabet (${list.join(" ")})`, {
-          file,
-          line: examples[i]!.line,
-        });
-      }
-    }
-    if (observed.has(pad) && !known.has(pad)) {
+    if (typeof s === "string") this.rows.addRow(line, meaning, s);
+    else if (Array.isArray(s) && s.every((x) => typeof x === "string" || typeof x === "number"))
+      this.rows.addRow(line, meaning, s.map(String));
+    else
       throw new InputError(
-        `signals of different lengths are padded with "${pad}", which is not in the declared alphabet: add it, or choose a pad from the alphabet`,
-        { file },
+        `"signal" must be a string or an array of symbols (strings or numbers), found ${jsonKind(s)}`,
+        { file, line },
       );
-    }
-    return { symbols: [...list], source: "declared symbols" };
   }
-  const K = declared.size;
-  if (!Number.isInteger(K) || K < 1)
-    throw new InputError(`the declared alphabet size must be a positive integer, got ${K}`, { file });
-  if (observed.size > K) {
-    throw new InputError(
-      `the declared alphabet size ${K} is smaller than the ${observed.size} symbols the signals use (${sorted.join(" ")})`,
-      { file },
-    );
-  }
-  // Unused symbols get placeholder names: they count in |C| but never occur.
-  const symbols = [...sorted];
-  for (let k = 0; symbols.length < K; k++) {
-    const name = `<unused${k}>`;
-    if (!observed.has(name)) symbols.push(name);
-  }
-  return { symbols, source: "declared size" };
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, k) => name === b[k]);
+}
+
+/** What a JSON value is, in words, for messages. */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
 }
 
 /** Writes a mapping as TSV or JSONL text (signals as one-character strings when every symbol is one character). */
 export function formatMapping(mapping: DiscreteMapping, format: MappingFormat): string {
+  let text = "";
+  for (const line of mappingLines(mapping, format)) text += `${line}\n`;
+  return text;
+}
+
+/** The lines of a mapping file, header first (TSV/CSV), one row per line, without newlines. */
+export function* mappingLines(mapping: DiscreteMapping, format: MappingFormat): Generator<string> {
   const R = mapping.roles.length;
   const L = mapping.length;
   const chars = mapping.alphabet.every((c) => Array.from(c).length === 1 && !/\s|,|"/.test(c));
-  const lines: string[] = [];
+  const symbolsOf = (i: number) =>
+    Array.from(mapping.signals.subarray(i * L, (i + 1) * L), (c) => mapping.alphabet[c]!);
   if (format !== "jsonl") {
     const sep = format === "tsv" ? "\t" : ",";
     const cell = format === "tsv" ? (s: string) => s : csvField;
-    lines.push([...mapping.roles.map((r) => r.name), DEFAULT_SIGNAL_COLUMN].map(cell).join(sep));
+    yield [...mapping.roles.map((r) => r.name), DEFAULT_SIGNAL_COLUMN].map(cell).join(sep);
     for (let i = 0; i < mapping.size; i++) {
       const atoms = mapping.roles.map((role, r) => role.atoms[mapping.meanings[i * R + r]!]!);
-      const symbols = Array.from(mapping.signals.subarray(i * L, (i + 1) * L), (c) => mapping.alphabet[c]!);
-      lines.push([...atoms, symbols.join(chars ? "" : " ")].map(cell).join(sep));
+      yield [...atoms, symbolsOf(i).join(chars ? "" : " ")].map(cell).join(sep);
     }
   } else {
     for (let i = 0; i < mapping.size; i++) {
       const meaning = Object.fromEntries(
         mapping.roles.map((role, r) => [role.name, role.atoms[mapping.meanings[i * R + r]!]!]),
       );
-      const symbols = Array.from(mapping.signals.subarray(i * L, (i + 1) * L), (c) => mapping.alphabet[c]!);
-      lines.push(JSON.stringify({ meaning, signal: chars ? symbols.join("") : symbols }));
+      const symbols = symbolsOf(i);
+      yield JSON.stringify({ meaning, signal: chars ? symbols.join("") : symbols });
     }
   }
-  return `${lines.join("\n")}\n`;
 }
 
-/** Writes a mapping to a .tsv, .csv or .jsonl file (format from the extension unless given). */
+/**
+ * Writes a mapping to a .tsv, .csv or .jsonl file (format from the extension unless given),
+ * in blocks of about 1 MiB, so that the file may be larger than a string can hold.
+ * A path that cannot be written (missing folder, a folder, no permission) is an InputError.
+ */
 export async function writeMappingFile(
   file: string,
   mapping: DiscreteMapping,
   format: MappingFormat = formatFromPath(file),
 ): Promise<void> {
-  await writeFile(file, formatMapping(mapping, format), "utf8");
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "w");
+  } catch (error) {
+    throw unwritableFileError(file, error);
+  }
+  try {
+    let block = "";
+    for (const line of mappingLines(mapping, format)) {
+      block += `${line}\n`;
+      if (block.length >= 1 << 20) {
+        await handle.writeFile(block, "utf8");
+        block = "";
+      }
+    }
+    await handle.writeFile(block, "utf8");
+  } catch (error) {
+    throw unwritableFileError(file, error);
+  } finally {
+    await handle.close();
+  }
 }

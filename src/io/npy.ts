@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
 import { InputError } from "./errors.js";
 import { openForReading, readFully } from "./fileRead.js";
+import { unwritableFileError } from "./systemError.js";
 import {
   checkDataLength,
   checkShape,
@@ -32,7 +33,7 @@ function openForWriting(path: string): number {
   try {
     return openSync(path, "w");
   } catch (error) {
-    throw new InputError(`cannot write: ${(error as Error).message}`, { file: path });
+    throw unwritableFileError(path, error);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Random distinct codes (fixed-width symbol tuples) for the synthetic languages.
  */
+import { InputError } from "../util/inputError.js";
 import type { Random } from "../util/random.js";
 
 /** Tuple spaces up to this size are enumerated (dense); larger ones are sampled. */
@@ -26,14 +27,14 @@ export function drawCodes(
   const n = items * variants;
   if (width < 1) throw new RangeError(`codes need at least one symbol, got width ${width}`);
   if (variants > alphabetSize) {
-    throw new RangeError(
+    throw new InputError(
       `${variants} variants per code must differ at every slot, which needs an alphabet of at least ${variants} symbols, got ${alphabetSize}`,
     );
   }
   const space = alphabetSize ** width;
   if (n > space) {
     const needed = Math.ceil(n ** (1 / width) - 1e-9);
-    throw new RangeError(
+    throw new InputError(
       `${n} distinct codes of ${width} symbol(s) need an alphabet of at least ${needed} symbols, got ${alphabetSize}`,
     );
   }
@@ -78,7 +79,7 @@ export function drawCodes(
         found = true;
       }
       if (!found)
-        throw new RangeError(
+        throw new InputError(
           `could not find ${n} codes of width ${width} over ${alphabetSize} symbols whose variants differ at every slot`,
         );
     }
@@ -96,7 +97,7 @@ export function drawCodes(
       found = true;
     }
     if (!found)
-      throw new RangeError(
+      throw new InputError(
         `could not draw ${n} distinct codes of width ${width} over ${alphabetSize} symbols (the code space is nearly full)`,
       );
   }

@@ -2,6 +2,7 @@
  * Meaning spaces: every combination of atoms over a set of roles
  * (e.g. 25 × 25 × 25 subject–verb–object meanings), and alphabets to write signals with.
  */
+import { InputError } from "../util/inputError.js";
 import type { Role } from "./types.js";
 
 export interface MeaningSpace {
@@ -26,15 +27,15 @@ export function meaningSpace(
   roleSizes: readonly number[],
   roleNames: readonly string[] = defaultRoleNames(roleSizes.length),
 ): MeaningSpace {
-  if (roleSizes.length === 0) throw new RangeError("a meaning space needs at least one role");
+  if (roleSizes.length === 0) throw new InputError("a meaning space needs at least one role");
   if (roleNames.length !== roleSizes.length)
-    throw new RangeError(`${roleSizes.length} role sizes but ${roleNames.length} role names`);
+    throw new InputError(`${roleSizes.length} role sizes but ${roleNames.length} role names`);
   roleSizes.forEach((n, r) => {
     if (!Number.isInteger(n) || n < 1)
-      throw new RangeError(`role "${roleNames[r]}" needs a positive integer number of atoms, got ${n}`);
+      throw new InputError(`role "${roleNames[r]}" needs a positive integer number of atoms, got ${n}`);
   });
   const size = roleSizes.reduce((a, b) => a * b, 1);
-  if (size > 2 ** 27) throw new RangeError(`a meaning space of ${size} meanings is too large to enumerate`);
+  if (size > 2 ** 27) throw new InputError(`a meaning space of ${size} meanings is too large to enumerate`);
   const R = roleSizes.length;
   const roles: Role[] = roleSizes.map((n, r) => ({
     name: roleNames[r]!,
@@ -61,7 +62,7 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 /** Symbol names: single characters a–z, A–Z, 0–9 up to 62 symbols, else s0, s1, …. */
 export function alphabetSymbols(size: number): string[] {
   if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`alphabet size must be a positive integer, got ${size}`);
+    throw new InputError(`alphabet size must be a positive integer, got ${size}`);
   if (size <= LETTERS.length) return LETTERS.slice(0, size).split("");
   return Array.from({ length: size }, (_, c) => `s${c}`);
 }

@@ -6,7 +6,14 @@ import type { AfterEos } from "./table.js";
 import { buildProbabilityTable } from "./table.js";
 import { entanglement, homonymy, synonymy, wordOrderFreedom, type PairMeasure, type RoleMeasure } from "./variation.js";
 import { inferWordOrder, wordOrderLabels } from "./wordOrder.js";
-import { topographicSimilarity, type SignalDistanceName, type TopsimOptions, type TopsimResult } from "./topsim.js";
+import {
+  topographicSimilarity,
+  type SignalDistanceName,
+  type TopsimOptions,
+  type TopsimResult,
+  type TopsimSample,
+} from "./topsim.js";
+import { DEFAULT_SAMPLED_PAIRS, EXHAUSTIVE_TOPSIM_MAX_ROWS } from "./topsimSample.js";
 import { bosdis, posdis, type InformationGapResult } from "./disentanglement.js";
 import { residualEntropy, type ResidualEntropyResult } from "./residualEntropy.js";
 import { contextIndependence, type ContextIndependenceResult } from "./contextIndependence.js";
@@ -38,6 +45,12 @@ export interface MeasureOptions {
   predictedMeanings?: ArrayLike<number>;
   /** Skip topsim (all pairs: the one measure whose cost grows with N²). */
   skipTopsim?: boolean;
+  /**
+   * Topsim pairs: "all", or a number of random pairs (seeded by `seed`). Default: all pairs up
+   * to 50,000 rows (EXHAUSTIVE_TOPSIM_MAX_ROWS), else a sample of 10 million pairs; the result's
+   * `details.topsim.sample` says when ρ is over a sample.
+   */
+  topsimPairs?: number | "all";
   /**
    * Runs topsim instead of the single-thread topographicSimilarity, e.g. Node's
    * topographicSimilarityParallel (same result, worker threads). Keeps this module browser-safe.
@@ -91,6 +104,8 @@ export interface MappingMeasures {
     signalDistance: SignalDistanceName;
     trimPad: boolean;
     topsimPairs: number | null;
+    /** How topsim's pairs were sampled; null when it used all pairs (or was skipped). */
+    topsimSample: TopsimSample | null;
     topsimPermutations: number;
     seed: number;
     bagExcludeSymbols: string[];
@@ -125,11 +140,14 @@ export async function measureMapping(mapping: DiscreteMapping, options: MeasureO
     ...(options.eosSymbol !== undefined ? { eosSymbol: options.eosSymbol } : {}),
   });
   const eos = afterEos === "ignore" ? (options.eosSymbol ?? mapping.padSymbol) : undefined;
+  const samplePairs =
+    options.topsimPairs ?? (mapping.size > EXHAUSTIVE_TOPSIM_MAX_ROWS ? DEFAULT_SAMPLED_PAIRS : "all");
   const topsimOptions: TopsimOptions = {
     signalDistance: options.signalDistance ?? "levenshtein",
     trimPad: options.trimPad ?? false,
     permutations: options.topsimPermutations ?? 0,
     seed: options.seed ?? 0,
+    ...(samplePairs !== "all" ? { samplePairs } : {}),
   };
   const runner = options.topsimRunner ?? topographicSimilarity;
   const topsim = options.skipTopsim ? null : await runner(mapping, topsimOptions);
@@ -181,6 +199,7 @@ export async function measureMapping(mapping: DiscreteMapping, options: MeasureO
       signalDistance: topsimOptions.signalDistance!,
       trimPad: topsimOptions.trimPad!,
       topsimPairs: topsim ? topsim.pairs : null,
+      topsimSample: topsim?.sample ?? null,
       topsimPermutations: topsimOptions.permutations!,
       seed: topsimOptions.seed!,
       bagExcludeSymbols: bagExclude.map((c) => symbol(c) ?? String(c)),

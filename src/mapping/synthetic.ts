@@ -7,6 +7,7 @@
  * Codes are drawn by drawCodes: distinct, and when the alphabet is at least as large as the
  * number of codes, every slot alone tells all atoms apart.
  */
+import { InputError } from "../util/inputError.js";
 import { Random } from "../util/random.js";
 import { drawCodes } from "./codes.js";
 import type { MeaningSpace } from "./meaningSpace.js";
@@ -58,20 +59,20 @@ export const SYNTHETIC_DESCRIPTIONS: Record<SyntheticKind, string> = {
 function checkOptions(options: LanguageOptions): void {
   const { length, alphabetSize, seed } = options;
   if (!Number.isInteger(length) || length < 1)
-    throw new RangeError(`signal length must be a positive integer, got ${length}`);
+    throw new InputError(`signal length must be a positive integer, got ${length}`);
   if (!Number.isInteger(alphabetSize) || alphabetSize < 1)
-    throw new RangeError(`alphabet size must be a positive integer, got ${alphabetSize}`);
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    throw new InputError(`alphabet size must be a positive integer, got ${alphabetSize}`);
+  if (!Number.isInteger(seed)) throw new InputError(`seed must be an integer, got ${seed}`);
 }
 
 function checkMultiplicity(name: string, k: number): void {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${name} must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new InputError(`${name} must be a positive integer, got ${k}`);
 }
 
 /** Widths of the blocks of slots owned by each of `roles` roles in a signal of `length`. */
 export function roleBlockWidths(roles: number, length: number): number[] {
   if (length < roles)
-    throw new RangeError(`a signal of length ${length} cannot give each of ${roles} roles its own slot`);
+    throw new InputError(`a signal of length ${length} cannot give each of ${roles} roles its own slot`);
   return Array.from({ length: roles }, (_, r) => Math.floor(length / roles) + (r < length % roles ? 1 : 0));
 }
 
@@ -158,7 +159,7 @@ function blockLanguage(space: MeaningSpace, options: CompositionalOptions, permu
 export function entangledLanguage(space: MeaningSpace, options: LanguageOptions): DiscreteMapping {
   checkOptions(options);
   const R = space.roles.length;
-  if (R < 2) throw new RangeError("an entangled language needs at least two roles");
+  if (R < 2) throw new InputError("an entangled language needs at least two roles");
   const L = options.length;
   const rng = new Random(options.seed);
   const widths = roleBlockWidths(R, L);
@@ -253,6 +254,6 @@ export function syntheticLanguage(
     case "holistic-homonyms":
       return holisticLanguage(space, { ...base, homonyms: options.homonyms ?? 2 });
     default:
-      throw new RangeError(`unknown synthetic language "${String(kind)}" (known: ${SYNTHETIC_KINDS.join(", ")})`);
+      throw new InputError(`unknown synthetic language "${String(kind)}" (known: ${SYNTHETIC_KINDS.join(", ")})`);
   }
 }

@@ -5,6 +5,7 @@
  *
  * Built in one pass over the rows with Float64 counts.
  */
+import { InputError } from "../util/inputError.js";
 import { entropy } from "../info/index.js";
 import type { DiscreteMapping } from "./types.js";
 import { validateMapping } from "./types.js";
@@ -36,19 +37,30 @@ export interface ProbabilityTable {
   rowTotals: Float64Array[];
 }
 
-/** Counts n(r, a, p, c) over the mapping's rows. Throws RangeError for an empty mapping. */
+/** Cells of one role's table n(r, ·, ·, ·) (float64: 16 GiB at the limit). */
+export const MAX_TABLE_CELLS = 2 ** 31;
+
+/** Counts n(r, a, p, c) over the mapping's rows. Throws InputError for an empty mapping. */
 export function buildProbabilityTable(mapping: DiscreteMapping, options: TableOptions = {}): ProbabilityTable {
   validateMapping(mapping);
-  if (mapping.size === 0) throw new RangeError("the mapping has no rows, so no measure is defined");
+  if (mapping.size === 0) throw new InputError("the mapping has no rows, so no measure is defined");
   const afterEos = options.afterEos ?? "count";
   const eos = options.eosSymbol ?? mapping.padSymbol;
   if (afterEos === "ignore" && eos === undefined) {
-    throw new RangeError('afterEos "ignore" needs an EOS symbol (eosSymbol, or a mapping with a padSymbol)');
+    throw new InputError(
+      'afterEos "ignore" needs an EOS symbol (eosSymbol, or a mapping with a padSymbol): no signal was padded',
+    );
   }
   const R = mapping.roles.length;
   const L = mapping.length;
   const C = mapping.alphabet.length;
   const atomCounts = mapping.roles.map((role) => role.atoms.length);
+  atomCounts.forEach((A, r) => {
+    if (A * L * C > MAX_TABLE_CELLS)
+      throw new InputError(
+        `role "${mapping.roles[r]!.name}" has ${A} atoms × ${L} positions × ${C} symbols = ${(A * L * C).toLocaleString("en")} cells, more than the ${MAX_TABLE_CELLS.toLocaleString("en")} the dense probability table can hold`,
+      );
+  });
   const counts = atomCounts.map((A) => new Float64Array(A * L * C));
   const rowTotals = atomCounts.map((A) => new Float64Array(A * L));
   const { meanings, signals } = mapping;

@@ -1,7 +1,8 @@
 /**
  * Topographic similarity (METHODS §3.3): Spearman's ρ between the pairwise meaning distances
  * and the pairwise signal distances, over ALL pairs of rows (the published code samples 25%
- * of pairs because it is slow; this is not).
+ * of pairs because it is slow; this is not), or, when `samplePairs` is given, over that many
+ * seeded random pairs (topsimSample.ts; for mappings of more than tens of thousands of rows).
  *
  * Integer distances (Hamming over roles; Levenshtein or Hamming over signals) are counted
  * into a joint histogram by the pair kernel (pairKernel.ts) and ρ is computed exactly from it
@@ -18,6 +19,7 @@
 import { Random } from "../util/random.js";
 import { type PairJob, type SignalDistanceName, pairDistances } from "./pairKernel.js";
 import { rankReal, spearmanFromJointCounts, spearmanRankedInteger, type SpearmanResult } from "./spearman.js";
+import { sampledPairSpearman } from "./topsimSample.js";
 import { type DiscreteMapping, validateMapping } from "./types.js";
 
 export type { SignalDistanceName } from "./pairKernel.js";
@@ -50,6 +52,21 @@ export interface TopsimOptions {
    * is refused with an error rather than exhausting memory.
    */
   maxRealPairs?: number;
+  /**
+   * Hamming meaning distance only: ρ over this many random pairs (uniform, with replacement,
+   * seeded by `seed`) instead of all pairs; ignored when it is not fewer than all pairs.
+   */
+  samplePairs?: number;
+}
+
+/** How the pairs of a sampled topsim were drawn. */
+export interface TopsimSample {
+  /** Pairs drawn (with replacement). */
+  pairs: number;
+  /** All pairs of the mapping's rows. */
+  of: number;
+  /** The seed given (the draw itself uses pairSampleSeed(seed), apart from the shuffles). */
+  seed: number;
 }
 
 export interface PermutationTest {
@@ -72,6 +89,8 @@ export interface TopsimResult {
   /** Set when ρ is undefined because all meaning ("x") or signal ("y") distances are equal. */
   degenerate?: SpearmanResult["degenerate"];
   permutation?: PermutationTest;
+  /** Present when ρ is over a random sample of pairs rather than all pairs. */
+  sample?: TopsimSample;
 }
 
 interface Resolved {
@@ -81,6 +100,7 @@ interface Resolved {
   permutations: number;
   seed: number;
   maxRealPairs: number;
+  samplePairs: number | null;
 }
 
 function resolve(m: DiscreteMapping, options: TopsimOptions): Resolved {
@@ -112,7 +132,14 @@ function resolve(m: DiscreteMapping, options: TopsimOptions): Resolved {
   }
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const maxRealPairs = options.maxRealPairs ?? 2 ** 24;
-  return { meaningDistance, signalDistance, trimPad, permutations, seed, maxRealPairs };
+  const sample = options.samplePairs;
+  if (sample !== undefined) {
+    if (!Number.isInteger(sample) || sample < 1)
+      throw new RangeError(`samplePairs must be a positive integer, got ${sample}`);
+    if (meaningDistance !== "hamming") throw new RangeError("samplePairs covers the Hamming meaning distance only");
+  }
+  const samplePairs = sample !== undefined && sample < pairCount(m.size) ? sample : null;
+  return { meaningDistance, signalDistance, trimPad, permutations, seed, maxRealPairs, samplePairs };
 }
 
 /** Number of unordered pairs of n rows. */
@@ -174,8 +201,8 @@ export interface TopsimPlan {
 
 export function topsimPlan(m: DiscreteMapping, options: TopsimOptions = {}): TopsimPlan {
   const o = resolve(m, options);
-  if (o.meaningDistance !== "hamming")
-    throw new RangeError("topsimPlan covers the Hamming meaning distance; use topographicSimilarity");
+  if (o.meaningDistance !== "hamming" || o.samplePairs !== null)
+    throw new RangeError("topsimPlan covers all pairs with the Hamming meaning distance; use topographicSimilarity");
   const random = new Random(o.seed);
   const signalSets = [m.signals];
   for (let k = 0; k < o.permutations; k++) signalSets.push(reorderSignals(m, random.permutation(m.size)));
@@ -230,6 +257,7 @@ export function permutationTest(observed: number, shuffled: number[], seed: numb
  */
 export function topographicSimilarity(m: DiscreteMapping, options: TopsimOptions = {}): TopsimResult {
   const o = resolve(m, options);
+  if (o.samplePairs !== null) return sampledTopsim(m, o, o.samplePairs);
   if (o.meaningDistance === "hamming") {
     const plan = topsimPlan(m, options);
     return plan.finish(plan.jobs.map((job) => pairDistances(job, null)));
@@ -253,6 +281,21 @@ export function topographicSimilarity(m: DiscreteMapping, options: TopsimOptions
   const nulls: SpearmanResult[] = [];
   for (let k = 0; k < o.permutations; k++) nulls.push(signalDistances(reorderSignals(m, random.permutation(m.size))));
   return assemble(o, observed, nulls);
+}
+
+function sampledTopsim(m: DiscreteMapping, o: Resolved, pairs: number): TopsimResult {
+  const random = new Random(o.seed);
+  const signalSets = [m.signals];
+  for (let k = 0; k < o.permutations; k++) signalSets.push(reorderSignals(m, random.permutation(m.size)));
+  const [observed, ...nulls] = sampledPairSpearman(m, signalSets, {
+    pairs,
+    seed: o.seed,
+    signalDistance: o.signalDistance,
+    signalLengths: o.trimPad ? trimmedLengths(m.signals, m.length, m.size, m.padSymbol!) : null,
+  });
+  const out = assemble(o, observed!, nulls);
+  out.sample = { pairs, of: pairCount(m.size), seed: o.seed };
+  return out;
 }
 
 /** Cosine (1 − cos) or Euclidean distance of every pair (i < j) of vector rows, in pair order. */

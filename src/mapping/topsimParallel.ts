@@ -90,8 +90,8 @@ class KernelPool {
 }
 
 /**
- * topographicSimilarity (topsim.ts) on worker threads. Real-valued meaning distances, and
- * mappings with fewer than `minPairsForThreads` pairs, run in this thread.
+ * topographicSimilarity (topsim.ts) on worker threads. Real-valued meaning distances, sampled
+ * pairs, and mappings with fewer than `minPairsForThreads` pairs, run in this thread.
  */
 export async function topographicSimilarityParallel(
   m: DiscreteMapping,
@@ -101,7 +101,13 @@ export async function topographicSimilarityParallel(
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const minPairs = options.minPairsForThreads ?? 2_000_000;
-  if ((options.meaningDistance ?? "hamming") !== "hamming" || threads === 1 || pairCount(m.size) < minPairs) {
+  const sampled = options.samplePairs !== undefined && options.samplePairs < pairCount(m.size);
+  if (
+    (options.meaningDistance ?? "hamming") !== "hamming" ||
+    sampled ||
+    threads === 1 ||
+    pairCount(m.size) < minPairs
+  ) {
     return topographicSimilarity(m, options);
   }
   const plan = topsimPlan(m, options);

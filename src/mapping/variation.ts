@@ -9,6 +9,7 @@
  * minimum or maximum over positions. The normalisers still use the declared sizes
  * ln |C| and ln |A_r|.
  */
+import { minimum } from "../util/extent.js";
 import { efficiency, entropy } from "../info/index.js";
 import type { ProbabilityTable } from "./table.js";
 import { isObserved, symbolEntropy } from "./table.js";
@@ -81,7 +82,7 @@ function definedValues(profile: readonly (number | undefined)[]): number[] {
 export function wordOrderFreedom(table: ProbabilityTable): RoleMeasure {
   const perRole = roleIndices(table).map((r) => {
     const values = definedValues(positionalEntropyProfile(table, r));
-    return efficiency(Math.min(...values), table.alphabetSize);
+    return efficiency(minimum(values), table.alphabetSize);
   });
   return { value: mean(perRole), perRole };
 }

@@ -8,6 +8,7 @@
  * external-data files next to the graph; the edited graph is then written into a temporary
  * folder beside links to those files, so onnxruntime can still find them.
  */
+import { maximum } from "../util/extent.js";
 import {
   existsSync,
   mkdtempSync,
@@ -306,6 +307,19 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** A JSON file holding an object; anything else is an InputError naming the file. */
+function readJsonObject(file: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new InputError(`not valid JSON (${(error as Error).message})`, { file });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InputError("expected a JSON object", { file });
+  return value as Record<string, unknown>;
+}
+
 function configVocabSize(folder: string): number | undefined {
   const file = join(folder, "config.json");
   if (!existsSync(file)) return undefined;
@@ -317,25 +331,43 @@ function configVocabSize(folder: string): number | undefined {
   }
 }
 
-/** Loads the folder's tokenizer through @huggingface/transformers with remote access off. */
+/**
+ * Loads the folder's tokenizer with @huggingface/transformers, from its two JSON files read
+ * here: the class named by tokenizer_config.json's `tokenizer_class` (as AutoTokenizer picks
+ * it), constructed directly. Going through AutoTokenizer.from_pretrained would look the folder
+ * up by its base name as a model id, which fails for names with spaces or non-ASCII letters.
+ */
 export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
   for (const f of ["tokenizer.json", "tokenizer_config.json"]) {
     if (!existsSync(join(folder, f)))
       throw new InputError(`no ${f} in this folder (the tokenizer files must sit beside the model)`, { file: folder });
   }
-  const { AutoTokenizer, env } = await import("@huggingface/transformers");
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = `${dirname(folder)}/`;
-  const tok = await AutoTokenizer.from_pretrained(basename(folder), { local_files_only: true });
-  const json = JSON.parse(readFileSync(join(folder, "tokenizer.json"), "utf8"));
-  const config = JSON.parse(readFileSync(join(folder, "tokenizer_config.json"), "utf8"));
+  const json = readJsonObject(join(folder, "tokenizer.json"));
+  const config = readJsonObject(join(folder, "tokenizer_config.json"));
+  const transformers = await import("@huggingface/transformers");
+  transformers.env.allowRemoteModels = false;
+  const className = typeof config.tokenizer_class === "string" ? config.tokenizer_class.replace(/Fast$/, "") : "";
+  const classes = transformers as unknown as Record<string, unknown>;
+  const Tokenizer = (
+    typeof classes[className] === "function" && className.endsWith("Tokenizer")
+      ? classes[className]
+      : transformers.PreTrainedTokenizer
+  ) as typeof transformers.PreTrainedTokenizer;
+  let tok: InstanceType<typeof transformers.PreTrainedTokenizer>;
+  try {
+    tok = new Tokenizer(json, config);
+  } catch (error) {
+    throw new InputError(`cannot build the tokenizer: ${(error as Error).message}`, {
+      file: join(folder, "tokenizer.json"),
+    });
+  }
   let maxId = -1;
-  const vocab = json?.model?.vocab;
+  const vocab = (json.model as { vocab?: unknown } | undefined)?.vocab;
   if (Array.isArray(vocab))
     maxId = vocab.length - 1; // Unigram: [[piece, score], …]
   else if (vocab && typeof vocab === "object") for (const v of Object.values(vocab)) maxId = Math.max(maxId, Number(v));
-  for (const t of json?.added_tokens ?? []) maxId = Math.max(maxId, Number(t.id));
+  const added = Array.isArray(json.added_tokens) ? (json.added_tokens as { id?: unknown }[]) : [];
+  for (const t of added) maxId = Math.max(maxId, Number(t?.id));
   const padId = tok.pad_token_id ?? tok.eos_token_id ?? 0;
   const maxLen = Number(config.model_max_length);
   return {
@@ -354,7 +386,7 @@ export async function loadTokenizer(folder: string): Promise<ModelTokenizer> {
 /** Pads token sequences on the right into one batch (padId fills, mask 0). */
 export function padBatch(sequences: readonly ArrayLike<number>[], padId: number): PaddedBatch {
   const rows = sequences.length;
-  const length = Math.max(0, ...sequences.map((s) => s.length));
+  const length = Math.max(0, maximum(sequences.map((s) => s.length)));
   const ids = new Int32Array(rows * length).fill(padId);
   const mask = new Uint8Array(rows * length);
   sequences.forEach((s, r) => {

@@ -17,6 +17,8 @@ import {
 import { CALIBRATIONS, calibrateTemperatureWithWarnings, type Calibration } from "../../vector/temperature.js";
 import { textTable } from "../../report/html.js";
 
+const MAX_ANCHOR_VALUES = 2 ** 31;
+
 export const summary =
   "make seeded soft-entropy anchors (print fingerprint, save .npy) and show the temperature calibrations";
 
@@ -100,6 +102,11 @@ ${describeOptions(OPTIONS)}`);
     const d = numberOption(args, "d", 0, { integer: true, min: 1 });
     const n = numberOption(args, "n", 100, { integer: true, min: 1 });
     const seed = numberOption(args, "seed", 0, { integer: true, min: -2147483648, max: 4294967295 });
+    // makeAnchors (vector/anchors.ts) refuses more than 2^31 values; say so in flag terms.
+    if (n * d > MAX_ANCHOR_VALUES)
+      throw new UsageError(
+        `--n ${n} × --d ${d} = ${(n * d).toLocaleString("en")} values is more than the ${MAX_ANCHOR_VALUES.toLocaleString("en")} anchors can hold`,
+      );
     anchors = makeAnchors({ n, d, seed });
   }
   const fingerprint = anchorFingerprint(anchors);

@@ -57,7 +57,14 @@ export async function run(argv: string[]): Promise<number> {
       throw new InputError(`not valid JSON (${(error as Error).message})`, { file: configFile });
     }
   }
-  const config = resolveConfig(PRESETS[preset], overrides, configFile ?? `preset ${preset}`);
+  let config: ReturnType<typeof resolveConfig>;
+  try {
+    config = resolveConfig(PRESETS[preset], overrides, configFile ?? `preset ${preset}`);
+  } catch (error) {
+    // resolveConfig's messages already name the config file and key.
+    if (error instanceof RangeError) throw new InputError(error.message);
+    throw error;
+  }
   const out = stringOption(args, "out") ?? `glossa-out/emergent-${preset}`;
   process.stderr.write(
     `glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`,

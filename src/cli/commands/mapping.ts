@@ -22,7 +22,12 @@ import {
 } from "../../io/mappingFile.js";
 import { measureMapping, MEASURE_NAMES, type MappingMeasures } from "../../mapping/measureAll.js";
 import { topographicSimilarityParallel } from "../../mapping/topsimParallel.js";
+import type { TopsimResult } from "../../mapping/topsim.js";
+import { InputError } from "../../io/errors.js";
+import { pairCount } from "../../mapping/topsim.js";
+import { DEFAULT_SAMPLED_PAIRS, EXHAUSTIVE_TOPSIM_MAX_ROWS } from "../../mapping/topsimSample.js";
 import { textTable } from "../../report/html.js";
+import { plural } from "../../util/plural.js";
 
 export const summary =
   "measure a meanings → signals mapping file (TSV/CSV/JSONL): variation, topsim, posdis, bosdis, …";
@@ -43,6 +48,10 @@ const OPTIONS = {
   },
   "topsim-permutations": { type: "string", description: "signal shuffles for a topsim z-score (default 0)" },
   "skip-topsim": { type: "boolean", description: "skip topsim (all pairs; the slow one for large files)" },
+  "topsim-pairs": {
+    type: "string",
+    description: `topsim over "all" pairs, or over N random pairs (seeded by --seed); default all up to ${EXHAUSTIVE_TOPSIM_MAX_ROWS.toLocaleString("en")} rows, else ${DEFAULT_SAMPLED_PAIRS.toLocaleString("en")} sampled pairs`,
+  },
   seed: { type: "string", description: "seed of the shuffles (default 0)" },
   json: { type: "boolean", description: "print JSON: every measure, its details and the parameters used" },
   help: { type: "boolean" },
@@ -97,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: numberOption(args, "seed", 0, { integer: true }),
     skipTopsim,
     topsimRunner: topographicSimilarityParallel,
+    ...topsimPairsOption(stringOption(args, "topsim-pairs")),
   };
   const { mapping, report } = await readMappingFile(file, {
     ...(format ? { format } : {}),
@@ -104,8 +114,21 @@ export async function run(argv: string[]): Promise<number> {
     ...(alphabet ? { alphabet } : {}),
     ...(signalColumn !== undefined ? { signalColumn } : {}),
   });
-  if (!skipTopsim && mapping.size > 3000)
-    process.stderr.write(`topsim over ${((mapping.size * (mapping.size - 1)) / 2).toLocaleString("en")} pairs…\n`);
+  if (measureOptions.afterEos === "ignore" && mapping.padSymbol === undefined)
+    throw new InputError(
+      `--after-eos ignore needs an end-of-signal symbol, but no signal is padded (every one has length ${mapping.length}) and the pad "${report.padding.symbol}" does not occur; name the EOS symbol with --pad`,
+      { file },
+    );
+  if (!skipTopsim && mapping.size > 3000) {
+    const all = pairCount(mapping.size);
+    const pairs =
+      measureOptions.topsimPairs ?? (mapping.size > EXHAUSTIVE_TOPSIM_MAX_ROWS ? DEFAULT_SAMPLED_PAIRS : "all");
+    process.stderr.write(
+      pairs === "all" || pairs >= all
+        ? `topsim over all ${plural(all, "pair")}…\n`
+        : `topsim over ${plural(pairs, "random pair")} of ${all.toLocaleString("en")} (--topsim-pairs all for every pair)…\n`,
+    );
+  }
   const measures = await measureMapping(mapping, measureOptions);
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ file: report, ...measures }, null, 2));
@@ -115,15 +138,33 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** --topsim-pairs: "all" or a positive integer. */
+function topsimPairsOption(raw: string | undefined): { topsimPairs?: number | "all" } {
+  if (raw === undefined) return {};
+  if (raw === "all") return { topsimPairs: "all" };
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`--topsim-pairs must be "all" or a positive integer, got "${raw}"`);
+  return { topsimPairs: n };
+}
+
+/** Why topsim's ρ is undefined, in words. */
+function degenerateReason(t: TopsimResult): string {
+  if (t.pairs === 0) return "fewer than two rows, so there are no pairs";
+  if (t.degenerate === "both") return "every pair has the same meaning distance and the same signal distance";
+  if (t.degenerate === "x") return "every pair has the same meaning distance";
+  return "every pair has the same signal distance";
+}
+
 function humanReadable(report: MappingFileReport, m: MappingMeasures): string {
   const p = m.parameters;
   const pad = report.padding;
   const lines = [
-    `${report.file}: ${p.rows} rows (${report.format}, signals ${report.signalEncoding})`,
-    `roles: ${p.roles.map((r) => `${r.name} (${r.atoms} atoms)`).join(", ")}`,
+    `${report.file}: ${plural(p.rows, "row")} (${report.format}, signals ${report.signalEncoding})`,
+    `roles: ${p.roles.map((r) => `${r.name} (${plural(r.atoms, "atom")})`).join(", ")}`,
     `signals: length ${p.signalLength}, alphabet |C| = ${p.alphabetSize} (${report.alphabet.source}; ${report.alphabet.used} used)`,
     pad.paddedRows > 0
-      ? `padding: ${pad.paddedRows} rows padded with "${pad.symbol}" (lengths ${pad.shortestSignal}–${pad.longestSignal}); the pad counts as a symbol`
+      ? `padding: ${plural(pad.paddedRows, "row")} padded with "${pad.symbol}" (lengths ${pad.shortestSignal}–${pad.longestSignal}); the pad counts as a symbol`
       : `padding: none needed (every signal has length ${pad.longestSignal})`,
     `symbols after EOS: ${p.afterEos === "count" ? "counted" : `ignored (EOS "${p.eosSymbol}")`}; unobserved atoms are skipped`,
     "",
@@ -137,7 +178,7 @@ function humanReadable(report: MappingFileReport, m: MappingMeasures): string {
   if (t) {
     lines.push(
       "",
-      `topsim: Spearman over ${t.pairs.toLocaleString("en")} pairs, Hamming meaning distance vs ${t.signalDistance} signal distance${t.degenerate ? ` (undefined: all ${t.degenerate} distances equal; shown as 0)` : ""}`,
+      `topsim: Spearman over ${t.sample ? `${plural(t.pairs, "random pair")} of ${t.sample.of.toLocaleString("en")} (sampled with seed ${t.sample.seed}; --topsim-pairs all for every pair)` : `all ${plural(t.pairs, "pair")}`}, Hamming meaning distance vs ${t.signalDistance} signal distance${t.degenerate ? ` (undefined: ${degenerateReason(t)}; shown as 0)` : ""}`,
     );
     if (t.permutation) {
       const z = t.permutation.z === null ? "undefined (null sd 0)" : t.permutation.z.toFixed(2);
