@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { RunFolder, readRunFolder, type ResultRow } from "../src/io/runFolder.js";
-import { runLmSweep, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/sweep.js";
+import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
+import { runExperiment, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/sweep.js";
 import { LanguageModel, padBatch } from "../src/sources/onnxModel.js";
 import { decodeModel, encodeModel } from "../src/sources/transformerLayers.js";
 import { tsBackend } from "../src/compute/ts.js";
@@ -41,9 +41,7 @@ function tmp(): string {
 }
 
 async function sweep(over: Partial<LmSweepOptions> = {}, dir = tmp(), resume = false) {
-  const run = RunFolder.open(dir, { experiment: "lm", parameters: {}, resume, log: quiet });
-  const summary = await runLmSweep(options(over), run, quiet);
-  run.finish("done");
+  const summary = await runExperiment(options(over), { out: dir, resume, log: quiet });
   return { dir, summary, rows: readRunFolder(dir).rows };
 }
 

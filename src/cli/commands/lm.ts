@@ -136,8 +136,8 @@ export async function run(argv: string[]): Promise<number> {
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
   const { readCorpus } = await import("../../sources/corpus.js");
-  const { RunFolder, readRunFolder } = await import("../../io/runFolder.js");
-  const { runLmSweep } = await import("../../experiments/lm/sweep.js");
+  const { commandLine, readRunFolder } = await import("../../io/runFolder.js");
+  const { runExperiment } = await import("../../experiments/lm/sweep.js");
   const { writeLmFigures, summaryTable, SUMMARY_COLUMNS, lmMethodNote } = await import(
     "../../experiments/lm/report.js"
   );
@@ -171,29 +171,18 @@ export async function run(argv: string[]): Promise<number> {
     threads: threadsRaw === undefined ? undefined : numberOption(args, "threads", 0, { integer: true, min: 1 }),
     backend,
   };
-  const { backend: _b, documents: _d, ...recorded } = options;
-  const run = RunFolder.open(out, {
-    experiment: "lm",
-    parameters: { ...recorded, corpus: corpusFile, documents: corpus.documents.length, kernel },
-    command: ["glossa", "lm", ...argv].join(" "),
-    resume: flagOption(args, "resume"),
-    log,
-  });
-  let result: Awaited<ReturnType<typeof runLmSweep>>;
-  try {
-    result = await runLmSweep(options, run, log);
-  } catch (error) {
-    run.finish(`failed: ${(error as Error).message.split("\n")[0]}`);
-    throw error;
-  }
-  run.finish("done");
+  const command = commandLine(["lm", ...argv]);
+  const result = await runExperiment(
+    { ...options, corpusName: corpusFile },
+    { out, resume: flagOption(args, "resume"), log, command },
+  );
   const rows = readRunFolder(out).rows;
   const figures = await writeLmFigures(rows, out);
   writeFileSync(
     path.join(out, "report.html"),
     renderReport({
       title: "glossa lm",
-      subtitle: run.info.command,
+      subtitle: command,
       sections: [{ title: "Language models: structure of every layer", html: lmMethodNote() + figures.html }],
     }),
   );

@@ -4,7 +4,7 @@
  * and returns the report section and its headline results.
  */
 import { QUICK_PRESET } from "./config.js";
-import { runEmergentExperiment } from "./experiment.js";
+import { runExperiment } from "./experiment.js";
 import { emergentSectionHtml } from "./report.js";
 
 export const EMERGENT_SECTION_TITLE = "Emergent communication: structure of agents' languages over training";
@@ -22,9 +22,8 @@ export async function emergentDemoSection(
   log: (message: string) => void,
 ): Promise<{ title: string; html: string; results: unknown }> {
   const config = QUICK_PRESET;
-  const result = await runEmergentExperiment({
-    config,
-    outDir,
+  const result = await runExperiment(config, {
+    out: outDir,
     resume: true,
     preset: "quick",
     log: sparse(log),

@@ -7,13 +7,15 @@
  * The binned estimator needs per-dimension ranges first, so when it is asked for the corpus
  * is run twice (ranges, then counts).
  *
- * Resume: a cell (model, layer, estimator) is finished when its `tokens` row is in the
- * journal; every cell's rows are appended in one write ending with that row, so an
- * interrupted cell is recomputed whole and a finished one never is.
+ * One experiment shape (../runner.ts): `runExperiment(config, options)`. A cell is one
+ * (model, layer, estimator); its rows are one commit, so on resume an interrupted cell is
+ * recomputed whole and a finished one never is.
  */
+import { createHash } from "node:crypto";
 import { basename, dirname } from "node:path";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
+import { type ExperimentOptions, withRunFolder } from "../runner.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
 import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
@@ -52,6 +54,8 @@ export interface LmSweepOptions {
   backend: ComputeBackend;
   executionProviders?: string[];
   threads?: number;
+  /** Where the documents came from (recorded in run.json; default "(given)"). */
+  corpusName?: string;
 }
 
 export interface LmSweepSummary {
@@ -82,7 +86,12 @@ export function cellKey(model: string, layer: number, estimator: string): string
   return `${model}\u0000${layer}\u0000${estimator}`;
 }
 
-/** Cells whose closing `tokens` row is already in the journal. */
+/** The commit id of a cell. */
+export function cellId(model: string, layer: number, estimator: string): string {
+  return `${model}/layer${layer}/${estimator}`;
+}
+
+/** Cells whose closing `tokens` row is in the journal (how a journal from before commit records is read). */
 export function finishedCells(rows: readonly ResultRow[]): Set<string> {
   const done = new Set<string>();
   for (const r of rows) {
@@ -154,15 +163,46 @@ export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
   }
 }
 
-/** Runs the sweep into `run` (skipping finished cells); returns a summary. */
-export async function runLmSweep(
+/**
+ * What run.json records (and a resume compares): every setting but the documents (a hash
+ * of them instead, so another corpus under the same file name is caught) and the back end
+ * object (its name instead).
+ */
+export function lmParameters(config: LmSweepOptions): Record<string, unknown> {
+  const { backend, documents, corpusName, ...rest } = config;
+  const hash = createHash("sha256");
+  for (const d of documents) hash.update(d).update("\n");
+  return {
+    ...rest,
+    corpus: corpusName ?? "(given)",
+    documents: documents.length,
+    corpusSha256: hash.digest("hex"),
+    kernel: backend.name,
+  };
+}
+
+/** Settings a resume may change: which cells the sweep holds, and how fast it runs. */
+export const LM_MAY_CHANGE = ["models", "steps", "layers", "estimators", "threads", "executionProviders"];
+
+/** Runs the sweep into the run folder `options.out` (skipping finished cells); returns a summary. */
+export async function runExperiment(config: LmSweepOptions, options: ExperimentOptions): Promise<LmSweepSummary> {
+  await validateLmInputs(config);
+  return withRunFolder(
+    { experiment: LM_EXPERIMENT, parameters: lmParameters(config), mayChange: LM_MAY_CHANGE },
+    options,
+    (folder, log) => runCells(config, folder, log),
+  );
+}
+
+async function runCells(
   options: LmSweepOptions,
   run: RunFolder,
   log: (message: string) => void,
 ): Promise<LmSweepSummary> {
-  await validateLmInputs(options);
   const names = modelNames(options.models);
-  const done = finishedCells(run.existing);
+  const legacyDone = finishedCells(run.existing);
+  const isDone = (model: string, layer: number, estimator: string) =>
+    run.isCommitted(cellId(model, layer, estimator)) || legacyDone.has(cellKey(model, layer, estimator));
   const anchorCache = new Map<number, Anchors>();
   const warnings: string[] = [];
   const summary: LmSweepSummary = { cellsComputed: 0, cellsSkipped: 0, tokens: 0, seconds: 0, warnings };
@@ -180,7 +220,7 @@ export async function runLmSweep(
     try {
       const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
       const todo = layers.flatMap((layer) =>
-        options.estimators.filter((e) => !done.has(cellKey(name, layer, e))).map((estimator) => ({ layer, estimator })),
+        options.estimators.filter((e) => !isDone(name, layer, e)).map((estimator) => ({ layer, estimator })),
       );
       summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
       if (todo.length === 0) {
@@ -270,7 +310,7 @@ export async function runLmSweep(
           value: c.value,
         }));
         rows.push({ ...base, measure: "tokens", value: tokens });
-        run.append(rows);
+        run.commit(cellId(name, layer, estimator), rows);
         summary.cellsComputed++;
       }
     } finally {

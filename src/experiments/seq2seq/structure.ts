@@ -15,7 +15,7 @@ import { residualDecomposition, structureMeasures } from "../../vector/measures.
 import { calibrateTemperature } from "../../vector/temperature.js";
 import type { StructureEstimator } from "./config.js";
 import { selectRows, type EncodedExamples } from "./encoding.js";
-import type { MeasureRow } from "./experiment.js";
+import type { MeasureRow } from "./run.js";
 import { encodeLayers, type ModelConfig, type Params } from "./model.js";
 
 type Tf = typeof tfNs;
