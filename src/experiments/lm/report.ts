@@ -12,17 +12,18 @@ import type { ResultRow } from "../../io/runFolder.js";
 import { lineChartSvg } from "../../report/plot.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
 
-/** The panels drawn: measure and label set (null = no label set). */
-export const PLOTTED: [string, string | null][] = [
+/** The panels drawn: measure, label set (null = no label set) and residual component (if any). */
+export const PLOTTED: [string, string | null, string?][] = [
   ["information", null],
   ["variation", "token"],
   ["regularity-ln-n", "token"],
   ["regularity-ln-n", "trigram-nested"],
   ["disentanglement", "token"],
-  ["unexplained", "nested"],
+  ["residual", "nested", "unexplained"],
 ];
 
-function panelName(measure: string, labelSet: string | null): string {
+function panelName(measure: string, labelSet: string | null, component?: string): string {
+  if (component) return `${measure} ${component} (${labelSet})`;
   return labelSet ? `${measure} (${labelSet})` : measure;
 }
 
@@ -31,14 +32,14 @@ export function plotData(rows: readonly ResultRow[], estimator: string): Record<
   const out: Record<string, unknown>[] = [];
   for (const r of rows) {
     if (r.estimator !== estimator || typeof r.value !== "number") continue;
-    const hit = PLOTTED.find(([m, l]) => m === r.measure && (l ?? undefined) === r.labelSet);
+    const hit = PLOTTED.find(([m, l, c]) => m === r.measure && (l ?? undefined) === r.labelSet && c === r.component);
     if (!hit) continue;
     out.push({
       model: r.model,
       layer: r.layer,
       ...(typeof r.step === "number" ? { step: r.step, "step + 1": r.step + 1 } : {}),
       layerName: `layer ${r.layer}`,
-      panel: panelName(hit[0], hit[1]),
+      panel: panelName(hit[0], hit[1], hit[2]),
       value: r.value,
     });
   }

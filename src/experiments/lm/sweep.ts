@@ -307,6 +307,7 @@ async function runCells(
           ...base,
           ...(c.labelSet ? { labelSet: c.labelSet } : {}),
           measure: c.measure,
+          ...(c.component ? { component: c.component } : {}),
           value: c.value,
         }));
         rows.push({ ...base, measure: "tokens", value: tokens });
