@@ -41,8 +41,9 @@ function tmp(): string {
 }
 
 async function sweep(over: Partial<LmSweepOptions> = {}, dir = tmp(), resume = false) {
-  const summary = await runExperiment(options(over), { out: dir, resume, log: quiet });
-  return { dir, summary, rows: readRunFolder(dir).rows };
+  const { summary, rows } = await runExperiment(options(over), { out: dir, resume, log: quiet });
+  expect(rows).toEqual(readRunFolder(dir).rows);
+  return { dir, summary, rows };
 }
 
 /** measure → value, keyed "model|layer|estimator|labelSet|measure|component" (keys must be unique). */

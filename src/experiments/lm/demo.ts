@@ -7,11 +7,10 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readRunFolder } from "../../io/runFolder.js";
 import { paragraphHtml, escapeHtml } from "../../report/html.js";
 import { tsBackend } from "../../compute/ts.js";
 import { runExperiment } from "./sweep.js";
-import { lmMethodNote, summaryTable, writeLmFigures } from "./report.js";
+import { summaryTable } from "./report.js";
 import { LM_LABEL_SETS } from "../../labels/lmLabels.js";
 
 /** test/fixtures/lm, found from this module (src/… or dist/…, both three levels below the package root). */
@@ -39,7 +38,7 @@ export async function lmDemoSection(
   const documents = readFileSync(join(fixtures, "corpus.txt"), "utf8")
     .split("\n")
     .filter((l) => l.trim());
-  const summary = await runExperiment(
+  const result = await runExperiment(
     {
       models: DEMO_MODELS.map((m) => join(fixtures, m)),
       documents,
@@ -55,16 +54,14 @@ export async function lmDemoSection(
     },
     { out: dir, log, command: "glossa demo (lm section)" },
   );
-  const rows = readRunFolder(dir).rows;
-  const figures = await writeLmFigures(rows, dir);
+  const { summary, rows } = result;
   const html = [
     paragraphHtml(
       `Three tiny transformers exported to ONNX (committed fixtures: a GPT-2-layout model and a Pythia-layout model at training steps 0 and 300), ` +
         `run on ${documents.length} sentences (${summary.tokens} tokens in all); hidden states streamed into soft-entropy accumulators (100 anchors, exact temperature).`,
     ),
-    lmMethodNote(),
-    figures.html,
-    paragraphHtml(`Rows: ${escapeHtml(join(dir, "results.csv"))}; plots: ${figures.files.map(escapeHtml).join(", ")}.`),
+    result.html,
+    paragraphHtml(`Rows: ${escapeHtml(join(dir, "results.csv"))}; plots: ${result.plots.map(escapeHtml).join(", ")}.`),
   ].join("\n");
   return { title, html, results: { summary, table: summaryTable(rows) } };
 }

@@ -4,10 +4,9 @@
  * - measures against training step (log axis, plotted at step + 1 so step 0 shows), one
  *   line per layer, when the run holds two or more steps.
  * The summary table lists, per model and layer, information and the token-label
- * regularity, variation and disentanglement.
+ * regularity, variation and disentanglement. Pure: returns the SVGs and HTML; the
+ * experiment writes them.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { ResultRow } from "../../io/runFolder.js";
 import { lineChartSvg } from "../../report/plot.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
@@ -47,13 +46,14 @@ export function plotData(rows: readonly ResultRow[], estimator: string): Record<
 }
 
 export interface LmFigures {
-  files: string[];
+  /** File name → SVG. */
+  files: Record<string, string>;
   html: string;
 }
 
-/** Writes the SVG plots into `dir` and returns the section HTML (figures and table). */
-export async function writeLmFigures(rows: readonly ResultRow[], dir: string): Promise<LmFigures> {
-  const files: string[] = [];
+/** The SVG plots and the section HTML (figures and table). */
+export async function lmFigures(rows: readonly ResultRow[]): Promise<LmFigures> {
+  const files: Record<string, string> = {};
   const parts: string[] = [];
   const estimators = [...new Set(rows.map((r) => r.estimator).filter((e): e is string => typeof e === "string"))];
   for (const estimator of estimators) {
@@ -70,8 +70,7 @@ export async function writeLmFigures(rows: readonly ResultRow[], dir: string): P
       height: 140,
     });
     const name = `lm-by-layer-${estimator}.svg`;
-    writeFileSync(join(dir, name), byLayer);
-    files.push(name);
+    files[name] = byLayer;
     parts.push(figureHtml(byLayer, `Measures by layer, one line per model or checkpoint (${estimator} estimator).`));
     const steps = new Set(data.map((d) => d.step).filter((s) => s !== undefined));
     if (steps.size >= 2) {
@@ -90,8 +89,7 @@ export async function writeLmFigures(rows: readonly ResultRow[], dir: string): P
         },
       );
       const stepName = `lm-by-step-${estimator}.svg`;
-      writeFileSync(join(dir, stepName), byStep);
-      files.push(stepName);
+      files[stepName] = byStep;
       parts.push(
         figureHtml(
           byStep,

@@ -12,7 +12,9 @@
  * recomputed whole and a finished one never is.
  */
 import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
 import { type ExperimentOptions, withRunFolder } from "../runner.js";
@@ -26,6 +28,7 @@ import type { Calibration } from "../../vector/temperature.js";
 import type { EntropyAccumulator } from "../../vector/accumulator.js";
 import type { ComputeBackend } from "../../compute/types.js";
 import { cellMeasures } from "./measures.js";
+import { lmFigures, lmMethodNote } from "./report.js";
 
 export type LmEstimator = "soft" | "hard" | "binned";
 export const LM_EXPERIMENT = "lm";
@@ -184,13 +187,42 @@ export function lmParameters(config: LmSweepOptions): Record<string, unknown> {
 /** Settings a resume may change: which cells the sweep holds, and how fast it runs. */
 export const LM_MAY_CHANGE = ["models", "steps", "layers", "estimators", "threads", "executionProviders"];
 
-/** Runs the sweep into the run folder `options.out` (skipping finished cells); returns a summary. */
-export async function runExperiment(config: LmSweepOptions, options: ExperimentOptions): Promise<LmSweepSummary> {
+export interface LmResult {
+  dir: string;
+  summary: LmSweepSummary;
+  /** Every row of the run folder (earlier runs' included). */
+  rows: ResultRow[];
+  /** SVG files written into the run folder. */
+  plots: string[];
+  /** The report section (method note, figures, table). */
+  html: string;
+}
+
+/**
+ * Runs the sweep into the run folder `options.out` (skipping finished cells), then writes
+ * its plots and report.html there.
+ */
+export async function runExperiment(config: LmSweepOptions, options: ExperimentOptions): Promise<LmResult> {
   await validateLmInputs(config);
   return withRunFolder(
     { experiment: LM_EXPERIMENT, parameters: lmParameters(config), mayChange: LM_MAY_CHANGE },
     options,
-    (folder, log) => runCells(config, folder, log),
+    async (folder, log) => {
+      const summary = await runCells(config, folder, log);
+      const rows = folder.rows();
+      const figures = await lmFigures(rows);
+      for (const [name, svg] of Object.entries(figures.files)) writeFileSync(folder.file(name), svg);
+      const html = lmMethodNote() + figures.html;
+      writeFileSync(
+        folder.file("report.html"),
+        renderReport({
+          title: "glossa lm",
+          subtitle: folder.info.command,
+          sections: [{ title: "Language models: structure of every layer", html }],
+        }),
+      );
+      return { dir: folder.dir, summary, rows, plots: Object.keys(figures.files), html };
+    },
   );
 }
 

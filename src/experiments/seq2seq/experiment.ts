@@ -8,16 +8,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { InputError } from "../../io/errors.js";
-import type { ResultRow, RunFolder } from "../../io/runFolder.js";
-import { figureHtml, paragraphHtml, renderReport, tableHtml } from "../../report/html.js";
-import { lineChartSvg } from "../../report/plot.js";
+import type { ResultRow } from "../../io/runFolder.js";
 import { type ExperimentOptions, withRunFolder } from "../runner.js";
 import { useTfBackend, type TfBackend } from "../tfSetup.js";
 import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
 import { validateSeq2seqConfig, type Seq2seqConfig } from "./config.js";
 import { runKey, trainAndMeasure, type LossSums, type RunCheckpoint, type RunOutcome } from "./run.js";
 import { measureEncoderStructure, probeLabels } from "./structure.js";
-import { correlationText, describeRun, summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
+import { seq2seqPlots, seq2seqReportHtml } from "./report.js";
+import { summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
 import { prepareTask } from "./task.js";
 
 export const EXPERIMENT = "seq2seq";
@@ -133,8 +132,10 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
     const rows = folder.rows() as JournalRow[];
     const summary = summariseSeq2seq(rows);
     fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    const plots = await writePlots(folder, rows);
-    await writeReport(folder, config, summary, sizes, plots);
+    const svgs = await seq2seqPlots(rows);
+    for (const [file, svg] of Object.entries(svgs)) fs.writeFileSync(folder.file(file), svg);
+    fs.writeFileSync(folder.file("report.html"), seq2seqReportHtml(config, summary, sizes, svgs));
+    const plots = Object.keys(svgs);
     return {
       dir: options.out,
       summary,
@@ -144,126 +145,4 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
       seconds: (performance.now() - started) / 1000,
     };
   });
-}
-
-/** Mean over seeds per (line, step, panel): one line per size (and regime when both ran). */
-function averageOverSeeds(rows: readonly JournalRow[], panel: (r: JournalRow) => string): Record<string, unknown>[] {
-  const regimes = new Set(rows.map((r) => r.regime));
-  const groups = new Map<string, { line: string; step: number; panel: string; sum: number; count: number }>();
-  for (const r of rows) {
-    if (typeof r.value !== "number" || typeof r.step !== "number") continue;
-    const line = regimes.size > 1 ? `${r.regime}/${r.model}` : String(r.model);
-    const p = panel(r);
-    const key = `${line}|${r.step}|${p}`;
-    const g = groups.get(key) ?? { line, step: r.step, panel: p, sum: 0, count: 0 };
-    g.sum += r.value;
-    g.count++;
-    groups.set(key, g);
-  }
-  return [...groups.values()].map((g) => ({ size: g.line, step: g.step, panel: g.panel, value: g.sum / g.count }));
-}
-
-const LABEL_MEASURES = [
-  "variation",
-  "regularity-ln-n",
-  "regularity-h",
-  "disentanglement",
-  "disentanglement-generalised",
-];
-
-async function writePlots(folder: RunFolder, rows: readonly JournalRow[]): Promise<string[]> {
-  const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
-  const charts: { file: string; rows: JournalRow[]; panel: (r: JournalRow) => string; title: string }[] = [
-    {
-      file: "accuracy.svg",
-      rows: rows.filter((r) => ["loss", "metaTestLoss", "iidAccuracy", "oodAccuracy"].includes(r.measure)),
-      panel: (r) => r.measure,
-      title: "Loss and exact-match accuracy",
-    },
-    {
-      file: "information.svg",
-      rows: rows.filter((r) => r.measure === "information"),
-      panel: (r) => `encoder layer ${r.layer}`,
-      title: "Information (efficiency of H(Z))",
-    },
-    ...LABEL_MEASURES.map((m) => ({
-      file: `${m}.svg`,
-      rows: rows.filter((r) => r.measure === m && r.layer === lastLayer),
-      panel: (r: JournalRow) => String(r.labelSet),
-      title: `${m} (encoder layer ${lastLayer}) by label set`,
-    })),
-    ...["nested", "flat"].map((scheme) => ({
-      file: `residual-${scheme}.svg`,
-      rows: rows.filter((r) => r.measure === "residual" && r.labelSet === scheme && r.layer === lastLayer),
-      panel: (r: JournalRow) => String(r.component),
-      title: `Residual decomposition, ${scheme} n-grams (encoder layer ${lastLayer})`,
-    })),
-  ];
-  const written: string[] = [];
-  for (const chart of charts) {
-    if (!chart.rows.length) continue;
-    const svg = await lineChartSvg(averageOverSeeds(chart.rows, chart.panel), {
-      x: "step",
-      y: "value",
-      color: "size",
-      facet: "panel",
-      logX: true,
-      title: chart.title,
-      independentY: true,
-    });
-    fs.writeFileSync(folder.file(chart.file), svg);
-    written.push(chart.file);
-  }
-  return written;
-}
-
-async function writeReport(
-  folder: RunFolder,
-  config: Seq2seqConfig,
-  summary: Seq2seqSummary,
-  sizes: Record<string, number>,
-  plots: string[],
-): Promise<void> {
-  const runColumns = [
-    "run",
-    "troughStep",
-    "peakStep",
-    "informationStart",
-    "informationTrough",
-    "informationPeak",
-    "informationFinal",
-    "compression",
-    "regularityRise",
-    "disentanglementRise",
-    "lossFinal",
-    "iidFinal",
-    "oodAtPeak",
-    "oodFinal",
-    "rhoInformationOodAfterPeak",
-    "phaseOne",
-    "phaseTwo",
-  ];
-  const html = renderReport({
-    title: `glossa seq2seq — ${config.task}${config.task === "scan" ? ` ${config.split} split` : ""}`,
-    sections: [
-      { title: "Split sizes", html: tableHtml(Object.keys(sizes), [sizes]) },
-      {
-        title: "Phases",
-        html:
-          summary.runs.map((r) => paragraphHtml(describeRun(r))).join("\n") +
-          tableHtml(runColumns, summary.runs as unknown as Record<string, unknown>[]) +
-          paragraphHtml("Means over seeds by regime and model size:") +
-          tableHtml(
-            ["regime", "model", "runs", "peakStep", "compression", "iidFinal", "oodFinal"],
-            summary.groups as unknown as Record<string, unknown>[],
-          ) +
-          paragraphHtml(correlationText(summary)),
-      },
-      ...plots.map((file) => ({
-        title: file.replace(/\.svg$/, ""),
-        html: figureHtml(fs.readFileSync(folder.file(file), "utf8")),
-      })),
-    ],
-  });
-  fs.writeFileSync(folder.file("report.html"), html);
 }
