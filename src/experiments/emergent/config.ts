@@ -99,12 +99,9 @@ export const THESIS_PRESET: EmergentConfig = {
 /**
  * Small enough to finish in a few minutes on two cores (it runs inside `npm start`), big enough
  * to show learning: 3 roles × 6 atoms (216 meanings), 2 seeds × 2 hidden sizes. Each batch is
- * the whole training split (162 meanings) and an epoch is 16 such Adam steps (lr 1e-2); a step
- * costs about as much at batch 162 as at 16, and the large batch tames the variance of the
- * sender's REINFORCE gradient. Batches of 16 (11 steps per epoch, the earlier setting) reached
- * 0.38 train all-roles accuracy after 100 epochs; these settings reach 0.96–1.00 at epoch 100
- * and the same at epoch 60 (measured: train 0.97, iid 0.24, compositional 0.035 all-roles, mean
- * of 4 runs; 82 s wall at load ~2), so the preset stops at 60 to keep `npm start` short.
+ * the whole training split (162 meanings) and an epoch is 16 such Adam steps (lr 1e-2): the
+ * large batch tames the variance of the sender's REINFORCE gradient. How these settings were
+ * chosen, and what they reach: BENCHMARKS.md "Preset history".
  */
 export const QUICK_PRESET: EmergentConfig = {
   roles: ["subject", "verb", "object"],
@@ -126,16 +123,11 @@ export const QUICK_PRESET: EmergentConfig = {
 };
 
 /**
- * Between quick and thesis, for probing the §6.1 findings in about 20–25 minutes on this 2-core
+ * Between quick and thesis, for probing the §6.1 findings in about 20–25 minutes on a 2-core
  * machine: 3 roles × 10 atoms (1000 meanings), L = 6, |C| = 16; 10 % of subject–object pairs
  * held out (compositional test 100 meanings, iid test 90, train 810); 3 hidden sizes × 3 seeds
  * = 9 runs (enough for a per-epoch Spearman across runs). Full-batch (810) Adam steps, 16 per
- * epoch, lr 1e-2, 30 epochs. Pilots (one seed): hidden 128 reached train 0.92 / compositional
- * 0.47 at epoch 17 and 0.99 / 0.6–0.8 by epoch 35; hidden 32 plateaued at train 0.12 and 16 at
- * 0.10 after 30 epochs, so the sweep starts at 64. Cost per epoch (train + evaluate) while one
- * other job shared the 2 cores: about 2 s at hidden 64, 4 s at 128, 9–10 s at 256; the full
- * preset took 1439 s (24 min) there, so expect about 20–25 min. Measured (2026-11-29, epoch 30,
- * mean over 9 runs): train 0.97, iid 0.90, compositional 0.54 (0.18–0.76) all-roles accuracy.
+ * epoch, lr 1e-2, 30 epochs. Pilots, cost and results: BENCHMARKS.md "Preset history".
  */
 export const MEDIUM_PRESET: EmergentConfig = {
   ...THESIS_PRESET, // roles, L = 6, hidden sizes 64/128/256, entropy bonus, test fractions, split seed

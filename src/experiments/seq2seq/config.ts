@@ -49,9 +49,9 @@ export interface Seq2seqConfig {
 
 export const PRESETS = {
   /**
-   * About 5 minutes on a 2-core machine (3.6–4.7 min measured while shared): the small
-   * model, one seed, 1,200 steps of 32, both accuracies and every structure measure at 8
-   * log-spaced steps. (lr 5e-3 reached 24 % iid exact match at step 1,200; 2e-3 reached 15.5 %.)
+   * About 5 minutes on a 2-core machine: the small model, one seed, 1,200 steps of 32, both
+   * accuracies and every structure measure at 8 log-spaced steps (how lr 5e-3 was chosen:
+   * BENCHMARKS.md "Preset history").
    */
   quick: {
     task: "scan",
