@@ -16,7 +16,7 @@ import {
 import { textTable } from "../../report/html.js";
 import { LM_LABEL_SETS, type LmLabelSet } from "../../labels/lmLabels.js";
 import { CALIBRATIONS, type Calibration } from "../../vector/temperature.js";
-import type { LmEstimator } from "../../experiments/lm/sweep.js";
+import type { LmEstimator } from "../../experiments/lm/experiment.js";
 
 export const summary =
   "measure every layer of ONNX language models (sizes, checkpoints) against token, n-gram, POS and position labels";
@@ -136,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const { readCorpus } = await import("../../sources/corpus.js");
   const { commandLine } = await import("../../io/runFolder.js");
-  const { runExperiment } = await import("../../experiments/lm/sweep.js");
+  const { runExperiment } = await import("../../experiments/lm/experiment.js");
   const { summaryTable, SUMMARY_COLUMNS } = await import("../../experiments/lm/report.js");
   const kernel = choiceOption(args, "kernel", ["onnx", "ts"] as const, "onnx");
   const backend =

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { paragraphHtml, escapeHtml } from "../../report/html.js";
 import { tsBackend } from "../../compute/ts.js";
-import { runExperiment } from "./sweep.js";
+import { runExperiment } from "./experiment.js";
 import { summaryTable } from "./report.js";
 import { LM_LABEL_SETS } from "../../labels/lmLabels.js";
 

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
-import { runExperiment, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/sweep.js";
+import { runExperiment, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/experiment.js";
 import { LanguageModel, padBatch } from "../src/sources/onnxModel.js";
 import { decodeModel, encodeModel } from "../src/sources/transformerLayers.js";
 import { tsBackend } from "../src/compute/ts.js";
