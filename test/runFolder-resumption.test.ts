@@ -104,6 +104,8 @@ interface Case {
   commits: number;
 }
 
+const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, "utf8"));
+
 function writeJson(name: string, value: unknown): string {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, JSON.stringify(value));
@@ -221,14 +223,23 @@ describe.each(CASES)("resumption: $name", (c) => {
 
 describe("resumption: refusals", () => {
   it("a second writer on a running folder exits 1 naming the owner; resuming with another parameter is refused", async () => {
+    // A long run (200 epochs) holds the folder while a second writer tries it.
     const out = path.join(tmp, "locked");
-    const first = start(CASES[0]!.args(out));
-    while (!fs.existsSync(path.join(out, ".lock"))) await new Promise((r) => setTimeout(r, 10));
-    const second = await start([...CASES[0]!.args(out), "--resume"]).done;
+    const long = (dir: string) =>
+      CASES[0]!
+        .args(dir)
+        .map((a) => (a.endsWith("emergent.json") ? writeJson("long.json", { ...readJson(a), epochs: 200 }) : a));
+    const first = start(long(out));
+    while (commitsIn(out) < 1) await new Promise((r) => setTimeout(r, 10));
+    const second = await start([...long(out), "--resume"]).done;
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`in use by process ${first.child.pid} on ${os.hostname()}`));
     expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect((await first.done).code).toBe(0);
+    // Ctrl-C: the lock goes with the process (exit 130); the folder stays resumable.
+    first.child.kill("SIGINT");
+    expect((await first.done).code).toBe(130);
+    expect(fs.existsSync(path.join(out, ".lock"))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "run.json"), "utf8")).status).toBe("running");
     const lm = path.join(tmp, "lm-params");
     await runToEnd(CASES[2]!.args(lm));
     const other = await start([...CASES[2]!.args(lm), "--resume", "--seed", "5"]).done;

@@ -34,6 +34,15 @@ export interface ExperimentIdentity {
   mayChange?: readonly string[];
 }
 
+/**
+ * Lets the event loop run (signal handlers included: Ctrl-C releases the lock). A sweep made of
+ * synchronous work and already-resolved promises would otherwise never give it a turn; call it
+ * after each commit.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export const stderrLog = (message: string): void => void process.stderr.write(`${message}\n`);
 
 /** Opens the run folder, runs `body` in it, and finishes the folder (done or failed) whatever happens. */

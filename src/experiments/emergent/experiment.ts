@@ -15,7 +15,7 @@ import fs from "node:fs";
 import { InputError } from "../../io/errors.js";
 import { rowsToCsv, type ResultRow, type RunFolder } from "../../io/runFolder.js";
 import type { MeasureOptions } from "../../mapping/measureAll.js";
-import { type ExperimentOptions, withRunFolder } from "../runner.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { useTfBackend, type TfBackend } from "../tfSetup.js";
 import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
 import { atomCounts, runSpecs, validateConfig, type EmergentConfig, type RunSpec } from "./config.js";
@@ -220,6 +220,7 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
           ];
           saveRunCheckpoint(file, spec.id, settings, trainer.state(), rows);
           commit(spec.id, epoch, rows);
+          await yieldToEventLoop();
           trainedHere++;
           epochSeconds.push((performance.now() - t0) / 1000);
           const recent = epochSeconds.slice(-20);

@@ -17,7 +17,7 @@ import { basename, dirname } from "node:path";
 import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
-import { type ExperimentOptions, withRunFolder } from "../runner.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
 import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
@@ -344,6 +344,7 @@ async function runCells(
         }));
         rows.push({ ...base, measure: "tokens", value: tokens });
         run.commit(cellId(name, layer, estimator), rows);
+        await yieldToEventLoop();
         summary.cellsComputed++;
       }
     } finally {

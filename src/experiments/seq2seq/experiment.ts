@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow } from "../../io/runFolder.js";
-import { type ExperimentOptions, withRunFolder } from "../runner.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { useTfBackend, type TfBackend } from "../tfSetup.js";
 import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
 import { validateSeq2seqConfig, type Seq2seqConfig } from "./config.js";
@@ -106,11 +106,13 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
           outcomes.push(
             await trainAndMeasure(tf, task, config, size, seed, regime, {
               journaledSteps: journaled.get(key) ?? new Set(),
-              emit: (rows) =>
+              emit: async (rows) => {
                 folder.commit(
                   `${key}/step${rows[0]?.step}`,
                   rows.map((r) => ({ experiment: EXPERIMENT, ...r }) as ResultRow),
-                ),
+                );
+                await yieldToEventLoop();
+              },
               loadCheckpoint: () => (options.resume ? loadRunCheckpoint(checkpointFile) : undefined),
               saveCheckpoint: (checkpoint) => saveRunCheckpoint(checkpointFile, checkpoint),
               log,

@@ -51,7 +51,7 @@ export type StructureMeasurer = (params: Params, model: ModelConfig, step: numbe
 export interface RunHooks {
   /** Steps whose rows are already in the journal (resume). */
   journaledSteps: ReadonlySet<number>;
-  emit: (rows: (MeasureRow & RunCoordinates)[]) => void;
+  emit: (rows: (MeasureRow & RunCoordinates)[]) => void | Promise<void>;
   loadCheckpoint: () => RunCheckpoint | undefined;
   saveCheckpoint: (checkpoint: RunCheckpoint) => void;
   log: (message: string) => void;
@@ -187,7 +187,7 @@ export async function trainAndMeasure(
       // Checkpoint first (with this interval's losses), then the commit: a resume never finds
       // the journal ahead of the checkpoint.
       hooks.saveCheckpoint({ snapshot: trainer.snapshot(), losses: { ...losses } });
-      hooks.emit(rows.map((r) => ({ ...coordinates, ...r })));
+      await hooks.emit(rows.map((r) => ({ ...coordinates, ...r })));
       reset();
       const elapsed = (performance.now() - started) / 1000;
       hooks.log(
