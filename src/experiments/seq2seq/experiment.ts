@@ -79,6 +79,8 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
   const identity = {
     experiment: EXPERIMENT,
     parameters: { ...config, dataSeed, backend: options.backend ?? "wasm" },
+    // How often checkpoints are written does not change any result.
+    mayChange: ["checkpointEvery"],
   };
   return withRunFolder(identity, options, async (folder, log) => {
     const tf = await useTfBackend(options.backend ?? "wasm");
