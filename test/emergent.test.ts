@@ -349,3 +349,16 @@ describe("runs, journal and resume", () => {
     expect(rowsC[0]!.value).not.toBe(rowsA[0]!.value);
   });
 });
+
+describe("demo section", () => {
+  it("leaves a run folder held by another process alone (no training, nothing deleted)", async () => {
+    const { emergentDemoSection } = await import("../src/experiments/emergent/demo.js");
+    const dir = path.join(tmp, "demo-locked");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "keep.txt"), "x");
+    const owner = { pid: process.ppid, host: os.hostname(), started: "now", command: "glossa other" };
+    fs.writeFileSync(path.join(dir, ".lock"), JSON.stringify(owner));
+    await expect(emergentDemoSection(dir, () => {})).rejects.toThrow(/in use by process/);
+    expect(fs.existsSync(path.join(dir, "keep.txt"))).toBe(true);
+  });
+});

@@ -16,6 +16,11 @@ import { InputError } from "./errors.js";
 
 export const LOCK_FILE = ".lock";
 
+/** The run folder is held by another process (or its lock cannot be read): nothing was touched. */
+export class RunFolderLockedError extends InputError {
+  override name = "RunFolderLockedError";
+}
+
 export interface LockOwner {
   pid: number;
   host: string;
@@ -104,19 +109,22 @@ export function acquireLock(dir: string, command: string, log: (message: string)
       }
       const current = readOwner(file);
       if (!current)
-        throw new InputError(
+        throw new RunFolderLockedError(
           `damaged lock file; if no glossa process writes this folder, delete ${file} and run again`,
           { file },
         );
       if (current.host !== owner.host)
-        throw new InputError(
+        throw new RunFolderLockedError(
           `run folder is locked by ${describe(current)}; if that process is gone, delete ${file} and run again`,
           { file: dir },
         );
       if (processAlive(current.pid))
-        throw new InputError(`run folder is in use by ${describe(current)}; wait for it or choose another --out`, {
-          file: dir,
-        });
+        throw new RunFolderLockedError(
+          `run folder is in use by ${describe(current)}; wait for it or choose another --out`,
+          {
+            file: dir,
+          },
+        );
       log(`${dir}: taking over the stale lock of ${describe(current)}, which is no longer running`);
       fs.rmSync(file, { force: true });
     }
