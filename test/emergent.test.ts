@@ -17,7 +17,7 @@ import {
 import { enumerateMeanings, makeSplits, unseenCombinationRate } from "../src/experiments/emergent/splits.js";
 import { Agents, initialParameters } from "../src/experiments/emergent/agents.js";
 import { Trainer } from "../src/experiments/emergent/trainer.js";
-import { runEmergentExperiment } from "../src/experiments/emergent/experiment.js";
+import { runExperiment } from "../src/experiments/emergent/experiment.js";
 import { emergentSectionHtml } from "../src/experiments/emergent/report.js";
 import { gameAccuracy } from "../src/mapping/accuracy.js";
 import { useTfBackend } from "../src/experiments/tfSetup.js";
@@ -237,28 +237,28 @@ describe("runs, journal and resume", () => {
   const quiet = () => {};
   it("resuming after an interruption (and a torn last journal line) equals an uninterrupted run; same seed, same rows", async () => {
     const whole = path.join(tmp, "whole");
-    const a = await runEmergentExperiment({ config: TINY, outDir: whole, log: quiet, plots: false });
-    expect(a.completed).toBe(true);
+    const a = await runExperiment(TINY, { out: whole, log: quiet, plots: false });
     expect(a.epochsTrained).toBe(4);
 
+    // Interrupt (as every experiment's tests do): a log callback that throws once epoch 2 is committed.
     const broken = path.join(tmp, "broken");
-    const b1 = await runEmergentExperiment({
-      config: TINY,
-      outDir: broken,
-      log: quiet,
-      plots: false,
-      interruptAfterEpochs: 2,
-    });
-    expect(b1.completed).toBe(false);
-    expect(readRunFolder(broken).info?.status).toBe("running");
+    await expect(
+      runExperiment(TINY, {
+        out: broken,
+        plots: false,
+        log: (m) => {
+          if (m.includes("epoch 2/4")) throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    expect(readRunFolder(broken).info?.status).toBe("failed: killed");
     // Tear the journal's last line, as a kill during a write would.
     const journal = path.join(broken, "results.jsonl");
     const text = fs.readFileSync(journal, "utf8");
     fs.writeFileSync(journal, text.slice(0, text.length - 20));
     const messages: string[] = [];
-    const b2 = await runEmergentExperiment({
-      config: TINY,
-      outDir: broken,
+    const b2 = await runExperiment(TINY, {
+      out: broken,
       resume: true,
       log: (m) => messages.push(m),
       plots: false,
@@ -275,23 +275,18 @@ describe("runs, journal and resume", () => {
 
     // Extending a finished run continues it; a resume with other settings is refused.
     await expect(
-      runEmergentExperiment({
-        config: { ...TINY, learningRate: 0.5 },
-        outDir: whole,
-        resume: true,
-        log: quiet,
-        plots: false,
-      }),
-    ).rejects.toThrow(/other settings/);
-    await expect(runEmergentExperiment({ config: TINY, outDir: whole, log: quiet, plots: false })).rejects.toThrow(
-      /--resume/,
-    );
+      runExperiment({ ...TINY, learningRate: 0.5 }, { out: whole, resume: true, log: quiet, plots: false }),
+    ).rejects.toThrow(/parameter "config.learningRate" differs \(the run used 0.01, now 0.5\)/);
+    await expect(runExperiment(TINY, { out: whole, log: quiet, plots: false })).rejects.toThrow(/--resume/);
+    const longer = await runExperiment({ ...TINY, epochs: 5 }, { out: whole, resume: true, log: quiet, plots: false });
+    expect(longer.epochsTrained).toBe(1);
+    expect(new Set(longer.rows.map((r) => r.epoch))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
   });
 
   it("results carry every parameter and coordinate; a different seed gives different results; plots are written", async () => {
     const dir = path.join(tmp, "params");
     const config = { ...TINY, seeds: [4], epochs: 1 };
-    const result = await runEmergentExperiment({ config, outDir: dir, log: () => {}, preset: "tiny" });
+    const result = await runExperiment(config, { out: dir, log: () => {}, preset: "tiny" });
     const { info, rows } = readRunFolder(dir);
     expect(info?.status).toBe("done");
     expect(info?.parameters.config).toEqual(config);
@@ -344,10 +339,26 @@ describe("runs, journal and resume", () => {
     expect(html).toMatch(/<table>/);
     expect(html).toMatch(/h8-s4/);
     expect(html).toMatch(/<svg/);
-    const rowsA = readRunFolder(path.join(tmp, "whole")).rows.filter(
-      (r) => r.epoch === 1 && r.measure === "receiverLoss",
+    // This test's own comparison run (seed 3 instead of 4), not another test's folder.
+    const other = await runExperiment(
+      { ...config, seeds: [3] },
+      { out: path.join(tmp, "params-seed3"), log: () => {}, plots: false },
     );
+    const rowsA = other.rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
     const rowsC = rows.filter((r) => r.epoch === 1 && r.measure === "receiverLoss");
     expect(rowsC[0]!.value).not.toBe(rowsA[0]!.value);
+  });
+});
+
+describe("demo section", () => {
+  it("leaves a run folder held by another process alone (no training, nothing deleted)", async () => {
+    const { emergentDemoSection } = await import("../src/experiments/emergent/demo.js");
+    const dir = path.join(tmp, "demo-locked");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "keep.txt"), "x");
+    const owner = { pid: process.ppid, host: os.hostname(), started: "now", command: "glossa other" };
+    fs.writeFileSync(path.join(dir, ".lock"), JSON.stringify(owner));
+    await expect(emergentDemoSection(dir, () => {})).rejects.toThrow(/in use by process/);
+    expect(fs.existsSync(path.join(dir, "keep.txt"))).toBe(true);
   });
 });

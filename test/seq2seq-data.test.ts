@@ -203,9 +203,9 @@ describe("configuration", () => {
       (patch: Partial<Seq2seqConfig>): (() => void) =>
       () =>
         validateSeq2seqConfig({ ...presetConfig("quick"), ...patch });
-    expect(bad({ split: "lenght" as never })).toThrow(/split must be one of/);
-    expect(bad({ sizes: ["huge" as never] })).toThrow(/size must be one of/);
-    expect(bad({ steps: 0 })).toThrow(/steps must be an integer ≥ 1/);
+    expect(bad({ split: "lenght" as never })).toThrow(/"split" must be one of/);
+    expect(bad({ sizes: ["huge" as never] })).toThrow(/"size" must be one of/);
+    expect(bad({ steps: 0 })).toThrow(/"steps" must be an integer ≥ 1/);
     expect(bad({ learningRate: 2 })).toThrow(/learningRate/);
     expect(bad({ task: "copy", split: "jump" })).toThrow(/only the random split/);
     expect(bad({ seeds: [] })).toThrow(/seeds/);

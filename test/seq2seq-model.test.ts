@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTfBackend, tf } from "../src/experiments/tfSetup.js";
-import { Adam } from "../src/experiments/seq2seq/adam.js";
+import { Adam } from "../src/experiments/training/adam.js";
 import { metaGradients, type LossFn } from "../src/experiments/seq2seq/gradients.js";
 import { toyTaskSplit } from "../src/experiments/seq2seq/toyTasks.js";
 import { buildVocabularies, encodeExamples, selectRows } from "../src/experiments/seq2seq/encoding.js";
@@ -20,7 +20,7 @@ import {
 } from "../src/experiments/seq2seq/model.js";
 import { Seq2seqTrainer } from "../src/experiments/seq2seq/trainer.js";
 import { exactMatchAccuracy, exactMatches } from "../src/experiments/seq2seq/decode.js";
-import { loadCheckpoint, saveCheckpoint } from "../src/experiments/seq2seq/checkpoint.js";
+import { loadRunCheckpoint, saveRunCheckpoint } from "../src/experiments/seq2seq/experiment.js";
 import { nearestInputs } from "../src/experiments/seq2seq/neighbours.js";
 
 beforeAll(async () => {
@@ -72,12 +72,13 @@ describe("the seq2seq transformer", () => {
     for (let s = 0; s < 6; s++) straight.trainStep();
     const first = new Seq2seqTrainer(tf, model, config, train);
     for (let s = 0; s < 3; s++) first.trainStep();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-ckpt-")), "ckpt");
-    saveCheckpoint(file, first.snapshot(), { note: "x" });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s2s-ckpt-")), "ckpt.json");
+    const losses = { loss: 4.25, metaTestLoss: 0, count: 3 };
+    saveRunCheckpoint(file, { snapshot: first.snapshot(), losses });
     first.dispose();
     const resumed = new Seq2seqTrainer(tf, model, config, train);
-    const loaded = loadCheckpoint(file);
-    expect(loaded.extra).toEqual({ note: "x" });
+    const loaded = loadRunCheckpoint(file)!;
+    expect(loaded.losses).toEqual(losses);
     resumed.restore(loaded.snapshot);
     expect(resumed.step).toBe(3);
     for (let s = 0; s < 3; s++) resumed.trainStep();
@@ -230,7 +231,7 @@ describe("the meta-learning step (hand-checked)", () => {
 
   it("the outer update is one Adam step on the meta gradient", () => {
     const p = params();
-    const adam = new Adam(tf, { learningRate: 0.01 });
+    const adam = new Adam(tf, { learningRate: 0.01, form: "paper" });
     const g = metaGradients(tf, p, trainLoss, testLoss, alpha, "first");
     adam.apply(p, g.grads);
     // First Adam step: m̂ = g, v̂ = g², so θ ← θ − lr · g / (|g| + ε).

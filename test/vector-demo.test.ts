@@ -32,7 +32,19 @@ describe("vector demo section", () => {
       const nulls = (out.results as { nulls: { labelSet: string; pValue: number }[] }).nulls;
       expect(nulls.find((n) => n.labelSet === "meaning")!.pValue).toBeLessThan(0.06);
       expect(out.html).toContain("<svg");
-      expect(fs.existsSync(path.join(dir, "measures.tsv"))).toBe(true);
+      // The residual decomposition in the shared row format: measure "residual" + component, summing to 1.
+      const residual = (
+        out.results as { residual: { measure: string; labelSet: string; component: string; value: number }[] }
+      ).residual;
+      expect(residual.map((r) => [r.measure, r.labelSet, r.component])).toEqual([
+        ["residual", "nested", "meaning"],
+        ["residual", "nested", "meaning+subtype − meaning"],
+        ["residual", "nested", "unexplained"],
+      ]);
+      expect(residual.reduce((a, r) => a + r.value, 0)).toBeCloseTo(1, 12);
+      const tsv = fs.readFileSync(path.join(dir, "measures.tsv"), "utf8").trim().split("\n");
+      expect(tsv[0]).toBe("noise\tlabelSet\testimator\tmeasure\tcomponent\tvalue");
+      expect(tsv.filter((l) => l.split("\t")[3] === "residual")).toHaveLength(3);
       expect(logs.join("\n")).toContain("Residual decomposition");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 import { useTfBackend, type TfBackend } from "../experiments/tfSetup.js";
 import { presetConfig } from "../experiments/seq2seq/config.js";
 import { prepareTask } from "../experiments/seq2seq/task.js";
-import { modelConfigFor } from "../experiments/seq2seq/experiment.js";
+import { modelConfigFor } from "../experiments/seq2seq/run.js";
 import { Seq2seqTrainer } from "../experiments/seq2seq/trainer.js";
 import type { ModelSize } from "../experiments/seq2seq/model.js";
 import { exactMatchAccuracy } from "../experiments/seq2seq/decode.js";

@@ -28,7 +28,7 @@ export const DEMO_SECTIONS: DemoSection[] = [
   {
     name: "emergent",
     description: "sender/receiver agents learn a language (quick preset); structure and generalisation over training",
-    load: async () => (await import("../experiments/emergent/demoSection.js")).emergentDemoSection,
+    load: async () => (await import("../experiments/emergent/demo.js")).emergentDemoSection,
   },
   {
     name: "seq2seq",

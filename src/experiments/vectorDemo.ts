@@ -13,11 +13,11 @@ import type { ComputeBackend } from "../compute/types.js";
 import { figureHtml, paragraphHtml, tableHtml, textTable } from "../report/html.js";
 import { lineChartSvg } from "../report/plot.js";
 import { structuredData } from "../vector/demoData.js";
+import { type ResidualRow, residualRows } from "./residualRows.js";
 import {
   RangeFinder,
   createAccumulator,
   permutationNull,
-  residualDecomposition,
   structureMeasures,
   type EstimatorName,
 } from "../vector/index.js";
@@ -50,7 +50,7 @@ export async function vectorDemoSection(
   const sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[] = [];
   let detail: {
     nulls: ReturnType<typeof permutationNull>[];
-    residual: ReturnType<typeof residualDecomposition>;
+    residual: ResidualRow[];
     noise: number;
   } | null = null;
   for (const noise of config.noises) {
@@ -84,7 +84,7 @@ export async function vectorDemoSection(
           nulls: LABEL_SETS.map((labelSet) =>
             permutationNull(acc, { labelSet, permutations: config.permutations, seed: config.seed }),
           ),
-          residual: residualDecomposition(acc, ["meaning", "meaning+subtype"]),
+          residual: residualRows(acc.result(), { nested: ["meaning", "meaning+subtype"] }),
         };
       }
     }
@@ -135,16 +135,18 @@ export async function vectorDemoSection(
     `\nPermutation null at noise ${detail!.noise} (${config.permutations} shuffles):\n` +
       textTable(nullColumns, nullRows),
   );
-  const residualRows = detail!.residual.map((r) => ({ component: r.component, "share of H(Z)": r.value }));
+  const residualTable = detail!.residual.map((r) => ({ component: r.component, "share of H(Z)": r.value }));
   log(
-    `\nResidual decomposition at noise ${detail!.noise}:\n${textTable(["component", "share of H(Z)"], residualRows)}`,
+    `\nResidual decomposition at noise ${detail!.noise}:\n${textTable(["component", "share of H(Z)"], residualTable)}`,
   );
 
   await writeFile(
     path.join(outDir, "measures.tsv"),
     `${[
-      ["noise", "labelSet", "estimator", "measure", "value"].join("\t"),
-      ...sweep.map((r) => [r.noise, r.labelSet, r.estimator, r.measure, r.value].join("\t")),
+      ["noise", "labelSet", "estimator", "measure", "component", "value"].join("\t"),
+      ...sweep.map((r) => [r.noise, r.labelSet, r.estimator, r.measure, "", r.value].join("\t")),
+      // The residual decomposition in the shared row format (measure "residual" + component).
+      ...detail!.residual.map((r) => [detail!.noise, r.labelSet, "soft", r.measure, r.component, r.value].join("\t")),
     ].join("\n")}\n`,
   );
   const chartRows = sweep.filter((r) => r.estimator === "soft" && r.measure === "regularity-h");
@@ -175,7 +177,7 @@ export async function vectorDemoSection(
       paragraphHtml(`Permutation null of I(X;Z) at noise ${detail!.noise} (${config.permutations} label shuffles):`) +
       tableHtml(nullColumns, nullRows) +
       paragraphHtml(`Residual decomposition at noise ${detail!.noise} (shares of H(Z); they sum to 1):`) +
-      tableHtml(["component", "share of H(Z)"], residualRows),
+      tableHtml(["component", "share of H(Z)"], residualTable),
     results: { config, sweep, nulls: detail!.nulls.map(({ values: _v, ...rest }) => rest), residual: detail!.residual },
   };
 }

@@ -3,7 +3,17 @@
  * - run.json       what ran: command, version, commit, date, machine, parameters, status
  * - results.jsonl  tidy rows, one measurement per line, appended as produced (the journal
  *                  that `--resume` reads back)
+ * - commits.jsonl  one line `{"id", "rows"}` per commit, written AFTER that commit's rows:
+ *                  a commit is the unit of resumption (an lm cell, an emergent epoch, a
+ *                  seq2seq measurement step); its rows are all kept or all dropped
  * - results.csv    the same rows for spreadsheets, written by `finish()`
+ * - .lock          the owner (PID, host, start) while a process writes the folder
+ *
+ * Opening a folder (`RunFolder.open`) is where every integrity check lives, once for every
+ * experiment: the output path is a writable folder; one writer at a time (the lock); a
+ * resume continues only a run of the same experiment and the same parameters; rows of an
+ * unfinished commit (a killed run, a torn or truncated journal) are dropped and the journal
+ * rewritten atomically, so no row is ever kept twice or half.
  * Node-only (file I/O).
  */
 import fs from "node:fs";
@@ -12,6 +22,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { InputError } from "./errors.js";
+import { acquireLock, type RunLock } from "./runLock.js";
 
 /** One measurement. Absent coordinates are omitted, never faked. */
 export interface ResultRow {
@@ -50,59 +61,82 @@ export interface RunInfo {
 export interface OpenRunOptions {
   experiment: string;
   parameters: Record<string, unknown>;
-  /** Defaults to the current process's command line. */
+  /** Defaults to the current process's command line, shell-quoted. */
   command?: string;
   /** Continue an existing journal; without it an existing journal is an error. */
   resume?: boolean;
-  /** Where to report dropped partial lines and the like (default: stderr). */
+  /**
+   * Parameters (dotted paths, e.g. "config.epochs") a resume may change; every other
+   * parameter must equal the one in run.json, or the resume is refused naming it.
+   */
+  mayChange?: readonly string[];
+  /** Where to report dropped rows, a taken-over lock and the like (default: stderr). */
   log?: (message: string) => void;
+}
+
+/** A commit as recorded in commits.jsonl: its id and how many journal rows it holds. */
+export interface Commit {
+  id: string;
+  rows: number;
 }
 
 const RUN_FILE = "run.json";
 const JOURNAL_FILE = "results.jsonl";
+const COMMITS_FILE = "commits.jsonl";
 const CSV_FILE = "results.csv";
 
 export class RunFolder {
   private rowCount: number;
+  private readonly commitIds: Set<string>;
 
   private constructor(
     readonly dir: string,
     readonly info: RunInfo,
-    /** Rows already in the journal when the run was opened (for resume). */
+    /** Rows of finished commits already in the journal when the run was opened (for resume). */
     readonly existing: ResultRow[],
+    commits: readonly Commit[],
+    private readonly lock: RunLock,
   ) {
     this.rowCount = existing.length;
+    this.commitIds = new Set(commits.map((c) => c.id));
   }
 
   static open(dir: string, options: OpenRunOptions): RunFolder {
     const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-    fs.mkdirSync(dir, { recursive: true });
+    ensureWritableFolder(dir);
+    const lock = acquireLock(dir, options.command ?? commandLine(), log);
+    try {
+      return RunFolder.openLocked(dir, options, log, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static openLocked(dir: string, options: OpenRunOptions, log: (m: string) => void, lock: RunLock): RunFolder {
     const journal = path.join(dir, JOURNAL_FILE);
     let existing: ResultRow[] = [];
+    let commits: Commit[] = [];
     let previous: RunInfo | undefined;
-    if (fs.existsSync(journal) && fs.statSync(journal).size > 0) {
-      if (!options.resume) {
-        throw new InputError(
-          `${journal} already holds results; pass --resume to continue that run or choose another --out folder`,
-        );
-      }
-      const read = readJournal(journal);
-      if (read.droppedPartialLine) {
-        log(
-          `${journal}: dropped a partly written last line (an interrupted run); resuming from the ${read.rows.length} complete rows`,
-        );
-        fs.truncateSync(journal, read.validBytes);
-      }
-      existing = read.rows;
+    const hasJournal = fs.existsSync(journal) && fs.statSync(journal).size > 0;
+    if (hasJournal && !options.resume) {
+      throw new InputError(
+        `${journal} already holds results; pass --resume to continue that run or choose another --out folder`,
+      );
+    }
+    if (options.resume) {
       previous = readRunInfo(dir);
       if (previous && previous.experiment !== options.experiment) {
         throw new InputError(`${dir} holds a "${previous.experiment}" run, not "${options.experiment}"`);
       }
+      if (previous) checkSameParameters(dir, previous.parameters ?? {}, options.parameters, options.mayChange ?? []);
     }
+    if (hasJournal) ({ rows: existing, commits } = recoverJournal(dir, log));
+    else for (const file of [journal, path.join(dir, COMMITS_FILE)]) fs.rmSync(file, { force: true });
     const now = new Date().toISOString();
     const info: RunInfo = {
       experiment: options.experiment,
-      command: options.command ?? ["glossa", ...process.argv.slice(2)].join(" "),
+      command: options.command ?? commandLine(),
       glossaVersion: packageVersion(),
       gitCommit: gitCommit(),
       started: now,
@@ -113,16 +147,28 @@ export class RunFolder {
       rows: existing.length,
       ...(previous ? { resumedFrom: [...(previous.resumedFrom ?? []), previous.started] } : {}),
     };
-    const folder = new RunFolder(dir, info, existing);
+    const folder = new RunFolder(dir, info, existing, commits, lock);
     folder.writeInfo();
     return folder;
   }
 
-  /** Appends rows to the journal, one JSON object per line, synchronously (crash-safe order). */
-  append(rows: readonly ResultRow[]): void {
-    if (rows.length === 0) return;
-    const text = `${rows.map((row) => JSON.stringify(cleanRow(row))).join("\n")}\n`;
-    fs.appendFileSync(path.join(this.dir, JOURNAL_FILE), text);
+  /** Whether a commit of this id is in the journal (finished before an interruption). */
+  isCommitted(id: string): boolean {
+    return this.commitIds.has(id);
+  }
+
+  /**
+   * Journals one commit: its rows in one append, then its record in commits.jsonl. A
+   * process killed between the two leaves rows without a record; the next resume drops them.
+   */
+  commit(id: string, rows: readonly ResultRow[]): void {
+    if (this.commitIds.has(id)) throw new Error(`internal: commit "${id}" written twice to ${this.dir}`);
+    if (rows.length) {
+      const text = `${rows.map((row) => JSON.stringify(cleanRow(row))).join("\n")}\n`;
+      fs.appendFileSync(path.join(this.dir, JOURNAL_FILE), text);
+    }
+    fs.appendFileSync(path.join(this.dir, COMMITS_FILE), `${JSON.stringify({ id, rows: rows.length })}\n`);
+    this.commitIds.add(id);
     this.rowCount += rows.length;
   }
 
@@ -137,21 +183,176 @@ export class RunFolder {
     return path.join(this.dir, name);
   }
 
-  /** Writes results.csv from the whole journal and marks the run done or failed. */
+  /** Every committed row in the journal (those read at opening and those committed since). */
+  rows(): ResultRow[] {
+    return readJournal(path.join(this.dir, JOURNAL_FILE)).rows;
+  }
+
+  /** Writes results.csv from the whole journal, marks the run done or failed and releases the lock. */
   finish(status: Exclude<RunStatus, "running">): void {
-    const rows = readJournal(path.join(this.dir, JOURNAL_FILE)).rows;
-    fs.writeFileSync(path.join(this.dir, CSV_FILE), rowsToCsv(rows));
-    this.info.status = status;
-    this.writeInfo();
+    try {
+      fs.writeFileSync(path.join(this.dir, CSV_FILE), rowsToCsv(this.rows()));
+      this.info.status = status;
+      this.writeInfo();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Releases the lock leaving the run resumable (status stays "running"). */
+  close(): void {
+    this.lock.release();
   }
 
   private writeInfo(): void {
     this.info.updated = new Date().toISOString();
     this.info.rows = this.rowCount;
-    const target = path.join(this.dir, RUN_FILE);
-    fs.writeFileSync(`${target}.tmp`, `${JSON.stringify(this.info, null, 2)}\n`);
-    fs.renameSync(`${target}.tmp`, target);
+    writeAtomically(path.join(this.dir, RUN_FILE), `${JSON.stringify(this.info, null, 2)}\n`);
   }
+}
+
+/** Writes a file through a temporary name and a rename, so readers see the old or the new whole file. */
+export function writeAtomically(file: string, data: string | Uint8Array): void {
+  fs.writeFileSync(`${file}.tmp`, data);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Makes `dir` (and its parents) a folder this process can write, or throws a one-line
+ * InputError: a path naming a file, a read-only file system, no permission.
+ */
+export function ensureWritableFolder(dir: string): void {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+    throw new InputError("is a file, not a folder; choose another --out", { file: dir });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EROFS"
+        ? "the file system is read-only"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "ENOTDIR" || code === "EEXIST"
+            ? "a parent of it is a file"
+            : (code ?? (error as Error).message);
+    throw new InputError(`cannot write a run folder here (${why}); choose another --out`, { file: dir });
+  }
+}
+
+/** The first parameter that differs (dotted path), or undefined when none does. */
+export function differingParameter(
+  before: Record<string, unknown>,
+  now: Record<string, unknown>,
+  mayChange: readonly string[] = [],
+  prefix = "",
+): string | undefined {
+  for (const key of Object.keys(now)) {
+    const name = prefix + key;
+    if (mayChange.includes(name)) continue;
+    const a = before[key];
+    const b = now[key];
+    if (isPlainObject(a) && isPlainObject(b)) {
+      const inner = differingParameter(a, b, mayChange, `${name}.`);
+      if (inner) return inner;
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) return name;
+  }
+  return undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function valueAt(obj: Record<string, unknown>, dotted: string): unknown {
+  let at: unknown = obj;
+  for (const part of dotted.split(".")) at = isPlainObject(at) ? at[part] : undefined;
+  return at;
+}
+
+function checkSameParameters(
+  dir: string,
+  before: Record<string, unknown>,
+  now: Record<string, unknown>,
+  mayChange: readonly string[],
+): void {
+  // JSON round trip: compare what run.json can hold (undefined keys vanish there too).
+  const current = JSON.parse(JSON.stringify(now)) as Record<string, unknown>;
+  const name = differingParameter(before, current, mayChange);
+  if (name === undefined) return;
+  const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
+  throw new InputError(
+    `cannot resume: parameter "${name}" differs (the run used ${show(valueAt(before, name))}, now ${show(valueAt(current, name))}); resume with the same settings or choose another --out`,
+    { file: path.join(dir, RUN_FILE) },
+  );
+}
+
+/** Complete commit records, in order (a torn or unreadable line ends the list). */
+function readCommits(file: string): Commit[] | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, "utf8");
+  const commits: Commit[] = [];
+  for (const line of text.split("\n").slice(0, -1)) {
+    try {
+      const c = JSON.parse(line) as Commit;
+      if (typeof c.id !== "string" || !Number.isInteger(c.rows) || c.rows < 0) break;
+      commits.push(c);
+    } catch {
+      break;
+    }
+  }
+  return commits;
+}
+
+/**
+ * Keeps the journal's longest prefix of whole commits and drops the rest (rows of a commit
+ * cut short or never recorded), rewriting results.jsonl and commits.jsonl atomically when
+ * anything is dropped. A journal written before commit records existed counts as one
+ * commit "legacy" of its complete rows.
+ */
+function recoverJournal(dir: string, log: (message: string) => void): { rows: ResultRow[]; commits: Commit[] } {
+  const journal = path.join(dir, JOURNAL_FILE);
+  const commitsFile = path.join(dir, COMMITS_FILE);
+  const read = readJournal(journal);
+  if (read.droppedPartialLine)
+    log(`${journal}: dropped a partly written last line (an interrupted run); resuming from the complete rows`);
+  let commits = readCommits(commitsFile);
+  if (commits === undefined) {
+    log(`${journal}: no ${COMMITS_FILE} (a run folder from an older glossa); keeping its ${read.rows.length} rows`);
+    commits = [{ id: "legacy", rows: read.rows.length }];
+  }
+  const kept: Commit[] = [];
+  let rows = 0;
+  for (const c of commits) {
+    if (rows + c.rows > read.rows.length) break;
+    kept.push(c);
+    rows += c.rows;
+  }
+  const dropped = read.rows.length - rows;
+  if (dropped > 0 || kept.length < commits.length)
+    log(
+      `${journal}: dropped ${dropped} row(s) of unfinished work (${commits.length - kept.length} commit(s) incomplete or unrecorded); they are recomputed`,
+    );
+  const keptRows = read.rows.slice(0, rows);
+  if (read.droppedPartialLine || dropped > 0 || kept.length !== commits.length || !fs.existsSync(commitsFile)) {
+    const text = fs.readFileSync(journal, "utf8");
+    let end = 0;
+    for (let i = 0; i < rows; i++) end = text.indexOf("\n", end) + 1;
+    writeAtomically(journal, text.slice(0, end));
+    writeAtomically(commitsFile, kept.map((c) => `${JSON.stringify(c)}\n`).join(""));
+  }
+  return { rows: keptRows, commits: kept };
+}
+
+/** A command line as a POSIX shell would need it typed: arguments with special characters single-quoted. */
+export function shellQuote(args: readonly string[]): string {
+  return args.map((a) => (/^[A-Za-z0-9_\-./=:,@%+]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+}
+
+/** `glossa <this process's arguments>`, shell-quoted (what run.json records by default). */
+export function commandLine(argv: readonly string[] = process.argv.slice(2)): string {
+  return shellQuote(["glossa", ...argv]);
 }
 
 /** Drops undefined coordinates so absent ones never appear as null. */
@@ -285,16 +486,18 @@ export function packageVersion(): string {
   return (cachedVersion = "unknown");
 }
 
-/** The git commit of the glossa checkout, if it is one (null otherwise). */
+let cachedCommit: string | null | undefined;
+/** The git commit of the glossa checkout, if it is one (null otherwise); asked once per process. */
 export function gitCommit(): string | null {
+  if (cachedCommit !== undefined) return cachedCommit;
   try {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    return (
+    cachedCommit =
       execFileSync("git", ["rev-parse", "HEAD"], { cwd: here, stdio: ["ignore", "pipe", "ignore"] })
         .toString()
-        .trim() || null
-    );
+        .trim() || null;
   } catch {
-    return null;
+    cachedCommit = null;
   }
+  return cachedCommit;
 }

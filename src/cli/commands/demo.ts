@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describeOptions, flagOption, listOption, parseArgs, stringOption, UsageError } from "../args.js";
 import { renderReport, escapeHtml } from "../../report/html.js";
-import { packageVersion, gitCommit } from "../../io/runFolder.js";
+import { commandLine, ensureWritableFolder, gitCommit, packageVersion } from "../../io/runFolder.js";
 import { DEMO_SECTIONS, type DemoSection } from "../demoSections.js";
 
 export const summary = "run every analysis on built-in data and write an HTML report (what `npm start` runs)";
@@ -32,10 +32,13 @@ export async function run(argv: string[]): Promise<number> {
   const outRoot = path.join(stringOption(args, "out") ?? "glossa-out", "demo");
   const only = listOption(args, "only");
   for (const name of only) {
-    if (!DEMO_SECTIONS.some((s) => s.name === name)) throw new UsageError(`--only: unknown section "${name}"`);
+    if (!DEMO_SECTIONS.some((s) => s.name === name))
+      throw new UsageError(
+        `--only: unknown section "${name}" (sections: ${DEMO_SECTIONS.map((s) => s.name).join(", ")})`,
+      );
   }
   const chosen = only.length ? DEMO_SECTIONS.filter((s) => only.includes(s.name)) : DEMO_SECTIONS;
-  fs.mkdirSync(outRoot, { recursive: true });
+  ensureWritableFolder(outRoot);
 
   const started = Date.now();
   const results: Record<string, unknown> = {};
@@ -61,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const meta = {
-    command: ["glossa", "demo", ...argv].join(" "),
+    command: commandLine(["demo", ...argv]),
     glossaVersion: packageVersion(),
     gitCommit: gitCommit(),
     date: new Date().toISOString(),

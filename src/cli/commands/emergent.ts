@@ -2,12 +2,18 @@
  * `glossa emergent`: trains sender–receiver pairs on the reconstruction game over seeds and
  * hidden sizes and tracks the language's structure and generalisation every epoch. Wiring only.
  */
-import fs from "node:fs";
 import { choiceOption, describeOptions, flagOption, parseArgs, stringOption } from "../args.js";
-import { InputError } from "../../io/errors.js";
+import { commandLine } from "../../io/runFolder.js";
 import { textTable } from "../../report/html.js";
-import { meaningCount, PRESETS, resolveConfig, runSpecs, type PresetName } from "../../experiments/emergent/config.js";
-import { runEmergentExperiment } from "../../experiments/emergent/experiment.js";
+import {
+  EMERGENT_SETTINGS,
+  meaningCount,
+  PRESETS,
+  runSpecs,
+  type PresetName,
+} from "../../experiments/emergent/config.js";
+import { runExperiment } from "../../experiments/emergent/experiment.js";
+import { readSettingsFile, resolveSettings } from "../../experiments/training/config.js";
 
 export const summary =
   "emergent communication: train GRU sender/receiver agents, track language structure and generalisation per epoch";
@@ -48,33 +54,22 @@ export async function run(argv: string[]): Promise<number> {
   const preset = choiceOption(args, "preset", Object.keys(PRESETS) as PresetName[], "quick");
   const backend = choiceOption(args, "backend", ["wasm", "cpu"] as const, "wasm");
   const configFile = stringOption(args, "config");
-  let overrides: Record<string, unknown> = {};
-  if (configFile) {
-    if (!fs.existsSync(configFile)) throw new InputError("no such config file", { file: configFile });
-    try {
-      overrides = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
-    } catch (error) {
-      throw new InputError(`not valid JSON (${(error as Error).message})`, { file: configFile });
-    }
-  }
-  let config: ReturnType<typeof resolveConfig>;
-  try {
-    config = resolveConfig(PRESETS[preset], overrides, configFile ?? `preset ${preset}`);
-  } catch (error) {
-    // resolveConfig's messages already name the config file and key.
-    if (error instanceof RangeError) throw new InputError(error.message);
-    throw error;
-  }
+  const config = resolveSettings(
+    EMERGENT_SETTINGS,
+    PRESETS[preset],
+    `preset ${preset}`,
+    configFile ? [{ source: configFile, values: readSettingsFile(configFile) }] : [],
+  );
   const out = stringOption(args, "out") ?? `glossa-out/emergent-${preset}`;
   process.stderr.write(
     `glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`,
   );
-  const result = await runEmergentExperiment({
-    config,
-    outDir: out,
+  const result = await runExperiment(config, {
+    out,
     resume: flagOption(args, "resume"),
     backend,
     preset,
+    command: commandLine(["emergent", ...argv]),
   });
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ dir: result.dir, seconds: result.seconds, summary: result.summary }, null, 2));

@@ -3,7 +3,6 @@
  * corpus (METHODS §5, §6.4). Wiring only: the sweep lives in src/experiments/lm/.
  */
 import path from "node:path";
-import { writeFileSync } from "node:fs";
 import {
   choiceOption,
   describeOptions,
@@ -14,10 +13,10 @@ import {
   stringOption,
   UsageError,
 } from "../args.js";
-import { renderReport, textTable } from "../../report/html.js";
+import { textTable } from "../../report/html.js";
 import { LM_LABEL_SETS, type LmLabelSet } from "../../labels/lmLabels.js";
 import { CALIBRATIONS, type Calibration } from "../../vector/temperature.js";
-import type { LmEstimator } from "../../experiments/lm/sweep.js";
+import type { LmEstimator } from "../../experiments/lm/experiment.js";
 
 export const summary =
   "measure every layer of ONNX language models (sizes, checkpoints) against token, n-gram, POS and position labels";
@@ -136,11 +135,9 @@ export async function run(argv: string[]): Promise<number> {
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
   const { readCorpus } = await import("../../sources/corpus.js");
-  const { RunFolder, readRunFolder } = await import("../../io/runFolder.js");
-  const { runLmSweep } = await import("../../experiments/lm/sweep.js");
-  const { writeLmFigures, summaryTable, SUMMARY_COLUMNS, lmMethodNote } = await import(
-    "../../experiments/lm/report.js"
-  );
+  const { commandLine } = await import("../../io/runFolder.js");
+  const { runExperiment } = await import("../../experiments/lm/experiment.js");
+  const { summaryTable, SUMMARY_COLUMNS } = await import("../../experiments/lm/report.js");
   const kernel = choiceOption(args, "kernel", ["onnx", "ts"] as const, "onnx");
   const backend =
     kernel === "onnx"
@@ -171,41 +168,21 @@ export async function run(argv: string[]): Promise<number> {
     threads: threadsRaw === undefined ? undefined : numberOption(args, "threads", 0, { integer: true, min: 1 }),
     backend,
   };
-  const { backend: _b, documents: _d, ...recorded } = options;
-  const run = RunFolder.open(out, {
-    experiment: "lm",
-    parameters: { ...recorded, corpus: corpusFile, documents: corpus.documents.length, kernel },
-    command: ["glossa", "lm", ...argv].join(" "),
-    resume: flagOption(args, "resume"),
-    log,
-  });
-  let result: Awaited<ReturnType<typeof runLmSweep>>;
-  try {
-    result = await runLmSweep(options, run, log);
-  } catch (error) {
-    run.finish(`failed: ${(error as Error).message.split("\n")[0]}`);
-    throw error;
-  }
-  run.finish("done");
-  const rows = readRunFolder(out).rows;
-  const figures = await writeLmFigures(rows, out);
-  writeFileSync(
-    path.join(out, "report.html"),
-    renderReport({
-      title: "glossa lm",
-      subtitle: run.info.command,
-      sections: [{ title: "Language models: structure of every layer", html: lmMethodNote() + figures.html }],
-    }),
+  const command = commandLine(["lm", ...argv]);
+  const result = await runExperiment(
+    { ...options, corpusName: corpusFile },
+    { out, resume: flagOption(args, "resume"), log, command },
   );
-  const table = summaryTable(rows);
+  const table = summaryTable(result.rows);
   if (flagOption(args, "json")) {
-    console.log(JSON.stringify({ dir: out, summary: result, table }, null, 2));
+    console.log(JSON.stringify({ dir: out, summary: result.summary, table }, null, 2));
     return 0;
   }
   console.log(textTable(SUMMARY_COLUMNS, table));
+  const { summary: done } = result;
   console.log(
-    `\n${out}: results.jsonl, results.csv, report.html, ${figures.files.join(", ")} — ${result.cellsComputed} cells computed, ` +
-      `${result.cellsSkipped} already done, ${result.tokens} tokens in ${result.seconds.toFixed(1)} s`,
+    `\n${out}: results.jsonl, results.csv, report.html, ${result.plots.join(", ")} — ${done.cellsComputed} cells computed, ` +
+      `${done.cellsSkipped} already done, ${done.tokens} tokens in ${done.seconds.toFixed(1)} s`,
   );
   return 0;
 }

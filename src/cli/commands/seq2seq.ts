@@ -13,10 +13,13 @@ import {
   stringOption,
   UsageError,
 } from "../args.js";
+import { InputError } from "../../io/errors.js";
+import { commandLine } from "../../io/runFolder.js";
 import { textTable } from "../../report/html.js";
+import { readSettingsFile } from "../../experiments/training/config.js";
 import {
   PRESET_NAMES,
-  presetConfig,
+  resolveSeq2seqConfig,
   REGIMES,
   SEQ2SEQ_TASKS,
   STRUCTURE_ESTIMATORS,
@@ -42,6 +45,10 @@ const OPTIONS = {
   preset: {
     type: "string",
     description: `${PRESET_NAMES.join(" | ")} (default quick: ~5 min on 2 cores; thesis: 3 sizes × 3 seeds × 10k steps, ≈ 25 CPU-hours)`,
+  },
+  config: {
+    type: "string",
+    description: "JSON file of settings over the preset's (keys as in the presets; flags override it)",
   },
   meta: {
     type: "boolean",
@@ -111,7 +118,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const preset = choiceOption(args, "preset", PRESET_NAMES, "quick");
-  const task = choiceOption(args, "task", SEQ2SEQ_TASKS, "scan");
+  // Unset flags stay undefined so that a --config file's values survive them.
+  const task = stringOption(args, "task") === undefined ? undefined : choiceOption(args, "task", SEQ2SEQ_TASKS, "scan");
   const sizeNames = Object.keys(MODEL_SIZES) as ModelSize[];
   let regimes = choiceList<Regime>(stringOption(args, "regimes"), "regimes", REGIMES);
   if (flagOption(args, "meta")) {
@@ -125,7 +133,12 @@ export async function run(argv: string[]): Promise<number> {
     stringOption(args, name) === undefined ? undefined : numberOption(args, name, 0, constraints);
   const overrides: Partial<Seq2seqConfig> = {
     task,
-    split: choiceOption(args, "split", SCAN_SPLITS, task === "scan" ? "jump" : "random"),
+    split:
+      stringOption(args, "split") !== undefined
+        ? choiceOption(args, "split", SCAN_SPLITS, "jump")
+        : task !== undefined && task !== "scan"
+          ? "random"
+          : undefined,
     sizes: choiceList(stringOption(args, "size"), "size", sizeNames, sizeNames),
     seeds: intList(stringOption(args, "seeds"), "seeds"),
     regimes,
@@ -145,11 +158,16 @@ export async function run(argv: string[]): Promise<number> {
         : choiceOption(args, "meta-order", ["first", "second"] as const, "first"),
     metaInnerLearningRate: optionalNumber("meta-lr", { min: 0 }),
   };
+  const configFile = stringOption(args, "config");
   let config: Seq2seqConfig;
   try {
-    config = presetConfig(preset, overrides);
+    config = resolveSeq2seqConfig(preset, [
+      ...(configFile ? [{ source: configFile, values: readSettingsFile(configFile) }] : []),
+      { source: "command line", values: overrides },
+    ]);
   } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
+    // Settings given only as flags are a usage error (exit 2); a bad config file is bad input (exit 1).
+    if (error instanceof InputError && !configFile) throw new UsageError(error.message);
     throw error;
   }
   const backend = choiceOption(args, "backend", ["wasm", "cpu"] as const, "wasm");
@@ -160,13 +178,13 @@ export async function run(argv: string[]): Promise<number> {
     `glossa seq2seq: ${config.regimes.join("+")} × ${config.sizes.join(",")} × seeds ${config.seeds.join(",")}, ${config.steps} steps, preset ${preset}; writing ${out}`,
   );
 
-  const { runSeq2seq } = await import("../../experiments/seq2seq/runner.js");
-  const result = await runSeq2seq(config, {
+  const { runExperiment } = await import("../../experiments/seq2seq/experiment.js");
+  const result = await runExperiment(config, {
     out,
     resume: flagOption(args, "resume"),
     backend,
     dataSeed,
-    command: ["glossa", "seq2seq", ...argv].join(" "),
+    command: commandLine(["seq2seq", ...argv]),
     log,
   });
 

@@ -1,9 +1,12 @@
 /**
  * Configuration of the emergent-communication experiment (METHODS §6.1): the meaning space,
  * the channel, the agents, training, the splits and the sweep (seeds × hidden sizes).
- * Pure: validation throws RangeError with a message naming the offending key, before any
- * training starts.
+ * Pure: validation throws an InputError naming the offending key (and the file it came
+ * from), before any training starts. Resolution (preset + config file) is the shared one of
+ * ../training/config.ts.
  */
+import { InputError } from "../../io/errors.js";
+import { integerSetting, listSetting, openIntervalSetting, resolveSettings } from "../training/config.js";
 
 export interface EmergentConfig {
   /** Role names, e.g. ["subject", "verb", "object"]. */
@@ -96,12 +99,9 @@ export const THESIS_PRESET: EmergentConfig = {
 /**
  * Small enough to finish in a few minutes on two cores (it runs inside `npm start`), big enough
  * to show learning: 3 roles × 6 atoms (216 meanings), 2 seeds × 2 hidden sizes. Each batch is
- * the whole training split (162 meanings) and an epoch is 16 such Adam steps (lr 1e-2); a step
- * costs about as much at batch 162 as at 16, and the large batch tames the variance of the
- * sender's REINFORCE gradient. Batches of 16 (11 steps per epoch, the earlier setting) reached
- * 0.38 train all-roles accuracy after 100 epochs; these settings reach 0.96–1.00 at epoch 100
- * and the same at epoch 60 (measured: train 0.97, iid 0.24, compositional 0.035 all-roles, mean
- * of 4 runs; 82 s wall at load ~2), so the preset stops at 60 to keep `npm start` short.
+ * the whole training split (162 meanings) and an epoch is 16 such Adam steps (lr 1e-2): the
+ * large batch tames the variance of the sender's REINFORCE gradient. How these settings were
+ * chosen, and what they reach: BENCHMARKS.md "Preset history".
  */
 export const QUICK_PRESET: EmergentConfig = {
   roles: ["subject", "verb", "object"],
@@ -123,16 +123,11 @@ export const QUICK_PRESET: EmergentConfig = {
 };
 
 /**
- * Between quick and thesis, for probing the §6.1 findings in about 20–25 minutes on this 2-core
+ * Between quick and thesis, for probing the §6.1 findings in about 20–25 minutes on a 2-core
  * machine: 3 roles × 10 atoms (1000 meanings), L = 6, |C| = 16; 10 % of subject–object pairs
  * held out (compositional test 100 meanings, iid test 90, train 810); 3 hidden sizes × 3 seeds
  * = 9 runs (enough for a per-epoch Spearman across runs). Full-batch (810) Adam steps, 16 per
- * epoch, lr 1e-2, 30 epochs. Pilots (one seed): hidden 128 reached train 0.92 / compositional
- * 0.47 at epoch 17 and 0.99 / 0.6–0.8 by epoch 35; hidden 32 plateaued at train 0.12 and 16 at
- * 0.10 after 30 epochs, so the sweep starts at 64. Cost per epoch (train + evaluate) while one
- * other job shared the 2 cores: about 2 s at hidden 64, 4 s at 128, 9–10 s at 256; the full
- * preset took 1439 s (24 min) there, so expect about 20–25 min. Measured (2026-11-29, epoch 30,
- * mean over 9 runs): train 0.97, iid 0.90, compositional 0.54 (0.18–0.76) all-roles accuracy.
+ * epoch, lr 1e-2, 30 epochs. Pilots, cost and results: BENCHMARKS.md "Preset history".
  */
 export const MEDIUM_PRESET: EmergentConfig = {
   ...THESIS_PRESET, // roles, L = 6, hidden sizes 64/128/256, entropy bonus, test fractions, split seed
@@ -169,6 +164,9 @@ export function runSpecs(config: EmergentConfig): RunSpec[] {
   return runs;
 }
 
+/** The emergent experiment's settings schema (keys and validation) for the shared resolver. */
+export const EMERGENT_SETTINGS = { keys: KEYS as readonly string[], validate: validateConfig };
+
 /**
  * Merges user overrides (parsed JSON) onto a base config. Unknown keys are errors naming the
  * key and the known ones; the result is validated.
@@ -178,78 +176,56 @@ export function resolveConfig(
   overrides: Record<string, unknown> = {},
   source = "config",
 ): EmergentConfig {
-  if (overrides === null || typeof overrides !== "object" || Array.isArray(overrides)) {
-    throw new RangeError(`${source}: expected a JSON object of settings`);
-  }
-  for (const key of Object.keys(overrides)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      throw new RangeError(`${source}: unknown key "${key}" (known keys: ${KEYS.join(", ")})`);
-    }
-  }
-  const merged = { ...base, ...overrides } as EmergentConfig;
-  validateConfig(merged, source);
-  return merged;
+  return resolveSettings(EMERGENT_SETTINGS, base, "config", [{ source, values: overrides }]);
 }
 
 function positiveInteger(value: unknown, key: string, source: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${source}: "${key}" must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return integerSetting(value, key, source, 1, max);
 }
 
 function fraction(value: unknown, key: string, source: string): number {
-  if (typeof value !== "number" || !(value > 0) || !(value < 1)) {
-    throw new RangeError(`${source}: "${key}" must be a number strictly between 0 and 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return openIntervalSetting(value, key, source, 0, 1);
 }
 
-/** Throws RangeError naming the first bad setting; checks everything that can fail before training. */
+/** Throws an InputError naming the first bad setting; checks everything that can fail before training. */
 export function validateConfig(config: EmergentConfig, source = "config"): void {
   if (
     !Array.isArray(config.roles) ||
     config.roles.length < 2 ||
     config.roles.some((r) => typeof r !== "string" || r === "")
   ) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "roles" must list at least two non-empty role names, got ${JSON.stringify(config.roles)}`,
     );
   }
   if (new Set(config.roles).size !== config.roles.length)
-    throw new RangeError(`${source}: "roles" has duplicate names: ${config.roles.join(", ")}`);
+    throw new InputError(`${source}: "roles" has duplicate names: ${config.roles.join(", ")}`);
   if (Array.isArray(config.atoms)) {
     if (config.atoms.length !== config.roles.length) {
-      throw new RangeError(`${source}: "atoms" lists ${config.atoms.length} counts for ${config.roles.length} roles`);
+      throw new InputError(`${source}: "atoms" lists ${config.atoms.length} counts for ${config.roles.length} roles`);
     }
     config.atoms.forEach((a, i) => positiveInteger(a, `atoms[${i}]`, source, 1000));
   } else positiveInteger(config.atoms, "atoms", source, 1000);
   const counts = atomCounts(config);
   if (counts.some((a) => a < 2))
-    throw new RangeError(`${source}: every role needs at least 2 atoms, got ${counts.join(", ")}`);
+    throw new InputError(`${source}: every role needs at least 2 atoms, got ${counts.join(", ")}`);
   const n = meaningCount(config);
   if (n > 2_000_000)
-    throw new RangeError(`${source}: the meaning space has ${n} meanings; at most 2,000,000 are supported`);
+    throw new InputError(`${source}: the meaning space has ${n} meanings; at most 2,000,000 are supported`);
   const L = positiveInteger(config.signalLength, "signalLength", source, 64);
   const C = positiveInteger(config.alphabetSize, "alphabetSize", source, 1000);
-  if (C < 2) throw new RangeError(`${source}: "alphabetSize" must be at least 2, got ${C}`);
+  if (C < 2) throw new InputError(`${source}: "alphabetSize" must be at least 2, got ${C}`);
   // |C|^L < #meanings: some meanings would have to share a signal.
   if (L * Math.log(C) < Math.log(n) - 1e-12) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: a signal of length ${L} over ${C} symbols has only ${C ** L} forms, fewer than the ${n} meanings; increase "signalLength" or "alphabetSize"`,
     );
   }
-  for (const key of ["hiddenSizes", "seeds"] as const) {
-    const list = config[key];
-    if (!Array.isArray(list) || list.length === 0)
-      throw new RangeError(`${source}: "${key}" must be a non-empty list, got ${JSON.stringify(list)}`);
-    if (new Set(list).size !== list.length)
-      throw new RangeError(`${source}: "${key}" has duplicates: ${list.join(", ")}`);
-  }
+  for (const key of ["hiddenSizes", "seeds"] as const) listSetting(config[key], key, source);
   config.hiddenSizes.forEach((h, i) => positiveInteger(h, `hiddenSizes[${i}]`, source, 4096));
   config.seeds.forEach((s, i) => {
     if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s > 2 ** 31 - 1) {
-      throw new RangeError(`${source}: "seeds[${i}]" must be an integer from 0 to 2^31 − 1, got ${JSON.stringify(s)}`);
+      throw new InputError(`${source}: "seeds[${i}]" must be an integer from 0 to 2^31 − 1, got ${JSON.stringify(s)}`);
     }
   });
   positiveInteger(config.embeddingSize, "embeddingSize", source, 4096);
@@ -257,7 +233,7 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   positiveInteger(config.passesPerEpoch, "passesPerEpoch", source, 10_000);
   positiveInteger(config.epochs, "epochs", source, 1_000_000);
   if (typeof config.learningRate !== "number" || !(config.learningRate > 0) || !(config.learningRate < 10)) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "learningRate" must be a positive number below 10, got ${JSON.stringify(config.learningRate)}`,
     );
   }
@@ -266,7 +242,7 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
     !(config.entropyCoefficient >= 0) ||
     !Number.isFinite(config.entropyCoefficient)
   ) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "entropyCoefficient" must be a finite number ≥ 0, got ${JSON.stringify(config.entropyCoefficient)}`,
     );
   }
@@ -274,14 +250,14 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   fraction(config.compositionalFraction, "compositionalFraction", source);
   const pair = config.compositionalRoles;
   if (!Array.isArray(pair) || pair.length !== 2 || pair[0] === pair[1] || pair.some((r) => !config.roles.includes(r))) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "compositionalRoles" must name two different roles from ${JSON.stringify(config.roles)}, got ${JSON.stringify(pair)}`,
     );
   }
   const ib = config.roles.indexOf(pair[1]);
   const held = Math.round(config.compositionalFraction * counts[ib]!);
   if (held < 1 || held >= counts[ib]!) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "compositionalFraction" ${config.compositionalFraction} of ${counts[ib]} "${pair[1]}" atoms holds out ${held} per "${pair[0]}" atom; it must hold out at least 1 and leave at least 1`,
     );
   }
@@ -291,7 +267,7 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
     config.splitSeed < 0 ||
     config.splitSeed > 2 ** 31 - 1
   ) {
-    throw new RangeError(
+    throw new InputError(
       `${source}: "splitSeed" must be an integer from 0 to 2^31 − 1, got ${JSON.stringify(config.splitSeed)}`,
     );
   }
@@ -301,6 +277,6 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
       config.measureOptions === null ||
       Array.isArray(config.measureOptions))
   ) {
-    throw new RangeError(`${source}: "measureOptions" must be an object`);
+    throw new InputError(`${source}: "measureOptions" must be an object`);
   }
 }

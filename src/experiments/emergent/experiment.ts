@@ -1,44 +1,36 @@
 /**
- * NODE ONLY: runs an emergent-communication sweep (seeds × hidden sizes) into a run folder.
+ * NODE ONLY: runs an emergent-communication sweep (seeds × hidden sizes) into a run folder,
+ * in the one experiment shape (../runner.ts): `runExperiment(config, options)`.
  *
- * Per run and epoch: train one epoch, evaluate (losses, accuracies per split and role, every
- * §3 measure of the greedy language), write the checkpoint (state + that epoch's rows), then
- * append the rows to results.jsonl. Epoch 0 is the untrained pair. `resume` continues every
- * run from its checkpoint; rows the journal lost (a partial last line) are restored from it;
- * nothing is trained or written twice. At the end: summary.json/summary.csv (correlations,
- * capacity), SVG plots and results.csv.
+ * Cells are runs (one seed × hidden size); a run commits one epoch at a time. Per epoch:
+ * train, evaluate (losses, accuracies per split and role, every §3 measure of the greedy
+ * language), write the checkpoint (state + that epoch's rows), then commit the rows. Epoch 0
+ * is the untrained pair. On resume a run continues from its checkpoint when the journal
+ * holds every epoch before it (the checkpoint's own epoch may be restored from it);
+ * otherwise (a truncated journal, a lost checkpoint) it retrains from the start, which is
+ * deterministic, committing only the epochs the journal lacks. At the end:
+ * summary.json/summary.csv (correlations, capacity), SVG plots and results.csv.
  */
 import fs from "node:fs";
 import { InputError } from "../../io/errors.js";
-import { readRunInfo, RunFolder, rowsToCsv, type ResultRow } from "../../io/runFolder.js";
+import { rowsToCsv, type ResultRow, type RunFolder } from "../../io/runFolder.js";
 import type { MeasureOptions } from "../../mapping/measureAll.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { useTfBackend, type TfBackend } from "../tfSetup.js";
-import { checkpointPath, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
 import { atomCounts, runSpecs, validateConfig, type EmergentConfig, type RunSpec } from "./config.js";
 import { evaluateLanguage, type GameSpace } from "./evaluate.js";
 import { emergentPlots, type EmergentPlots } from "./report.js";
 import { enumerateMeanings, makeSplits, type Splits } from "./splits.js";
 import { summariseEmergent, summaryRows, type EmergentSummary } from "./summary.js";
-import { Trainer } from "./trainer.js";
+import { Trainer, type TrainerState } from "./trainer.js";
 
-export interface EmergentRunOptions {
-  config: EmergentConfig;
-  outDir: string;
-  resume?: boolean;
+export interface EmergentOptions extends ExperimentOptions {
   backend?: TfBackend;
   /** Preset name, recorded with the parameters. */
   preset?: string;
-  /** Progress lines (default: stderr). */
-  log?: (message: string) => void;
-  /** Recorded in run.json (default: this process's command line). */
-  command?: string;
   /** Write SVG plots (default true). */
   plots?: boolean;
-  /**
-   * Stop (as if killed) once this many epochs have been trained in this call, leaving the
-   * run folder as an interruption would: for tests of resume.
-   */
-  interruptAfterEpochs?: number;
 }
 
 export interface EmergentResult {
@@ -47,8 +39,6 @@ export interface EmergentResult {
   summary: EmergentSummary;
   rows: ResultRow[];
   plots: EmergentPlots;
-  /** False when stopped by interruptAfterEpochs. */
-  completed: boolean;
   /** Epochs trained in this call. */
   epochsTrained: number;
   seconds: number;
@@ -56,17 +46,46 @@ export interface EmergentResult {
 
 export const EXPERIMENT = "emergent";
 
-class Interrupted extends Error {}
-
-/** Identity of a row in the journal: every coordinate except its value. */
-function rowKey(row: ResultRow): string {
-  const { value: _value, ...rest } = row;
-  return JSON.stringify(
-    Object.keys(rest)
-      .sort()
-      .map((k) => [k, rest[k]]),
-  );
+interface CheckpointData {
+  run: string;
+  /** JSON of the settings the run depends on; a checkpoint made with others is refused. */
+  settings: string;
+  epoch: number;
+  baseline: TrainerState["baseline"];
+  adamStep: number;
+  /** Rows of epoch `epoch`. */
+  rows: ResultRow[];
 }
+
+function checkpointFile(folder: RunFolder, run: string): string {
+  return folder.file(`checkpoints/${run}.json`);
+}
+
+function saveRunCheckpoint(file: string, run: string, settings: string, state: TrainerState, rows: ResultRow[]): void {
+  const adam = adamToCheckpoint(state.optimizer);
+  saveCheckpoint(file, {
+    experiment: EXPERIMENT,
+    data: { run, settings, epoch: state.epoch, baseline: state.baseline, adamStep: adam.adamStep, rows },
+    arrays: { parameters: state.parameters, ...adam.arrays },
+  });
+}
+
+function loadRunCheckpoint(file: string): { state: TrainerState; data: CheckpointData } | undefined {
+  const checkpoint = loadCheckpoint<CheckpointData>(file, EXPERIMENT);
+  if (!checkpoint) return undefined;
+  const { data } = checkpoint;
+  if (!Number.isInteger(data.epoch) || !Array.isArray(data.rows) || typeof data.settings !== "string")
+    throw new InputError("damaged checkpoint: epoch, rows or settings missing", { file });
+  const state: TrainerState = {
+    epoch: data.epoch,
+    baseline: data.baseline,
+    parameters: checkpoint.arrays.parameters ?? new Map(),
+    optimizer: adamFromCheckpoint(checkpoint, file),
+  };
+  return { state, data };
+}
+
+const commitId = (run: string, epoch: number) => `${run}/epoch${epoch}`;
 
 /** The settings a run's training depends on (a resume with different ones is refused; epochs may grow). */
 function runSettings(config: EmergentConfig, spec: RunSpec): string {
@@ -81,11 +100,9 @@ function formatSeconds(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-export async function runEmergentExperiment(options: EmergentRunOptions): Promise<EmergentResult> {
+export async function runExperiment(config: EmergentConfig, options: EmergentOptions): Promise<EmergentResult> {
   const started = performance.now();
-  const { config } = options;
   validateConfig(config);
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const backend = options.backend ?? "wasm";
   const atoms = atomCounts(config);
   const meanings = enumerateMeanings(atoms);
@@ -106,19 +123,6 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
     splits,
   };
   const specs = runSpecs(config);
-
-  if (options.resume) {
-    const previous = readRunInfo(options.outDir);
-    const prevConfig = previous?.parameters?.config as EmergentConfig | undefined;
-    if (prevConfig) {
-      const strip = (c: EmergentConfig) => JSON.stringify({ ...c, epochs: 0 });
-      if (strip(prevConfig) !== strip(config)) {
-        throw new InputError(
-          `the run in ${options.outDir} used other settings; resume it with the same preset/config (only "epochs" may change)`,
-        );
-      }
-    }
-  }
   const splitInfo = {
     train: splits.train.length,
     iid: splits.iid.length,
@@ -126,7 +130,7 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
     heldOutCombinations: splits.heldOutCombinations,
     unseenCombinationRate: splits.unseenCombinationRate,
   };
-  const folder = RunFolder.open(options.outDir, {
+  const identity = {
     experiment: EXPERIMENT,
     parameters: {
       preset: options.preset ?? null,
@@ -136,61 +140,44 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
       splits: splitInfo,
       signalConvention: "fixed length L, no end symbol; every position counted",
     },
-    resume: options.resume ?? false,
-    ...(options.command ? { command: options.command } : {}),
-    log,
-  });
-  log(
-    `emergent: ${meanings.length / atoms.length} meanings; train ${splitInfo.train}, iid test ${splitInfo.iid}, compositional test ${splitInfo.compositional} (unseen-combination rate ${splitInfo.unseenCombinationRate.compositional.toFixed(2)}); ${specs.length} runs × ${config.epochs} epochs on ${backend}`,
-  );
-
-  const all: ResultRow[] = [...folder.existing];
-  const keys = new Set(all.map(rowKey));
-  /** Last epoch in the journal per run (for the ETA). */
-  const lastEpoch = new Map<string, number>();
-  const note = (r: ResultRow) => {
-    if (typeof r.run === "string" && typeof r.epoch === "number")
-      lastEpoch.set(r.run, Math.max(lastEpoch.get(r.run) ?? 0, r.epoch));
+    // A finished sweep may be extended by more epochs; a preset name is only a label.
+    mayChange: ["config.epochs", "preset"],
   };
-  all.forEach(note);
-  const append = (rows: ResultRow[]) => {
-    const fresh = rows.filter((r) => !keys.has(rowKey(r)));
-    folder.append(fresh);
-    for (const r of fresh) {
-      keys.add(rowKey(r));
-      all.push(r);
-      note(r);
-    }
-  };
+  return withRunFolder(identity, options, async (folder, log) => {
+    log(
+      `emergent: ${meanings.length / atoms.length} meanings; train ${splitInfo.train}, iid test ${splitInfo.iid}, compositional test ${splitInfo.compositional} (unseen-combination rate ${splitInfo.unseenCombinationRate.compositional.toFixed(2)}); ${specs.length} runs × ${config.epochs} epochs on ${backend}`,
+    );
+    /** Epochs in the journal per run. */
+    const journaled = new Map<string, Set<number>>(specs.map((s) => [s.id, new Set<number>()]));
+    for (const r of folder.existing)
+      if (typeof r.run === "string" && typeof r.epoch === "number") journaled.get(r.run)?.add(r.epoch);
+    const commit = (run: string, epoch: number, rows: ResultRow[]) => {
+      if (journaled.get(run)!.has(epoch)) return;
+      folder.commit(commitId(run, epoch), rows);
+      journaled.get(run)!.add(epoch);
+    };
 
-  const tf = await useTfBackend(backend);
-  const measureOptions = (config.measureOptions ?? {}) as MeasureOptions;
-  let trainedHere = 0;
-  const epochSeconds: number[] = [];
-  const epochsLeft = () => specs.reduce((sum, s) => sum + Math.max(0, config.epochs - (lastEpoch.get(s.id) ?? 0)), 0);
+    const tf = await useTfBackend(backend);
+    const measureOptions = (config.measureOptions ?? {}) as MeasureOptions;
+    let trainedHere = 0;
+    const epochSeconds: number[] = [];
+    const epochsLeft = () =>
+      specs.reduce((sum, s) => sum + Math.max(0, config.epochs - Math.max(0, ...journaled.get(s.id)!)), 0);
 
-  try {
     for (const spec of specs) {
       const coords = { experiment: EXPERIMENT, run: spec.id, seed: spec.seed, hiddenSize: spec.hiddenSize };
-      const file = checkpointPath(folder.dir, spec.id);
+      const file = checkpointFile(folder, spec.id);
       const settings = runSettings(config, spec);
-      const journalEpochs = all
-        .filter((r) => r.run === spec.id && typeof r.epoch === "number")
-        .map((r) => r.epoch as number);
-      const checkpoint = options.resume ? loadCheckpoint(file) : undefined;
-      if (!checkpoint && journalEpochs.length) {
-        throw new InputError(
-          `the journal holds rows of run ${spec.id} but its checkpoint is missing; it cannot be resumed exactly`,
-          { file },
-        );
-      }
-      if (checkpoint && checkpoint.settings !== settings)
+      const done = journaled.get(spec.id)!;
+      if (Array.from({ length: config.epochs + 1 }, (_, e) => e).every((e) => done.has(e))) continue; // finished
+      let saved = options.resume ? loadRunCheckpoint(file) : undefined;
+      if (saved && saved.data.settings !== settings)
         throw new InputError(`checkpoint of run ${spec.id} was made with other settings`, { file });
-      if (checkpoint && journalEpochs.some((e) => e > checkpoint.state.epoch)) {
-        throw new InputError(
-          `the journal has epochs of run ${spec.id} past its checkpoint (epoch ${checkpoint.state.epoch})`,
-          { file },
+      if (saved && !Array.from({ length: saved.state.epoch }, (_, e) => e).every((e) => done.has(e))) {
+        log(
+          `[${spec.id}] the journal lacks epochs before the checkpoint's (${saved.state.epoch}); retraining from the start`,
         );
+        saved = undefined;
       }
       const trainer = new Trainer(
         tf,
@@ -207,21 +194,19 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
           entropyCoefficient: config.entropyCoefficient,
         },
         meanings,
-        checkpoint?.state,
+        saved?.state,
       );
       try {
-        if (checkpoint) {
-          append(checkpoint.rows); // rows the journal may have lost
+        if (saved) {
+          commit(spec.id, saved.state.epoch, saved.data.rows); // rows the journal may have lost
           if (trainer.epoch < config.epochs) log(`[${spec.id}] resuming after epoch ${trainer.epoch}`);
         } else {
           const evaluation = await evaluateLanguage(space, trainer.language(), measureOptions);
           const rows = evaluation.rows.map((r) => ({ ...coords, epoch: 0, ...r }));
-          saveCheckpoint(file, { run: spec.id, settings, state: trainer.state(), rows });
-          append(rows);
+          saveRunCheckpoint(file, spec.id, settings, trainer.state(), rows);
+          commit(spec.id, 0, rows);
         }
         while (trainer.epoch < config.epochs) {
-          if (options.interruptAfterEpochs !== undefined && trainedHere >= options.interruptAfterEpochs)
-            throw new Interrupted();
           const t0 = performance.now();
           const stats = trainer.trainEpoch(splits.train);
           const evaluation = await evaluateLanguage(space, trainer.language(), measureOptions);
@@ -233,8 +218,9 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
             { ...coords, epoch, split: "train", measure: "baseline", value: trainer.baseline.mean },
             ...evaluation.rows.map((r) => ({ ...coords, epoch, ...r })),
           ];
-          saveCheckpoint(file, { run: spec.id, settings, state: trainer.state(), rows });
-          append(rows);
+          saveRunCheckpoint(file, spec.id, settings, trainer.state(), rows);
+          commit(spec.id, epoch, rows);
+          await yieldToEventLoop();
           trainedHere++;
           epochSeconds.push((performance.now() - t0) / 1000);
           const recent = epochSeconds.slice(-20);
@@ -248,41 +234,24 @@ export async function runEmergentExperiment(options: EmergentRunOptions): Promis
         trainer.dispose();
       }
     }
-  } catch (error) {
-    if (error instanceof Interrupted) {
-      log(`emergent: interrupted after ${trainedHere} epochs (resume with --resume)`);
-      return {
-        dir: folder.dir,
-        splits,
-        summary: summariseEmergent(all),
-        rows: all,
-        plots: {},
-        completed: false,
-        epochsTrained: trainedHere,
-        seconds: (performance.now() - started) / 1000,
-      };
-    }
-    folder.finish(`failed: ${(error as Error).message}`);
-    throw error;
-  }
 
-  const summary = summariseEmergent(all);
-  fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  fs.writeFileSync(folder.file("summary.csv"), rowsToCsv(summaryRows(summary)));
-  let plots: EmergentPlots = {};
-  if (options.plots ?? true) {
-    plots = await emergentPlots(all, summary);
-    for (const [name, svg] of Object.entries(plots)) fs.writeFileSync(folder.file(name), svg);
-  }
-  folder.finish("done");
-  return {
-    dir: folder.dir,
-    splits,
-    summary,
-    rows: all,
-    plots,
-    completed: true,
-    epochsTrained: trainedHere,
-    seconds: (performance.now() - started) / 1000,
-  };
+    const all = folder.rows();
+    const summary = summariseEmergent(all);
+    fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    fs.writeFileSync(folder.file("summary.csv"), rowsToCsv(summaryRows(summary)));
+    let plots: EmergentPlots = {};
+    if (options.plots ?? true) {
+      plots = await emergentPlots(all, summary);
+      for (const [name, svg] of Object.entries(plots)) fs.writeFileSync(folder.file(name), svg);
+    }
+    return {
+      dir: folder.dir,
+      splits,
+      summary,
+      rows: all,
+      plots,
+      epochsTrained: trainedHere,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
 }

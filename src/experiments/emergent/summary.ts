@@ -8,21 +8,12 @@
  *   Spearman correlation of each with hidden size across runs.
  */
 import type { ResultRow } from "../../io/runFolder.js";
+import { MEASURE_NAMES } from "../../mapping/measureAll.js";
 import { spearmanTest } from "../../stats/correlation.js";
 import { adjustPValues, type Correction } from "../../stats/multipleComparisons.js";
 
-/** Language measures correlated with generalisation. */
-export const LANGUAGE_MEASURES = [
-  "synonymy",
-  "homonymy",
-  "wordOrderFreedom",
-  "entanglement",
-  "topsim",
-  "posdis",
-  "bosdis",
-  "residualEntropy",
-  "contextIndependence",
-] as const;
+/** Language measures correlated with generalisation: every §3 measure of the language but accuracy. */
+export const LANGUAGE_MEASURES = MEASURE_NAMES.filter((m) => m !== "accuracy");
 
 /** Generalisation targets on the compositional split. */
 export const TARGETS = ["accuracy", "meanRoleAccuracy"] as const;

@@ -23,7 +23,7 @@
  */
 import type * as tfNs from "@tensorflow/tfjs";
 import { Random } from "../../util/random.js";
-import { Adam, type AdamState } from "./adam.js";
+import { Adam, type AdamState } from "../training/adam.js";
 import { Agents, type AgentShape, gumbelNoise, initialParameters, meaningOneHot } from "./agents.js";
 
 type TF = typeof tfNs;
@@ -88,9 +88,9 @@ export class Trainer {
   ) {
     this.M = options.atoms.reduce((a, b) => a + b, 0);
     this.agents = new Agents(tf, options, state?.parameters ?? initialParameters(options, options.seed));
-    this.adam = new Adam(tf, this.agents.variables, options.learningRate);
+    this.adam = new Adam(tf, { learningRate: options.learningRate, form: "pytorch" });
     if (state) {
-      this.adam.load(state.optimizer);
+      this.adam.restore(state.optimizer, this.agents.variables);
       this.epoch = state.epoch;
       this.baseline = { ...state.baseline };
     }
@@ -158,7 +158,7 @@ export class Trainer {
       const g = grads[v.name];
       if (g) byName.set(name, g);
     }
-    this.adam.apply(byName);
+    this.adam.apply(this.agents.variables, byName);
     const [receiverLoss, senderLoss, senderEntropy] = kept.map((t) => t.dataSync()[0]!) as [number, number, number];
     tf.dispose([x, ...noise, value, ...Object.values(grads), ...kept]);
     this.baseline.count++;

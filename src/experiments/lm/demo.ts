@@ -4,14 +4,13 @@
  * (20 short English sentences, about 250 tokens), soft entropy, every layer and label set.
  * Runs in a few seconds.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RunFolder, readRunFolder } from "../../io/runFolder.js";
 import { paragraphHtml, escapeHtml } from "../../report/html.js";
 import { tsBackend } from "../../compute/ts.js";
-import { runLmSweep } from "./sweep.js";
-import { lmMethodNote, summaryTable, writeLmFigures } from "./report.js";
+import { runExperiment } from "./experiment.js";
+import { summaryTable } from "./report.js";
 import { LM_LABEL_SETS } from "../../labels/lmLabels.js";
 
 /** test/fixtures/lm, found from this module (src/… or dist/…, both three levels below the package root). */
@@ -35,18 +34,11 @@ export async function lmDemoSection(
     };
   }
   const dir = join(outDir, "lm");
-  mkdirSync(dir, { recursive: true });
+  rmSync(dir, { recursive: true, force: true }); // a few seconds: always a fresh run
   const documents = readFileSync(join(fixtures, "corpus.txt"), "utf8")
     .split("\n")
     .filter((l) => l.trim());
-  const run = RunFolder.open(dir, {
-    experiment: "lm",
-    parameters: { demo: true, models: DEMO_MODELS },
-    command: "glossa demo (lm section)",
-    resume: true,
-    log,
-  });
-  const summary = await runLmSweep(
+  const result = await runExperiment(
     {
       models: DEMO_MODELS.map((m) => join(fixtures, m)),
       documents,
@@ -58,21 +50,18 @@ export async function lmDemoSection(
       calibration: "exact",
       bins: 20,
       backend: tsBackend,
+      corpusName: "test/fixtures/lm/corpus.txt",
     },
-    run,
-    log,
+    { out: dir, log, command: "glossa demo (lm section)" },
   );
-  run.finish("done");
-  const rows = readRunFolder(dir).rows;
-  const figures = await writeLmFigures(rows, dir);
+  const { summary, rows } = result;
   const html = [
     paragraphHtml(
       `Three tiny transformers exported to ONNX (committed fixtures: a GPT-2-layout model and a Pythia-layout model at training steps 0 and 300), ` +
         `run on ${documents.length} sentences (${summary.tokens} tokens in all); hidden states streamed into soft-entropy accumulators (100 anchors, exact temperature).`,
     ),
-    lmMethodNote(),
-    figures.html,
-    paragraphHtml(`Rows: ${escapeHtml(join(dir, "results.csv"))}; plots: ${figures.files.map(escapeHtml).join(", ")}.`),
+    result.html,
+    paragraphHtml(`Rows: ${escapeHtml(join(dir, "results.csv"))}; plots: ${result.plots.map(escapeHtml).join(", ")}.`),
   ].join("\n");
   return { title, html, results: { summary, table: summaryTable(rows) } };
 }

@@ -4,25 +4,25 @@
  * - measures against training step (log axis, plotted at step + 1 so step 0 shows), one
  *   line per layer, when the run holds two or more steps.
  * The summary table lists, per model and layer, information and the token-label
- * regularity, variation and disentanglement.
+ * regularity, variation and disentanglement. Pure: returns the SVGs and HTML; the
+ * experiment writes them.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { ResultRow } from "../../io/runFolder.js";
 import { lineChartSvg } from "../../report/plot.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
 
-/** The panels drawn: measure and label set (null = no label set). */
-export const PLOTTED: [string, string | null][] = [
+/** The panels drawn: measure, label set (null = no label set) and residual component (if any). */
+export const PLOTTED: [string, string | null, string?][] = [
   ["information", null],
   ["variation", "token"],
   ["regularity-ln-n", "token"],
   ["regularity-ln-n", "trigram-nested"],
   ["disentanglement", "token"],
-  ["unexplained", "nested"],
+  ["residual", "nested", "unexplained"],
 ];
 
-function panelName(measure: string, labelSet: string | null): string {
+function panelName(measure: string, labelSet: string | null, component?: string): string {
+  if (component) return `${measure} ${component} (${labelSet})`;
   return labelSet ? `${measure} (${labelSet})` : measure;
 }
 
@@ -31,14 +31,14 @@ export function plotData(rows: readonly ResultRow[], estimator: string): Record<
   const out: Record<string, unknown>[] = [];
   for (const r of rows) {
     if (r.estimator !== estimator || typeof r.value !== "number") continue;
-    const hit = PLOTTED.find(([m, l]) => m === r.measure && (l ?? undefined) === r.labelSet);
+    const hit = PLOTTED.find(([m, l, c]) => m === r.measure && (l ?? undefined) === r.labelSet && c === r.component);
     if (!hit) continue;
     out.push({
       model: r.model,
       layer: r.layer,
       ...(typeof r.step === "number" ? { step: r.step, "step + 1": r.step + 1 } : {}),
       layerName: `layer ${r.layer}`,
-      panel: panelName(hit[0], hit[1]),
+      panel: panelName(hit[0], hit[1], hit[2]),
       value: r.value,
     });
   }
@@ -46,13 +46,14 @@ export function plotData(rows: readonly ResultRow[], estimator: string): Record<
 }
 
 export interface LmFigures {
-  files: string[];
+  /** File name → SVG. */
+  files: Record<string, string>;
   html: string;
 }
 
-/** Writes the SVG plots into `dir` and returns the section HTML (figures and table). */
-export async function writeLmFigures(rows: readonly ResultRow[], dir: string): Promise<LmFigures> {
-  const files: string[] = [];
+/** The SVG plots and the section HTML (figures and table). */
+export async function lmFigures(rows: readonly ResultRow[]): Promise<LmFigures> {
+  const files: Record<string, string> = {};
   const parts: string[] = [];
   const estimators = [...new Set(rows.map((r) => r.estimator).filter((e): e is string => typeof e === "string"))];
   for (const estimator of estimators) {
@@ -69,8 +70,7 @@ export async function writeLmFigures(rows: readonly ResultRow[], dir: string): P
       height: 140,
     });
     const name = `lm-by-layer-${estimator}.svg`;
-    writeFileSync(join(dir, name), byLayer);
-    files.push(name);
+    files[name] = byLayer;
     parts.push(figureHtml(byLayer, `Measures by layer, one line per model or checkpoint (${estimator} estimator).`));
     const steps = new Set(data.map((d) => d.step).filter((s) => s !== undefined));
     if (steps.size >= 2) {
@@ -89,8 +89,7 @@ export async function writeLmFigures(rows: readonly ResultRow[], dir: string): P
         },
       );
       const stepName = `lm-by-step-${estimator}.svg`;
-      writeFileSync(join(dir, stepName), byStep);
-      files.push(stepName);
+      files[stepName] = byStep;
       parts.push(
         figureHtml(
           byStep,

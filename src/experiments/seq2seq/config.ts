@@ -1,8 +1,11 @@
 /**
  * The seq2seq experiment's configuration: named presets, overrides, and validation that
  * runs before any training (bad configurations fail with a message naming the field).
- * Pure (no I/O).
+ * Pure (no I/O). Resolution (preset + config file + flags) is the shared one of
+ * ../training/config.ts; errors are InputErrors naming the key and where it came from.
  */
+import { InputError } from "../../io/errors.js";
+import { choiceSetting, integerSetting, resolveSettings, type SettingsLayer } from "../training/config.js";
 import { MODEL_SIZES, type ModelSize } from "./model.js";
 import type { MetaOrder } from "./gradients.js";
 import { SCAN_SPLITS, type ScanSplit } from "./splits.js";
@@ -46,9 +49,9 @@ export interface Seq2seqConfig {
 
 export const PRESETS = {
   /**
-   * About 5 minutes on a 2-core machine (3.6–4.7 min measured while shared): the small
-   * model, one seed, 1,200 steps of 32, both accuracies and every structure measure at 8
-   * log-spaced steps. (lr 5e-3 reached 24 % iid exact match at step 1,200; 2e-3 reached 15.5 %.)
+   * About 5 minutes on a 2-core machine: the small model, one seed, 1,200 steps of 32, both
+   * accuracies and every structure measure at 8 log-spaced steps (how lr 5e-3 was chosen:
+   * BENCHMARKS.md "Preset history").
    */
   quick: {
     task: "scan",
@@ -105,41 +108,47 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
-export function presetConfig(name: PresetName, overrides: Partial<Seq2seqConfig> = {}): Seq2seqConfig {
-  const base = PRESETS[name];
-  if (!base) throw new RangeError(`unknown preset "${name}" (known: ${PRESET_NAMES.join(", ")})`);
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  const config = { ...structuredClone(base), ...defined } as Seq2seqConfig;
-  validateSeq2seqConfig(config);
-  return config;
+const KEYS = Object.keys(PRESETS.quick);
+
+/** The seq2seq experiment's settings schema (keys and validation) for the shared resolver. */
+export const SEQ2SEQ_SETTINGS = {
+  keys: KEYS,
+  validate: (c: Seq2seqConfig, source: string) => validateSeq2seqConfig(c, source),
+};
+
+/** A preset with layers of overrides (a config file, flags) on top, validated. */
+export function resolveSeq2seqConfig(name: PresetName, layers: readonly SettingsLayer[] = []): Seq2seqConfig {
+  const base = PRESETS[name] as Seq2seqConfig | undefined;
+  if (!base) throw new InputError(`unknown preset "${name}" (known: ${PRESET_NAMES.join(", ")})`);
+  return resolveSettings(SEQ2SEQ_SETTINGS, base, `preset ${name}`, layers);
 }
 
-/** Throws a RangeError naming the first bad field; call before any training. */
-export function validateSeq2seqConfig(c: Seq2seqConfig): void {
-  const oneOf = (field: string, value: unknown, allowed: readonly unknown[]): void => {
-    if (!allowed.includes(value))
-      throw new RangeError(`${field} must be one of ${allowed.join(", ")}; got "${String(value)}"`);
+export function presetConfig(name: PresetName, overrides: Partial<Seq2seqConfig> = {}): Seq2seqConfig {
+  return resolveSeq2seqConfig(name, [{ source: "settings", values: overrides }]);
+}
+
+/** Throws an InputError naming the first bad field; call before any training. */
+export function validateSeq2seqConfig(c: Seq2seqConfig, source = "settings"): void {
+  const fail = (message: string): never => {
+    throw new InputError(`${source}: ${message}`);
   };
-  const positiveInt = (field: keyof Seq2seqConfig, min = 1): void => {
-    const v = c[field] as number;
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${field} must be an integer ≥ ${min}, got ${v}`);
-  };
+  const oneOf = (field: string, value: unknown, allowed: readonly unknown[]): void =>
+    void choiceSetting(value, field, source, allowed);
+  const positiveInt = (field: keyof Seq2seqConfig, min = 1): void => void integerSetting(c[field], field, source, min);
   oneOf("task", c.task, SEQ2SEQ_TASKS);
   oneOf("split", c.split, SCAN_SPLITS);
-  if (c.task !== "scan" && c.split !== "random")
-    throw new RangeError(`the ${c.task} task has only the random split, got --split ${c.split}`);
-  if (!c.sizes.length) throw new RangeError("sizes must name at least one model size");
+  if (c.task !== "scan" && c.split !== "random") fail(`the ${c.task} task has only the random split, got ${c.split}`);
+  if (!Array.isArray(c.sizes) || !c.sizes.length) fail("sizes must name at least one model size");
   for (const s of c.sizes) oneOf("size", s, Object.keys(MODEL_SIZES));
-  if (!c.seeds.length) throw new RangeError("seeds must hold at least one seed");
-  for (const s of c.seeds) if (!Number.isInteger(s)) throw new RangeError(`seeds must be integers, got ${s}`);
-  if (!c.regimes.length) throw new RangeError("regimes must name at least one of standard, meta");
+  if (!Array.isArray(c.seeds) || !c.seeds.length) fail("seeds must hold at least one seed");
+  for (const s of c.seeds) if (!Number.isInteger(s)) fail(`seeds must be integers, got ${s}`);
+  if (!Array.isArray(c.regimes) || !c.regimes.length) fail("regimes must name at least one of standard, meta");
   for (const r of c.regimes) oneOf("regime", r, REGIMES);
   positiveInt("steps");
   positiveInt("batchSize");
-  if (!(c.learningRate > 0 && c.learningRate < 1))
-    throw new RangeError(`learningRate must be in (0, 1), got ${c.learningRate}`);
+  if (!(c.learningRate > 0 && c.learningRate < 1)) fail(`learningRate must be in (0, 1), got ${c.learningRate}`);
   if (!(c.metaInnerLearningRate > 0 && c.metaInnerLearningRate < 10))
-    throw new RangeError(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
+    fail(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
   oneOf("metaOrder", c.metaOrder, ["first", "second"]);
   positiveInt("metaNeighbours");
   positiveInt("measurePoints", 2);
@@ -151,7 +160,7 @@ export function validateSeq2seqConfig(c: Seq2seqConfig): void {
   positiveInt("toyTrain");
   positiveInt("toyTest");
   if (c.measurePoints > c.steps + 1)
-    throw new RangeError(`measurePoints (${c.measurePoints}) cannot exceed steps + 1 (${c.steps + 1})`);
+    fail(`measurePoints (${c.measurePoints}) cannot exceed steps + 1 (${c.steps + 1})`);
 }
 
 /**

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
 import { presetConfig } from "./config.js";
-import { runSeq2seq } from "./runner.js";
+import { runExperiment } from "./experiment.js";
 import { scanSplit, splitSizes, SCAN_SPLITS } from "./splits.js";
 import { describeRun } from "./summary.js";
 
@@ -28,7 +28,7 @@ export async function seq2seqDemoSection(
     toyTest: 100,
   });
   fs.rmSync(outDir, { recursive: true, force: true });
-  const result = await runSeq2seq(config, {
+  const result = await runExperiment(config, {
     out: outDir,
     resume: false,
     log,

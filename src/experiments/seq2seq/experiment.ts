@@ -1,188 +1,152 @@
 /**
- * One training run (a model size × seed × regime) with its measurements: at log-spaced
- * steps, the mean training loss since the previous measurement (for meta-learning L_train,
- * with L_test(θ′) as `metaTestLoss`), exact-match accuracy on the
- * iid and OOD evaluation subsets, and the structure of the encoder states (via an injected
- * measurer). Rows are handed to `emit` as they are produced; checkpoints go through
- * injected load/save functions, so this module does no I/O itself.
- *
- * Resume: given the steps already journaled for this run and the latest checkpoint, the
- * run restores the checkpoint, retrains deterministically to each missing measurement step,
- * and emits only the rows not yet journaled.
+ * The seq2seq experiment end to end (Node), in the one experiment shape (../runner.ts):
+ * `runExperiment(config, options)` prepares the task, trains every cell (regime × size ×
+ * seed: one run, see run.ts) with one commit per measurement step into the run folder
+ * (resumable, with a checkpoint per run under `checkpoints/`), then draws the plots and
+ * writes the summary and report.
  */
-import type * as tfNs from "@tensorflow/tfjs";
-import { logSpacedSteps, type Regime, type Seq2seqConfig } from "./config.js";
-import { exactMatchAccuracy } from "./decode.js";
-import { MODEL_SIZES, standardArchitecture, type ModelConfig, type ModelSize, type Params } from "./model.js";
-import type { PreparedTask } from "./task.js";
-import { Seq2seqTrainer, type TrainerSnapshot } from "./trainer.js";
+import fs from "node:fs";
+import path from "node:path";
+import { InputError } from "../../io/errors.js";
+import type { ResultRow } from "../../io/runFolder.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
+import { useTfBackend, type TfBackend } from "../tfSetup.js";
+import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
+import { validateSeq2seqConfig, type Seq2seqConfig } from "./config.js";
+import { runKey, trainAndMeasure, type LossSums, type RunCheckpoint, type RunOutcome } from "./run.js";
+import { measureEncoderStructure, probeLabels } from "./structure.js";
+import { seq2seqPlots, seq2seqReportHtml } from "./report.js";
+import { summariseSeq2seq, type JournalRow, type Seq2seqSummary } from "./summary.js";
+import { prepareTask } from "./task.js";
 
-type Tf = typeof tfNs;
+export const EXPERIMENT = "seq2seq";
 
-export interface RunCoordinates {
-  run: string;
-  seed: number;
-  model: ModelSize;
-  width: number;
-  regime: Regime;
-  task: string;
-  split: string;
+export interface Seq2seqOptions extends ExperimentOptions {
+  backend?: TfBackend;
+  /** Seed of the data split and evaluation subsets (default 0: the same data for every model seed). */
+  dataSeed?: number;
 }
 
-/** A measurement row before the experiment name is attached. */
-export interface MeasureRow {
-  measure: string;
-  value: number | null;
-  step: number;
-  layer?: number;
-  labelSet?: string;
-  estimator?: string;
-  /** Residual decomposition: which component ("token", "bigram − token", …, "unexplained"). */
-  component?: string;
-}
-
-/** Measures encoder-state structure at one step; returns rows without run coordinates. */
-export type StructureMeasurer = (params: Params, model: ModelConfig, step: number) => Promise<MeasureRow[]>;
-
-export interface RunHooks {
-  /** Steps whose rows are already in the journal (resume). */
-  journaledSteps: ReadonlySet<number>;
-  emit: (rows: (MeasureRow & RunCoordinates)[]) => void;
-  loadCheckpoint: () => TrainerSnapshot | undefined;
-  saveCheckpoint: (snapshot: TrainerSnapshot) => void;
-  log: (message: string) => void;
-  measureStructure?: StructureMeasurer;
-}
-
-export function runKey(regime: Regime, size: ModelSize, seed: number): string {
-  return `${regime}-${size}-seed${seed}`;
-}
-
-export function modelConfigFor(task: PreparedTask, size: ModelSize): ModelConfig {
-  return {
-    ...standardArchitecture(MODEL_SIZES[size]),
-    sourceVocab: task.vocab.source.length,
-    targetVocab: task.vocab.target.length,
-    maxSourceLength: task.lengths.src,
-    maxTargetLength: task.lengths.tgt,
-  };
-}
-
-export interface RunOutcome {
-  coordinates: RunCoordinates;
-  finalStep: number;
-  trainedSteps: number;
+export interface Seq2seqResult {
+  dir: string;
+  summary: Seq2seqSummary;
+  outcomes: RunOutcome[];
+  splitSizes: Record<string, number>;
+  plots: string[];
   seconds: number;
-  skipped: boolean;
 }
 
-export async function trainAndMeasure(
-  tf: Tf,
-  task: PreparedTask,
-  config: Seq2seqConfig,
-  size: ModelSize,
-  seed: number,
-  regime: Regime,
-  hooks: RunHooks,
-): Promise<RunOutcome> {
-  const model = modelConfigFor(task, size);
-  const coordinates: RunCoordinates = {
-    run: runKey(regime, size, seed),
-    seed,
-    model: size,
-    width: model.width,
-    regime,
-    task: task.split.task,
-    split: task.split.split,
-  };
-  const schedule = logSpacedSteps(config.steps, config.measurePoints);
-  const pending = schedule.filter((s) => !hooks.journaledSteps.has(s));
-  const started = performance.now();
-  if (pending.length === 0) {
-    hooks.log(`${coordinates.run}: already complete in the journal; skipped`);
-    return { coordinates, finalStep: config.steps, trainedSteps: 0, seconds: 0, skipped: true };
-  }
-  const trainer = new Seq2seqTrainer(
-    tf,
-    model,
-    {
-      seed,
-      batchSize: config.batchSize,
-      learningRate: config.learningRate,
-      ...(regime === "meta"
-        ? {
-            meta: {
-              innerLearningRate: config.metaInnerLearningRate,
-              order: config.metaOrder,
-              neighbours: config.metaNeighbours,
-            },
-          }
-        : {}),
-    },
-    task.train,
-    task.neighbours,
+interface CheckpointData {
+  step: number;
+  adamStep: number;
+  shapes: Record<string, number[]>;
+  losses: LossSums;
+}
+
+export function saveRunCheckpoint(file: string, { snapshot, losses }: RunCheckpoint): void {
+  const adam = adamToCheckpoint(snapshot.adam);
+  const parameters = new Map([...snapshot.params].map(([k, p]) => [k, p.values]));
+  const shapes = Object.fromEntries([...snapshot.params].map(([k, p]) => [k, p.shape]));
+  saveCheckpoint(file, {
+    experiment: EXPERIMENT,
+    data: { step: snapshot.step, adamStep: adam.adamStep, shapes, losses },
+    arrays: { parameters, ...adam.arrays },
+  });
+}
+
+export function loadRunCheckpoint(file: string): RunCheckpoint | undefined {
+  const checkpoint = loadCheckpoint<CheckpointData>(file, EXPERIMENT);
+  if (!checkpoint) return undefined;
+  const { data } = checkpoint;
+  if (!Number.isInteger(data.step) || typeof data.shapes !== "object" || typeof data.losses !== "object")
+    throw new InputError("damaged checkpoint: step, shapes or losses missing", { file });
+  const params = new Map(
+    [...(checkpoint.arrays.parameters ?? new Map<string, Float32Array>())].map(([k, values]) => [
+      k,
+      { shape: data.shapes[k] ?? [values.length], values },
+    ]),
   );
-  let trainedSteps = 0;
-  try {
-    const saved = hooks.loadCheckpoint();
-    if (saved) {
-      if (saved.step > pending[0]!)
-        throw new Error(
-          `${coordinates.run}: checkpoint at step ${saved.step} is past the first unjournaled measurement (step ${pending[0]}); delete the checkpoint or the run folder`,
-        );
-      trainer.restore(saved);
-      hooks.log(`${coordinates.run}: resumed from the checkpoint at step ${saved.step}`);
+  return {
+    snapshot: { step: data.step, params, adam: adamFromCheckpoint(checkpoint, file) },
+    losses: data.losses,
+  };
+}
+
+export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptions): Promise<Seq2seqResult> {
+  validateSeq2seqConfig(config);
+  const started = performance.now();
+  const dataSeed = options.dataSeed ?? 0;
+  const identity = {
+    experiment: EXPERIMENT,
+    parameters: { ...config, dataSeed, backend: options.backend ?? "wasm" },
+    // How often checkpoints are written does not change any result.
+    mayChange: ["checkpointEvery"],
+  };
+  return withRunFolder(identity, options, async (folder, log) => {
+    const tf = await useTfBackend(options.backend ?? "wasm");
+    log(`preparing ${config.task}${config.task === "scan" ? ` (${config.split} split)` : ""}…`);
+    const task = prepareTask(config, dataSeed);
+    const sizes = { ...task.sizes, iidEval: task.iidEval.n, oodEval: task.oodEval.n, probeInputs: task.probe.n };
+    folder.recordParameters({ splitSizes: sizes, vocabulary: task.vocab });
+    log(
+      `split sizes: train ${sizes.train} (${sizes.trainDistinct} distinct), iid test ${sizes.iidTest}, OOD test ${sizes.oodTest}; evaluating on ${sizes.iidEval} iid / ${sizes.oodEval} OOD; probing ${sizes.probeInputs} inputs`,
+    );
+    const labels = probeLabels(task.probe, task.posOfSource);
+    const journaled = new Map<string, Set<number>>();
+    for (const row of folder.existing) {
+      if (typeof row.run !== "string" || typeof row.step !== "number") continue;
+      const set = journaled.get(row.run) ?? new Set<number>();
+      set.add(row.step);
+      journaled.set(row.run, set);
     }
-    let lossSum = 0;
-    let metaTestLossSum = 0;
-    let lossCount = 0;
-    let lastCheckpoint = trainer.step;
-    for (const target of pending) {
-      while (trainer.step < target) {
-        const { trainLoss, testLoss } = trainer.trainStep();
-        trainedSteps++;
-        lossSum += trainLoss;
-        metaTestLossSum += testLoss ?? 0;
-        lossCount++;
-        if (trainer.step - lastCheckpoint >= config.checkpointEvery && trainer.step < target) {
-          hooks.saveCheckpoint(trainer.snapshot());
-          lastCheckpoint = trainer.step;
+    const outcomes: RunOutcome[] = [];
+    for (const regime of config.regimes) {
+      for (const size of config.sizes) {
+        for (const seed of config.seeds) {
+          const key = runKey(regime, size, seed);
+          const checkpointFile = folder.file(path.join("checkpoints", `${key}.json`));
+          outcomes.push(
+            await trainAndMeasure(tf, task, config, size, seed, regime, {
+              journaledSteps: journaled.get(key) ?? new Set(),
+              emit: async (rows) => {
+                folder.commit(
+                  `${key}/step${rows[0]?.step}`,
+                  rows.map((r) => ({ experiment: EXPERIMENT, ...r }) as ResultRow),
+                );
+                await yieldToEventLoop();
+              },
+              loadCheckpoint: () => (options.resume ? loadRunCheckpoint(checkpointFile) : undefined),
+              saveCheckpoint: (checkpoint) => saveRunCheckpoint(checkpointFile, checkpoint),
+              log,
+              measureStructure: (params, model, step) =>
+                measureEncoderStructure(
+                  tf,
+                  params,
+                  model,
+                  task.probe,
+                  labels,
+                  { estimator: config.estimator, anchors: config.anchors, anchorSeed: 0 },
+                  step,
+                ),
+            }),
+          );
         }
       }
-      const rows: MeasureRow[] = [];
-      const step = trainer.step;
-      // The mean training loss since the previous measurement (absent at step 0: nothing trained yet).
-      // For meta-learning, "loss" is L_train(θ) (comparable with standard training) and
-      // "metaTestLoss" is L_test(θ′) after the inner step.
-      if (lossCount > 0) rows.push({ measure: "loss", value: lossSum / lossCount, step });
-      if (lossCount > 0 && regime === "meta")
-        rows.push({ measure: "metaTestLoss", value: metaTestLossSum / lossCount, step });
-      lossSum = 0;
-      metaTestLossSum = 0;
-      lossCount = 0;
-      const iid = exactMatchAccuracy(tf, trainer.params, model, task.iidEval);
-      const ood = exactMatchAccuracy(tf, trainer.params, model, task.oodEval);
-      if (iid !== null) rows.push({ measure: "iidAccuracy", value: iid, step });
-      if (ood !== null) rows.push({ measure: "oodAccuracy", value: ood, step });
-      if (hooks.measureStructure) rows.push(...(await hooks.measureStructure(trainer.params, model, step)));
-      hooks.emit(rows.map((r) => ({ ...coordinates, ...r })));
-      hooks.saveCheckpoint(trainer.snapshot());
-      lastCheckpoint = trainer.step;
-      const elapsed = (performance.now() - started) / 1000;
-      hooks.log(
-        `${coordinates.run}: step ${step}/${config.steps}` +
-          `${rows[0]?.measure === "loss" ? `  loss ${rows[0].value!.toFixed(4)}` : ""}` +
-          `${iid !== null ? `  iid ${(100 * iid).toFixed(1)}%` : ""}${ood !== null ? `  ood ${(100 * ood).toFixed(1)}%` : ""}  (${elapsed.toFixed(0)} s)`,
-      );
     }
-  } finally {
-    trainer.dispose();
-  }
-  return {
-    coordinates,
-    finalStep: config.steps,
-    trainedSteps,
-    seconds: (performance.now() - started) / 1000,
-    skipped: false,
-  };
+    const rows = folder.rows() as JournalRow[];
+    const summary = summariseSeq2seq(rows);
+    fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    const svgs = await seq2seqPlots(rows);
+    for (const [file, svg] of Object.entries(svgs)) fs.writeFileSync(folder.file(file), svg);
+    fs.writeFileSync(folder.file("report.html"), seq2seqReportHtml(config, summary, sizes, svgs));
+    const plots = Object.keys(svgs);
+    return {
+      dir: options.out,
+      summary,
+      outcomes,
+      splitSizes: sizes,
+      plots,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
 }

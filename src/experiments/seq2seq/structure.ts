@@ -11,11 +11,12 @@ import { makeAnchors } from "../../vector/anchors.js";
 import { AnchorAccumulator } from "../../vector/anchorAccumulator.js";
 import { BinnedAccumulator } from "../../vector/binned.js";
 import type { EntropyAccumulator, EntropyEstimate } from "../../vector/accumulator.js";
-import { residualDecomposition, structureMeasures } from "../../vector/measures.js";
+import { structureMeasures } from "../../vector/measures.js";
+import { NGRAM_SCHEMES, residualRows } from "../residualRows.js";
 import { calibrateTemperature } from "../../vector/temperature.js";
 import type { StructureEstimator } from "./config.js";
 import { selectRows, type EncodedExamples } from "./encoding.js";
-import type { MeasureRow } from "./experiment.js";
+import type { MeasureRow } from "./run.js";
 import { encodeLayers, type ModelConfig, type Params } from "./model.js";
 
 type Tf = typeof tfNs;
@@ -114,27 +115,17 @@ function makeAccumulator(settings: StructureSettings, d: number, rows: Float32Ar
   return new BinnedAccumulator({ d, bins: settings.bins ?? 20, ranges: { lo, hi } });
 }
 
-const RESIDUAL_SCHEMES: Record<string, [string, string, string]> = {
-  flat: ["token", "bigram", "trigram"],
-  nested: ["token", "bigram-nested", "trigram-nested"],
-};
-
 /**
  * The §5 measures of one estimate (src/vector/measures.ts: information, variation,
  * regularity-ln-n, regularity-h, disentanglement, disentanglement-generalised and the raw
- * nats), plus the residual decomposition (measure "residual", one row per component) for the
- * flat and the nested n-grams. With flat labels the n-gram rows are a subset of the token
- * rows (undefined at sequence starts), so that decomposition mixes row sets; the nested one
- * is over the same rows throughout.
+ * nats), plus the residual decomposition in the shared row format of ../residualRows.ts
+ * (measure "residual", one row per component) for the flat and the nested n-grams.
  */
 export function structureRows(estimate: EntropyEstimate, step: number, layer: number): MeasureRow[] {
   const base = { step, layer, estimator: estimate.estimator };
   const rows: MeasureRow[] = structureMeasures(estimate).map((r) => ({ ...base, ...r }));
-  for (const [scheme, sets] of Object.entries(RESIDUAL_SCHEMES)) {
-    if (!sets.every((name) => estimate.labelSets[name])) continue;
-    for (const { component, value } of residualDecomposition(estimate, sets))
-      rows.push({ ...base, labelSet: scheme, measure: "residual", component, value });
-  }
+  const schemes = { flat: NGRAM_SCHEMES.flat!, nested: NGRAM_SCHEMES.nested! };
+  for (const r of residualRows(estimate, schemes)) rows.push({ ...base, ...r });
   return rows;
 }
 

@@ -10,7 +10,8 @@
  */
 import type * as tfNs from "@tensorflow/tfjs";
 import { Random } from "../../util/random.js";
-import { Adam, type AdamState } from "./adam.js";
+import { InputError } from "../../io/errors.js";
+import { Adam, type AdamState } from "../training/adam.js";
 import { selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
 import { lossAndGradients, metaGradients, type LossFn, type MetaOrder } from "./gradients.js";
 import {
@@ -77,7 +78,7 @@ export class Seq2seqTrainer {
     }
     this.stepsPerEpoch = Math.floor(data.n / config.batchSize);
     this.params = initParameters(tf, model, config.seed);
-    this.adam = new Adam(tf, { learningRate: config.learningRate });
+    this.adam = new Adam(tf, { learningRate: config.learningRate, form: "paper" });
   }
 
   /** Training rows of step s. */
@@ -151,9 +152,9 @@ export class Seq2seqTrainer {
   restore(snapshot: TrainerSnapshot): void {
     for (const [name, t] of this.params) {
       const saved = snapshot.params.get(name);
-      if (!saved) throw new Error(`checkpoint lacks parameter "${name}"`);
-      if (saved.shape.join("x") !== t.shape.join("x"))
-        throw new Error(
+      if (!saved) throw new InputError(`checkpoint lacks parameter "${name}"`);
+      if (saved.shape.join("x") !== t.shape.join("x") || saved.values.length !== t.size)
+        throw new InputError(
           `checkpoint parameter "${name}" has shape ${saved.shape.join("×")}, the model ${t.shape.join("×")}`,
         );
       t.dispose();

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { RunFolder, readRunFolder, type ResultRow } from "../src/io/runFolder.js";
-import { runLmSweep, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/sweep.js";
+import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
+import { runExperiment, stepFromName, modelNames, type LmSweepOptions } from "../src/experiments/lm/experiment.js";
 import { LanguageModel, padBatch } from "../src/sources/onnxModel.js";
 import { decodeModel, encodeModel } from "../src/sources/transformerLayers.js";
 import { tsBackend } from "../src/compute/ts.js";
@@ -41,19 +41,22 @@ function tmp(): string {
 }
 
 async function sweep(over: Partial<LmSweepOptions> = {}, dir = tmp(), resume = false) {
-  const run = RunFolder.open(dir, { experiment: "lm", parameters: {}, resume, log: quiet });
-  const summary = await runLmSweep(options(over), run, quiet);
-  run.finish("done");
-  return { dir, summary, rows: readRunFolder(dir).rows };
+  const { summary, rows } = await runExperiment(options(over), { out: dir, resume, log: quiet });
+  expect(rows).toEqual(readRunFolder(dir).rows);
+  return { dir, summary, rows };
 }
 
-/** measure → value for one cell, keyed "layer|labelSet|measure". */
+/** measure → value, keyed "model|layer|estimator|labelSet|measure|component" (keys must be unique). */
 function table(rows: readonly ResultRow[], model?: string): Map<string, number> {
-  return new Map(
-    rows
-      .filter((r) => !model || r.model === model)
-      .map((r) => [`${r.model}|${r.layer}|${r.estimator}|${r.labelSet ?? ""}|${r.measure}`, r.value as number]),
+  const chosen = rows.filter((r) => !model || r.model === model);
+  const out = new Map(
+    chosen.map((r) => [
+      `${r.model}|${r.layer}|${r.estimator}|${r.labelSet ?? ""}|${r.measure}|${r.component ?? ""}`,
+      r.value as number,
+    ]),
   );
+  expect(out.size, "two rows share one key").toBe(chosen.length);
+  return out;
 }
 
 describe("LM sweep", () => {
@@ -80,20 +83,29 @@ describe("LM sweep", () => {
       "regularity-h",
       "disentanglement",
       "disentanglement-generalised",
-      "residual-token",
-      "residual-bigram",
-      "residual-trigram",
-      "unexplained",
+      "residual",
       "tokens",
     ]) {
       expect(measures.has(m), m).toBe(true);
     }
-    // residual decomposition sums to one
-    const t = table(rows);
-    const parts = ["residual-token", "residual-bigram", "residual-trigram", "unexplained"].map(
-      (m) => t.get(`gpt2-tiny|1|soft|nested|${m}`)!,
+    // The residual decomposition: one row per component (the shared format), summing to one.
+    const residual = rows.filter(
+      (r) => r.model === "gpt2-tiny" && r.layer === 1 && r.estimator === "soft" && r.measure === "residual",
     );
-    expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const nested = residual.filter((r) => r.labelSet === "nested");
+    expect(nested.map((r) => r.component)).toEqual([
+      "token",
+      "bigram-nested − token",
+      "trigram-nested − bigram-nested",
+      "unexplained",
+    ]);
+    expect(nested.reduce((a, r) => a + (r.value as number), 0)).toBeCloseTo(1, 12);
+    expect(residual.filter((r) => r.labelSet === "flat").map((r) => r.component)).toEqual([
+      "token",
+      "bigram − token",
+      "trigram − bigram",
+      "unexplained",
+    ]);
   });
 
   it("padding is excluded: batches of 1 and of 5 sequences give the same results", async () => {
@@ -131,7 +143,7 @@ describe("LM sweep", () => {
     const one = table((await sweep({ documents: [sentence], layers: [0, 2] })).rows);
     const many = table((await sweep({ documents: Array(7).fill(sentence), layers: [0, 2], batchSize: 3 })).rows);
     for (const [k, v] of one) {
-      if (/\|(rows|tokens|label-rows|excluded-rows)$/.test(k)) continue; // counts scale with N
+      if (/\|(rows|tokens|label-rows|excluded-rows)\|$/.test(k)) continue; // counts scale with N
       expect(Math.abs(many.get(k)! - v), k).toBeLessThan(1e-6);
     }
     // Each position holds identical rows, so H(Z | position) is the mean over positions of one row's
@@ -148,10 +160,10 @@ describe("LM sweep", () => {
       await acc.update(states[0]!.slice(p * width, (p + 1) * width));
       meanH += acc.result().entropy / ids.length;
     }
-    expect(many.get("gpt2-tiny|2|soft|position|variation")!).toBeCloseTo(meanH / Math.log(32), 6);
+    expect(many.get("gpt2-tiny|2|soft|position|variation|")!).toBeCloseTo(meanH / Math.log(32), 6);
     // Every position's nested trigram window is unique in this sentence, so it splits rows exactly as position does.
-    expect(many.get("gpt2-tiny|2|soft|trigram-nested|regularity-ln-n")!).toBeCloseTo(
-      many.get("gpt2-tiny|2|soft|position|regularity-ln-n")!,
+    expect(many.get("gpt2-tiny|2|soft|trigram-nested|regularity-ln-n|")!).toBeCloseTo(
+      many.get("gpt2-tiny|2|soft|position|regularity-ln-n|")!,
       9,
     );
     // Identical rows are not zero entropy (METHODS §4.2): a single point's assignment is spread.

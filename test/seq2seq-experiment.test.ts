@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { presetConfig } from "../src/experiments/seq2seq/config.js";
-import { runSeq2seq } from "../src/experiments/seq2seq/runner.js";
+import { runExperiment } from "../src/experiments/seq2seq/experiment.js";
 import { probeLabels, structureRows } from "../src/experiments/seq2seq/structure.js";
 import { encodeExamples, buildVocabularies } from "../src/experiments/seq2seq/encoding.js";
 import { SCAN_CATEGORY_NAMES, SCAN_WORD_CATEGORIES } from "../src/experiments/seq2seq/scan.js";
@@ -36,12 +36,12 @@ describe("seq2seq run folders", () => {
   it("an interrupted run resumes from its journal and checkpoint to the same results", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "s2s-run-"));
     const straight = path.join(root, "straight");
-    const result = await runSeq2seq(tiny(), { out: straight, resume: false, log: () => {} });
+    const result = await runExperiment(tiny(), { out: straight, resume: false, log: () => {} });
     expect(result.outcomes[0]!.trainedSteps).toBe(8);
     const interrupted = path.join(root, "interrupted");
     // "Kill" the run right after the measurement at step 3 has been journaled and checkpointed.
     await expect(
-      runSeq2seq(tiny(), {
+      runExperiment(tiny(), {
         out: interrupted,
         resume: false,
         log: (m) => {
@@ -51,9 +51,9 @@ describe("seq2seq run folders", () => {
     ).rejects.toThrow("killed");
     expect(JSON.parse(fs.readFileSync(path.join(interrupted, "run.json"), "utf8")).status).toBe("failed: killed");
     fs.appendFileSync(path.join(interrupted, "results.jsonl"), '{"experiment":"seq2seq","meas'); // a torn last line
-    await expect(runSeq2seq(tiny(), { out: interrupted, resume: false, log: () => {} })).rejects.toThrow(/--resume/);
+    await expect(runExperiment(tiny(), { out: interrupted, resume: false, log: () => {} })).rejects.toThrow(/--resume/);
     const messages: string[] = [];
-    const resumed = await runSeq2seq(tiny(), { out: interrupted, resume: true, log: (m) => messages.push(m) });
+    const resumed = await runExperiment(tiny(), { out: interrupted, resume: true, log: (m) => messages.push(m) });
     expect(messages.some((m) => m.includes("dropped a partly written last line"))).toBe(true);
     expect(messages.some((m) => m.includes("resumed from the checkpoint at step 3"))).toBe(true);
     expect(resumed.outcomes[0]!.trainedSteps).toBe(5);
@@ -65,7 +65,7 @@ describe("seq2seq run folders", () => {
     for (const f of ["results.csv", "summary.json", "report.html", "information.svg", "accuracy.svg"])
       expect(fs.existsSync(path.join(interrupted, f))).toBe(true);
     // Resuming a finished run trains nothing.
-    const again = await runSeq2seq(tiny(), { out: interrupted, resume: true, log: () => {} });
+    const again = await runExperiment(tiny(), { out: interrupted, resume: true, log: () => {} });
     expect(again.outcomes[0]!.skipped).toBe(true);
   });
 });

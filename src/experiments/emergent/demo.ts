@@ -3,8 +3,11 @@
  * `outDir` (continuing a finished or interrupted earlier demo run there instead of redoing it)
  * and returns the report section and its headline results.
  */
+import fs from "node:fs";
+import { InputError } from "../../io/errors.js";
+import { RunFolderLockedError } from "../../io/runLock.js";
 import { QUICK_PRESET } from "./config.js";
-import { runEmergentExperiment } from "./experiment.js";
+import { runExperiment } from "./experiment.js";
 import { emergentSectionHtml } from "./report.js";
 
 export const EMERGENT_SECTION_TITLE = "Emergent communication: structure of agents' languages over training";
@@ -22,14 +25,23 @@ export async function emergentDemoSection(
   log: (message: string) => void,
 ): Promise<{ title: string; html: string; results: unknown }> {
   const config = QUICK_PRESET;
-  const result = await runEmergentExperiment({
-    config,
-    outDir,
-    resume: true,
+  const options = {
+    out: outDir,
     preset: "quick",
     log: sparse(log),
     command: "glossa demo (emergent, quick preset)",
-  });
+  };
+  let result: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    result = await runExperiment(config, { ...options, resume: true });
+  } catch (error) {
+    // A folder this demo cannot continue (made by an older glossa, or other settings): start afresh.
+    // A folder in use by another process is not touched.
+    if (!(error instanceof InputError) || error instanceof RunFolderLockedError) throw error;
+    log(`   ${error.message}; starting the emergent demo run afresh`);
+    fs.rmSync(outDir, { recursive: true, force: true });
+    result = await runExperiment(config, options);
+  }
   const description =
     `Sender and receiver GRUs play the reconstruction game over ${config.roles.join("–")} meanings ` +
     `(${config.atoms} atoms per role), signals of ${config.signalLength} symbols from ${config.alphabetSize}; ` +

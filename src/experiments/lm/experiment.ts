@@ -7,13 +7,17 @@
  * The binned estimator needs per-dimension ranges first, so when it is asked for the corpus
  * is run twice (ranges, then counts).
  *
- * Resume: a cell (model, layer, estimator) is finished when its `tokens` row is in the
- * journal; every cell's rows are appended in one write ending with that row, so an
- * interrupted cell is recomputed whole and a finished one never is.
+ * One experiment shape (../runner.ts): `runExperiment(config, options)`. A cell is one
+ * (model, layer, estimator); its rows are one commit, so on resume an interrupted cell is
+ * recomputed whole and a finished one never is.
  */
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
 import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
@@ -24,6 +28,7 @@ import type { Calibration } from "../../vector/temperature.js";
 import type { EntropyAccumulator } from "../../vector/accumulator.js";
 import type { ComputeBackend } from "../../compute/types.js";
 import { cellMeasures } from "./measures.js";
+import { lmFigures, lmMethodNote } from "./report.js";
 
 export type LmEstimator = "soft" | "hard" | "binned";
 export const LM_EXPERIMENT = "lm";
@@ -52,6 +57,8 @@ export interface LmSweepOptions {
   backend: ComputeBackend;
   executionProviders?: string[];
   threads?: number;
+  /** Where the documents came from (recorded in run.json; default "(given)"). */
+  corpusName?: string;
 }
 
 export interface LmSweepSummary {
@@ -82,7 +89,12 @@ export function cellKey(model: string, layer: number, estimator: string): string
   return `${model}\u0000${layer}\u0000${estimator}`;
 }
 
-/** Cells whose closing `tokens` row is already in the journal. */
+/** The commit id of a cell. */
+export function cellId(model: string, layer: number, estimator: string): string {
+  return `${model}/layer${layer}/${estimator}`;
+}
+
+/** Cells whose closing `tokens` row is in the journal (how a journal from before commit records is read). */
 export function finishedCells(rows: readonly ResultRow[]): Set<string> {
   const done = new Set<string>();
   for (const r of rows) {
@@ -154,15 +166,75 @@ export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
   }
 }
 
-/** Runs the sweep into `run` (skipping finished cells); returns a summary. */
-export async function runLmSweep(
+/**
+ * What run.json records (and a resume compares): every setting but the documents (a hash
+ * of them instead, so another corpus under the same file name is caught) and the back end
+ * object (its name instead).
+ */
+export function lmParameters(config: LmSweepOptions): Record<string, unknown> {
+  const { backend, documents, corpusName, ...rest } = config;
+  const hash = createHash("sha256");
+  for (const d of documents) hash.update(d).update("\n");
+  return {
+    ...rest,
+    corpus: corpusName ?? "(given)",
+    documents: documents.length,
+    corpusSha256: hash.digest("hex"),
+    kernel: backend.name,
+  };
+}
+
+/** Settings a resume may change: which cells the sweep holds, and how fast it runs. */
+export const LM_MAY_CHANGE = ["models", "steps", "layers", "estimators", "threads", "executionProviders"];
+
+export interface LmResult {
+  dir: string;
+  summary: LmSweepSummary;
+  /** Every row of the run folder (earlier runs' included). */
+  rows: ResultRow[];
+  /** SVG files written into the run folder. */
+  plots: string[];
+  /** The report section (method note, figures, table). */
+  html: string;
+}
+
+/**
+ * Runs the sweep into the run folder `options.out` (skipping finished cells), then writes
+ * its plots and report.html there.
+ */
+export async function runExperiment(config: LmSweepOptions, options: ExperimentOptions): Promise<LmResult> {
+  await validateLmInputs(config);
+  return withRunFolder(
+    { experiment: LM_EXPERIMENT, parameters: lmParameters(config), mayChange: LM_MAY_CHANGE },
+    options,
+    async (folder, log) => {
+      const summary = await runCells(config, folder, log);
+      const rows = folder.rows();
+      const figures = await lmFigures(rows);
+      for (const [name, svg] of Object.entries(figures.files)) writeFileSync(folder.file(name), svg);
+      const html = lmMethodNote() + figures.html;
+      writeFileSync(
+        folder.file("report.html"),
+        renderReport({
+          title: "glossa lm",
+          subtitle: folder.info.command,
+          sections: [{ title: "Language models: structure of every layer", html }],
+        }),
+      );
+      return { dir: folder.dir, summary, rows, plots: Object.keys(figures.files), html };
+    },
+  );
+}
+
+async function runCells(
   options: LmSweepOptions,
   run: RunFolder,
   log: (message: string) => void,
 ): Promise<LmSweepSummary> {
-  await validateLmInputs(options);
   const names = modelNames(options.models);
-  const done = finishedCells(run.existing);
+  const legacyDone = finishedCells(run.existing);
+  const isDone = (model: string, layer: number, estimator: string) =>
+    run.isCommitted(cellId(model, layer, estimator)) || legacyDone.has(cellKey(model, layer, estimator));
   const anchorCache = new Map<number, Anchors>();
   const warnings: string[] = [];
   const summary: LmSweepSummary = { cellsComputed: 0, cellsSkipped: 0, tokens: 0, seconds: 0, warnings };
@@ -180,7 +252,7 @@ export async function runLmSweep(
     try {
       const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
       const todo = layers.flatMap((layer) =>
-        options.estimators.filter((e) => !done.has(cellKey(name, layer, e))).map((estimator) => ({ layer, estimator })),
+        options.estimators.filter((e) => !isDone(name, layer, e)).map((estimator) => ({ layer, estimator })),
       );
       summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
       if (todo.length === 0) {
@@ -267,10 +339,12 @@ export async function runLmSweep(
           ...base,
           ...(c.labelSet ? { labelSet: c.labelSet } : {}),
           measure: c.measure,
+          ...(c.component ? { component: c.component } : {}),
           value: c.value,
         }));
         rows.push({ ...base, measure: "tokens", value: tokens });
-        run.append(rows);
+        run.commit(cellId(name, layer, estimator), rows);
+        await yieldToEventLoop();
         summary.cellsComputed++;
       }
     } finally {

@@ -1,0 +1,41 @@
+/**
+ * The one row format of the residual decomposition (METHODS §5) in every experiment:
+ * `{ measure: "residual", labelSet: <scheme>, component, value }`, one row per component
+ * ("token", "bigram − token", …, "unexplained"), each a share of H(Z). Readers select
+ * `measure === "residual"` and a `component`. Pure.
+ *
+ * Schemes over n-gram labels: "nested" (token ⊂ bigram-nested ⊂ trigram-nested: defined at
+ * every position, nesting exactly) and "flat" (token, bigram, trigram: the flat n-grams are
+ * undefined at the first one or two positions of a sequence, so their MIs are over slightly
+ * fewer rows than the token's — documented, not corrected).
+ */
+import type { EntropyEstimate } from "../vector/accumulator.js";
+import { residualDecomposition } from "../vector/measures.js";
+
+export const RESIDUAL_MEASURE = "residual";
+
+export const NGRAM_SCHEMES: Readonly<Record<string, readonly string[]>> = {
+  nested: ["token", "bigram-nested", "trigram-nested"],
+  flat: ["token", "bigram", "trigram"],
+};
+
+export interface ResidualRow {
+  measure: typeof RESIDUAL_MEASURE;
+  labelSet: string;
+  component: string;
+  value: number;
+}
+
+/** Rows of the decomposition for every scheme whose label sets were all measured. */
+export function residualRows(
+  estimate: EntropyEstimate,
+  schemes: Readonly<Record<string, readonly string[]>> = NGRAM_SCHEMES,
+): ResidualRow[] {
+  const rows: ResidualRow[] = [];
+  for (const [scheme, sets] of Object.entries(schemes)) {
+    if (!sets.every((name) => estimate.labelSets[name])) continue;
+    for (const { component, value } of residualDecomposition(estimate, sets))
+      rows.push({ measure: RESIDUAL_MEASURE, labelSet: scheme, component, value });
+  }
+  return rows;
+}

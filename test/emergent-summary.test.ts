@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { summariseEmergent, summaryRows } from "../src/experiments/emergent/summary.js";
+import type { ResultRow } from "../src/io/runFolder.js";
+
+/**
+ * Four runs (hidden 8 and 16 × seeds 1 and 2) at epoch 1, chosen so that every number is
+ * computable by hand: Spearman ρ over 4 runs, its exact permutation p (out of 4! = 24
+ * orderings), Benjamini–Hochberg over the 4 measures of a target, and mean/sd per hidden size.
+ */
+const RUNS = [
+  { run: "h8-s1", hiddenSize: 8, seed: 1, synonymy: 0.4, homonymy: 0.1, topsim: 0.2, posdis: 0.1, acc: 0.1, role: 0.4 },
+  { run: "h8-s2", hiddenSize: 8, seed: 2, synonymy: 0.3, homonymy: 0.2, topsim: 0.4, posdis: 0.3, acc: 0.3, role: 0.3 },
+  {
+    run: "h16-s1",
+    hiddenSize: 16,
+    seed: 1,
+    synonymy: 0.2,
+    homonymy: 0.3,
+    topsim: 0.6,
+    posdis: 0.2,
+    acc: 0.2,
+    role: 0.2,
+  },
+  {
+    run: "h16-s2",
+    hiddenSize: 16,
+    seed: 2,
+    synonymy: 0.1,
+    homonymy: 0.4,
+    topsim: 0.8,
+    posdis: 0.4,
+    acc: 0.4,
+    role: 0.1,
+  },
+];
+
+function rows(): ResultRow[] {
+  const out: ResultRow[] = [];
+  for (const r of RUNS) {
+    const base = { experiment: "emergent", run: r.run, seed: r.seed, hiddenSize: r.hiddenSize, epoch: 1 };
+    for (const m of ["synonymy", "homonymy", "topsim", "posdis"] as const)
+      out.push({ ...base, measure: m, value: r[m] });
+    out.push({ ...base, split: "compositional", measure: "accuracy", value: r.acc });
+    out.push({ ...base, split: "compositional", measure: "meanRoleAccuracy", value: r.role });
+    // Per-role rows are not language measures and must be ignored.
+    out.push({ ...base, split: "compositional", role: "subject", measure: "roleAccuracy", value: 0.99 });
+  }
+  // An epoch only one run reached is left out of the correlations (it has one run, not four).
+  out.push({ experiment: "emergent", run: "h8-s1", seed: 1, hiddenSize: 8, epoch: 0, measure: "synonymy", value: 0.9 });
+  return out;
+}
+
+describe("emergent summary (hand-computed values)", () => {
+  const s = summariseEmergent(rows());
+
+  it("Spearman ρ per epoch and measure, exact permutation p, Benjamini–Hochberg within a target", () => {
+    const acc = s.correlations.filter((c) => c.target === "compositional.accuracy");
+    // Only epoch 1 (every run has it), only the four measures present.
+    expect(acc.map((c) => [c.epoch, c.languageMeasure])).toEqual([
+      [1, "synonymy"],
+      [1, "homonymy"],
+      [1, "topsim"],
+      [1, "posdis"],
+    ]);
+    // ranks of accuracy: [1, 3, 2, 4]. synonymy ranks [4, 3, 2, 1]: Σd² = 18, ρ = 1 − 6·18/(4·15) = −0.8;
+    // homonymy and topsim ranks [1, 2, 3, 4]: Σd² = 2, ρ = 0.8; posdis ranks equal accuracy's: ρ = 1.
+    expect(acc.map((c) => c.rho)).toEqual([
+      expect.closeTo(-0.8, 12),
+      expect.closeTo(0.8, 12),
+      expect.closeTo(0.8, 12),
+      expect.closeTo(1, 12),
+    ]);
+    // |ρ| ≥ 0.8: the identity, 3 adjacent swaps and their reversals = 8 of 24 orderings; |ρ| = 1: 2 of 24.
+    expect(acc.map((c) => c.p)).toEqual([
+      expect.closeTo(1 / 3, 12),
+      expect.closeTo(1 / 3, 12),
+      expect.closeTo(1 / 3, 12),
+      expect.closeTo(1 / 12, 12),
+    ]);
+    // BH, m = 4: sorted p = 1/12, 1/3, 1/3, 1/3 → min over j ≥ i of p_(j)·4/j = 1/3 for all.
+    for (const c of acc) expect(c.pAdjusted).toBeCloseTo(1 / 3, 12);
+    expect(acc.every((c) => c.n === 4)).toBe(true);
+    // The second target: per-role accuracy [0.4, 0.3, 0.2, 0.1] has the ranks of synonymy: ρ = 1.
+    const role = s.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy");
+    expect(role).toHaveLength(4);
+    expect(role.find((c) => c.languageMeasure === "synonymy")!.rho).toBeCloseTo(1, 12);
+    expect(role.find((c) => c.languageMeasure === "topsim")!.rho).toBeCloseTo(-1, 12);
+    // Holm instead of BH: sorted p·(4, 3, 2, 1) made monotone = 1/3, 1, 1, 1.
+    const holm = summariseEmergent(rows(), "holm").correlations.filter((c) => c.target === "compositional.accuracy");
+    expect(holm.map((c) => c.pAdjusted)).toEqual([
+      expect.closeTo(1, 12),
+      expect.closeTo(1, 12),
+      expect.closeTo(1, 12),
+      expect.closeTo(1 / 3, 12),
+    ]);
+  });
+
+  it("capacity: mean and sd per hidden size, and the Spearman trend with hidden size", () => {
+    const cap = (reading: string, h: number) => s.capacity.find((c) => c.reading === reading && c.hiddenSize === h)!;
+    // 1 − synonymy: h8 {0.6, 0.7}, h16 {0.8, 0.9}; sd = √(2·0.05²/1) = √0.005.
+    expect(cap("1-synonymy", 8)).toMatchObject({
+      mean: expect.closeTo(0.65, 12),
+      sd: expect.closeTo(Math.sqrt(0.005), 12),
+      runs: 2,
+    });
+    expect(cap("1-synonymy", 16)).toMatchObject({
+      mean: expect.closeTo(0.85, 12),
+      sd: expect.closeTo(Math.sqrt(0.005), 12),
+    });
+    expect(cap("topsim", 8).mean).toBeCloseTo(0.3, 12);
+    expect(cap("topsim", 16).mean).toBeCloseTo(0.7, 12);
+    expect(cap("compositionalAccuracy", 8)).toMatchObject({
+      mean: expect.closeTo(0.2, 12),
+      sd: expect.closeTo(Math.sqrt(0.02), 12),
+    });
+    expect(s.capacity).toHaveLength(5 * 2);
+    // Hidden ranks [1.5, 1.5, 3.5, 3.5] against [1, 2, 3, 4]: ρ = 4/√(4·5) = 2/√5; p: the high pair is
+    // {3,4} or {1,2} in 2·(2!·2!) = 8 of 24 orderings.
+    const trend = s.capacityTrend.find((t) => t.reading === "1-synonymy")!;
+    expect(trend.rho).toBeCloseTo(2 / Math.sqrt(5), 12);
+    expect(trend.p).toBeCloseTo(1 / 3, 12);
+    expect(s.capacityTrend).toHaveLength(5);
+  });
+
+  it("final values per run and the tidy summary rows", () => {
+    expect(s.finalByRun["h8-s1"]).toMatchObject({
+      epoch: 1,
+      hiddenSize: 8,
+      synonymy: 0.4,
+      "compositional.accuracy": 0.1,
+    });
+    expect(Object.keys(s.finalByRun)).toHaveLength(4);
+    const out = summaryRows(s);
+    // 3 rows per correlation (ρ, p, adjusted p), 2 per capacity cell, 2 per trend.
+    expect(out).toHaveLength(3 * 8 + 2 * 10 + 2 * 5);
+    expect(out.find((r) => r.measure === "spearmanPAdjusted")).toMatchObject({
+      correction: "benjamini-hochberg",
+      run: "summary",
+    });
+  });
+});
