@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   report: ["io", "stats", "util"],
   experiments: ["info", "mapping", "stats", "vector", "compute", "labels", "io", "sources", "report", "util"],
   server: ["io", "report", "stats", "util"],
-  web: ["info", "mapping", "vector", "compute", "labels", "stats", "util", "report"],
+  web: ["info", "mapping", "vector", "compute", "labels", "stats", "util", "report", "io"],
   bench: ["info", "mapping", "stats", "vector", "compute", "labels", "io", "sources", "report", "util", "experiments"],
   cli: [
     "info",
@@ -53,8 +53,10 @@ function sourceFiles(dir: string): string[] {
 /** Relative module specifiers imported or re-exported by a file (static and dynamic). */
 function relativeImports(text: string): string[] {
   const found: string[] = [];
-  const pattern = /(?:from\s+|import\s*\(\s*|import\s+)["'](\.[^"']+)["']/g;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) found.push(m[1]!);
+  // Type-only imports are erased at build time, so they do not tie layers together.
+  const pattern =
+    /(?:^import\s+type\s[^;]*?from\s+["'](\.[^"']+)["'])|(?:from\s+|import\s*\(\s*|import\s+)["'](\.[^"']+)["']/gm;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) if (m[2]) found.push(m[2]);
   return found;
 }
 

@@ -210,7 +210,7 @@ describe("glossa entropy", () => {
 
     const flag = await capture(["entropy", reps, "--json", "yes"]);
     expect(flag.code).toBe(2);
-    expect(flag.err).toBe('--json is a flag and takes no value (got "yes")');
+    expect(flag.err).toBe("--json is a flag and takes no value: give --json alone, not --json yes");
 
     const wrongEstimator = await capture(["entropy", reps, "--bins", "10"]);
     expect(wrongEstimator.code).toBe(2);

@@ -8,7 +8,7 @@
 import { tsBackend } from "../compute/ts.js";
 import type { ComputeBackend } from "../compute/types.js";
 import { InputError } from "../io/errors.js";
-import { parseMappingText } from "../io/mappingFile.js";
+import { parseMappingText } from "../io/mappingParse.js";
 import { decodeUtf8 } from "../io/mappingText.js";
 import { parseNpy, toFloat32Array, type NpyArray } from "../io/npyFormat.js";
 import { measureMapping } from "../mapping/measureAll.js";
