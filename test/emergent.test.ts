@@ -21,7 +21,8 @@ import { runExperiment } from "../src/experiments/emergent/experiment.js";
 import { emergentSectionHtml } from "../src/experiments/emergent/report.js";
 import { gameAccuracy } from "../src/mapping/accuracy.js";
 import { useTfBackend } from "../src/experiments/tfSetup.js";
-import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
+import { readRunFolder } from "../src/io/runFolder.js";
+import { rowsByKey } from "./helpers/runRows.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-emergent-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -218,21 +219,6 @@ describe("agents", () => {
   });
 });
 
-function byKey(rows: ResultRow[]): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const r of rows) {
-    const { value, ...rest } = r;
-    const key = JSON.stringify(
-      Object.keys(rest)
-        .sort()
-        .map((k) => [k, rest[k]]),
-    );
-    expect(out.has(key), `duplicated row ${key}`).toBe(false);
-    out.set(key, value);
-  }
-  return out;
-}
-
 describe("runs, journal and resume", () => {
   const quiet = () => {};
   it("resuming after an interruption (and a torn last journal line) equals an uninterrupted run; same seed, same rows", async () => {
@@ -270,7 +256,7 @@ describe("runs, journal and resume", () => {
     const rowsA = readRunFolder(whole).rows;
     const rowsB = readRunFolder(broken).rows;
     expect(rowsB.length).toBe(rowsA.length);
-    expect(byKey(rowsB)).toEqual(byKey(rowsA));
+    expect(rowsByKey(rowsB)).toEqual(rowsByKey(rowsA));
     expect(new Set(rowsA.map((r) => r.epoch))).toEqual(new Set([0, 1, 2, 3, 4]));
 
     // Extending a finished run continues it; a resume with other settings is refused.

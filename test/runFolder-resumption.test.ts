@@ -11,8 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { build } from "rolldown";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readJournal, type ResultRow } from "../src/io/runFolder.js";
+import { readJournal } from "../src/io/runFolder.js";
 import { Random } from "../src/util/random.js";
+import { rowsByKey, TINY_SEQ2SEQ } from "./helpers/runRows.js";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 // Inside the repository (glossa-out/ is git-ignored) so the bundle resolves node_modules.
@@ -79,22 +80,6 @@ async function killAfter(args: string[], dir: string, commits: number, delayMs: 
   return killed;
 }
 
-/** Row identity: every coordinate but the value. */
-function keyed(rows: readonly ResultRow[]): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const r of rows) {
-    const { value, ...rest } = r;
-    const key = JSON.stringify(
-      Object.keys(rest)
-        .sort()
-        .map((k) => [k, rest[k]]),
-    );
-    expect(out.has(key), `duplicated row ${key}`).toBe(false);
-    out.set(key, value);
-  }
-  return out;
-}
-
 const rowsOf = (dir: string) => readJournal(path.join(dir, "results.jsonl")).rows;
 
 interface Case {
@@ -137,25 +122,7 @@ const CASES: Case[] = [
   },
   {
     name: "seq2seq",
-    args: (out) => [
-      "seq2seq",
-      "--config",
-      writeJson("seq2seq.json", {
-        task: "reverse",
-        split: "random",
-        seeds: [1, 2],
-        steps: 8,
-        measurePoints: 4,
-        batchSize: 16,
-        toyTrain: 64,
-        toyTest: 16,
-        evalExamples: 16,
-        probeInputs: 12,
-        checkpointEvery: 2,
-      }),
-      "--out",
-      out,
-    ],
+    args: (out) => ["seq2seq", "--config", writeJson("seq2seq.json", { ...TINY_SEQ2SEQ, seeds: [1, 2] }), "--out", out],
     commits: 2 * 4,
   },
   {
@@ -189,7 +156,7 @@ describe.each(CASES)("resumption: $name", (c) => {
   it("killed with SIGKILL at random points and its journal truncated at random offsets, resumes to the uninterrupted rows", async () => {
     const reference = path.join(tmp, `${c.name}-reference`);
     await runToEnd(c.args(reference));
-    const expected = keyed(rowsOf(reference));
+    const expected = rowsByKey(rowsOf(reference));
     expect(commitsIn(reference)).toBe(c.commits);
     const rng = new Random(c.name.length * 7919 + 1);
     for (let scenario = 0; scenario < 2; scenario++) {
@@ -213,7 +180,7 @@ describe.each(CASES)("resumption: $name", (c) => {
       if (staleLock) expect(log).toMatch(/taking over the stale lock/);
       const rows = rowsOf(out);
       expect(rows.length, `${c.name} scenario ${scenario} (${kills} kills)`).toBe(expected.size);
-      expect(keyed(rows)).toEqual(expected);
+      expect(rowsByKey(rows)).toEqual(expected);
       expect(fs.existsSync(path.join(out, ".lock"))).toBe(false);
       const csvLines = fs.readFileSync(path.join(out, "results.csv"), "utf8").trim().split("\n").length;
       expect(csvLines).toBe(expected.size + 1);

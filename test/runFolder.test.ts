@@ -169,6 +169,11 @@ describe("RunFolder", () => {
     fs.writeFileSync(file, "x");
     expect(() => openRun(file)).toThrow(/a-file: is a file, not a folder/);
     expect(() => openRun(path.join(file, "below"))).toThrow(/below: cannot write a run folder here/);
+    // Under /proc, mkdir answers ENOENT (Node's own recursive mkdir never returns there).
+    if (process.platform === "linux" && fs.existsSync("/proc/self"))
+      expect(() => openRun("/proc/glossa-run-test/x")).toThrow(
+        /^\/proc\/glossa-run-test\/x: cannot write a run folder here \(this file system does not allow creating it\)/,
+      );
     if (process.getuid?.() !== 0) {
       const locked = path.join(dir, "read-only");
       fs.mkdirSync(locked, { mode: 0o555 });

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { presetConfig } from "../src/experiments/seq2seq/config.js";
+import { TINY_SEQ2SEQ } from "./helpers/runRows.js";
 import { runExperiment } from "../src/experiments/seq2seq/experiment.js";
 import { probeLabels, structureRows } from "../src/experiments/seq2seq/structure.js";
 import { encodeExamples, buildVocabularies } from "../src/experiments/seq2seq/encoding.js";
@@ -10,19 +11,7 @@ import { SCAN_CATEGORY_NAMES, SCAN_WORD_CATEGORIES } from "../src/experiments/se
 import { summariseRun, summariseSeq2seq } from "../src/experiments/seq2seq/summary.js";
 import type { EntropyEstimate } from "../src/vector/accumulator.js";
 
-const tiny = () =>
-  presetConfig("quick", {
-    task: "reverse",
-    split: "random",
-    steps: 8,
-    measurePoints: 4,
-    batchSize: 16,
-    toyTrain: 64,
-    toyTest: 16,
-    evalExamples: 16,
-    probeInputs: 12,
-    checkpointEvery: 2,
-  });
+const tiny = () => presetConfig("quick", TINY_SEQ2SEQ);
 
 function journal(dir: string): Record<string, unknown>[] {
   return fs

@@ -225,7 +225,7 @@ export function ensureWritableFolder(dir: string): void {
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
     throw new InputError("is a file, not a folder; choose another --out", { file: dir });
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -236,9 +236,27 @@ export function ensureWritableFolder(dir: string): void {
           ? "permission denied"
           : code === "ENOTDIR" || code === "EEXIST"
             ? "a parent of it is a file"
-            : (code ?? (error as Error).message);
+            : code === "ENOENT"
+              ? "this file system does not allow creating it"
+              : (code ?? (error as Error).message);
     throw new InputError(`cannot write a run folder here (${why}); choose another --out`, { file: dir });
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the first existing ancestor. (Node's recursive mkdir
+ * never returns on some pseudo file systems, e.g. under /proc, where mkdir answers ENOENT.)
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at)) {
+    missing.push(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing.reverse()) fs.mkdirSync(folder);
 }
 
 /** The first parameter that differs (dotted path), or undefined when none does. */
