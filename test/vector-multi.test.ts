@@ -3,7 +3,9 @@
  * labels"): values counted by hand on seven rows, merge and JSON, the estimators that refuse them,
  * and the null shadows (whole value lists permuted; row counts kept; bias removed).
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { LabelVocabulary, ngramContextLabels } from "../src/labels/ngrams.js";
 import {
   BinnedAccumulator,
   accumulatorFromJSON,
@@ -276,3 +278,39 @@ describe("multi-membership sets: merge, JSON and null shadows", () => {
 function gauss(r: Random): number {
   return Math.sqrt(-2 * Math.log(1 - r.uniform())) * Math.cos(2 * Math.PI * r.uniform());
 }
+
+describe("2024 nested n-gram contexts against an independent numpy computation", () => {
+  // scripts/nested_ngram_reference.py: 40 seeded sequences, 3 heads × 4 hard bins per row
+  const fixture = JSON.parse(readFileSync("test/fixtures/nested-ngram-reference.json", "utf8")) as {
+    heads: number;
+    bins: number;
+    sequences: number[][];
+    cells: number[][];
+    expected: Record<string, { conditional: number; disentanglement: number; tokens: number }>;
+  };
+  const length = Math.max(...fixture.sequences.map((s) => s.length));
+  const ids = new Int32Array(fixture.sequences.length * length);
+  fixture.sequences.forEach((s, r) => ids.set(s, r * length));
+  const batch = { ids, rows: fixture.sequences.length, length, padId: 0 };
+  const rows = Float32Array.from(fixture.cells.flat(), (c) => c + 0.5);
+
+  for (const [key, expected] of Object.entries(fixture.expected)) {
+    const [n, minCount] = key.split("-").map(Number) as [number, number];
+    it(`n = ${n}, min count ${minCount}: H(Z|set) and disentanglement agree to 1e-12`, async () => {
+      const labels = { ...ngramContextLabels(batch, n, new LabelVocabulary()), minCount };
+      const acc = new BinnedAccumulator({
+        d: fixture.heads,
+        bins: fixture.bins,
+        ranges: { lo: [0, 0, 0], hi: [4, 4, 4] },
+      });
+      await acc.update(rows, { contexts: labels });
+      const s = acc.result().labelSets.contexts!;
+      expect(s.groups).toBe(expected.tokens);
+      expect(s.conditionalEntropy).toBeCloseTo(expected.conditional, 12);
+      expect(s.disentanglement!).toBeCloseTo(expected.disentanglement, 12);
+    });
+  }
+  it("the fixture covers both orders and both minimum counts", () => {
+    expect(Object.keys(fixture.expected).sort()).toEqual(["2-1", "2-5", "3-1", "3-5"]);
+  });
+});
