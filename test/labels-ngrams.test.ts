@@ -3,6 +3,7 @@ import {
   EXCLUDED,
   LabelVocabulary,
   lookupLabels,
+  ngramContextLabels,
   ngramLabels,
   realPositions,
   sequenceLabelSets,
@@ -33,17 +34,20 @@ describe("n-gram labels", () => {
     expect([...tri].map((c) => (c === EXCLUDED ? "x" : v3.keys[c]))).toEqual(["x", "x", "5 6 7", "6 7 5", "x", "x"]);
   });
 
-  it("nested labels are windows around the position with boundary marks, defined everywhere", () => {
+  it("window labels are windows around the position with boundary marks, defined everywhere", () => {
     const v = new LabelVocabulary();
-    const bi = ngramLabels(batch, 2, "nested", v);
+    const bi = ngramLabels(batch, 2, "window", v);
     expect([...bi].map((c) => v.keys[c])).toEqual(["^ 5 6", "5 6 7", "6 7 5", "7 5 ^", "^ 6 5", "6 5 ^"]);
+    // "nested" is the old name of the same scheme
+    expect([...ngramLabels(batch, 2, "nested", new LabelVocabulary())]).toEqual([...bi]);
   });
 
-  it("nested label sets refine each other: each trigram window has one bigram window and one token", () => {
-    const { sets } = sequenceLabelSets(batch, emptyVocabularies());
-    const tok = sets.token!,
-      bi = sets["bigram-nested"]!,
-      tri = sets["trigram-nested"]!;
+  it("window label sets refine each other: each trigram window has one bigram window and one token", () => {
+    const { sets } = sequenceLabelSets(batch, emptyVocabularies(), ["token", "bigram-window", "trigram-window"]);
+    const tok = sets.token as Int32Array,
+      bi = sets["bigram-window"] as Int32Array,
+      tri = sets["trigram-window"] as Int32Array;
+    expect(tok.length).toBe(6);
     const parentBi = new Map<number, number>(),
       parentTok = new Map<number, number>();
     for (let k = 0; k < tok.length; k++) {
@@ -52,6 +56,55 @@ describe("n-gram labels", () => {
       expect(parentTok.get(bi[k]!) ?? tok[k]).toBe(tok[k]);
       parentTok.set(bi[k]!, tok[k]!);
     }
+  });
+
+  it("2024 bigram contexts: each position under its token, in every bigram of its sequence that holds it", () => {
+    const v = new LabelVocabulary();
+    const labels = ngramContextLabels(batch, 2, v);
+    // [5 6 7 5]: 5 in "5 6"; 6 in "5 6", "6 7"; 7 in "6 7", "7 5"; 5 in "7 5".  [6 5]: 6 in "6 5"; 5 in "6 5".
+    expect([...labels.offsets]).toEqual([0, 1, 3, 5, 6, 7, 8]);
+    expect([...labels.values].map((c) => v.keys[c])).toEqual([
+      "5|5 6",
+      "6|5 6",
+      "6|6 7",
+      "7|6 7",
+      "7|7 5",
+      "5|7 5",
+      "6|6 5",
+      "5|6 5",
+    ]);
+    expect([...labels.groups]).toEqual([5, 6, 6, 7, 7, 5, 6, 5]);
+    expect([labels.minCount, labels.weighting]).toEqual([5, "uniform"]);
+  });
+
+  it("2024 trigram contexts: up to three per position; a sequence shorter than 3 has none", () => {
+    const v = new LabelVocabulary();
+    const labels = ngramContextLabels(batch, 3, v);
+    expect([...labels.offsets]).toEqual([0, 1, 3, 5, 6, 6, 6]);
+    expect([...labels.values].map((c) => v.keys[c])).toEqual([
+      "5|5 6 7",
+      "6|5 6 7",
+      "6|6 7 5",
+      "7|5 6 7",
+      "7|6 7 5",
+      "5|6 7 5",
+    ]);
+    // a longer sequence: the middle position sits in three trigrams
+    const long = ngramContextLabels({ ids: Int32Array.from([1, 2, 3, 4, 5]), rows: 1, length: 5, padId: 0 }, 3, v);
+    expect([...long.offsets]).toEqual([0, 1, 3, 6, 8, 9]);
+    expect([...long.values.subarray(3, 6)].map((c) => v.keys[c])).toEqual(["3|1 2 3", "3|2 3 4", "3|3 4 5"]);
+  });
+
+  it("2024 contexts: a position whose n-grams coincide carries that sub-label once", () => {
+    const v = new LabelVocabulary();
+    const labels = ngramContextLabels({ ids: Int32Array.from([4, 4, 4]), rows: 1, length: 3, padId: 0 }, 2, v);
+    expect([...labels.offsets]).toEqual([0, 1, 2, 3]);
+    expect(v.keys).toEqual(["4|4 4"]);
+  });
+
+  it("default sequence label sets are token, the 2024 contexts and the flat n-grams", () => {
+    const { sets } = sequenceLabelSets(batch, emptyVocabularies());
+    expect(Object.keys(sets)).toEqual(["token", "bigram-contexts-2024", "trigram-contexts-2024", "bigram", "trigram"]);
   });
 
   it("codes stay stable across batches through a shared vocabulary", () => {
@@ -71,5 +124,6 @@ describe("n-gram labels", () => {
       /rows × length/,
     );
     expect(() => ngramLabels(batch, 0, "flat", new LabelVocabulary())).toThrow(/≥ 1/);
+    expect(() => ngramContextLabels(batch, 1, new LabelVocabulary())).toThrow(/≥ 2/);
   });
 });

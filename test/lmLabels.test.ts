@@ -4,13 +4,19 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { loadTokenizer, padBatch } from "../src/sources/onnxModel.js";
 import { parseCorpus, readCorpus } from "../src/sources/corpus.js";
-import { lmLabelSets, tokenizeCorpus, type LmLabelSet } from "../src/labels/lmLabels.js";
+import {
+  DEFAULT_LM_LABEL_SETS,
+  LM_LABEL_SETS,
+  lmLabelSets,
+  tokenizeCorpus,
+  type LmLabelSet,
+} from "../src/labels/lmLabels.js";
 import { tokenSpans } from "../src/labels/tokenOffsets.js";
 import { POS_TAGS, tokenPosTags, coarseTag } from "../src/labels/pos.js";
 import { InputError } from "../src/io/errors.js";
-import type { LabelVocabulary } from "../src/labels/ngrams.js";
+import type { GroupedLabels, LabelVocabulary } from "../src/labels/ngrams.js";
 
-const ALL: LmLabelSet[] = ["token", "bigram", "trigram", "bigram-nested", "trigram-nested", "pos", "position"];
+const ALL: LmLabelSet[] = [...LM_LABEL_SETS];
 
 describe("LM labels on a hand-checked sentence", async () => {
   const tokenizer = await loadTokenizer("test/fixtures/lm/gpt2-tiny");
@@ -52,7 +58,9 @@ describe("LM labels on a hand-checked sentence", async () => {
     );
     expect(batch.length).toBe(9);
     const vocabularies = new Map<string, LabelVocabulary>();
-    const sets = lmLabelSets(batch, corpus.sequences, ALL, vocabularies);
+    const all = lmLabelSets(batch, corpus.sequences, ALL, vocabularies);
+    expect(Object.keys(all)).toEqual(ALL);
+    const sets = all as Record<string, Int32Array>;
     // doc 2 = The cat s at . → token codes reuse doc 1's
     expect([...sets.token!]).toEqual([0, 1, 2, 3, 4, 5, 6, 3, 7, /* doc 2 */ 0, 1, 2, 3, 7]);
     expect([...sets.bigram!]).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, /* doc 2: "at ." repeats */ -1, 0, 1, 2, 7]);
@@ -81,6 +89,33 @@ describe("LM labels on a hand-checked sentence", async () => {
       "PUNCT",
     ]);
     expect([...sets.position!]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4]);
+    // the window scheme under its new name gives the old codes
+    expect([...sets["bigram-window"]!]).toEqual([...sets["bigram-nested"]!]);
+    expect([...sets["trigram-window"]!]).toEqual([...sets["trigram-nested"]!]);
+    // 2024 bigram contexts: "at" (280) at positions 3 and 7 of doc 1 sits in "s at"/"at on" and "m at"/"at ."
+    const contexts = all["bigram-contexts-2024"] as GroupedLabels;
+    const keys = vocabularies.get("bigram-contexts-2024")!.keys;
+    const of = (row: number) =>
+      [...contexts.values.subarray(contexts.offsets[row]!, contexts.offsets[row + 1]!)].map((c) => keys[c]);
+    expect(of(3)).toEqual(["280|260 280", "280|280 334"]);
+    expect(of(7)).toEqual(["280|275 280", "280|280 46"]);
+    expect(of(0)).toEqual(["267|267 307"]);
+    // doc 2 "The cat s at .": "at" is in "s at" (seen in doc 1) and "at ." (seen in doc 1 at position 7)
+    expect(of(12)).toEqual(["280|260 280", "280|280 46"]);
+    expect([...contexts.groups.subarray(contexts.offsets[12]!, contexts.offsets[13]!)]).toEqual([280, 280]);
+    expect(contexts.offsets.length).toBe(15);
+  });
+
+  it("the default label sets are token, the 2024 contexts, POS, the flat n-grams and position", () => {
+    expect([...DEFAULT_LM_LABEL_SETS]).toEqual([
+      "token",
+      "bigram-contexts-2024",
+      "trigram-contexts-2024",
+      "pos",
+      "bigram",
+      "trigram",
+      "position",
+    ]);
   });
 
   it("windows split long documents and maxTokens cuts the corpus", () => {

@@ -75,15 +75,15 @@ describe("encoder-structure rows", () => {
     expect(labels.rows).toBe(6);
     expect(Object.keys(labels.sets).sort()).toEqual([
       "bigram",
-      "bigram-nested",
+      "bigram-contexts-2024",
       "pos",
       "token",
       "trigram",
-      "trigram-nested",
+      "trigram-contexts-2024",
     ]);
     // verb quantifier | verb direction conjunction verb
-    expect([...labels.sets.pos!]).toEqual([0, 4, 0, 1, 3, 0]);
-    expect([...labels.sets.trigram!]).toEqual([-1, -1, -1, -1, 0, 1]);
+    expect([...(labels.sets.pos as Int32Array)]).toEqual([0, 4, 0, 1, 3, 0]);
+    expect([...(labels.sets.trigram as Int32Array)]).toEqual([-1, -1, -1, -1, 0, 1]);
   });
 
   it("turns an estimate into the §5 measures, including the residual decomposition", () => {

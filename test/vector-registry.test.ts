@@ -77,7 +77,7 @@ class UniformAccumulator implements EntropyAccumulator, CommonState {
         continue;
       }
       this.rows++;
-      for (const name of batch.names) this.add(name, labelSets![name]![i]!, 1);
+      for (const name of batch.names) this.add(name, (labelSets![name] as Int32Array)[i]!, 1);
     }
   }
 

@@ -28,6 +28,9 @@ import {
 } from "../vector/index.js";
 import { Random } from "../util/random.js";
 import { zipfLabels, benchRows } from "./vectorData.js";
+import { baselineTableEstimate, syntheticTable } from "./resultBaseline.js";
+import { CountState } from "../vector/countState.js";
+import { labelSetEstimate } from "../vector/countEstimate.js";
 
 const D = 768;
 const N = 100;
@@ -270,13 +273,38 @@ async function benchD(): Promise<void> {
 
 export async function run(): Promise<void> {
   const only = process.env.GLOSSA_BENCH_VECTOR; // e.g. "a,b" to run a subset
-  const parts = only ? only.split(",") : ["a", "b", "c", "d"];
+  const parts = only ? only.split(",") : ["a", "b", "c", "d", "e"];
   console.log(
     `anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC, d: benchD };
+  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC, d: benchD, e: benchResult };
   for (const part of parts) await suites[part]!();
+}
+
+/**
+ * (e) `result()` with many label values (issue 16, target 2): the label-set pass of `result()`
+ * over 50,000 observed values × n = 100 (soft counts, Zipf-like row counts), the one-pass path
+ * against the previous one (src/bench/resultBaseline.ts) in the same run (target ≤ 50 ms).
+ */
+export async function benchResult(): Promise<void> {
+  const values = 50_000;
+  const table = syntheticTable(values, 1, N, 1);
+  const state = new CountState(1, N, null);
+  state.setLabelSetNames(["bigram"]);
+  state.tables.set("bigram", table);
+  const options = { minCount: 1, weighting: "weighted" as const };
+  let fast = 0;
+  let old = 0;
+  const fastTime = await best(async () => {
+    fast = labelSetEstimate(state, "bigram", options).generalisedJsd!;
+  });
+  const oldTime = await best(async () => {
+    old = baselineTableEstimate(table, 1, N, 0, options).generalisedJsd!;
+  });
+  line(`(e) result(), ${values} label values × n = ${N}`, `${(fastTime * 1000).toFixed(1)} ms (target ≤ 50 ms)`);
+  line("    previous path, same run", `${(oldTime * 1000).toFixed(1)} ms → ${(oldTime / fastTime).toFixed(1)}× faster`);
+  if (Math.abs(fast - old) > 1e-12 * Math.abs(old)) throw new Error(`result() changed: ${fast} vs ${old}`);
 }

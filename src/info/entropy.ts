@@ -162,7 +162,10 @@ export function contingencyTable(xs: ArrayLike<number>, ys: ArrayLike<number>): 
 function normalised(counts: Counts, name: string): Float64Array {
   const n = total(counts);
   if (n === 0) throw new RangeError(`${name} is empty (its counts sum to 0)`);
-  return Float64Array.from(counts as ArrayLike<number>, (c) => c / n);
+  // an index loop, not Float64Array.from(counts, fn): that goes through the iterator protocol
+  const out = new Float64Array(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = counts[i]! / n;
+  return out;
 }
 
 /**

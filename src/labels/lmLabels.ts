@@ -2,11 +2,21 @@
  * Token sequences and their label sets for language-model analysis (METHODS §5):
  * documents → model tokens (the model's own tokenizer) → windows no longer than the
  * model's context → label codes per real (non-padding) position:
- *   token, bigram, trigram (flat left context), bigram-nested, trigram-nested (see
- *   ngrams.ts), pos (pos.ts, aligned to tokens), position (index within the window).
+ *   token, bigram, trigram (flat left context), bigram-contexts-2024, trigram-contexts-2024
+ *   (the 2024 paper's grouped n-gram contexts), bigram-window, trigram-window (joint windows;
+ *   `-nested` is their old name, still accepted) (see ngrams.ts), pos (pos.ts, aligned to
+ *   tokens), position (index within the window).
  * n-grams never cross a window or document boundary. Pure functions (the tokenizer is passed in).
  */
-import { EXCLUDED, LabelVocabulary, ngramLabels, realPositions, tokenLabels, type TokenBatch } from "./ngrams.js";
+import {
+  EXCLUDED,
+  LabelVocabulary,
+  namedNgramLabels,
+  realPositions,
+  tokenLabels,
+  type SequenceLabels,
+  type TokenBatch,
+} from "./ngrams.js";
 import { POS_TAGS, tagWords, tokenPosTags } from "./pos.js";
 import { tokenSpans } from "./tokenOffsets.js";
 
@@ -14,12 +24,27 @@ export const LM_LABEL_SETS = [
   "token",
   "bigram",
   "trigram",
+  "bigram-contexts-2024",
+  "trigram-contexts-2024",
+  "bigram-window",
+  "trigram-window",
   "bigram-nested",
   "trigram-nested",
   "pos",
   "position",
 ] as const;
 export type LmLabelSet = (typeof LM_LABEL_SETS)[number];
+
+/** What `glossa lm` measures by default: token, the 2024 nested n-grams, POS and the flat schemes. */
+export const DEFAULT_LM_LABEL_SETS: readonly LmLabelSet[] = [
+  "token",
+  "bigram-contexts-2024",
+  "trigram-contexts-2024",
+  "pos",
+  "bigram",
+  "trigram",
+  "position",
+];
 
 export interface TokenSequence {
   ids: Int32Array;
@@ -104,14 +129,14 @@ export function lmLabelSets(
   sequences: readonly TokenSequence[],
   names: readonly LmLabelSet[],
   vocabularies: Map<string, LabelVocabulary>,
-): Record<string, Int32Array> {
+): Record<string, SequenceLabels> {
   const vocab = (name: string) => {
     let v = vocabularies.get(name);
     if (!v) vocabularies.set(name, (v = new LabelVocabulary()));
     return v;
   };
   const positions = realPositions(batch);
-  const out: Record<string, Int32Array> = {};
+  const out: Record<string, SequenceLabels> = {};
   for (const name of names) {
     switch (name) {
       case "token":
@@ -119,11 +144,13 @@ export function lmLabelSets(
         break;
       case "bigram":
       case "trigram":
-        out[name] = ngramLabels(batch, name === "bigram" ? 2 : 3, "flat", vocab(name));
-        break;
+      case "bigram-contexts-2024":
+      case "trigram-contexts-2024":
+      case "bigram-window":
+      case "trigram-window":
       case "bigram-nested":
       case "trigram-nested":
-        out[name] = ngramLabels(batch, name === "bigram-nested" ? 2 : 3, "nested", vocab(name));
+        out[name] = namedNgramLabels(batch, name, vocab(name));
         break;
       case "position":
         out[name] = Int32Array.from(positions, (p) => p % batch.length);

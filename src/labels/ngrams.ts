@@ -1,23 +1,27 @@
 /**
  * Label sets for token sequences (METHODS §5 "Label construction"): token id, bigram and
- * trigram, each n-gram in two schemes.
+ * trigram, each n-gram in three schemes.
  *
  * - `flat`: the left context — the n tokens ending at the position, one code per n-gram.
  *   Undefined (excluded, code −1) where fewer than n − 1 real tokens precede the position
  *   in the same sequence.
- * - `nested`: the n-grams that contain the position, grouped within the current token.
- *   We code this as the window of n − 1 tokens either side of the position (every n-gram
- *   containing it lies inside that window), with a boundary symbol where the sequence
- *   ends, so the label is defined at every real token. Each nested label determines the
- *   current token, and the trigram window refines the bigram window, so
+ * - `window` (formerly called `nested`; the old name is still read): the window of n − 1
+ *   tokens either side of the position, one code per position, with a boundary symbol where
+ *   the sequence ends, so the label is defined at every real token. Each window determines
+ *   the current token, and the trigram window refines the bigram window, so
  *   token ⊂ bigram ⊂ trigram nest exactly (what the residual decomposition needs).
  *   Flat labels nest the same way (trigram ⊃ bigram ⊃ token on the positions where all
  *   three are defined).
+ * - `contexts-2024` (`ngramContextLabels`): the 2024 paper's nested labels (authors' code
+ *   hcoxec/h, `nested_conditional_counts`): for each token value, one sub-label per n-gram
+ *   containing it; a position belongs to every n-gram inside the sequence that contains it
+ *   (up to n of them), so it is a grouped multi-membership set (parent = the token id).
  *
  * Padding is always excluded: only positions whose mask is 1 appear, in row-major order.
  * Codes are stable across batches through a shared `LabelVocabulary` (streaming use).
  * Pure functions, no I/O (runs in a browser).
  */
+import type { Weighting } from "../info/index.js";
 
 /** A batch of token sequences, row-major `rows × length`, with 1 = real token, 0 = padding. */
 export interface TokenBatch {
@@ -29,7 +33,8 @@ export interface TokenBatch {
   padId?: number;
 }
 
-export type NgramScheme = "flat" | "nested";
+/** `nested` is the old name of `window` (kept so existing run folders and scripts still read). */
+export type NgramScheme = "flat" | "window" | "nested";
 
 /** Code of an excluded position (label undefined there). */
 export const EXCLUDED = -1;
@@ -116,8 +121,66 @@ export function ngramLabels(
 ): Int32Array {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n-gram order must be an integer ≥ 1, got ${n}`);
   if (scheme === "flat") return windowLabels(batch, vocabulary, n - 1, 0, false);
-  if (scheme === "nested") return windowLabels(batch, vocabulary, n - 1, n - 1, true);
-  throw new RangeError(`n-gram scheme must be "flat" or "nested", got "${String(scheme)}"`);
+  if (scheme === "window" || scheme === "nested") return windowLabels(batch, vocabulary, n - 1, n - 1, true);
+  throw new RangeError(`n-gram scheme must be "flat" or "window", got "${String(scheme)}"`);
+}
+
+/**
+ * A grouped multi-membership label set (the shape src/vector's `MultiLabels` takes): row i's
+ * sub-labels are values[offsets[i] .. offsets[i + 1]), each with its parent in `groups`.
+ */
+export interface GroupedLabels {
+  offsets: Int32Array;
+  values: Int32Array;
+  groups: Int32Array;
+  minCount: number;
+  weighting: Weighting;
+}
+
+/** The 2024 scheme's defaults: sub-labels with fewer than 5 rows dropped; plain means (authors' code). */
+export const CONTEXTS_2024 = { minCount: 5, weighting: "uniform" } as const;
+
+/**
+ * The 2024 nested n-gram labels: each real position gets, under its token (parent = token id),
+ * one sub-label per n-gram of real tokens in its sequence that contains it (n-grams starting at
+ * the n positions from n − 1 before it to it; those that leave the sequence are not formed).
+ * A sub-label is the n-gram's token ids within the parent token ("t|a b"), so the bigram "a b"
+ * is one sub-label of a and another of b. A position whose n-grams coincide (e.g. "a a" either
+ * side of a) carries that sub-label once. A position in a sequence shorter than n has none
+ * (excluded). Codes from `vocabulary`, stable across batches.
+ */
+export function ngramContextLabels(batch: TokenBatch, n: number, vocabulary: LabelVocabulary): GroupedLabels {
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`n-gram context order must be an integer ≥ 2, got ${n}`);
+  const mask = realTokenMask(batch);
+  const positions = realPositions(batch);
+  const L = batch.length;
+  const offsets = new Int32Array(positions.length + 1);
+  const values: number[] = [];
+  const groups: number[] = [];
+  for (let k = 0; k < positions.length; k++) {
+    const flat = positions[k]!;
+    const col = flat % L;
+    const rowStart = flat - col;
+    const token = batch.ids[flat]!;
+    const start = values.length;
+    for (let first = col - n + 1; first <= col; first++) {
+      if (first < 0 || first + n > L) continue;
+      const ids: number[] = [];
+      for (let c = first; c < first + n && mask[rowStart + c]; c++) ids.push(batch.ids[rowStart + c]!);
+      if (ids.length < n) continue;
+      const code = vocabulary.code(`${token}|${ids.join(" ")}`);
+      if (values.indexOf(code, start) >= 0) continue;
+      values.push(code);
+      groups.push(token);
+    }
+    offsets[k + 1] = values.length;
+  }
+  return {
+    offsets,
+    values: Int32Array.from(values),
+    groups: Int32Array.from(groups),
+    ...CONTEXTS_2024,
+  };
 }
 
 /**
@@ -156,52 +219,77 @@ function windowLabels(
   return out;
 }
 
+/** One label set's codes: one per real position, or the 2024 scheme's grouped sub-labels. */
+export type SequenceLabels = Int32Array | GroupedLabels;
+
 /** The label sets measured on token sequences: name → codes per real position. */
 export interface SequenceLabelSets {
   positions: Int32Array;
-  sets: Record<string, Int32Array>;
+  sets: Record<string, SequenceLabels>;
 }
 
-export type SequenceLabelName = "token" | "bigram" | "trigram" | "bigram-nested" | "trigram-nested";
+export type SequenceLabelName =
+  | "token"
+  | "bigram"
+  | "trigram"
+  | "bigram-contexts-2024"
+  | "trigram-contexts-2024"
+  | "bigram-window"
+  | "trigram-window"
+  | "bigram-nested"
+  | "trigram-nested";
 
+/** Every sequence label set that can be asked for (the `-nested` names are old aliases of `-window`). */
 export const SEQUENCE_LABEL_NAMES: readonly SequenceLabelName[] = [
   "token",
   "bigram",
   "trigram",
+  "bigram-contexts-2024",
+  "trigram-contexts-2024",
+  "bigram-window",
+  "trigram-window",
   "bigram-nested",
   "trigram-nested",
 ];
 
+/** What the seq2seq probe measures by default: token, the 2024 nested n-grams and the flat n-grams. */
+export const DEFAULT_SEQUENCE_LABELS: readonly SequenceLabelName[] = [
+  "token",
+  "bigram-contexts-2024",
+  "trigram-contexts-2024",
+  "bigram",
+  "trigram",
+];
+
+/** The n-gram order and scheme of an n-gram label set name, or null (token, pos, position, …). */
+export function ngramSetSpec(name: string): { n: number; scheme: NgramScheme | "contexts-2024" } | null {
+  const match = /^(bigram|trigram)(?:-(window|nested|contexts-2024))?$/.exec(name);
+  if (!match) return null;
+  return { n: match[1] === "bigram" ? 2 : 3, scheme: (match[2] as NgramScheme | "contexts-2024") ?? "flat" };
+}
+
+/** The codes of an n-gram label set by name (see `ngramSetSpec`). */
+export function namedNgramLabels(batch: TokenBatch, name: string, vocabulary: LabelVocabulary): SequenceLabels {
+  const spec = ngramSetSpec(name);
+  if (!spec) throw new RangeError(`"${name}" is not an n-gram label set`);
+  return spec.scheme === "contexts-2024"
+    ? ngramContextLabels(batch, spec.n, vocabulary)
+    : ngramLabels(batch, spec.n, spec.scheme, vocabulary);
+}
+
 /**
- * Token, flat bigram/trigram and nested bigram/trigram labels for one batch, with one
+ * Token and n-gram labels for one batch (default: DEFAULT_SEQUENCE_LABELS), with one
  * vocabulary per label set (kept by the caller across batches so codes stay stable).
  */
 export function sequenceLabelSets(
   batch: TokenBatch,
   vocabularies: Record<SequenceLabelName, LabelVocabulary>,
-  names: readonly SequenceLabelName[] = SEQUENCE_LABEL_NAMES,
+  names: readonly SequenceLabelName[] = DEFAULT_SEQUENCE_LABELS,
 ): SequenceLabelSets {
-  const sets: Record<string, Int32Array> = {};
-  for (const name of names) {
-    const vocabulary = vocabularies[name];
-    switch (name) {
-      case "token":
-        sets[name] = tokenLabels(batch, vocabulary);
-        break;
-      case "bigram":
-        sets[name] = ngramLabels(batch, 2, "flat", vocabulary);
-        break;
-      case "trigram":
-        sets[name] = ngramLabels(batch, 3, "flat", vocabulary);
-        break;
-      case "bigram-nested":
-        sets[name] = ngramLabels(batch, 2, "nested", vocabulary);
-        break;
-      case "trigram-nested":
-        sets[name] = ngramLabels(batch, 3, "nested", vocabulary);
-        break;
-    }
-  }
+  const sets: Record<string, SequenceLabels> = {};
+  for (const name of names)
+    sets[name] =
+      name === "token" ? tokenLabels(batch, vocabularies[name]) : namedNgramLabels(batch, name, vocabularies[name]);
   return { positions: realPositions(batch), sets };
 }
 

@@ -3,13 +3,72 @@
  * label arrays (one Int32 per row; negative = excluded from that label set), and
  * invalid rows (NaN/±Inf anywhere, or all-zero where rows are normalised).
  */
+import type { Weighting } from "../info/index.js";
 import { VectorInputError } from "./errors.js";
 
 /** A batch of rows: a flat row-major Float32Array (its length a multiple of d), or one with an explicit shape. */
 export type RowBatch = Float32Array | { data: Float32Array; shape: readonly [number, number] };
 
-/** Named label sets for a batch: one Int32 code per row; codes < 0 mark rows excluded from that set. */
-export type LabelSets = Record<string, Int32Array>;
+/**
+ * A label set in which a row may carry several values (multiple membership), in compressed
+ * rows: row i's values are `values[offsets[i] .. offsets[i + 1])` (a row with none is excluded).
+ * A **grouped** set also gives each value's parent (`groups`, parallel to `values`): sub-labels
+ * within a parent label, e.g. the bigram contexts of a token (METHODS "Nested n-gram labels").
+ * A value's parent must be the same wherever it appears. `minCount` and `weighting`, when
+ * given, replace the accumulator's for this set (the 2024 scheme uses 5 and "uniform").
+ */
+export interface MultiLabels {
+  offsets: Int32Array;
+  values: Int32Array;
+  groups?: Int32Array;
+  minCount?: number;
+  weighting?: Weighting;
+}
+
+/** One label set of a batch: one Int32 code per row (negative = excluded), or several per row. */
+export type LabelCodes = Int32Array | MultiLabels;
+
+/** Named label sets for a batch. */
+export type LabelSets = Record<string, LabelCodes>;
+
+/** Label sets with exactly one code per row (what the non-counting estimators take). */
+export type SingleLabelSets = Record<string, Int32Array>;
+
+export function isMultiLabels(codes: LabelCodes): codes is MultiLabels {
+  return !(codes instanceof Int32Array);
+}
+
+/** Rows covered by a label set. */
+export function labelRowCount(codes: LabelCodes): number {
+  return isMultiLabels(codes) ? codes.offsets.length - 1 : codes.length;
+}
+
+/** Rows [start, end) of a label set (views where possible; multi-membership offsets are rebased). */
+export function sliceLabels(codes: LabelCodes, start: number, end: number): LabelCodes {
+  if (!isMultiLabels(codes)) return codes.subarray(start, end);
+  const from = codes.offsets[start]!;
+  const to = codes.offsets[end]!;
+  return {
+    ...codes,
+    offsets: Int32Array.from(codes.offsets.subarray(start, end + 1), (o) => o - from),
+    values: codes.values.subarray(from, to),
+    ...(codes.groups ? { groups: codes.groups.subarray(from, to) } : {}),
+  };
+}
+
+/**
+ * The label sets as one code per row, refusing multiple membership (`estimator` names who
+ * refuses: Gaussian and k-NN estimators and the per-row records of the permutation null).
+ */
+export function requireSingleLabels(labelSets: LabelSets | undefined, estimator: string): SingleLabelSets | undefined {
+  if (!labelSets) return undefined;
+  for (const [name, codes] of Object.entries(labelSets))
+    if (isMultiLabels(codes))
+      throw new VectorInputError(
+        `label set "${name}" gives rows several values (multiple membership); ${estimator} takes one code per row (use soft, hard or binned)`,
+      );
+  return labelSets as SingleLabelSets;
+}
 
 export function unpackBatch(rows: RowBatch, d: number, firstRow: number): { data: Float32Array; count: number } {
   if (rows instanceof Float32Array) {
@@ -48,8 +107,12 @@ export function checkLabelSets(
   const names = labelSets ? Object.keys(labelSets) : [];
   for (const name of names) {
     const labels = labelSets![name];
+    if (labels && !(labels instanceof Int32Array) && typeof labels === "object" && "offsets" in labels) {
+      checkMultiLabels(name, labels, count, firstRow);
+      continue;
+    }
     if (!(labels instanceof Int32Array))
-      throw new VectorInputError(`label set "${name}" must be an Int32Array`, firstRow);
+      throw new VectorInputError(`label set "${name}" must be an Int32Array or multi-membership labels`, firstRow);
     if (labels.length !== count) {
       throw new VectorInputError(
         `label set "${name}" has ${labels.length} labels for a batch of ${count} rows (starting at row ${firstRow})`,
@@ -62,6 +125,28 @@ export function checkLabelSets(
     );
   }
   return names;
+}
+
+/** Checks the shape of a multi-membership label set: offsets from 0, non-decreasing, values ≥ 0, groups parallel. */
+function checkMultiLabels(name: string, labels: MultiLabels, count: number, firstRow: number): void {
+  const { offsets, values, groups } = labels;
+  if (!(offsets instanceof Int32Array) || !(values instanceof Int32Array))
+    throw new VectorInputError(`label set "${name}": offsets and values must be Int32Arrays`, firstRow);
+  if (offsets.length !== count + 1 || offsets[0] !== 0 || offsets[count] !== values.length)
+    throw new VectorInputError(
+      `label set "${name}" has ${offsets.length} offsets ending at ${offsets[offsets.length - 1]} for a batch of ${count} rows and ${values.length} values (expected ${count + 1} offsets from 0 to ${values.length}; batch starting at row ${firstRow})`,
+    );
+  for (let i = 0; i < count; i++)
+    if (offsets[i + 1]! < offsets[i]!)
+      throw new VectorInputError(`label set "${name}": offsets decrease at row ${firstRow + i}`, firstRow + i);
+  for (let j = 0; j < values.length; j++)
+    if (values[j]! < 0) throw new VectorInputError(`label set "${name}": multi-membership values must be ≥ 0`);
+  if (groups !== undefined && (!(groups instanceof Int32Array) || groups.length !== values.length))
+    throw new VectorInputError(`label set "${name}": groups must be an Int32Array with one parent per value`);
+  if (labels.minCount !== undefined && !(Number.isInteger(labels.minCount) && labels.minCount >= 1))
+    throw new VectorInputError(`label set "${name}": minCount must be an integer ≥ 1, got ${labels.minCount}`);
+  if (labels.weighting !== undefined && labels.weighting !== "weighted" && labels.weighting !== "uniform")
+    throw new VectorInputError(`label set "${name}": weighting must be "weighted" or "uniform"`);
 }
 
 /** What is wrong with row i of a batch, or null if it is usable. */

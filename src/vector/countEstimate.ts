@@ -12,7 +12,7 @@
  * - With several blocks (binned: one per dimension), every entropy and divergence is the
  *   mean over blocks.
  */
-import { entropy, generalizedJsdUnchecked, jsdUnchecked, type Weighting } from "../info/index.js";
+import { entropy, type Weighting } from "../info/index.js";
 import type { CountState } from "./countState.js";
 import type { CountTable } from "./labelTable.js";
 import { expectedAgreement } from "./nullShadows.js";
@@ -42,6 +42,8 @@ export interface LabelSetEstimate {
   disentanglement: number | null;
   /** Generalised JSD of the kept P(Z|x) with weights p(x); null if skipped. */
   generalisedJsd: number | null;
+  /** Grouped sets: parent labels with at least one kept sub-label. */
+  groups?: number;
   /** The same quantities for each null shadow (bias correction; absent without shadows). */
   null?: NullShadowEstimate;
 }
@@ -74,8 +76,7 @@ export function blockEntropy(values: Float64Array, offset: number, blocks: numbe
 /** H(Z) over all counted rows: entropy of P(Z) = total / rows (mean over blocks). */
 export function totalEntropy(state: CountState): number {
   if (state.rows === 0) return 0;
-  const p = Float64Array.from(state.total, (c) => c / state.rows);
-  return blockEntropy(p, 0, state.blocks, state.blockWidth);
+  return blockEntropy(state.total, 0, state.blocks, state.blockWidth); // entropy() renormalises
 }
 
 export function labelSetEstimate(state: CountState, name: string, options: CountEstimateOptions): LabelSetEstimate {
@@ -105,6 +106,17 @@ export function labelSetEstimate(state: CountState, name: string, options: Count
   };
 }
 
+/**
+ * The estimate of one label table, in one pass over it with no allocation per label value:
+ * per kept value and block, the value's entropy, its JSD against the rest of its group and its
+ * share of the group's mixture (generalised JSD) come from two loops over its cells.
+ * An ungrouped set is one group of all its kept values. A grouped set (sub-labels within parent
+ * labels, the 2024 nested n-grams) is measured within each parent: H(Z|set) with uniform
+ * weighting is the mean over parents of the mean over their kept sub-labels; disentanglement and
+ * the generalised JSD are computed within each parent (each sub-label against the parent's other
+ * kept sub-labels) and averaged over the parents that keep at least two sub-labels.
+ * A set's own minCount / weighting (from its kind) replace the accumulator's.
+ */
 export function tableEstimate(
   table: CountTable,
   blocks: number,
@@ -113,99 +125,246 @@ export function tableEstimate(
   options: CountEstimateOptions,
 ): LabelSetEstimate {
   const width = blocks * blockWidth;
-  const kept: number[] = [];
+  const minCount = table.kind?.minCount ?? options.minCount;
+  const weighting = table.kind?.weighting ?? options.weighting;
+  const { rowCounts, counts } = table;
+  const order = keptInGroupOrder(table, minCount);
   let retainedRows = 0;
-  let droppedRows = 0;
-  for (let s = 0; s < table.size; s++) {
-    const rows = table.rowCounts[s]!;
-    if (rows > 0 && rows >= options.minCount) {
-      kept.push(s);
-      retainedRows += rows;
-    } else droppedRows += rows;
-  }
+  let allRows = 0;
+  for (let s = 0; s < table.size; s++) allRows += rowCounts[s]!;
   const retained = new Float64Array(width);
-  for (const s of kept) for (let k = 0; k < width; k++) retained[k]! += table.counts[s * width + k]!;
-  const h =
-    retainedRows > 0
-      ? blockEntropy(
-          Float64Array.from(retained, (c) => c / retainedRows),
-          0,
-          blocks,
-          blockWidth,
-        )
-      : 0;
+  for (let t = 0; t < order.kept.length; t++) {
+    const s = order.kept[t]!;
+    retainedRows += rowCounts[s]!;
+    addInto(retained, 0, counts, s * width, width);
+  }
+  const h = retainedRows > 0 ? blockEntropy(retained, 0, blocks, blockWidth) : 0;
 
+  const withDivergences = !options.skipDisentanglement;
+  const groupSum = order.grouped ? new Float64Array(width) : retained;
+  const mixture = new Float64Array(withDivergences ? blockWidth : 0);
+  const lnReference = new Float64Array(withDivergences ? width : 0);
   let conditional = 0;
-  for (const s of kept) {
-    const rows = table.rowCounts[s]!;
-    const hx = blockEntropy(table.counts, s * width, blocks, blockWidth);
-    conditional += options.weighting === "weighted" ? (rows / retainedRows) * hx : hx / kept.length;
+  let groupMeans = 0;
+  let groupsKept = 0;
+  let jsdOverGroups = 0;
+  let gjsdOverGroups = 0;
+  let groupsCompared = 0;
+  for (let g = 0; g < order.groupStarts.length - 1; g++) {
+    const first = order.groupStarts[g]!;
+    const end = order.groupStarts[g + 1]!;
+    let groupRows = 0;
+    if (order.grouped) groupSum.fill(0);
+    for (let t = first; t < end; t++) {
+      const s = order.kept[t]!;
+      groupRows += rowCounts[s]!;
+      if (order.grouped) addInto(groupSum, 0, counts, s * width, width);
+    }
+    if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = Math.log(groupSum[k]!); // −Infinity where 0
+    let entropySum = 0;
+    let weightedEntropy = 0;
+    let jsdSum = 0;
+    let jsdValues = 0;
+    let gjsd = 0;
+    for (let b = 0; b < blocks; b++) {
+      if (withDivergences) mixture.fill(0);
+      let meanEntropy = 0;
+      for (let t = first; t < end; t++) {
+        const s = order.kept[t]!;
+        const rows = rowCounts[s]!;
+        const own = s * width + b * blockWidth;
+        const hasComplement = groupRows - rows > 0;
+        const cell = withDivergences
+          ? valueCells(
+              counts,
+              own,
+              groupSum,
+              lnReference,
+              b * blockWidth,
+              blockWidth,
+              hasComplement,
+              mixture,
+              rows / groupRows,
+            )
+          : valueEntropy(counts, own, blockWidth);
+        entropySum += cell.entropy / blocks;
+        weightedEntropy += ((rows / retainedRows) * cell.entropy) / blocks;
+        meanEntropy += (rows / groupRows) * cell.entropy;
+        if (hasComplement) jsdSum += cell.jsd / blocks;
+      }
+      if (withDivergences) gjsd += Math.max(0, plainEntropyOf(mixture) - meanEntropy) / blocks;
+    }
+    for (let t = first; t < end; t++) if (groupRows - rowCounts[order.kept[t]!]! > 0) jsdValues++;
+    conditional += weightedEntropy;
+    groupMeans += entropySum / (end - first);
+    groupsKept++;
+    if (!order.grouped || end - first >= 2) {
+      jsdOverGroups += jsdValues > 0 ? jsdSum / jsdValues : 0;
+      gjsdOverGroups += gjsd;
+      groupsCompared++;
+    }
   }
-
-  let disentanglement: number | null = null;
-  let generalised: number | null = null;
-  if (!options.skipDisentanglement) {
-    ({ disentanglement, generalised } = divergences(table, kept, retained, retainedRows, blocks, blockWidth));
-  }
+  if (weighting === "uniform") conditional = order.grouped ? safeMean(groupMeans, groupsKept) : groupMeans;
   return {
     values: table.size,
-    retainedValues: kept.length,
+    retainedValues: order.kept.length,
     retainedRows,
-    droppedRows,
+    droppedRows: allRows - retainedRows,
     excludedRows,
     entropy: h,
     conditionalEntropy: conditional,
     mutualInformation: h - conditional,
-    disentanglement,
-    generalisedJsd: generalised,
+    disentanglement: withDivergences ? safeMean(jsdOverGroups, groupsCompared) : null,
+    generalisedJsd: withDivergences ? safeMean(gjsdOverGroups, groupsCompared) : null,
+    ...(order.grouped ? { groups: groupsKept } : {}),
   };
 }
 
-/** Label-vs-complement JSD (mean over values) and the p(x)-weighted generalised JSD, averaged over blocks. */
-function divergences(
-  table: CountTable,
-  kept: number[],
-  retained: Float64Array,
-  retainedRows: number,
-  blocks: number,
-  blockWidth: number,
-) {
-  const width = blocks * blockWidth;
-  const complement = new Float64Array(blockWidth);
-  const scratch = new Float64Array(3 * blockWidth);
-  let jsdSum = 0;
-  let jsdValues = 0;
-  for (const s of kept) {
-    if (retainedRows - table.rowCounts[s]! <= 0) continue; // no complement: a single kept value
-    let perValue = 0;
-    for (let b = 0; b < blocks; b++) {
-      const start = s * width + b * blockWidth;
-      for (let k = 0; k < blockWidth; k++)
-        complement[k] = Math.max(0, retained[b * blockWidth + k]! - table.counts[start + k]!);
-      const own = table.counts.subarray(start, start + blockWidth);
-      if (sum(complement) === 0 || sum(own) === 0) continue;
-      perValue += jsdUnchecked(own, complement, scratch); // = jsd(own, complement), without allocating
-    }
-    jsdSum += perValue / blocks;
-    jsdValues++;
-  }
-  let generalised = 0;
-  if (kept.length > 0) {
-    const weights = Float64Array.from(kept, (s) => table.rowCounts[s]!);
-    const mixScratch = new Float64Array(2 * blockWidth);
-    for (let b = 0; b < blocks; b++) {
-      const dists = kept.map((s) =>
-        table.counts.subarray(s * width + b * blockWidth, s * width + (b + 1) * blockWidth),
-      );
-      generalised += generalizedJsdUnchecked(dists, weights, mixScratch); // = generalizedJsd(dists, weights)
-    }
-    generalised /= blocks;
-  }
-  return { disentanglement: jsdValues > 0 ? jsdSum / jsdValues : 0, generalised };
+function safeMean(sum: number, count: number): number {
+  return count > 0 ? sum / count : 0;
 }
 
-function sum(values: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
-  return s;
+/**
+ * The kept slots (row count ≥ minCount and > 0), ordered so each group's are contiguous:
+ * kept[groupStarts[g] .. groupStarts[g + 1]). An ungrouped set is one group (empty when nothing is kept).
+ */
+function keptInGroupOrder(
+  table: CountTable,
+  minCount: number,
+): { kept: Int32Array; groupStarts: Int32Array; grouped: boolean } {
+  let m = 0;
+  const isKept = (s: number) => table.rowCounts[s]! > 0 && table.rowCounts[s]! >= minCount;
+  for (let s = 0; s < table.size; s++) if (isKept(s)) m++;
+  const kept = new Int32Array(m);
+  const groups = table.groups;
+  if (!groups) {
+    for (let s = 0, t = 0; s < table.size; s++) if (isKept(s)) kept[t++] = s;
+    return { kept, groupStarts: m > 0 ? Int32Array.of(0, m) : Int32Array.of(0), grouped: false };
+  }
+  const index = new Map<number, number>();
+  const sizes: number[] = [];
+  for (let s = 0; s < table.size; s++) {
+    if (!isKept(s)) continue;
+    let g = index.get(groups[s]!);
+    if (g === undefined) index.set(groups[s]!, (g = sizes.push(0) - 1));
+    sizes[g]!++;
+  }
+  const groupStarts = new Int32Array(sizes.length + 1);
+  for (let g = 0; g < sizes.length; g++) groupStarts[g + 1] = groupStarts[g]! + sizes[g]!;
+  const next = groupStarts.slice(0, sizes.length);
+  for (let s = 0; s < table.size; s++) if (isKept(s)) kept[next[index.get(groups[s]!)!]!++] = s;
+  return { kept, groupStarts, grouped: true };
+}
+
+/** Reused result of valueCells (no allocation per value). */
+const CELL = { entropy: 0, jsd: 0 };
+
+/** ln(1 − x) for 0 ≤ x ≤ SERIES_LIMIT by its series (6 terms: error below x⁷/6 < 1e-21), no call to Math.log. */
+const SERIES_LIMIT = 1 / 1024;
+function log1mSmall(x: number): number {
+  return -x * (1 + x * (1 / 2 + x * (1 / 3 + x * (1 / 4 + x * (1 / 5 + x / 6)))));
+}
+
+/** H(P) of one value's block alone (the estimate without divergences). */
+function valueEntropy(counts: Float64Array, own: number, width: number): typeof CELL {
+  let so = 0;
+  for (let k = 0; k < width; k++) so += counts[own + k]!;
+  let h = 0;
+  if (so > 0)
+    for (let k = 0; k < width; k++) {
+      const p = counts[own + k]! / so;
+      if (p > 0) h -= p * Math.log(p);
+    }
+  CELL.entropy = Math.max(0, h);
+  CELL.jsd = 0;
+  return CELL;
+}
+
+/**
+ * One value's block: H(P) of its counts, JSD(P ‖ Q) against the complement Q = reference − own
+ * (clipped at 0; only when `withComplement`, else 0), and mixture += weight · P.
+ * Two loops over the cells. ln q comes from ln(reference) (computed once per group) plus
+ * ln(1 − own/reference), by its series when own is a small share of the cell (most values), so a
+ * cell costs two logarithms (ln p, ln m), and none for ln p / ln m where P is 0 (sparse counts).
+ * The same quantities as entropy(), jsd() and generalizedJsd() in info/ (tested to 1e-12 relative).
+ */
+function valueCells(
+  counts: Float64Array,
+  own: number,
+  reference: Float64Array,
+  lnReference: Float64Array,
+  ref: number,
+  width: number,
+  withComplement: boolean,
+  mixture: Float64Array,
+  weight: number,
+): typeof CELL {
+  let so = 0;
+  let sc = 0;
+  for (let k = 0; k < width; k++) {
+    const o = counts[own + k]!;
+    so += o;
+    const c = reference[ref + k]! - o;
+    if (c > 0) sc += c;
+  }
+  CELL.entropy = 0;
+  CELL.jsd = 0;
+  if (so === 0) return CELL;
+  let hp = 0;
+  if (!withComplement || sc === 0) {
+    for (let k = 0; k < width; k++) {
+      const p = counts[own + k]! / so;
+      if (p > 0) hp -= p * Math.log(p);
+      mixture[k]! += weight * p;
+    }
+    CELL.entropy = Math.max(0, hp);
+    return CELL;
+  }
+  const lnSc = Math.log(sc);
+  const perOwn = 1 / so;
+  const perComplement = 1 / sc;
+  let hq = 0;
+  let hm = 0;
+  for (let k = 0; k < width; k++) {
+    const o = counts[own + k]!;
+    const r = reference[ref + k]!;
+    const c = r - o;
+    const p = o * perOwn;
+    mixture[k]! += weight * p;
+    if (c > 0) {
+      const x = o / r;
+      const lnq = lnReference[ref + k]! + (x <= SERIES_LIMIT ? log1mSmall(x) : Math.log(c / r)) - lnSc;
+      const q = c * perComplement;
+      hq -= q * lnq;
+      if (p > 0) {
+        const mid = 0.5 * p + 0.5 * q;
+        hp -= p * Math.log(p);
+        hm -= mid * Math.log(mid);
+      } else hm -= 0.5 * q * (lnq - Math.LN2);
+    } else if (p > 0) {
+      hp -= p * Math.log(p);
+      hm -= 0.5 * p * (Math.log(p) - Math.LN2);
+    }
+  }
+  hp = Math.max(0, hp);
+  CELL.entropy = hp;
+  CELL.jsd = Math.max(0, hm - 0.5 * hp - 0.5 * Math.max(0, hq));
+  return CELL;
+}
+
+/** Entropy of a vector that sums to about 1 (renormalised, as entropy() does). */
+function plainEntropyOf(values: Float64Array): number {
+  let n = 0;
+  for (let k = 0; k < values.length; k++) n += values[k]!;
+  if (n === 0) return 0;
+  let h = 0;
+  for (let k = 0; k < values.length; k++) {
+    const p = values[k]! / n;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return Math.max(0, h);
+}
+
+function addInto(target: Float64Array, t: number, source: Float64Array, s: number, width: number): void {
+  for (let k = 0; k < width; k++) target[t + k]! += source[s + k]!;
 }

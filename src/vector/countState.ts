@@ -7,9 +7,18 @@
  * each label table also keeps k shadow tables, filled from the same rows with permuted labels.
  */
 import { LabelTable, type LabelTableState } from "./labelTable.js";
-import { NO_SHADOWS, batchKey, eligibleRows, shadowSlots, type NullShadowOptions } from "./nullShadows.js";
+import { SINGLE_KIND } from "./labelTable.js";
+import {
+  NO_SHADOWS,
+  batchKey,
+  eligibleRows,
+  shadowMultiSlots,
+  shadowSlots,
+  type NullShadowOptions,
+  type Slots,
+} from "./nullShadows.js";
 import { RowStore, type Contribution } from "./rowStore.js";
-import type { LabelSets } from "./batch.js";
+import { isMultiLabels, requireSingleLabels, type LabelCodes, type LabelSets, type MultiLabels } from "./batch.js";
 import { checkSameLabelSets } from "./accumulator.js";
 
 export class CountState {
@@ -54,6 +63,7 @@ export class CountState {
   /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
   addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const w = this.width;
+    this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
     const key = this.shadows.count > 0 ? batchKey(values, count) : 0;
     for (const name of this.labelSetNames ?? []) {
@@ -70,6 +80,7 @@ export class CountState {
   /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
   addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
     const { blocks, blockWidth } = this;
+    this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
     const key = this.shadows.count > 0 ? batchKey(indices, count) : 0;
@@ -84,12 +95,19 @@ export class CountState {
     this.countRows(count, mask);
   }
 
+  /** The permutation null's per-row records hold one code per row: refuse multi-membership sets up front. */
+  private checkRecordable(labelSets: LabelSets | undefined): void {
+    if (this.store) requireSingleLabels(labelSets, "the permutation null (keepRows)");
+  }
+
   /**
    * Each row's slot in a label set's table (created when new; its row counted), or −1 for a
    * masked row or an excluded (negative) code. Resolving slots first keeps the add loops simple.
    */
-  private slotsOf(name: string, labels: Int32Array, count: number, mask: Uint8Array | null): Int32Array {
+  private slotsOf(name: string, labels: LabelCodes, count: number, mask: Uint8Array | null): Slots {
+    if (isMultiLabels(labels)) return this.multiSlotsOf(name, labels, count, mask);
     const table = this.tables.get(name)!;
+    table.setKind(SINGLE_KIND, `label set "${name}"`);
     const slots = new Int32Array(count);
     let excluded = 0;
     for (let i = 0; i < count; i++) {
@@ -104,14 +122,62 @@ export class CountState {
       slots[i] = slot;
     }
     this.excludedRows.set(name, this.excludedRows.get(name)! + excluded);
-    return slots;
+    return { offsets: null, slots };
+  }
+
+  /**
+   * Multi-membership: each row's distinct values as slots, in compressed rows (a masked row gets
+   * none). Each value's row count goes up once per row that carries it; a row with no value is
+   * excluded; `memberRows` counts rows with at least one.
+   */
+  private multiSlotsOf(name: string, labels: MultiLabels, count: number, mask: Uint8Array | null): Slots {
+    const table = this.tables.get(name)!;
+    const grouped = labels.groups !== undefined;
+    table.setKind(
+      {
+        multi: true,
+        grouped,
+        ...(labels.minCount !== undefined ? { minCount: labels.minCount } : {}),
+        ...(labels.weighting !== undefined ? { weighting: labels.weighting } : {}),
+      },
+      `label set "${name}"`,
+    );
+    const { offsets, values, groups } = labels;
+    const outOffsets = new Int32Array(count + 1);
+    const slots = new Int32Array(values.length);
+    let t = 0;
+    let excluded = 0;
+    for (let i = 0; i < count; i++) {
+      const start = t;
+      if (!(mask && mask[i] === 0)) {
+        for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
+          const slot = grouped ? table.groupedSlotOf(values[j]!, groups![j]!) : table.slotOf(values[j]!);
+          let seen = false;
+          for (let u = start; u < t; u++) seen ||= slots[u] === slot;
+          if (seen) continue; // a value listed twice for one row counts once
+          slots[t++] = slot;
+          table.rowCounts[slot]! += 1;
+        }
+        if (t === start) excluded++;
+        else table.memberRows++;
+      }
+      outOffsets[i + 1] = t;
+    }
+    this.excludedRows.set(name, this.excludedRows.get(name)! + excluded);
+    return { offsets: outOffsets, slots: slots.subarray(0, t) };
   }
 
   /** Each shadow table of `table` with the batch's permuted slots for it (none without shadows). */
-  private shadowSlotsOf(table: LabelTable, slots: Int32Array, key: number): [Float64Array, Int32Array][] {
+  private shadowSlotsOf(table: LabelTable, slots: Slots, key: number): [Float64Array, Slots][] {
     if (this.shadows.count === 0) return [];
     const eligible = eligibleRows(slots);
-    return table.shadows.map((target, j) => [target, shadowSlots(table, slots, eligible, j, key, this.shadows.seed)]);
+    const seed = this.shadows.seed;
+    return table.shadows.map((target, j) => [
+      target,
+      slots.offsets
+        ? shadowMultiSlots(table, slots, eligible, j, key, seed)
+        : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, j, key, seed) },
+    ]);
   }
 
   private keepRecords(
@@ -122,7 +188,8 @@ export class CountState {
   ): void {
     if (!this.store) return;
     const names = this.labelSetNames ?? [];
-    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) this.store.push(source, i, labelSets, names);
+    const single = requireSingleLabels(labelSets, "the permutation null (keepRows)");
+    for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) this.store.push(source, i, single, names);
   }
 
   /** Counts a batch's rows (and its skipped rows) without touching the tables. */
@@ -235,24 +302,37 @@ function addRow(target: Float64Array, offset: number, source: Float32Array, base
   for (let k = 0; k < width; k++) target[offset + k]! += source[base + k]!;
 }
 
-/** Adds row i's dense vector into the slot slots[i] (rows with slot −1 are skipped). */
-function addDenseRows(target: Float64Array, slots: Int32Array, values: Float32Array, count: number, w: number): void {
+/** Adds row i's dense vector into each of its slots (one code per row: slot −1 is skipped). */
+function addDenseRows(target: Float64Array, resolved: Slots, values: Float32Array, count: number, w: number): void {
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) addRow(target, slots[j]! * w, values, i * w, w);
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const slot = slots[i]!;
     if (slot >= 0) addRow(target, slot * w, values, i * w, w);
   }
 }
 
-/** Adds row i's cell indices into the slot slots[i] (rows with slot −1 are skipped). */
+/** Adds row i's cell indices into each of its slots (one code per row: slot −1 is skipped). */
 function addIndexRows(
   target: Float64Array,
-  slots: Int32Array,
+  resolved: Slots,
   indices: Int32Array,
   count: number,
   blocks: number,
   blockWidth: number,
 ): void {
   const width = blocks * blockWidth;
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++)
+        addCells(target, slots[j]! * width, indices, i * blocks, blocks, blockWidth);
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const slot = slots[i]!;
     if (slot >= 0) addCells(target, slot * width, indices, i * blocks, blocks, blockWidth);

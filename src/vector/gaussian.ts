@@ -6,7 +6,7 @@
  * accumulator's first row), which avoids the cancellation of raw second moments.
  * Label values need more rows than dimensions (minCount default d + 1).
  */
-import type { LabelSets, RowBatch } from "./batch.js";
+import { requireSingleLabels, type LabelSets, type RowBatch } from "./batch.js";
 import { LabelTable, type LabelTableState } from "./labelTable.js";
 import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
@@ -67,7 +67,8 @@ export class GaussianAccumulator implements EntropyAccumulator {
     this.skipInvalid = options.skipInvalid ?? false;
   }
 
-  async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
+  async update(rows: RowBatch, given?: LabelSets): Promise<void> {
+    const labelSets = requireSingleLabels(given, "the gaussian estimator");
     const batch = openBatch(this.d, rows, labelSets, {
       rowsSeen: this.rows + this.skippedRows,
       rowsCounted: this.rows,

@@ -13,7 +13,7 @@
  */
 import { lnGamma } from "./bessel.js";
 import { digamma } from "./digamma.js";
-import type { LabelSets, RowBatch } from "./batch.js";
+import { requireSingleLabels, type LabelSets, type RowBatch } from "./batch.js";
 import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 import {
@@ -206,7 +206,8 @@ export class KnnAccumulator implements EntropyAccumulator {
       throw new RangeError("the k-NN estimator has no uniform weighting (its I(X;Z) is one KSG-style estimate)");
   }
 
-  async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
+  async update(rows: RowBatch, given?: LabelSets): Promise<void> {
+    const labelSets = requireSingleLabels(given, "the k-NN estimator");
     const batch = openBatch(this.d, rows, labelSets, {
       rowsSeen: this.rows + this.skippedRows,
       rowsCounted: this.rows,

@@ -10,7 +10,36 @@
  * shadow label was its own (a check that the permutation mixed the rows).
  */
 
+import type { Weighting } from "../info/index.js";
+
 const EMPTY = -1;
+
+/**
+ * What kind of label set a table counts, fixed by its first batch: one code per row, or several
+ * (multiple membership), optionally grouped (each value has a parent), with the set's own
+ * minCount / weighting when it brings them (the 2024 nested n-grams: 5, uniform).
+ */
+export interface LabelSetKind {
+  multi: boolean;
+  grouped: boolean;
+  minCount?: number;
+  weighting?: Weighting;
+}
+
+export const SINGLE_KIND: LabelSetKind = { multi: false, grouped: false };
+
+function sameKind(a: LabelSetKind, b: LabelSetKind): boolean {
+  return a.multi === b.multi && a.grouped === b.grouped && a.minCount === b.minCount && a.weighting === b.weighting;
+}
+
+export function describeKind(kind: LabelSetKind): string {
+  const base = kind.grouped ? "grouped multi-membership" : kind.multi ? "multi-membership" : "one code per row";
+  const extra = [
+    kind.minCount !== undefined ? `minCount ${kind.minCount}` : "",
+    kind.weighting ? `weighting ${kind.weighting}` : "",
+  ].filter(Boolean);
+  return extra.length > 0 ? `${base} (${extra.join(", ")})` : base;
+}
 
 export class LabelTable {
   /** Label value of each slot, in order of first appearance. */
@@ -30,6 +59,12 @@ export class LabelTable {
   /** Shadow assignments that gave a row its own label value, and all shadow assignments. */
   shadowSame = 0;
   shadowRows = 0;
+  /** The kind of label set (null until the first batch or merge fixes it). */
+  kind: LabelSetKind | null = null;
+  /** Multi-membership sets: rows with at least one value (rowCounts count a row once per value). */
+  memberRows = 0;
+  /** Grouped sets: the parent of each slot. */
+  private slotGroups: Int32Array | null = null;
 
   constructor(
     readonly width: number,
@@ -63,6 +98,30 @@ export class LabelTable {
     }
   }
 
+  /** Fixes the kind on first use; afterwards a different kind is an error naming both. */
+  setKind(kind: LabelSetKind, where: string): void {
+    if (this.kind === null) {
+      this.kind = kind;
+      if (kind.grouped && !this.slotGroups) this.slotGroups = new Int32Array(this.slotValues.length).fill(-1);
+    } else if (!sameKind(this.kind, kind))
+      throw new RangeError(`${where}: label set was ${describeKind(this.kind)}, now ${describeKind(kind)}`);
+  }
+
+  /** Parents by slot (grouped sets; a view), or null. */
+  get groups(): Int32Array | null {
+    return this.slotGroups ? this.slotGroups.subarray(0, this.slotCount) : null;
+  }
+
+  /** The slot of `value` in a grouped set, recording its parent (a value may not change parent). */
+  groupedSlotOf(value: number, group: number): number {
+    const slot = this.slotOf(value);
+    const groups = this.slotGroups!;
+    if (groups[slot] === -1) groups[slot] = group;
+    else if (groups[slot] !== group)
+      throw new RangeError(`label value ${value} has parent ${group}, but earlier rows gave it parent ${groups[slot]}`);
+    return slot;
+  }
+
   /** The slot of `value` if present, else −1 (never inserts). */
   find(value: number): number {
     let h = Math.imul(value, 0x9e3779b1) >>> this.shift;
@@ -88,6 +147,11 @@ export class LabelTable {
     const values = new Int32Array(capacity);
     values.set(this.slotValues);
     this.slotValues = values;
+    if (this.slotGroups) {
+      const groups = new Int32Array(capacity).fill(-1);
+      groups.set(this.slotGroups);
+      this.slotGroups = groups;
+    }
     const grow = (old: Float64Array) => {
       const grown = new Float64Array(capacity * this.width);
       grown.set(old);
@@ -120,9 +184,13 @@ export class LabelTable {
     if (other.width !== this.width) throw new RangeError(`label table widths differ: ${this.width} vs ${other.width}`);
     if (other.shadows.length !== this.shadows.length)
       throw new RangeError(`label tables have ${this.shadows.length} and ${other.shadows.length} null shadows`);
+    if (other.kind) this.setKind(other.kind, "merging label tables");
     const w = this.width;
+    const otherGroups = other.groups;
     for (let s = 0; s < other.slotCount; s++) {
-      const slot = this.slotOf(other.slotValues[s]!);
+      const slot = otherGroups
+        ? this.groupedSlotOf(other.slotValues[s]!, otherGroups[s]!)
+        : this.slotOf(other.slotValues[s]!);
       this.rowCounts[slot]! += factor * other.rowCounts[s]!;
       addScaled(this.counts, slot * w, other.counts, s * w, w, factor);
       for (let j = 0; j < this.shadows.length; j++)
@@ -130,11 +198,18 @@ export class LabelTable {
     }
     this.shadowSame += factor * other.shadowSame;
     this.shadowRows += factor * other.shadowRows;
+    this.memberRows += factor * other.memberRows;
   }
 
   /** Shadow j viewed as a table (same values and row counts), for the estimates. */
   shadowView(j: number): CountTable {
-    return { size: this.slotCount, rowCounts: this.rowCounts, counts: this.shadows[j]! };
+    return {
+      size: this.slotCount,
+      rowCounts: this.rowCounts,
+      counts: this.shadows[j]!,
+      groups: this.groups,
+      kind: this.kind ?? SINGLE_KIND,
+    };
   }
 
   /** A zero-count copy of the slot structure is not needed; clone copies everything. */
@@ -157,12 +232,27 @@ export class LabelTable {
             shadowRows: this.shadowRows,
           }
         : {}),
+      ...(this.kind?.multi
+        ? {
+            kind: this.kind,
+            memberRows: this.memberRows,
+            ...(this.slotGroups ? { groups: Array.from(this.groups!) } : {}),
+          }
+        : {}),
     };
   }
 
   static fromJSON(state: LabelTableState, width: number, where: string, shadowCount = 0): LabelTable {
     const table = new LabelTable(width, shadowCount);
     const k = state.values.length;
+    if (state.kind) {
+      table.setKind(state.kind, where);
+      if (state.kind.grouped && (!Array.isArray(state.groups) || state.groups.length !== k))
+        throw new RangeError(
+          `${where}: a grouped label set needs one parent per value (${k}), got ${state.groups?.length}`,
+        );
+      table.memberRows = state.memberRows ?? 0;
+    }
     const shadows = state.shadows ?? [];
     if (shadows.length !== shadowCount || shadows.some((shadow) => shadow.length !== k * width))
       throw new RangeError(
@@ -177,7 +267,7 @@ export class LabelTable {
       const value = state.values[s]!;
       if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff)
         throw new RangeError(`${where}: label value ${value} is not a non-negative int32`);
-      const slot = table.slotOf(value);
+      const slot = state.kind?.grouped ? table.groupedSlotOf(value, state.groups![s]!) : table.slotOf(value);
       if (slot !== s) throw new RangeError(`${where}: label value ${value} appears twice`);
       table.rowCounts[slot] = state.rowCounts[s]!;
       for (let j = 0; j < width; j++) table.counts[slot * width + j] = state.counts[s * width + j]!;
@@ -199,6 +289,10 @@ export interface LabelTableState {
   shadows?: number[][];
   shadowSame?: number;
   shadowRows?: number;
+  /** Multi-membership sets only: their kind, rows with a value, and (grouped) each value's parent. */
+  kind?: LabelSetKind;
+  memberRows?: number;
+  groups?: number[];
 }
 
 /** What the estimates read of a table: `size` slots, each with its row count and `width` counts. */
@@ -206,6 +300,9 @@ export interface CountTable {
   readonly size: number;
   readonly rowCounts: Float64Array;
   readonly counts: Float64Array;
+  /** Grouped sets: each slot's parent; null otherwise. */
+  readonly groups: Int32Array | null;
+  readonly kind: LabelSetKind | null;
 }
 
 /** target[t + k] += factor · source[s + k] for k < width. */

@@ -42,13 +42,34 @@ export function batchKey(contributions: Float32Array | Int32Array, count: number
   return Number.parseInt(hex.slice(-8), 16) | 0;
 }
 
-/** Rows of a batch that count in a label set (slot ≥ 0), in order. */
-export function eligibleRows(slots: Int32Array): Int32Array {
+/**
+ * A batch's rows resolved to table slots: one per row (`offsets` null; −1 = the row does not
+ * count), or, for multi-membership sets, row i's slots at slots[offsets[i] .. offsets[i + 1]).
+ */
+export interface Slots {
+  offsets: Int32Array | null;
+  slots: Int32Array;
+}
+
+/** Rows of a batch that count in a label set (a slot ≥ 0, or at least one slot), in order. */
+export function eligibleRows(resolved: Slots): Int32Array {
+  const { offsets, slots } = resolved;
+  const count = offsets ? offsets.length - 1 : slots.length;
+  const counts = (i: number) => (offsets ? offsets[i + 1]! > offsets[i]! : slots[i]! >= 0);
   let m = 0;
-  for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) m++;
+  for (let i = 0; i < count; i++) if (counts(i)) m++;
   const rows = new Int32Array(m);
-  for (let i = 0, t = 0; i < slots.length; i++) if (slots[i]! >= 0) rows[t++] = i;
+  for (let i = 0, t = 0; i < count; i++) if (counts(i)) rows[t++] = i;
   return rows;
+}
+
+/** The seeded order in which shadow j deals a batch's m eligible rows' labels (shared by both kinds of set). */
+function shadowOrder(m: number, shadow: number, key: number, seed: number): Int32Array {
+  const order = new Int32Array(m);
+  for (let t = 0; t < m; t++) order[t] = t;
+  const mixed = (Math.imul(key ^ seed, 0x9e3779b1) + Math.imul(shadow + 1, 0x85ebca6b) + m) | 0;
+  new Random(mixed).shuffle(order);
+  return order;
 }
 
 /**
@@ -65,10 +86,7 @@ export function shadowSlots(
   seed: number,
 ): Int32Array {
   const m = eligible.length;
-  const order = new Int32Array(m);
-  for (let t = 0; t < m; t++) order[t] = t;
-  const mixed = (Math.imul(key ^ seed, 0x9e3779b1) + Math.imul(shadow + 1, 0x85ebca6b) + m) | 0;
-  new Random(mixed).shuffle(order);
+  const order = shadowOrder(m, shadow, key, seed);
   const out = new Int32Array(slots.length).fill(-1);
   let same = 0;
   for (let t = 0; t < m; t++) {
@@ -83,17 +101,58 @@ export function shadowSlots(
 }
 
 /**
+ * Multi-membership: shadow j gives each eligible row the whole value list of another eligible row
+ * (the same permutation a one-code set with the same eligible rows gets). Moving lists whole keeps
+ * every value's row count and which values share rows, and breaks only the link to the rows.
+ * Agreement counts, per membership, whether the row's shadow list also holds that value.
+ */
+export function shadowMultiSlots(
+  table: LabelTable,
+  resolved: Slots,
+  eligible: Int32Array,
+  shadow: number,
+  key: number,
+  seed: number,
+): Slots {
+  const { offsets, slots } = resolved as { offsets: Int32Array; slots: Int32Array };
+  const count = offsets.length - 1;
+  const m = eligible.length;
+  const order = shadowOrder(m, shadow, key, seed);
+  const source = new Int32Array(count).fill(-1);
+  for (let t = 0; t < m; t++) source[eligible[t]!] = eligible[order[t]!]!;
+  const outOffsets = new Int32Array(count + 1);
+  const out = new Int32Array(slots.length);
+  let u = 0;
+  let same = 0;
+  for (let i = 0; i < count; i++) {
+    const from = source[i]!;
+    if (from >= 0)
+      for (let j = offsets[from]!; j < offsets[from + 1]!; j++) {
+        const slot = slots[j]!;
+        out[u++] = slot;
+        for (let v = offsets[i]!; v < offsets[i + 1]!; v++) if (slots[v] === slot) same++;
+      }
+    outOffsets[i + 1] = u;
+  }
+  table.shadowSame += same;
+  table.shadowRows += slots.length;
+  return { offsets: outOffsets, slots: out };
+}
+
+/**
  * How often a row's shadow value would equal its own if the whole data set were permuted at once
  * (a row may draw itself): Σ_x (m_x / M)² over the values' row counts m_x. An observed agreement
  * far above it means batches were not mixed (e.g. rows sorted by label) and the null is too high.
+ * Multi-membership (per membership, M rows with a value, Σ m_x memberships): Σ_x m_x² / (M · Σ m_x).
  */
 export function expectedAgreement(table: LabelTable): number {
-  let rows = 0;
+  let memberships = 0;
   let squares = 0;
   for (let s = 0; s < table.size; s++) {
     const m = table.rowCounts[s]!;
-    rows += m;
+    memberships += m;
     squares += m * m;
   }
-  return rows > 0 ? squares / (rows * rows) : 0;
+  const rows = table.kind?.multi ? table.memberRows : memberships;
+  return rows > 0 && memberships > 0 ? squares / (rows * memberships) : 0;
 }

@@ -5,7 +5,7 @@
  * source produces batch k + 1. Batches must therefore not share one reused buffer.
  */
 import type { EntropyAccumulator } from "./accumulator.js";
-import type { LabelSets } from "./batch.js";
+import { labelRowCount, sliceLabels, type LabelSets } from "./batch.js";
 
 export interface SourceBatch {
   /** Index of the batch's first row in the dataset. */
@@ -32,12 +32,12 @@ export async function accumulateBatches(
     if (options.labels) {
       labelSets = {};
       for (const [name, all] of Object.entries(options.labels)) {
-        if (all.length < batch.start + batch.count) {
+        if (labelRowCount(all) < batch.start + batch.count) {
           throw new RangeError(
-            `label set "${name}" has ${all.length} labels but the data has at least ${batch.start + batch.count} rows`,
+            `label set "${name}" has ${labelRowCount(all)} labels but the data has at least ${batch.start + batch.count} rows`,
           );
         }
-        labelSets[name] = all.subarray(batch.start, batch.start + batch.count);
+        labelSets[name] = sliceLabels(all, batch.start, batch.start + batch.count);
       }
     }
     const next = accumulator.update(batch.rows, labelSets);

@@ -14,7 +14,7 @@ import {
   UsageError,
 } from "../args.js";
 import { textTable } from "../../report/html.js";
-import { LM_LABEL_SETS, type LmLabelSet } from "../../labels/lmLabels.js";
+import { DEFAULT_LM_LABEL_SETS, LM_LABEL_SETS, type LmLabelSet } from "../../labels/lmLabels.js";
 import { CALIBRATIONS, type Calibration } from "../../vector/temperature.js";
 import type { LmEstimator } from "../../experiments/lm/experiment.js";
 
@@ -22,15 +22,7 @@ export const summary =
   "measure every layer of ONNX language models (sizes, checkpoints) against token, n-gram, POS and position labels";
 
 const ESTIMATORS: readonly LmEstimator[] = ["soft", "hard", "binned"];
-const DEFAULT_LABELS: LmLabelSet[] = [
-  "token",
-  "bigram",
-  "trigram",
-  "bigram-nested",
-  "trigram-nested",
-  "pos",
-  "position",
-];
+const DEFAULT_LABELS: LmLabelSet[] = [...DEFAULT_LM_LABEL_SETS];
 
 const OPTIONS = {
   model: {

@@ -6,7 +6,14 @@
  * category); the accumulator's result becomes rows of named measures.
  */
 import type * as tfNs from "@tensorflow/tfjs";
-import { EXCLUDED, emptyVocabularies, lookupLabels, sequenceLabelSets, type TokenBatch } from "../../labels/ngrams.js";
+import {
+  EXCLUDED,
+  emptyVocabularies,
+  lookupLabels,
+  sequenceLabelSets,
+  type SequenceLabels,
+  type TokenBatch,
+} from "../../labels/ngrams.js";
 import { makeAnchors } from "../../vector/anchors.js";
 import { AnchorAccumulator } from "../../vector/anchorAccumulator.js";
 import { BinnedAccumulator } from "../../vector/binned.js";
@@ -24,7 +31,7 @@ type Tf = typeof tfNs;
 export interface ProbeLabels {
   /** Number of real token positions (rows fed to the accumulators). */
   rows: number;
-  sets: Record<string, Int32Array>;
+  sets: Record<string, SequenceLabels>;
 }
 
 /** Label sets of the probe inputs' real tokens (row-major positions), built once per run. */
