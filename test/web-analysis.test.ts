@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
 import { analyseMapping, analyseVectors, labelSetName, prefersOnnxWeb } from "../src/web/analysis.js";
-import { glossaCapture, jsonDifferences } from "./helpers/cliJson.js";
+import { runCli, jsonDifferences } from "./helpers/runCli.js";
 import { clusteredRows } from "./vector-helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-web-analysis-"));
@@ -28,9 +28,9 @@ function withoutPaths(json: Record<string, unknown>): Record<string, unknown> {
 
 describe("analyse a mapping in the browser's code path", () => {
   it("equals `glossa mapping FILE --json`", async () => {
-    const cli = await glossaCapture(["mapping", MAPPING, "--json"]);
+    const cli = await runCli(["mapping", MAPPING, "--json"]);
     expect(cli.code).toBe(0);
-    const expected = JSON.parse(cli.out) as Record<string, unknown>;
+    const expected = JSON.parse(cli.out.join("\n")) as Record<string, unknown>;
     const progress: number[] = [];
     const actual = await analyseMapping(
       { fileName: "random-ragged.tsv", bytes: fs.readFileSync(MAPPING) },
@@ -45,9 +45,12 @@ describe("analyse a mapping in the browser's code path", () => {
   it("gives the CLI's message for a bad file", async () => {
     const bad = path.join(dir, "bad.tsv");
     fs.writeFileSync(bad, "colour\tshape\twrong\nred\tsquare\tab\n");
-    const cli = await glossaCapture(["mapping", bad, "--json"]);
+    const cli = await runCli(["mapping", bad, "--json"]);
     expect(cli.code).toBe(1);
-    const message = cli.err.replace(/^glossa mapping: /, "").replace(bad, "bad.tsv");
+    const message = cli.err
+      .join("\n")
+      .replace(/^glossa mapping: /, "")
+      .replace(bad, "bad.tsv");
     await expect(analyseMapping({ fileName: "bad.tsv", bytes: fs.readFileSync(bad) })).rejects.toThrow(message);
     expect(message).toMatch(/signal/);
   });
@@ -68,7 +71,7 @@ describe("analyse vectors in the browser's code path", () => {
   );
 
   it("equals `glossa entropy REPS --labels … --backend ts --json`", async () => {
-    const cli = await glossaCapture([
+    const cli = await runCli([
       "entropy",
       reps,
       "--labels",
@@ -77,10 +80,12 @@ describe("analyse vectors in the browser's code path", () => {
       `parity=${parity}`,
       "--backend",
       "ts",
+      "--batch",
+      "256",
       "--json",
     ]);
     expect(cli.code).toBe(0);
-    const expected = JSON.parse(cli.out) as Record<string, unknown>;
+    const expected = JSON.parse(cli.out.join("\n")) as Record<string, unknown>;
     const actual = await analyseVectors({
       vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },
       labels: [cluster, parity].map((file) => ({
@@ -90,12 +95,11 @@ describe("analyse vectors in the browser's code path", () => {
       })),
       batch: 256,
     });
-    const normalise = (json: Record<string, unknown>) => {
-      const copy = withoutPaths(JSON.parse(JSON.stringify(json)));
-      delete (copy.parameters as Record<string, unknown>).batch;
-      return copy;
-    };
-    expect((expected.measures as unknown[]).length).toBeGreaterThan(6);
+    const normalise = (json: Record<string, unknown>) => withoutPaths(JSON.parse(JSON.stringify(json)));
+    // The CLI's default: bias-corrected by 4 null shadows (raw, null and corrected rows per measure).
+    const measures = expected.measures as { correction?: string; shadows?: number }[];
+    expect(measures.filter((m) => m.correction === "corrected").length).toBeGreaterThanOrEqual(12);
+    expect(measures.find((m) => m.correction === "null")?.shadows).toBe(4);
     expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9)).toEqual([]);
   });
 
@@ -105,9 +109,12 @@ describe("analyse vectors in the browser's code path", () => {
     const short = path.join(dir, "short.npy");
     writeNpy(short, new Int32Array(5), [5]);
     for (const file of [floats, short]) {
-      const cli = await glossaCapture(["entropy", reps, "--labels", `x=${file}`, "--backend", "ts"]);
+      const cli = await runCli(["entropy", reps, "--labels", `x=${file}`, "--backend", "ts"]);
       expect(cli.code).toBe(1);
-      const message = cli.err.replace(/^glossa entropy: /, "").replace(file, path.basename(file));
+      const message = cli.err
+        .join("\n")
+        .replace(/^glossa entropy: /, "")
+        .replace(file, path.basename(file));
       await expect(
         analyseVectors({
           vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },

@@ -4,6 +4,8 @@
  * responsive) and the page shows the CLI's tables with a JSON download of the CLI's --json.
  */
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
+import type { MeasureRow } from "../../vector/measures.js";
+import { shownMeasures } from "../../vector/shownMeasures.js";
 import { labelSetName, type BackendChoice } from "../analysis.js";
 import { h, table } from "../dom.js";
 import type { WorkerReply, WorkerRequest } from "../worker.js";
@@ -24,7 +26,7 @@ interface MappingJson {
 
 interface VectorJson {
   parameters: { file: string; rows: number; d: number; backend: string | null };
-  measures: { labelSet?: string; measure: string; value: number }[];
+  measures: MeasureRow[];
   result: { labelSets: Record<string, { values: number; retainedValues: number; retainedRows: number }> };
   warnings: string[];
 }
@@ -65,6 +67,8 @@ function mappingTables(json: MappingJson): HTMLElement[] {
 }
 
 function vectorTables(json: VectorJson): HTMLElement[] {
+  const corrected = json.measures.some((m) => m.correction === "corrected");
+  const shadows = json.measures.find((m) => m.correction === "null")?.shadows ?? 0;
   return [
     h(
       "p",
@@ -73,10 +77,26 @@ function vectorTables(json: VectorJson): HTMLElement[] {
       json.parameters.backend ? `; anchor kernel: ${json.parameters.backend}` : "",
     ),
     table(
-      ["label set", "measure", "value"],
-      json.measures.map((m) => ({ "label set": m.labelSet ?? "(all)", measure: m.measure, value: m.value })),
+      corrected ? ["label set", "measure", "value", "raw", "null mean", "p"] : ["label set", "measure", "value"],
+      shownMeasures(json.measures).map(({ row, raw, nullMean }) => ({
+        "label set": row.labelSet ?? "(all)",
+        measure: row.measure,
+        value: row.value,
+        raw: raw ?? (row.correction === "raw" ? row.value : undefined),
+        "null mean": nullMean,
+        p: row.pValue,
+      })),
       "result-table",
     ),
+    ...(corrected
+      ? [
+          h(
+            "p",
+            { class: "note", "data-testid": "correction-note" },
+            `value: bias-corrected = raw − (null mean − the value for labels that carry nothing), from ${shadows} null shadows (labels permuted within batches; METHODS 5.1); raw: the plug-in value; p: (1 + shadows at least as structured as raw) / ${shadows + 1}.`,
+          ),
+        ]
+      : []),
     ...Object.entries(json.result.labelSets).map(([name, s]) =>
       h("p", {}, `${name}: ${s.values} values, ${s.retainedValues} kept (${s.retainedRows} rows)`),
     ),
@@ -238,7 +258,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
       h(
         "div",
         {},
-        h("h2", {}, "Vectors (as glossa entropy, soft estimator)"),
+        h("h2", {}, "Vectors (as glossa entropy, soft estimator, bias-corrected)"),
         dropZone("Vectors: an .npy of rows × d floats", vectorInput, "vectors-drop"),
         dropZone("Labels: .npy files of integer labels, one per row (named by file)", labelInput, "labels-drop"),
         h("label", { class: "picker" }, "anchors n ", anchors),
