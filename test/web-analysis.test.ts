@@ -103,6 +103,38 @@ describe("analyse vectors in the browser's code path", () => {
     expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9)).toEqual([]);
   });
 
+  it("equals the CLI for the other estimators and for raw values only (--null-shadows 0)", async () => {
+    const cases: { argv: string[]; request: { estimator?: string; nullShadows?: number } }[] = [
+      { argv: ["--estimator", "binned"], request: { estimator: "binned" } },
+      { argv: ["--estimator", "gaussian"], request: { estimator: "gaussian" } },
+      { argv: ["--null-shadows", "0", "--backend", "ts"], request: { nullShadows: 0 } },
+    ];
+    for (const { argv, request } of cases) {
+      const cli = await runCli([
+        "entropy",
+        reps,
+        "--labels",
+        `cluster=${cluster}`,
+        "--batch",
+        "256",
+        ...argv,
+        "--json",
+      ]);
+      expect(cli.code, argv.join(" ")).toBe(0);
+      const expected = JSON.parse(cli.out.join("\n")) as { measures: { correction?: string }[] };
+      const actual = await analyseVectors({
+        vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },
+        labels: [{ name: "cluster", fileName: "cluster.npy", bytes: fs.readFileSync(cluster) }],
+        batch: 256,
+        ...request,
+      });
+      const normalise = (json: object) => withoutPaths(JSON.parse(JSON.stringify(json)));
+      expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9), argv.join(" ")).toEqual([]);
+      const corrected = expected.measures.some((m) => m.correction === "corrected");
+      expect(corrected, argv.join(" ")).toBe(request.estimator === "binned");
+    }
+  });
+
   it("gives the CLI's messages for float labels and a wrong row count", async () => {
     const floats = path.join(dir, "floats.npy");
     writeNpy(floats, new Float32Array(700), [700]);

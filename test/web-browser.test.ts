@@ -17,6 +17,7 @@ import { createDashboardServer, listen } from "../src/server/app.js";
 import { chromiumPath, launchChromium } from "./helpers/browser.js";
 import { runCli, jsonDifferences } from "./helpers/runCli.js";
 import { writeRunFolder } from "./helpers/runFixtures.js";
+import { renderReport, tableHtml } from "../src/report/html.js";
 import { clusteredRows } from "./vector-helpers.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-web-"));
@@ -33,6 +34,26 @@ beforeAll(async () => {
   writeRunFolder(path.join(runsDir, "emergent", "small"), { offset: 0 });
   writeRunFolder(path.join(runsDir, "emergent", "large"), { offset: 0.1, status: "running", tornLastLine: true });
   writeRunFolder(path.join(runsDir, "seq2seq"), { offset: -0.05, status: "failed: out of memory" });
+  // The static report the run leaves behind: its tables appear on the Run page, its markup does not.
+  fs.writeFileSync(
+    path.join(runsDir, "emergent", "small", "report.html"),
+    renderReport({
+      title: "fixture",
+      sections: [
+        {
+          title: "Last epoch per run",
+          html: `${tableHtml(
+            ["run", "topsim"],
+            [
+              { run: "h8-s0", topsim: 0.5 },
+              { run: "h8-s1", topsim: 0.25 },
+            ],
+          )}<script>window.injected = 1</script>`,
+        },
+        { title: "Capacity", html: tableHtml(["hidden size", "mean"], [{ "hidden size": 8, mean: 0.75 }]) },
+      ],
+    }).replace("<td>h8-s1</td>", '<td onclick="window.injected = 2">h8-s1</td>'),
+  );
   // Build the page from the current sources (the same config `npm run build` uses).
   await build({
     configFile: path.resolve("src/web/vite.config.ts"),
@@ -100,6 +121,17 @@ describeBrowser("the dashboard in Chromium", () => {
     await page.selectOption("[data-testid=picker-labelSet]", "(all)");
     await page.waitForFunction(() => document.querySelectorAll("g.mark-line.role-mark path").length === 4);
     expect(await page.locator("[data-testid=final-table] tbody tr").count()).toBe(4);
+    await page.waitForSelector("[data-testid=report-tables] table");
+    expect(await page.locator("[data-testid=report-tables] h3").allTextContents()).toEqual([
+      "Last epoch per run",
+      "Capacity",
+    ]);
+    expect(await page.locator("[data-testid=report-tables] tbody tr").count()).toBe(3);
+    expect(await page.locator("[data-testid=report-tables] td").allTextContents()).toContain("0.2500");
+    expect(
+      await page.locator("[data-testid=report-tables] [onclick], [data-testid=report-tables] script").count(),
+    ).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
     expect((page as unknown as { errors: string[] }).errors).toEqual([]);
     await page.close();
   });
@@ -188,24 +220,49 @@ describeBrowser("the dashboard in Chromium", () => {
       await page.setInputFiles("[data-testid=vectors-input]", reps);
       await page.setInputFiles("[data-testid=labels-input]", cluster);
       await page.selectOption("[data-testid=backend]", "ts");
-      await page.click("[data-testid=vectors-run]");
-      await state(page, "done");
-      const actual = JSON.parse(await downloaded(page));
-      const expected = JSON.parse(cli.out.join("\n"));
-      for (const json of [actual, expected]) {
+      // The page's JSON download after a run, and the CLI's, without the fields naming paths.
+      const measured = async () => {
+        await page.evaluate(() => delete document.querySelector("main")!.dataset.state);
+        await page.click("[data-testid=vectors-run]");
+        await state(page, "done");
+        return withoutPaths(JSON.parse(await downloaded(page)));
+      };
+      type EntropyJson = {
+        parameters: Record<string, unknown>;
+        measures: { labelSet?: string; correction?: string }[];
+      };
+      const withoutPaths = (json: EntropyJson) => {
         delete json.parameters.file;
         delete json.parameters.labels;
-        delete json.parameters.batch;
-      }
+        return json;
+      };
+      const actual = await measured();
+      const expected = withoutPaths(JSON.parse(cli.out.join("\n")));
       expect(jsonDifferences(actual, expected, 1e-9)).toEqual([]);
       // Corrected values with raw beside them, as the CLI's table: no rows of their own for raw and null.
       const shown = expected.measures.filter(
-        (m: { labelSet?: string; correction?: string }) =>
-          m.correction === "corrected" || (m.correction === "raw" && m.labelSet === undefined),
+        (m) => m.correction === "corrected" || (m.correction === "raw" && m.labelSet === undefined),
       );
       expect(shown.length).toBeGreaterThan(6);
       expect(await page.locator("[data-testid=result-table] tbody tr").count()).toBe(shown.length);
       expect(await page.locator("[data-testid=result-table] th").allTextContents()).toContain("raw");
+      // Another estimator from the registry, with its own defaults (binned: no anchors, 4 null shadows).
+      const binned = await runCli([
+        "entropy",
+        reps,
+        "--labels",
+        `cluster=${cluster}`,
+        "--estimator",
+        "binned",
+        "--json",
+      ]);
+      await page.selectOption("[data-testid=estimator]", "binned");
+      expect(await page.locator("[data-testid=anchors-n]").isVisible()).toBe(false);
+      expect(await page.locator("[data-testid=null-shadows]").isVisible()).toBe(true);
+      const binnedActual = await measured();
+      const binnedExpected = withoutPaths(JSON.parse(binned.out.join("\n")));
+      expect(binnedActual.parameters.estimator).toBe("binned");
+      expect(jsonDifferences(binnedActual, binnedExpected, 1e-9)).toEqual([]);
       await page.close();
     });
 

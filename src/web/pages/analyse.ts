@@ -5,6 +5,8 @@
  */
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
 import type { MeasureRow } from "../../vector/measures.js";
+import { DEFAULT_NULL_SHADOWS } from "../../vector/entropyJob.js";
+import { estimatorSpec, registeredEstimators } from "../../vector/registry.js";
 import { shownMeasures } from "../../vector/shownMeasures.js";
 import { labelSetName, type BackendChoice } from "../analysis.js";
 import { h, table } from "../dom.js";
@@ -140,6 +142,20 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
   const labelInput = h("input", { type: "file", accept: ".npy", multiple: true, "data-testid": "labels-input" });
   const anchors = h("input", { type: "number", value: 100, min: 2, "data-testid": "anchors-n" });
   const seed = h("input", { type: "number", value: 0, "data-testid": "anchors-seed" });
+  const estimator = h(
+    "select",
+    { "data-testid": "estimator" },
+    ...registeredEstimators().map((spec) => h("option", { value: spec.name, title: spec.summary }, spec.name)),
+  );
+  const shadows = h("input", { type: "number", value: DEFAULT_NULL_SHADOWS, min: 0, "data-testid": "null-shadows" });
+  const anchorOptions = h("span", {});
+  const shadowOption = h("label", { class: "picker" }, "null shadows ", shadows);
+  const showOptions = () => {
+    const spec = estimatorSpec(estimator.value);
+    anchorOptions.hidden = !spec.needs.includes("anchors");
+    shadowOption.hidden = !spec.counting;
+  };
+  estimator.addEventListener("change", showOptions);
   const backend = h(
     "select",
     { "data-testid": "backend" },
@@ -222,6 +238,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
       error.textContent = "choose an .npy file of vectors (rows × d) first";
       return;
     }
+    const spec = estimatorSpec(estimator.value);
     const vectorBytes = await bytesOf(vectors);
     const labels = await Promise.all(
       Array.from(labelInput.files ?? []).map(async (f) => ({
@@ -235,13 +252,20 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         kind: "vectors",
         vectors: { fileName: vectors.name, bytes: vectorBytes },
         labels,
-        n: Number(anchors.value),
-        seed: Number(seed.value),
+        estimator: spec.name,
+        ...(spec.needs.includes("anchors") ? { n: Number(anchors.value), seed: Number(seed.value) } : {}),
+        ...(spec.counting ? { nullShadows: Number(shadows.value) } : {}),
         backend: backend.value as BackendChoice,
       },
       [vectorBytes.buffer, ...labels.map((l) => l.bytes.buffer)],
     );
   });
+  anchorOptions.append(
+    h("label", { class: "picker" }, "anchors n ", anchors),
+    h("label", { class: "picker" }, "seed ", seed),
+    h("label", { class: "picker" }, "anchor kernel ", backend),
+  );
+  showOptions();
   root.replaceChildren(
     h("h1", {}, "Analyse a file"),
     h("p", {}, "Everything is computed in this browser (a Web Worker running glossa's maths); nothing is uploaded."),
@@ -258,12 +282,12 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
       h(
         "div",
         {},
-        h("h2", {}, "Vectors (as glossa entropy, soft estimator, bias-corrected)"),
+        h("h2", {}, "Vectors (as glossa entropy)"),
         dropZone("Vectors: an .npy of rows × d floats", vectorInput, "vectors-drop"),
         dropZone("Labels: .npy files of integer labels, one per row (named by file)", labelInput, "labels-drop"),
-        h("label", { class: "picker" }, "anchors n ", anchors),
-        h("label", { class: "picker" }, "seed ", seed),
-        h("label", { class: "picker" }, "anchor kernel ", backend),
+        h("label", { class: "picker" }, "estimator ", estimator),
+        shadowOption,
+        anchorOptions,
         vectorButton,
       ),
     ),
