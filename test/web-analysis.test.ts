@@ -135,6 +135,42 @@ describe("analyse vectors in the browser's code path", () => {
     }
   });
 
+  it("refuses a NaN row with the CLI's message, and skips it (counted) as --skip-invalid does", async () => {
+    const withNan = rows.slice();
+    withNan[5 * d + 3] = Number.NaN;
+    const bad = path.join(dir, "nan.npy");
+    writeNpy(bad, withNan, [700, d]);
+    const refused = await runCli(["entropy", bad, "--labels", `cluster=${cluster}`, "--backend", "ts"]);
+    expect(refused.code).toBe(1);
+    const message = refused.err
+      .join("\n")
+      .replace(/^glossa entropy: /, "")
+      .replace(bad, "nan.npy");
+    expect(message).toMatch(/row 5.*--skip-invalid/);
+    const request = {
+      vectors: { fileName: "nan.npy", bytes: fs.readFileSync(bad) },
+      labels: [{ name: "cluster", fileName: "cluster.npy", bytes: fs.readFileSync(cluster) }],
+    };
+    await expect(analyseVectors(request)).rejects.toThrow(message);
+    const cli = await runCli([
+      "entropy",
+      bad,
+      "--labels",
+      `cluster=${cluster}`,
+      "--backend",
+      "ts",
+      "--skip-invalid",
+      "--json",
+    ]);
+    expect(cli.code).toBe(0);
+    const expected = JSON.parse(cli.out.join("\n")) as { warnings: string[]; result: { skippedRows: number } };
+    const actual = await analyseVectors({ ...request, skipInvalid: true });
+    expect(expected.result.skippedRows).toBe(1);
+    expect(expected.warnings).toContain("skipped 1 invalid rows (--skip-invalid)");
+    const normalise = (json: object) => withoutPaths(JSON.parse(JSON.stringify(json)));
+    expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9)).toEqual([]);
+  });
+
   it("gives the CLI's messages for float labels and a wrong row count", async () => {
     const floats = path.join(dir, "floats.npy");
     writeNpy(floats, new Float32Array(700), [700]);

@@ -9,7 +9,9 @@ import type { EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 import { type MeasureInterval, PartitionedAccumulator, bootstrapIntervals } from "./bootstrap.js";
 import { type CreateAccumulatorOptions, createAccumulator, estimatorSpec } from "./create.js";
 import { type MeasureRow, structureMeasures } from "./measures.js";
+import { VectorInputError } from "./errors.js";
 import { type PermutationNull, permutationNull } from "./permutationNull.js";
+import { InputError } from "../util/inputError.js";
 
 /** Null shadows per label set unless the caller says otherwise: corrected values by default. */
 export const DEFAULT_NULL_SHADOWS = 4;
@@ -39,7 +41,7 @@ export interface EntropyJobResult {
   nulls: PermutationNull[];
   /** Bootstrap intervals (empty without `resamples`). */
   intervals: MeasureInterval[];
-  /** Cautions about the result (e.g. null shadows overstating the bias). */
+  /** Cautions about the result (skipped invalid rows, null shadows overstating the bias). */
   warnings: string[];
   /** Shuffles per permutation null, and bootstrap resamples, as asked for. */
   permutations: number;
@@ -60,7 +62,11 @@ export function entropyResults(
       : [];
   const intervals = resamples > 0 ? bootstrapIntervals(accumulator as PartitionedAccumulator, { resamples, seed }) : [];
   const measures = structureMeasures(estimate);
-  return { estimate, measures, nulls, intervals, warnings: shadowWarnings(estimate), permutations, resamples };
+  const warnings = [
+    ...(estimate.skippedRows > 0 ? [`skipped ${estimate.skippedRows} invalid rows (--skip-invalid)`] : []),
+    ...shadowWarnings(estimate),
+  ];
+  return { estimate, measures, nulls, intervals, warnings, permutations, resamples };
 }
 
 /** Label sets whose values come in runs within batches, so that their null shadows overstate the bias. */
@@ -106,4 +112,18 @@ export function entropyJson(parameters: Record<string, unknown>, result: Entropy
     bootstrap: result.intervals,
     warnings,
   };
+}
+
+/**
+ * Bad rows found while reading `file`: an InputError naming the file, and for a NaN/Inf/all-zero
+ * row the command-line flag that skips such rows (the dashboard offers the same switch).
+ */
+export function rowsInputError(error: unknown, file: string): unknown {
+  if (!(error instanceof VectorInputError)) return error;
+  if (error.invalidRow)
+    return new InputError(`${error.problem}; pass --skip-invalid to skip such rows (they are counted)`, {
+      file,
+      ...(error.row !== undefined ? { row: error.row } : {}),
+    });
+  return new InputError(error.message, { file });
 }

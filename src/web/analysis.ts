@@ -22,6 +22,7 @@ import {
   entropyParameters,
   entropyResults,
   estimatorSpec,
+  rowsInputError,
   type SourceBatch,
 } from "../vector/index.js";
 
@@ -75,6 +76,8 @@ export interface VectorRequest {
   seed?: number;
   calibration?: (typeof CALIBRATIONS)[number];
   batch?: number;
+  /** Skip NaN/Inf/all-zero rows (counted), as `--skip-invalid`; default: refuse them. */
+  skipInvalid?: boolean;
   /** Null shadows per label set (default: the CLI's, for counting estimators). */
   nullShadows?: number;
   /**
@@ -119,11 +122,16 @@ export async function analyseVectors(
   const backend = usesBackend ? await chooseBackend({ rows, d, n }) : tsBackend;
   const data = toFloat32Array(array.data);
   const warnings: string[] = [];
+  const skipInvalid = request.skipInvalid ?? false;
   let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
   if (spec.needs.includes("ranges")) {
-    const finder = new RangeFinder(d, { skipInvalid: false });
-    for (const b of batchesOf(data, rows, d, batch)) finder.update(b.rows);
-    ranges = finder.ranges();
+    const finder = new RangeFinder(d, { skipInvalid });
+    try {
+      for (const b of batchesOf(data, rows, d, batch)) finder.update(b.rows);
+      ranges = finder.ranges();
+    } catch (error) {
+      throw rowsInputError(error, file);
+    }
   }
   const accumulator = entropyAccumulator({
     estimator,
@@ -134,15 +142,19 @@ export async function analyseVectors(
     ...(usesBackend ? { backend } : {}),
     ...(ranges ? { ranges } : {}),
     ...(request.nullShadows !== undefined ? { nullShadows: request.nullShadows } : {}),
-    skipInvalid: false,
+    skipInvalid,
     keepRows: false,
     warn: (message) => warnings.push(message),
   });
   progress(0.05, `0 / ${rows} rows`);
-  await accumulateBatches(accumulator, batchesOf(data, rows, d, batch), {
-    labels,
-    onProgress: (done) => progress(0.05 + (0.9 * done) / rows, `${done} / ${rows} rows`),
-  });
+  try {
+    await accumulateBatches(accumulator, batchesOf(data, rows, d, batch), {
+      labels,
+      onProgress: (done) => progress(0.05 + (0.9 * done) / rows, `${done} / ${rows} rows`),
+    });
+  } catch (error) {
+    throw rowsInputError(error, file);
+  }
   const result = entropyResults(accumulator);
   warnings.push(...result.warnings);
   const parameters = entropyParameters(

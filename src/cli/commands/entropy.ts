@@ -11,7 +11,6 @@ import { selectBackend, BACKEND_NAMES, type BackendName } from "../../compute/se
 import {
   DEFAULT_NULL_SHADOWS,
   ESTIMATORS,
-  VectorInputError,
   RangeFinder,
   accumulateBatches,
   anchorsFromMatrix,
@@ -19,6 +18,7 @@ import {
   entropyJson,
   entropyParameters,
   entropyResults,
+  rowsInputError,
   estimatorSpec,
   registeredEstimators,
   shownMeasures,
@@ -193,17 +193,6 @@ function readLabelSets(specs: readonly string[], rows: number): Record<string, I
   return Object.fromEntries(specs.map((spec) => readLabels(spec, rows)));
 }
 
-/** Bad rows found while reading `file`: an InputError naming the file and the command-line flag. */
-function asInputError(error: unknown, file: string): unknown {
-  if (!(error instanceof VectorInputError)) return error;
-  if (error.invalidRow)
-    return new InputError(`${error.problem}; pass --skip-invalid to skip such rows (they are counted)`, {
-      file,
-      ...(error.row !== undefined ? { row: error.row } : {}),
-    });
-  return new InputError(error.message, { file });
-}
-
 function readAnchors(file: string, d: number): Anchors {
   const array = readNpy(file);
   if (array.shape.length !== 2 || array.shape[1] !== d)
@@ -308,7 +297,7 @@ export async function run(argv: string[]): Promise<number> {
         for (const batch of reader.batches(batchSize, { reuse: true })) finder.update(batch.rows);
         ranges = finder.ranges();
       } catch (error) {
-        throw asInputError(error, file);
+        throw rowsInputError(error, file);
       }
     }
     const accumulator = entropyAccumulator({
@@ -332,12 +321,11 @@ export async function run(argv: string[]): Promise<number> {
     try {
       await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
     } catch (error) {
-      throw asInputError(error, file);
+      throw rowsInputError(error, file);
     }
 
     const result = entropyResults(accumulator, { permutations: nulls, resamples, seed: nullSeed });
     const { estimate } = result;
-    if (estimate.skippedRows > 0) warn(`skipped ${estimate.skippedRows} invalid rows (--skip-invalid)`);
     for (const message of result.warnings) warn(message);
 
     const parameters = entropyParameters(

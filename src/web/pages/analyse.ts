@@ -150,6 +150,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
   const shadows = h("input", { type: "number", value: DEFAULT_NULL_SHADOWS, min: 0, "data-testid": "null-shadows" });
   const anchorOptions = h("span", {});
   const shadowOption = h("label", { class: "picker" }, "null shadows ", shadows);
+  const skipInvalid = h("input", { type: "checkbox", "data-testid": "skip-invalid" });
   const showOptions = () => {
     const spec = estimatorSpec(estimator.value);
     anchorOptions.hidden = !spec.needs.includes("anchors");
@@ -255,6 +256,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         estimator: spec.name,
         ...(spec.needs.includes("anchors") ? { n: Number(anchors.value), seed: Number(seed.value) } : {}),
         ...(spec.counting ? { nullShadows: Number(shadows.value) } : {}),
+        skipInvalid: skipInvalid.checked,
         backend: backend.value as BackendChoice,
       },
       [vectorBytes.buffer, ...labels.map((l) => l.bytes.buffer)],
@@ -287,6 +289,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         dropZone("Labels: .npy files of integer labels, one per row (named by file)", labelInput, "labels-drop"),
         h("label", { class: "picker" }, "estimator ", estimator),
         shadowOption,
+        h("label", { class: "picker" }, skipInvalid, " skip invalid rows (--skip-invalid)"),
         anchorOptions,
         vectorButton,
       ),
