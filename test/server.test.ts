@@ -12,7 +12,7 @@ import { createDashboardServer, listen } from "../src/server/app.js";
 import { parseJournalBytes, readJournalFrom } from "../src/server/journal.js";
 import { findRuns, locateRun, servedRoots } from "../src/server/runIndex.js";
 import { dashboardStatus, STALE_AFTER_MS } from "../src/server/runSummary.js";
-import { glossaCapture } from "./helpers/cliJson.js";
+import { runCli } from "./helpers/runCli.js";
 import { fixtureRows, writeRunFolder } from "./helpers/runFixtures.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-server-"));
@@ -245,11 +245,11 @@ describe("the HTTP server", () => {
 
 describe("glossa serve (CLI)", () => {
   it("says which folder is missing (exit 1) and rejects a bad port (exit 2)", async () => {
-    const missing = await glossaCapture(["serve", path.join(tmp, "nope")]);
+    const missing = await runCli(["serve", path.join(tmp, "nope")]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/nope: no such folder/);
-    const badPort = await glossaCapture(["serve", served, "--port", "70000"]);
+    expect(missing.err.join("\n")).toMatch(/nope: no such folder/);
+    const badPort = await runCli(["serve", served, "--port", "70000"]);
     expect(badPort.code).toBe(2);
-    expect(badPort.err).toMatch(/--port/);
+    expect(badPort.err.join("\n")).toMatch(/--port/);
   });
 });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
 import { analyseMapping, analyseVectors, labelSetName, prefersOnnxWeb } from "../src/web/analysis.js";
-import { glossaCapture, jsonDifferences } from "./helpers/cliJson.js";
+import { runCli, jsonDifferences } from "./helpers/runCli.js";
 import { clusteredRows } from "./vector-helpers.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-web-analysis-"));
@@ -28,9 +28,9 @@ function withoutPaths(json: Record<string, unknown>): Record<string, unknown> {
 
 describe("analyse a mapping in the browser's code path", () => {
   it("equals `glossa mapping FILE --json`", async () => {
-    const cli = await glossaCapture(["mapping", MAPPING, "--json"]);
+    const cli = await runCli(["mapping", MAPPING, "--json"]);
     expect(cli.code).toBe(0);
-    const expected = JSON.parse(cli.out) as Record<string, unknown>;
+    const expected = JSON.parse(cli.out.join("\n")) as Record<string, unknown>;
     const progress: number[] = [];
     const actual = await analyseMapping(
       { fileName: "random-ragged.tsv", bytes: fs.readFileSync(MAPPING) },
@@ -45,9 +45,12 @@ describe("analyse a mapping in the browser's code path", () => {
   it("gives the CLI's message for a bad file", async () => {
     const bad = path.join(dir, "bad.tsv");
     fs.writeFileSync(bad, "colour\tshape\twrong\nred\tsquare\tab\n");
-    const cli = await glossaCapture(["mapping", bad, "--json"]);
+    const cli = await runCli(["mapping", bad, "--json"]);
     expect(cli.code).toBe(1);
-    const message = cli.err.replace(/^glossa mapping: /, "").replace(bad, "bad.tsv");
+    const message = cli.err
+      .join("\n")
+      .replace(/^glossa mapping: /, "")
+      .replace(bad, "bad.tsv");
     await expect(analyseMapping({ fileName: "bad.tsv", bytes: fs.readFileSync(bad) })).rejects.toThrow(message);
     expect(message).toMatch(/signal/);
   });
@@ -68,7 +71,7 @@ describe("analyse vectors in the browser's code path", () => {
   );
 
   it("equals `glossa entropy REPS --labels … --backend ts --json`", async () => {
-    const cli = await glossaCapture([
+    const cli = await runCli([
       "entropy",
       reps,
       "--labels",
@@ -77,10 +80,12 @@ describe("analyse vectors in the browser's code path", () => {
       `parity=${parity}`,
       "--backend",
       "ts",
+      "--batch",
+      "256",
       "--json",
     ]);
     expect(cli.code).toBe(0);
-    const expected = JSON.parse(cli.out) as Record<string, unknown>;
+    const expected = JSON.parse(cli.out.join("\n")) as Record<string, unknown>;
     const actual = await analyseVectors({
       vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },
       labels: [cluster, parity].map((file) => ({
@@ -90,12 +95,79 @@ describe("analyse vectors in the browser's code path", () => {
       })),
       batch: 256,
     });
-    const normalise = (json: Record<string, unknown>) => {
-      const copy = withoutPaths(JSON.parse(JSON.stringify(json)));
-      delete (copy.parameters as Record<string, unknown>).batch;
-      return copy;
+    const normalise = (json: Record<string, unknown>) => withoutPaths(JSON.parse(JSON.stringify(json)));
+    // The CLI's default: bias-corrected by 4 null shadows (raw, null and corrected rows per measure).
+    const measures = expected.measures as { correction?: string; shadows?: number }[];
+    expect(measures.filter((m) => m.correction === "corrected").length).toBeGreaterThanOrEqual(12);
+    expect(measures.find((m) => m.correction === "null")?.shadows).toBe(4);
+    expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9)).toEqual([]);
+  });
+
+  it("equals the CLI for the other estimators and for raw values only (--null-shadows 0)", async () => {
+    const cases: { argv: string[]; request: { estimator?: string; nullShadows?: number } }[] = [
+      { argv: ["--estimator", "binned"], request: { estimator: "binned" } },
+      { argv: ["--estimator", "gaussian"], request: { estimator: "gaussian" } },
+      { argv: ["--null-shadows", "0", "--backend", "ts"], request: { nullShadows: 0 } },
+    ];
+    for (const { argv, request } of cases) {
+      const cli = await runCli([
+        "entropy",
+        reps,
+        "--labels",
+        `cluster=${cluster}`,
+        "--batch",
+        "256",
+        ...argv,
+        "--json",
+      ]);
+      expect(cli.code, argv.join(" ")).toBe(0);
+      const expected = JSON.parse(cli.out.join("\n")) as { measures: { correction?: string }[] };
+      const actual = await analyseVectors({
+        vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },
+        labels: [{ name: "cluster", fileName: "cluster.npy", bytes: fs.readFileSync(cluster) }],
+        batch: 256,
+        ...request,
+      });
+      const normalise = (json: object) => withoutPaths(JSON.parse(JSON.stringify(json)));
+      expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9), argv.join(" ")).toEqual([]);
+      const corrected = expected.measures.some((m) => m.correction === "corrected");
+      expect(corrected, argv.join(" ")).toBe(request.estimator === "binned");
+    }
+  });
+
+  it("refuses a NaN row with the CLI's message, and skips it (counted) as --skip-invalid does", async () => {
+    const withNan = rows.slice();
+    withNan[5 * d + 3] = Number.NaN;
+    const bad = path.join(dir, "nan.npy");
+    writeNpy(bad, withNan, [700, d]);
+    const refused = await runCli(["entropy", bad, "--labels", `cluster=${cluster}`, "--backend", "ts"]);
+    expect(refused.code).toBe(1);
+    const message = refused.err
+      .join("\n")
+      .replace(/^glossa entropy: /, "")
+      .replace(bad, "nan.npy");
+    expect(message).toMatch(/row 5.*--skip-invalid/);
+    const request = {
+      vectors: { fileName: "nan.npy", bytes: fs.readFileSync(bad) },
+      labels: [{ name: "cluster", fileName: "cluster.npy", bytes: fs.readFileSync(cluster) }],
     };
-    expect((expected.measures as unknown[]).length).toBeGreaterThan(6);
+    await expect(analyseVectors(request)).rejects.toThrow(message);
+    const cli = await runCli([
+      "entropy",
+      bad,
+      "--labels",
+      `cluster=${cluster}`,
+      "--backend",
+      "ts",
+      "--skip-invalid",
+      "--json",
+    ]);
+    expect(cli.code).toBe(0);
+    const expected = JSON.parse(cli.out.join("\n")) as { warnings: string[]; result: { skippedRows: number } };
+    const actual = await analyseVectors({ ...request, skipInvalid: true });
+    expect(expected.result.skippedRows).toBe(1);
+    expect(expected.warnings).toContain("skipped 1 invalid rows (--skip-invalid)");
+    const normalise = (json: object) => withoutPaths(JSON.parse(JSON.stringify(json)));
     expect(jsonDifferences(normalise(actual), normalise(expected), 1e-9)).toEqual([]);
   });
 
@@ -105,9 +177,12 @@ describe("analyse vectors in the browser's code path", () => {
     const short = path.join(dir, "short.npy");
     writeNpy(short, new Int32Array(5), [5]);
     for (const file of [floats, short]) {
-      const cli = await glossaCapture(["entropy", reps, "--labels", `x=${file}`, "--backend", "ts"]);
+      const cli = await runCli(["entropy", reps, "--labels", `x=${file}`, "--backend", "ts"]);
       expect(cli.code).toBe(1);
-      const message = cli.err.replace(/^glossa entropy: /, "").replace(file, path.basename(file));
+      const message = cli.err
+        .join("\n")
+        .replace(/^glossa entropy: /, "")
+        .replace(file, path.basename(file));
       await expect(
         analyseVectors({
           vectors: { fileName: "reps.npy", bytes: fs.readFileSync(reps) },

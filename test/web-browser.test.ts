@@ -15,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../src/io/npy.js";
 import { createDashboardServer, listen } from "../src/server/app.js";
 import { chromiumPath, launchChromium } from "./helpers/browser.js";
-import { glossaCapture, jsonDifferences } from "./helpers/cliJson.js";
+import { runCli, jsonDifferences } from "./helpers/runCli.js";
 import { writeRunFolder } from "./helpers/runFixtures.js";
+import { renderReport, tableHtml } from "../src/report/html.js";
 import { clusteredRows } from "./vector-helpers.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-web-"));
@@ -33,6 +34,26 @@ beforeAll(async () => {
   writeRunFolder(path.join(runsDir, "emergent", "small"), { offset: 0 });
   writeRunFolder(path.join(runsDir, "emergent", "large"), { offset: 0.1, status: "running", tornLastLine: true });
   writeRunFolder(path.join(runsDir, "seq2seq"), { offset: -0.05, status: "failed: out of memory" });
+  // The static report the run leaves behind: its tables appear on the Run page, its markup does not.
+  fs.writeFileSync(
+    path.join(runsDir, "emergent", "small", "report.html"),
+    renderReport({
+      title: "fixture",
+      sections: [
+        {
+          title: "Last epoch per run",
+          html: `${tableHtml(
+            ["run", "topsim"],
+            [
+              { run: "h8-s0", topsim: 0.5 },
+              { run: "h8-s1", topsim: 0.25 },
+            ],
+          )}<script>window.injected = 1</script>`,
+        },
+        { title: "Capacity", html: tableHtml(["hidden size", "mean"], [{ "hidden size": 8, mean: 0.75 }]) },
+      ],
+    }).replace("<td>h8-s1</td>", '<td onclick="window.injected = 2">h8-s1</td>'),
+  );
   // Build the page from the current sources (the same config `npm run build` uses).
   await build({
     configFile: path.resolve("src/web/vite.config.ts"),
@@ -100,6 +121,17 @@ describeBrowser("the dashboard in Chromium", () => {
     await page.selectOption("[data-testid=picker-labelSet]", "(all)");
     await page.waitForFunction(() => document.querySelectorAll("g.mark-line.role-mark path").length === 4);
     expect(await page.locator("[data-testid=final-table] tbody tr").count()).toBe(4);
+    await page.waitForSelector("[data-testid=report-tables] table");
+    expect(await page.locator("[data-testid=report-tables] h3").allTextContents()).toEqual([
+      "Last epoch per run",
+      "Capacity",
+    ]);
+    expect(await page.locator("[data-testid=report-tables] tbody tr").count()).toBe(3);
+    expect(await page.locator("[data-testid=report-tables] td").allTextContents()).toContain("0.2500");
+    expect(
+      await page.locator("[data-testid=report-tables] [onclick], [data-testid=report-tables] script").count(),
+    ).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
     expect((page as unknown as { errors: string[] }).errors).toEqual([]);
     await page.close();
   });
@@ -157,7 +189,7 @@ describeBrowser("the dashboard in Chromium", () => {
       page.waitForFunction((s) => document.querySelector("main")?.dataset.state === s, wanted, { timeout: 20_000 });
 
     it("measures a dropped mapping file as `glossa mapping --json` does", async () => {
-      const cli = await glossaCapture(["mapping", MAPPING, "--json"]);
+      const cli = await runCli(["mapping", MAPPING, "--json"]);
       const page = await open("#/analyse");
       const text = fs.readFileSync(MAPPING, "utf8");
       // a real drop: a DataTransfer holding the file, dropped on the zone
@@ -169,7 +201,7 @@ describeBrowser("the dashboard in Chromium", () => {
       }, text);
       await state(page, "done");
       const actual = JSON.parse(await downloaded(page));
-      const expected = JSON.parse(cli.out);
+      const expected = JSON.parse(cli.out.join("\n"));
       actual.file.file = expected.file.file;
       expect(jsonDifferences(actual, expected, 1e-9)).toEqual([]);
       expect(await page.locator("[data-testid=result-table] tbody tr").count()).toBe(9);
@@ -183,22 +215,54 @@ describeBrowser("the dashboard in Chromium", () => {
       const cluster = path.join(tmp, "cluster.npy");
       writeNpy(reps, rows, [400, 10]);
       writeNpy(cluster, labels, [400]);
-      const cli = await glossaCapture(["entropy", reps, "--labels", `cluster=${cluster}`, "--backend", "ts", "--json"]);
+      const cli = await runCli(["entropy", reps, "--labels", `cluster=${cluster}`, "--backend", "ts", "--json"]);
       const page = await open("#/analyse");
       await page.setInputFiles("[data-testid=vectors-input]", reps);
       await page.setInputFiles("[data-testid=labels-input]", cluster);
       await page.selectOption("[data-testid=backend]", "ts");
-      await page.click("[data-testid=vectors-run]");
-      await state(page, "done");
-      const actual = JSON.parse(await downloaded(page));
-      const expected = JSON.parse(cli.out);
-      for (const json of [actual, expected]) {
+      // The page's JSON download after a run, and the CLI's, without the fields naming paths.
+      const measured = async () => {
+        await page.evaluate(() => delete document.querySelector("main")!.dataset.state);
+        await page.click("[data-testid=vectors-run]");
+        await state(page, "done");
+        return withoutPaths(JSON.parse(await downloaded(page)));
+      };
+      type EntropyJson = {
+        parameters: Record<string, unknown>;
+        measures: { labelSet?: string; correction?: string }[];
+      };
+      const withoutPaths = (json: EntropyJson) => {
         delete json.parameters.file;
         delete json.parameters.labels;
-        delete json.parameters.batch;
-      }
+        return json;
+      };
+      const actual = await measured();
+      const expected = withoutPaths(JSON.parse(cli.out.join("\n")));
       expect(jsonDifferences(actual, expected, 1e-9)).toEqual([]);
-      expect(await page.locator("[data-testid=result-table] tbody tr").count()).toBe(expected.measures.length);
+      // Corrected values with raw beside them, as the CLI's table: no rows of their own for raw and null.
+      const shown = expected.measures.filter(
+        (m) => m.correction === "corrected" || (m.correction === "raw" && m.labelSet === undefined),
+      );
+      expect(shown.length).toBeGreaterThan(6);
+      expect(await page.locator("[data-testid=result-table] tbody tr").count()).toBe(shown.length);
+      expect(await page.locator("[data-testid=result-table] th").allTextContents()).toContain("raw");
+      // Another estimator from the registry, with its own defaults (binned: no anchors, 4 null shadows).
+      const binned = await runCli([
+        "entropy",
+        reps,
+        "--labels",
+        `cluster=${cluster}`,
+        "--estimator",
+        "binned",
+        "--json",
+      ]);
+      await page.selectOption("[data-testid=estimator]", "binned");
+      expect(await page.locator("[data-testid=anchors-n]").isVisible()).toBe(false);
+      expect(await page.locator("[data-testid=null-shadows]").isVisible()).toBe(true);
+      const binnedActual = await measured();
+      const binnedExpected = withoutPaths(JSON.parse(binned.out.join("\n")));
+      expect(binnedActual.parameters.estimator).toBe("binned");
+      expect(jsonDifferences(binnedActual, binnedExpected, 1e-9)).toEqual([]);
       await page.close();
     });
 
@@ -211,7 +275,10 @@ describeBrowser("the dashboard in Chromium", () => {
       const page = await open("#/analyse");
       await page.setInputFiles("[data-testid=vectors-input]", reps);
       await page.setInputFiles("[data-testid=labels-input]", cluster);
-      const results: Record<string, { parameters: { backend: string }; measures: { value: number }[] }> = {};
+      const results: Record<
+        string,
+        { parameters: { backend: string }; measures: { value: number; correction?: string }[] }
+      > = {};
       for (const backend of ["ts", "onnx-web"]) {
         await page.evaluate(() => delete document.querySelector("main")!.dataset.state);
         await page.selectOption("[data-testid=backend]", backend);
@@ -220,10 +287,15 @@ describeBrowser("the dashboard in Chromium", () => {
         results[backend] = JSON.parse(await downloaded(page));
       }
       expect(results["onnx-web"]!.parameters.backend).toBe("onnx-web");
-      const ts = results.ts!.measures.map((m) => m.value);
-      const onnx = results["onnx-web"]!.measures.map((m) => m.value);
+      // Raw values only: a batch's null shadows are keyed by the bits of its Float32 contributions, so
+      // the two kernels' last-bit differences draw other shadows (corrected values differ by ~1e-3).
+      const raw = (backend: string) =>
+        results[backend]!.measures.filter((m) => m.correction === "raw").map((m) => m.value);
+      const ts = raw("ts");
+      const onnx = raw("onnx-web");
       expect(onnx).toHaveLength(ts.length);
       expect(ts.length).toBeGreaterThan(5);
+      expect(results["onnx-web"]!.measures.filter((m) => m.correction === "corrected").length).toBeGreaterThan(5);
       // Float32 kernel with Float64 accumulation: agrees to ~1e-9 on these rows (BENCHMARKS.md)
       expect(Math.max(...ts.map((v, i) => Math.abs(v - onnx[i]!)))).toBeLessThan(1e-6);
       await page.close();
@@ -232,12 +304,15 @@ describeBrowser("the dashboard in Chromium", () => {
     it("shows the CLI's message for a bad file", async () => {
       const bad = path.join(tmp, "bad.tsv");
       fs.writeFileSync(bad, "colour\tshape\twrong\nred\tsquare\tab\n");
-      const cli = await glossaCapture(["mapping", bad]);
+      const cli = await runCli(["mapping", bad]);
       expect(cli.code).toBe(1);
       const page = await open("#/analyse");
       await page.setInputFiles("[data-testid=mapping-input]", bad);
       await state(page, "error");
-      const message = cli.err.replace(/^glossa mapping: /, "").replace(bad, "bad.tsv");
+      const message = cli.err
+        .join("\n")
+        .replace(/^glossa mapping: /, "")
+        .replace(bad, "bad.tsv");
       expect(message).toMatch(/^bad.tsv, line 1: /);
       expect(await page.textContent("[data-testid=analysis-error]")).toBe(message);
       await page.close();

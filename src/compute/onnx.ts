@@ -1,23 +1,13 @@
 /**
  * onnxruntime-node anchor kernel (Node only): normalise → matmul → softmax (→ column sums)
- * run inside ONNX Runtime's CPU kernels, multi-threaded.
- *
- * Float32 norms can overflow (|z| ≳ 1e19) or underflow (|z| ≲ 1e-19) where the TypeScript
- * kernel's Float64 norms do not; such rows are recomputed exactly by the TS kernel, so the
- * two back ends agree on every valid Float32 row.
+ * run inside ONNX Runtime's CPU kernels, multi-threaded. The kernel itself (onnxKernel.ts) is
+ * shared with the dashboard's onnxruntime-web back end.
  */
 import os from "node:os";
 import ort from "onnxruntime-node";
-import { buildAnchorModel, GRAPH_INPUT, GRAPH_NORMS, GRAPH_OUTPUT, GRAPH_SUMS } from "./onnxGraph.js";
-import { columnSums, runAnchorKernelSync } from "./ts.js";
-import {
-  checkBatch,
-  checkKernelSpec,
-  type AnchorKernel,
-  type AnchorKernelOutput,
-  type AnchorKernelSpec,
-  type ComputeBackend,
-} from "./types.js";
+import { buildAnchorModel } from "./onnxGraph.js";
+import { OnnxAnchorKernel } from "./onnxKernel.js";
+import { checkKernelSpec, type AnchorKernel, type AnchorKernelSpec, type ComputeBackend } from "./types.js";
 
 export interface OnnxBackendOptions {
   /** Intra-op threads (default: all cores). */
@@ -31,7 +21,7 @@ export function onnxBackend(options: OnnxBackendOptions = {}): ComputeBackend {
     async createAnchorKernel(spec: AnchorKernelSpec): Promise<AnchorKernel> {
       checkKernelSpec(spec);
       const session = await ort.InferenceSession.create(buildAnchorModel(spec), onnxSessionOptions(threads));
-      return new OnnxAnchorKernel(spec, session);
+      return new OnnxAnchorKernel(spec, session, ort, "onnx");
     },
   };
 }
@@ -45,47 +35,4 @@ export function onnxSessionOptions(threads: number): ort.InferenceSession.Sessio
     // Pool threads otherwise spin after each run, taking the core the JavaScript accumulation needs.
     extra: { session: { intra_op: { allow_spinning: "0" } } },
   };
-}
-
-class OnnxAnchorKernel implements AnchorKernel {
-  readonly backend = "onnx";
-  constructor(
-    private readonly spec: AnchorKernelSpec,
-    private readonly session: ort.InferenceSession,
-  ) {}
-
-  async run(rows: Float32Array, count: number): Promise<AnchorKernelOutput> {
-    const { n, d } = this.spec;
-    checkBatch(rows, count, d);
-    if (count === 0)
-      return {
-        values: new Float32Array(0),
-        norms: new Float64Array(0),
-        ...(this.spec.columnSums ? { columnSums: new Float64Array(n) } : {}),
-      };
-    const input = new ort.Tensor("float32", rows.length === count * d ? rows : rows.subarray(0, count * d), [count, d]);
-    const result = await this.session.run({ [GRAPH_INPUT]: input });
-    const values = result[GRAPH_OUTPUT]!.data as Float32Array;
-    const norms = Float64Array.from(result[GRAPH_NORMS]!.data as Float32Array);
-    let repaired = false;
-    for (let i = 0; i < count; i++) {
-      const norm = norms[i]!;
-      if (norm > 0 && norm < Infinity && norm > 1e-18 && norm < 1e18) continue;
-      // Recompute in Float64: either the row is really invalid (the TS norm says so) or Float32 over/underflowed.
-      const single = runAnchorKernelSync({ ...this.spec, columnSums: false }, rows.subarray(i * d, (i + 1) * d), 1);
-      norms[i] = single.norms[0]!;
-      values.set(single.values, i * n);
-      repaired = true;
-    }
-    const out: AnchorKernelOutput = { values, norms };
-    if (this.spec.columnSums) {
-      out.columnSums = repaired ? columnSums(values, count, n) : (result[GRAPH_SUMS]!.data as Float64Array);
-    }
-    for (const name of Object.keys(result)) if (name !== GRAPH_OUTPUT) result[name]!.dispose?.();
-    return out;
-  }
-
-  async dispose(): Promise<void> {
-    await this.session.release();
-  }
 }

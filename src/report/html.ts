@@ -50,9 +50,9 @@ export function tableHtml(columns: readonly string[], rows: readonly Record<stri
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-/** A figure holding an inline SVG with a caption. */
+/** A figure holding an inline SVG, with a one-line caption saying what it shows. */
 export function figureHtml(svg: string, caption?: string): string {
-  return `<figure>${svg}${caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : ""}</figure>`;
+  return `<figure>${svg}${caption ? `<figcaption><b>What this shows:</b> ${escapeHtml(caption)}</figcaption>` : ""}</figure>`;
 }
 
 export function paragraphHtml(text: string): string {

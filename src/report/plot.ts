@@ -59,17 +59,94 @@ export async function lineChartSvg(rows: readonly Datum[], options: LineChartOpt
     width: options.width ?? 260,
     height: options.height ?? 170,
   };
-  const spec: Record<string, unknown> = options.facet
-    ? {
-        data: { values },
-        facet: { field: options.facet, type: "nominal", title: null },
-        columns: options.facetColumns ?? 3,
-        spec: unit,
-        ...(options.independentY ? { resolve: { scale: { y: "independent" } } } : {}),
-      }
-    : { data: { values }, ...unit };
+  let spec: Record<string, unknown> = { data: { values }, ...unit };
+  if (options.facet) {
+    const panels = new Set(values.map((row) => String(row[options.facet!]))).size;
+    const columns = facetColumns(panels, options.facetColumns ?? 3);
+    // A grid that ends in empty cells would draw the shared x axis under them: give each panel its own.
+    const ragged = panels % columns !== 0;
+    const resolve = {
+      ...(options.independentY ? { scale: { y: "independent" } } : {}),
+      ...(ragged ? { axis: { x: "independent" } } : {}),
+    };
+    spec = {
+      data: { values },
+      facet: { field: options.facet, type: "nominal", title: null },
+      columns,
+      spec: unit,
+      ...(Object.keys(resolve).length ? { resolve } : {}),
+    };
+  }
   if (options.title) spec.title = options.title;
   return renderSvg(spec);
+}
+
+/**
+ * Columns of a grid of `panels` small multiples, at most `max`: one row when they fit, else the
+ * widest column count that fills every row (4 panels → 2 × 2, not 3 + 1), else `max`.
+ */
+export function facetColumns(panels: number, max: number): number {
+  if (panels <= max) return Math.max(1, panels);
+  for (let columns = max; columns >= 2; columns--) if (panels % columns === 0) return columns;
+  return max;
+}
+
+export interface HeatmapOptions {
+  /** Field on the x axis (ordinal: e.g. epoch), on the y axis (nominal: e.g. measure), and coloured. */
+  x: string;
+  y: string;
+  value: string;
+  /** Colour domain (default: the data's extent); with `mid`, a diverging red (low) to blue (high) scheme centred there. */
+  domain?: [number, number];
+  mid?: number;
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  valueTitle?: string;
+  width?: number;
+  /** Height of one row of cells (default 18). */
+  rowHeight?: number;
+  /** Print each cell's value in it (default: when there are at most 12 columns). */
+  labels?: boolean;
+}
+
+/** A heatmap of tidy rows: one cell per (x, y), coloured by `value` (non-finite values skipped). */
+export async function heatmapSvg(rows: readonly Datum[], options: HeatmapOptions): Promise<string> {
+  const values = rows.filter((row) => typeof row[options.value] === "number" && Number.isFinite(row[options.value]));
+  const xs = new Set(values.map((row) => row[options.x]));
+  const ys = new Set(values.map((row) => row[options.y]));
+  const color = {
+    field: options.value,
+    type: "quantitative",
+    title: options.valueTitle ?? options.value,
+    scale: {
+      ...(options.domain ? { domain: options.domain } : {}),
+      ...(options.mid !== undefined ? { scheme: "redblue", domainMid: options.mid } : {}),
+    },
+  };
+  const base = {
+    x: {
+      field: options.x,
+      type: "ordinal",
+      title: options.xTitle ?? options.x,
+      axis: { labelOverlap: true, labelAngle: 0 },
+    },
+    // Rows in the order the data first names them (e.g. the report's measure order), not sorted.
+    y: { field: options.y, type: "nominal", title: options.yTitle ?? options.y, sort: null },
+  };
+  const layers: Record<string, unknown>[] = [{ mark: "rect", encoding: { ...base, color } }];
+  if (options.labels ?? xs.size <= 12)
+    layers.push({
+      mark: { type: "text", fontSize: 9 },
+      encoding: { ...base, text: { field: options.value, type: "quantitative", format: ".2f" } },
+    });
+  return renderSvg({
+    data: { values },
+    ...(options.title ? { title: options.title } : {}),
+    width: options.width ?? Math.min(720, Math.max(200, 34 * xs.size)),
+    height: (options.rowHeight ?? 18) * Math.max(1, ys.size),
+    layer: layers,
+  });
 }
 
 /** Renders any Vega-Lite spec to an SVG string. */

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { JOURNAL_FILE, RUN_FILE, type RunLocation } from "./runIndex.js";
 import { parseJournalBytes } from "./journal.js";
+import { LOCK_FILE, processAlive } from "../io/runLock.js";
 
 export type DashboardStatus = "running" | "done" | "failed" | "interrupted" | "unknown";
 
@@ -50,7 +51,7 @@ export function readRunJson(dir: string): { info: Record<string, unknown>; probl
 function lockHolderAlive(dir: string): boolean | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, ".lock"), "utf8");
+    text = fs.readFileSync(path.join(dir, LOCK_FILE), "utf8");
   } catch {
     return undefined;
   }
@@ -64,12 +65,7 @@ function lockHolderAlive(dir: string): boolean | undefined {
   if (typeof owner.host === "string" && owner.host !== os.hostname()) return undefined;
   const pid = owner.pid;
   if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return processAlive(pid);
 }
 
 /**
@@ -84,7 +80,7 @@ export function dashboardStatus(statusText: string, dir: string, lastWrite: numb
   if (statusText !== "running") return "unknown";
   const alive = lockHolderAlive(dir);
   if (alive !== undefined) return alive ? "running" : "interrupted";
-  if (!fs.existsSync(path.join(dir, ".lock")) && fs.existsSync(path.join(dir, "commits.jsonl"))) return "interrupted";
+  if (!fs.existsSync(path.join(dir, LOCK_FILE)) && fs.existsSync(path.join(dir, "commits.jsonl"))) return "interrupted";
   return now - lastWrite > STALE_AFTER_MS ? "interrupted" : "running";
 }
 

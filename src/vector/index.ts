@@ -22,3 +22,5 @@ export { isCounting, type CountingAccumulator } from "./counting.js";
 export * from "./anchors.js";
 export * from "./temperature.js";
 export * from "./stream.js";
+export * from "./entropyJob.js";
+export * from "./shownMeasures.js";

@@ -10,15 +10,19 @@ import type { ComputeBackend } from "../compute/types.js";
 import { InputError } from "../io/errors.js";
 import { parseMappingText } from "../io/mappingParse.js";
 import { decodeUtf8 } from "../io/mappingText.js";
-import { parseNpy, toFloat32Array, type NpyArray } from "../io/npyFormat.js";
+import { npyLabelCodes } from "../io/npyLabels.js";
+import { parseNpy, toFloat32Array } from "../io/npyFormat.js";
 import { measureMapping } from "../mapping/measureAll.js";
 import {
   type CALIBRATIONS,
-  type ESTIMATORS,
   RangeFinder,
   accumulateBatches,
-  createAccumulator,
-  structureMeasures,
+  entropyAccumulator,
+  entropyJson,
+  entropyParameters,
+  entropyResults,
+  estimatorSpec,
+  rowsInputError,
   type SourceBatch,
 } from "../vector/index.js";
 
@@ -66,32 +70,21 @@ export interface NamedBytes {
 export interface VectorRequest {
   vectors: { fileName: string; bytes: Uint8Array };
   labels: NamedBytes[];
-  estimator?: (typeof ESTIMATORS)[number];
+  /** A registered estimator (default soft); its options default as in the CLI. */
+  estimator?: string;
   n?: number;
   seed?: number;
   calibration?: (typeof CALIBRATIONS)[number];
   batch?: number;
+  /** Skip NaN/Inf/all-zero rows (counted), as `--skip-invalid`; default: refuse them. */
+  skipInvalid?: boolean;
+  /** Null shadows per label set (default: the CLI's, for counting estimators). */
+  nullShadows?: number;
   /**
    * Anchor-kernel back end: "ts" (what `--backend ts` computes), "onnx-web", or "auto"
    * (onnx-web where it is faster: see `prefersOnnxWeb`). Chosen by the caller's `chooseBackend`.
    */
   backend?: BackendChoice;
-}
-
-/** Integer labels as Int32 codes, one per row, with the CLI's messages. */
-export function labelCodes(array: NpyArray, rows: number, file: string): Int32Array {
-  if (array.data instanceof Float32Array || array.data instanceof Float64Array)
-    throw new InputError(`labels must be integers (int8–int64, uint8/16, bool), got dtype ${array.dtype}`, { file });
-  if (array.data.length !== rows)
-    throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
-  if (array.data instanceof Int32Array) return array.data;
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = array.data[i]!;
-    if (v > 2147483647n || v < -2147483648n) throw new InputError(`label ${v} does not fit in int32`, { file, row: i });
-    out[i] = Number(v);
-  }
-  return out;
 }
 
 function* batchesOf(data: Float32Array, rows: number, d: number, size: number): Generator<SourceBatch> {
@@ -101,7 +94,11 @@ function* batchesOf(data: Float32Array, rows: number, d: number, size: number): 
   }
 }
 
-/** What `glossa entropy REPS.npy --labels … --json --backend ts` prints (no null, no bootstrap). */
+/**
+ * What `glossa entropy REPS.npy --labels … --json --backend ts` prints with the CLI's defaults
+ * (bias-corrected by null shadows; no permutation null, no bootstrap): the same registry-built
+ * accumulator and JSON (src/vector/entropyJob.ts), from bytes instead of paths.
+ */
 export async function analyseVectors(
   request: VectorRequest,
   progress: Progress = () => {},
@@ -113,62 +110,66 @@ export async function analyseVectors(
   if (array.shape.length !== 2)
     throw new InputError(`expected a 2-D rows × d array, got shape (${array.shape.join(", ")})`, { file });
   const [rows, d] = array.shape as [number, number];
+  if (rows === 0) throw new InputError("has 0 rows: there is nothing to measure (expected rows × d)", { file });
   const labels = Object.fromEntries(
-    request.labels.map((l) => [l.name, labelCodes(parseNpy(l.bytes, l.fileName), rows, l.fileName)]),
+    request.labels.map((l) => [l.name, npyLabelCodes(parseNpy(l.bytes, l.fileName), rows, l.fileName, l.name)]),
   );
   const estimator = request.estimator ?? "soft";
+  const spec = estimatorSpec(estimator);
   const batch = request.batch ?? 4096;
-  const anchorEstimator = estimator === "soft" || estimator === "hard";
-  const backend = anchorEstimator ? await chooseBackend({ rows, d, n: request.n ?? 100 }) : tsBackend;
+  const usesBackend = spec.needs.includes("backend");
+  const n = request.n ?? 100;
+  const backend = usesBackend ? await chooseBackend({ rows, d, n }) : tsBackend;
   const data = toFloat32Array(array.data);
   const warnings: string[] = [];
+  const skipInvalid = request.skipInvalid ?? false;
   let ranges: ReturnType<RangeFinder["ranges"]> | undefined;
-  if (estimator === "binned") {
-    const finder = new RangeFinder(d, { skipInvalid: false });
-    for (const b of batchesOf(data, rows, d, batch)) finder.update(b.rows);
-    ranges = finder.ranges();
+  if (spec.needs.includes("ranges")) {
+    const finder = new RangeFinder(d, { skipInvalid });
+    try {
+      for (const b of batchesOf(data, rows, d, batch)) finder.update(b.rows);
+      ranges = finder.ranges();
+    } catch (error) {
+      throw rowsInputError(error, file);
+    }
   }
-  const accumulator = createAccumulator({
+  const accumulator = entropyAccumulator({
     estimator,
     d,
-    n: request.n ?? 100,
-    seed: request.seed ?? 0,
-    calibration: request.calibration ?? "exact",
-    ...(anchorEstimator ? { backend } : {}),
-    bins: 20,
-    headSize: 1,
-    k: 3,
+    ...(request.n !== undefined ? { n } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.calibration !== undefined ? { calibration: request.calibration } : {}),
+    ...(usesBackend ? { backend } : {}),
     ...(ranges ? { ranges } : {}),
-    skipInvalid: false,
+    ...(request.nullShadows !== undefined ? { nullShadows: request.nullShadows } : {}),
+    skipInvalid,
     keepRows: false,
     warn: (message) => warnings.push(message),
   });
   progress(0.05, `0 / ${rows} rows`);
-  await accumulateBatches(accumulator, batchesOf(data, rows, d, batch), {
-    labels,
-    onProgress: (done) => progress(0.05 + (0.9 * done) / rows, `${done} / ${rows} rows`),
-  });
-  const estimate = accumulator.result();
-  const measures = structureMeasures(estimate);
-  progress(1, "done");
-  return {
-    parameters: {
+  try {
+    await accumulateBatches(accumulator, batchesOf(data, rows, d, batch), {
+      labels,
+      onProgress: (done) => progress(0.05 + (0.9 * done) / rows, `${done} / ${rows} rows`),
+    });
+  } catch (error) {
+    throw rowsInputError(error, file);
+  }
+  const result = entropyResults(accumulator);
+  warnings.push(...result.warnings);
+  const parameters = entropyParameters(
+    {
       file,
       rows,
       d,
       batch,
       labels: request.labels.map((l) => `${l.name}=${l.fileName}`),
-      backend: anchorEstimator ? backend.name : null,
-      null: 0,
-      bootstrap: 0,
-      ...estimate.parameters,
+      backend: usesBackend ? backend.name : null,
     },
-    result: estimate,
-    measures,
-    nulls: [],
-    bootstrap: [],
-    warnings,
-  };
+    result,
+  );
+  progress(1, "done");
+  return entropyJson(parameters, result, warnings);
 }
 
 /** A label set's name from its file name ("role.npy" → "role"). */

@@ -6,20 +6,22 @@
  */
 import { readNpy, NpyRowReader } from "../../io/npy.js";
 import { InputError } from "../../io/errors.js";
+import { npyLabelCodes } from "../../io/npyLabels.js";
 import { selectBackend, BACKEND_NAMES, type BackendName } from "../../compute/select.js";
 import {
+  DEFAULT_NULL_SHADOWS,
   ESTIMATORS,
-  PartitionedAccumulator,
-  VectorInputError,
   RangeFinder,
   accumulateBatches,
   anchorsFromMatrix,
-  bootstrapIntervals,
-  createAccumulator,
+  entropyAccumulator,
+  entropyJson,
+  entropyParameters,
+  entropyResults,
+  rowsInputError,
   estimatorSpec,
-  permutationNull,
   registeredEstimators,
-  structureMeasures,
+  shownMeasures,
   type Anchors,
   type EntropyAccumulator,
   type EstimatorOption,
@@ -45,9 +47,6 @@ import { textTable } from "../../report/html.js";
 export const summary =
   "entropy of vectors in a .npy file (soft, binned, hard, gaussian, knn) and regularity/variation/disentanglement per label set";
 
-/** Null shadows per label set unless --null-shadows says otherwise: corrected values by default. */
-const DEFAULT_SHADOWS = 4;
-
 /** Options of the command itself; each estimator's own options come from the registry (estimatorOptionSpecs). */
 const COMMAND_OPTIONS = {
   labels: {
@@ -72,7 +71,7 @@ const COMMAND_OPTIONS = {
   "null-seed": { type: "string", description: "seed of the shuffles and of the null shadows (default 0)" },
   "null-shadows": {
     type: "string",
-    description: `K null shadows per label set for the bias correction (soft, hard, binned; default ${DEFAULT_SHADOWS}; 0: raw values only). Each costs about one more label set in time and memory`,
+    description: `K null shadows per label set for the bias correction (soft, hard, binned; default ${DEFAULT_NULL_SHADOWS}; 0: raw values only). Each costs about one more label set in time and memory`,
   },
   bootstrap: { type: "string", description: "R bootstrap resamples over batches for 95% intervals (default 0: none)" },
   "skip-invalid": { type: "boolean", description: "skip NaN/Inf/all-zero rows (counted) instead of failing" },
@@ -176,29 +175,7 @@ function readLabels(spec: string, rows: number): [string, Int32Array] {
   if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--labels expects NAME=FILE.npy, got "${spec}"`);
   const name = spec.slice(0, eq);
   const file = spec.slice(eq + 1);
-  const array = readNpy(file);
-  if (array.data instanceof Float32Array || array.data instanceof Float64Array) {
-    throw new InputError(`labels must be integers (int8–int64, uint8/16, bool), got dtype ${array.dtype}`, { file });
-  }
-  if (array.data.length !== rows)
-    throw new InputError(`has ${array.data.length} labels, but the representations have ${rows} rows`, { file });
-  let out: Int32Array;
-  if (array.data instanceof Int32Array) out = array.data;
-  else {
-    out = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      const v = array.data[i]!;
-      if (v > 2147483647n || v < -2147483648n)
-        throw new InputError(`label ${v} does not fit in int32`, { file, row: i });
-      out[i] = Number(v);
-    }
-  }
-  if (rows > 0 && out.every((v) => v < 0))
-    throw new InputError(
-      `every label is negative, and negative labels mark rows excluded from label set "${name}": it would be empty (expected non-negative integer labels)`,
-      { file },
-    );
-  return [name, out];
+  return [name, npyLabelCodes(readNpy(file), rows, file, name)];
 }
 
 /** Every --labels set, refusing one NAME given twice. */
@@ -214,17 +191,6 @@ function readLabelSets(specs: readonly string[], rows: number): Record<string, I
     files.set(name, spec.slice(name.length + 1));
   }
   return Object.fromEntries(specs.map((spec) => readLabels(spec, rows)));
-}
-
-/** Bad rows found while reading `file`: an InputError naming the file and the command-line flag. */
-function asInputError(error: unknown, file: string): unknown {
-  if (!(error instanceof VectorInputError)) return error;
-  if (error.invalidRow)
-    return new InputError(`${error.problem}; pass --skip-invalid to skip such rows (they are counted)`, {
-      file,
-      ...(error.row !== undefined ? { row: error.row } : {}),
-    });
-  return new InputError(error.message, { file });
 }
 
 function readAnchors(file: string, d: number): Anchors {
@@ -281,7 +247,7 @@ export async function run(argv: string[]): Promise<number> {
         .join(", ")}), not ${spec.name}`,
     );
   const shadows = spec.counting
-    ? numberOption(args, "null-shadows", DEFAULT_SHADOWS, { integer: true, min: 0, max: 1000 })
+    ? numberOption(args, "null-shadows", DEFAULT_NULL_SHADOWS, { integer: true, min: 0, max: 1000 })
     : 0;
   const warnings: string[] = [];
   const warn = (message: string) => {
@@ -331,10 +297,10 @@ export async function run(argv: string[]): Promise<number> {
         for (const batch of reader.batches(batchSize, { reuse: true })) finder.update(batch.rows);
         ranges = finder.ranges();
       } catch (error) {
-        throw asInputError(error, file);
+        throw rowsInputError(error, file);
       }
     }
-    const base = createAccumulator({
+    const accumulator = entropyAccumulator({
       ...own,
       estimator,
       d,
@@ -347,72 +313,37 @@ export async function run(argv: string[]): Promise<number> {
       ...(weighting ? { weighting } : {}),
       skipInvalid,
       keepRows: nulls > 0,
-      ...(shadows > 0 ? { nullShadows: shadows, nullSeed } : {}),
+      nullShadows: shadows,
+      nullSeed,
+      resamples,
       warn,
     });
-    const accumulator: EntropyAccumulator = resamples > 0 ? new PartitionedAccumulator(base) : base;
     try {
       await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
     } catch (error) {
-      throw asInputError(error, file);
+      throw rowsInputError(error, file);
     }
 
-    const estimate = accumulator.result();
-    const measures = structureMeasures(estimate);
-    const labelNames = Object.keys(estimate.labelSets);
-    const nullResults: PermutationNull[] =
-      nulls > 0
-        ? labelNames.map((labelSet) =>
-            permutationNull(accumulator instanceof PartitionedAccumulator ? accumulator.merged() : accumulator, {
-              labelSet,
-              permutations: nulls,
-              seed: nullSeed,
-            }),
-          )
-        : [];
-    const intervals: MeasureInterval[] =
-      resamples > 0
-        ? bootstrapIntervals(accumulator as PartitionedAccumulator, {
-            resamples,
-            seed: nullSeed,
-          })
-        : [];
-    if (estimate.skippedRows > 0) warn(`skipped ${estimate.skippedRows} invalid rows (--skip-invalid)`);
-    for (const [name, s] of Object.entries(estimate.labelSets))
-      if (s.null && s.null.agreement > s.null.expectedAgreement + 0.1)
-        warn(
-          `label set "${name}": its values come in runs within batches (a row's null shadow kept its value ${(100 * s.null.agreement).toFixed(0)}% of the time, against ${(100 * s.null.expectedAgreement).toFixed(0)}% for a whole-file shuffle), so the null shadows, which permute within batches of --batch rows, overstate the bias; shuffle the rows or raise --batch`,
-        );
+    const result = entropyResults(accumulator, { permutations: nulls, resamples, seed: nullSeed });
+    const { estimate } = result;
+    for (const message of result.warnings) warn(message);
 
-    const parameters = {
-      file,
-      rows: reader.rows,
-      d,
-      batch: batchSize,
-      labels: listOption(args, "labels"),
-      backend: estimator === "soft" || estimator === "hard" ? backendName : null,
-      null: nulls,
-      bootstrap: resamples,
-      ...estimate.parameters,
-    };
+    const parameters = entropyParameters(
+      {
+        file,
+        rows: reader.rows,
+        d,
+        batch: batchSize,
+        labels: listOption(args, "labels"),
+        backend: spec.needs.includes("backend") ? backendName : null,
+      },
+      result,
+    );
     if (json) {
-      console.log(
-        JSON.stringify(
-          {
-            parameters,
-            result: estimate,
-            measures,
-            nulls: nullResults.map(({ values: _values, ...rest }) => rest),
-            bootstrap: intervals,
-            warnings,
-          },
-          null,
-          2,
-        ),
-      );
+      console.log(JSON.stringify(entropyJson(parameters, result, warnings), null, 2));
       return 0;
     }
-    printTable(estimate, measures, nullResults, intervals, parameters);
+    printTable(estimate, result.measures, result.nulls, result.intervals, parameters);
     return 0;
   } finally {
     reader.close();
@@ -421,7 +352,7 @@ export async function run(argv: string[]): Promise<number> {
 
 function printTable(
   estimate: ReturnType<EntropyAccumulator["result"]>,
-  measures: ReturnType<typeof structureMeasures>,
+  measures: MeasureRow[],
   nulls: PermutationNull[],
   intervals: MeasureInterval[],
   parameters: Record<string, unknown>,
@@ -440,27 +371,18 @@ function printTable(
     intervals.find((r) => r.labelSet === m.labelSet && r.measure === m.measure && r.correction === m.correction);
   // Bias-corrected values first (when there are null shadows), with the raw value and its null beside them.
   const corrected = measures.some((m) => m.correction === "corrected");
-  const shownRows = corrected ? measures.filter((m) => m.correction !== "raw" || m.labelSet === undefined) : measures;
-  const related = (m: MeasureRow, kind: string) =>
-    measures.find((r) => r.labelSet === m.labelSet && r.measure === m.measure && r.correction === kind);
-  const rows = shownRows
-    .filter((m) => m.correction !== "null")
-    .map((m) => {
-      const ci = interval(m);
-      return {
-        "label set": m.labelSet ?? "(all)",
-        measure: m.measure,
-        value: m.value,
-        ...(corrected
-          ? {
-              raw: related(m, "raw")?.value,
-              "null mean": m.correction === "corrected" ? related(m, "null")?.value : undefined,
-              p: m.pValue,
-            }
-          : {}),
-        ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}),
-      };
-    });
+  const rows = shownMeasures(measures).map(({ row: m, raw, nullMean }) => {
+    const ci = interval(m);
+    return {
+      "label set": m.labelSet ?? "(all)",
+      measure: m.measure,
+      value: m.value,
+      ...(corrected
+        ? { raw: raw ?? (m.correction === "raw" ? m.value : undefined), "null mean": nullMean, p: m.pValue }
+        : {}),
+      ...(intervals.length ? { "95% lower": ci?.lower, "95% upper": ci?.upper } : {}),
+    };
+  });
   for (const n of nulls) {
     rows.push({ "label set": n.labelSet, measure: "I null mean", value: n.mean } as never);
     rows.push({ "label set": n.labelSet, measure: "I null sd", value: n.sd } as never);

@@ -4,7 +4,7 @@
  */
 import type { ResultRow } from "../../io/runFolder.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
-import { lineChartSvg } from "../../report/plot.js";
+import { heatmapSvg, lineChartSvg } from "../../report/plot.js";
 import type { Splits } from "./splits.js";
 import { LANGUAGE_MEASURES, type EmergentSummary } from "./summary.js";
 
@@ -75,15 +75,31 @@ export async function emergentPlots(rows: readonly ResultRow[], summary: Emergen
       independentY: true,
       title: "Capacity sweep: last epoch against hidden size",
     }),
-    "emergent-correlation.svg": await lineChartSvg(correlation, {
+    "emergent-correlation.svg": await heatmapSvg(correlation, {
       x: "epoch",
-      y: "rho",
-      color: "languageMeasure",
-      points: false,
+      y: "languageMeasure",
+      value: "rho",
+      domain: [-1, 1],
+      mid: 0,
+      xTitle: "epoch",
+      yTitle: "measure",
+      valueTitle: "ρ",
       title: "Spearman ρ across runs: measure vs compositional mean role accuracy",
     }),
   };
 }
+
+/** One line under each figure of the report: what it shows. */
+export const EMERGENT_CAPTIONS: Record<string, string> = {
+  "emergent-measures.svg":
+    "Each language measure of the agents' greedy signals over training, one line per run; falling synonymy and homonymy and rising topsim and posdis mean a more compositional language.",
+  "emergent-accuracy.svg":
+    "Accuracy on each split (every role right; mean over roles), receiver loss and sender entropy over training, one line per run; the gap between the iid and compositional panels is the generalisation gap.",
+  "emergent-capacity.svg":
+    "Each measure at the last epoch against the agents' hidden size (log axis), one line per seed: how capacity changes the language and its generalisation.",
+  "emergent-correlation.svg":
+    "What this shows: Spearman ρ across runs between each measure and compositional mean role accuracy, per epoch; blue: runs with more of the measure generalise better, red: worse, white: no relation.",
+};
 
 const fmt = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 1e4) / 1e4);
 
@@ -195,7 +211,7 @@ export function emergentSectionHtml(options: {
       })),
     ),
   );
-  for (const [file, svg] of Object.entries(plots)) parts.push(figureHtml(svg, file));
+  for (const [file, svg] of Object.entries(plots)) parts.push(figureHtml(svg, EMERGENT_CAPTIONS[file] ?? file));
   if (options.elapsedSeconds !== undefined) parts.push(paragraphHtml(`Ran in ${options.elapsedSeconds.toFixed(0)} s.`));
   return parts.join("\n");
 }

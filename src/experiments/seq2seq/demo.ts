@@ -8,6 +8,7 @@ import fs from "node:fs";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
 import { presetConfig } from "./config.js";
 import { runExperiment } from "./experiment.js";
+import { seq2seqCaption } from "./report.js";
 import { scanSplit, splitSizes, SCAN_SPLITS } from "./splits.js";
 import { describeRun } from "./summary.js";
 
@@ -38,7 +39,7 @@ export async function seq2seqDemoSection(
   const run = result.summary.runs[0]!;
   const figures = ["accuracy.svg", "information.svg", "regularity-ln-n.svg", "disentanglement.svg"]
     .filter((f) => result.plots.includes(f))
-    .map((f) => figureHtml(fs.readFileSync(`${outDir}/${f}`, "utf8"), f.replace(/\.svg$/, "")))
+    .map((f) => figureHtml(fs.readFileSync(`${outDir}/${f}`, "utf8"), seq2seqCaption(f)))
     .join("\n");
   const html = [
     paragraphHtml(

@@ -32,6 +32,18 @@ const LABEL_MEASURES = [
   "disentanglement-generalised",
 ];
 
+/** One line under a plot of `seq2seqPlots` (by its file name): what it shows. */
+export function seq2seqCaption(file: string): string {
+  const name = file.replace(/\.svg$/, "");
+  if (name === "accuracy")
+    return "Loss and exact-match accuracy (iid and out-of-distribution test) against training step (log axis), one line per model, mean over seeds.";
+  if (name === "information")
+    return "Information (H(Z) / ln n) of each encoder layer's token states against step; a dip then a rise marks the compression and expansion phases.";
+  if (name.startsWith("residual-"))
+    return `The residual decomposition of the ${name.slice("residual-".length)} n-gram labels into their components (last encoder layer) against step, mean over seeds.`;
+  return `The ${name} of the last encoder layer's states for each label set (token, n-grams) against step, one line per model, mean over seeds.`;
+}
+
 /** The plots (file name → SVG): accuracy, information, each label measure and the residual decomposition. */
 export async function seq2seqPlots(rows: readonly JournalRow[]): Promise<Record<string, string>> {
   const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
@@ -122,7 +134,7 @@ export function seq2seqReportHtml(
       },
       ...Object.entries(plots).map(([file, svg]) => ({
         title: file.replace(/\.svg$/, ""),
-        html: figureHtml(svg),
+        html: figureHtml(svg, seq2seqCaption(file)),
       })),
     ],
   });

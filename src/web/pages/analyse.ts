@@ -4,6 +4,10 @@
  * responsive) and the page shows the CLI's tables with a JSON download of the CLI's --json.
  */
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
+import type { MeasureRow } from "../../vector/measures.js";
+import { DEFAULT_NULL_SHADOWS } from "../../vector/entropyJob.js";
+import { estimatorSpec, registeredEstimators } from "../../vector/registry.js";
+import { shownMeasures } from "../../vector/shownMeasures.js";
 import { labelSetName, type BackendChoice } from "../analysis.js";
 import { h, table } from "../dom.js";
 import type { WorkerReply, WorkerRequest } from "../worker.js";
@@ -24,7 +28,7 @@ interface MappingJson {
 
 interface VectorJson {
   parameters: { file: string; rows: number; d: number; backend: string | null };
-  measures: { labelSet?: string; measure: string; value: number }[];
+  measures: MeasureRow[];
   result: { labelSets: Record<string, { values: number; retainedValues: number; retainedRows: number }> };
   warnings: string[];
 }
@@ -65,6 +69,8 @@ function mappingTables(json: MappingJson): HTMLElement[] {
 }
 
 function vectorTables(json: VectorJson): HTMLElement[] {
+  const corrected = json.measures.some((m) => m.correction === "corrected");
+  const shadows = json.measures.find((m) => m.correction === "null")?.shadows ?? 0;
   return [
     h(
       "p",
@@ -73,10 +79,26 @@ function vectorTables(json: VectorJson): HTMLElement[] {
       json.parameters.backend ? `; anchor kernel: ${json.parameters.backend}` : "",
     ),
     table(
-      ["label set", "measure", "value"],
-      json.measures.map((m) => ({ "label set": m.labelSet ?? "(all)", measure: m.measure, value: m.value })),
+      corrected ? ["label set", "measure", "value", "raw", "null mean", "p"] : ["label set", "measure", "value"],
+      shownMeasures(json.measures).map(({ row, raw, nullMean }) => ({
+        "label set": row.labelSet ?? "(all)",
+        measure: row.measure,
+        value: row.value,
+        raw: raw ?? (row.correction === "raw" ? row.value : undefined),
+        "null mean": nullMean,
+        p: row.pValue,
+      })),
       "result-table",
     ),
+    ...(corrected
+      ? [
+          h(
+            "p",
+            { class: "note", "data-testid": "correction-note" },
+            `value: bias-corrected = raw − (null mean − the value for labels that carry nothing), from ${shadows} null shadows (labels permuted within batches; METHODS 5.1); raw: the plug-in value; p: (1 + shadows at least as structured as raw) / ${shadows + 1}.`,
+          ),
+        ]
+      : []),
     ...Object.entries(json.result.labelSets).map(([name, s]) =>
       h("p", {}, `${name}: ${s.values} values, ${s.retainedValues} kept (${s.retainedRows} rows)`),
     ),
@@ -120,6 +142,21 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
   const labelInput = h("input", { type: "file", accept: ".npy", multiple: true, "data-testid": "labels-input" });
   const anchors = h("input", { type: "number", value: 100, min: 2, "data-testid": "anchors-n" });
   const seed = h("input", { type: "number", value: 0, "data-testid": "anchors-seed" });
+  const estimator = h(
+    "select",
+    { "data-testid": "estimator" },
+    ...registeredEstimators().map((spec) => h("option", { value: spec.name, title: spec.summary }, spec.name)),
+  );
+  const shadows = h("input", { type: "number", value: DEFAULT_NULL_SHADOWS, min: 0, "data-testid": "null-shadows" });
+  const anchorOptions = h("span", {});
+  const shadowOption = h("label", { class: "picker" }, "null shadows ", shadows);
+  const skipInvalid = h("input", { type: "checkbox", "data-testid": "skip-invalid" });
+  const showOptions = () => {
+    const spec = estimatorSpec(estimator.value);
+    anchorOptions.hidden = !spec.needs.includes("anchors");
+    shadowOption.hidden = !spec.counting;
+  };
+  estimator.addEventListener("change", showOptions);
   const backend = h(
     "select",
     { "data-testid": "backend" },
@@ -202,6 +239,7 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
       error.textContent = "choose an .npy file of vectors (rows × d) first";
       return;
     }
+    const spec = estimatorSpec(estimator.value);
     const vectorBytes = await bytesOf(vectors);
     const labels = await Promise.all(
       Array.from(labelInput.files ?? []).map(async (f) => ({
@@ -215,13 +253,21 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
         kind: "vectors",
         vectors: { fileName: vectors.name, bytes: vectorBytes },
         labels,
-        n: Number(anchors.value),
-        seed: Number(seed.value),
+        estimator: spec.name,
+        ...(spec.needs.includes("anchors") ? { n: Number(anchors.value), seed: Number(seed.value) } : {}),
+        ...(spec.counting ? { nullShadows: Number(shadows.value) } : {}),
+        skipInvalid: skipInvalid.checked,
         backend: backend.value as BackendChoice,
       },
       [vectorBytes.buffer, ...labels.map((l) => l.bytes.buffer)],
     );
   });
+  anchorOptions.append(
+    h("label", { class: "picker" }, "anchors n ", anchors),
+    h("label", { class: "picker" }, "seed ", seed),
+    h("label", { class: "picker" }, "anchor kernel ", backend),
+  );
+  showOptions();
   root.replaceChildren(
     h("h1", {}, "Analyse a file"),
     h("p", {}, "Everything is computed in this browser (a Web Worker running glossa's maths); nothing is uploaded."),
@@ -238,12 +284,13 @@ export async function analysePage(root: HTMLElement): Promise<() => void> {
       h(
         "div",
         {},
-        h("h2", {}, "Vectors (as glossa entropy, soft estimator)"),
+        h("h2", {}, "Vectors (as glossa entropy)"),
         dropZone("Vectors: an .npy of rows × d floats", vectorInput, "vectors-drop"),
         dropZone("Labels: .npy files of integer labels, one per row (named by file)", labelInput, "labels-drop"),
-        h("label", { class: "picker" }, "anchors n ", anchors),
-        h("label", { class: "picker" }, "seed ", seed),
-        h("label", { class: "picker" }, "anchor kernel ", backend),
+        h("label", { class: "picker" }, "estimator ", estimator),
+        shadowOption,
+        h("label", { class: "picker" }, skipInvalid, " skip invalid rows (--skip-invalid)"),
+        anchorOptions,
         vectorButton,
       ),
     ),

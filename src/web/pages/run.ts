@@ -1,13 +1,15 @@
 /**
  * Run: one run's plots (a measure over step/epoch/layer with pickers for every coordinate that
- * varies), its final values and latest rows, its parameters and files. While the run is live the
- * page follows its journal through server-sent events (no polling in the browser).
+ * varies), its final values and latest rows, its parameters and files, and the tables of its
+ * report.html when it has one. While the run is live the page follows its journal through
+ * server-sent events (no polling in the browser).
  */
 import type { Result } from "vega-embed";
 import { formatValue, getJson, h, select, statusBadge, table } from "../dom.js";
 import { renderPlot } from "../plot.js";
 import { checkboxToggle, coordinatePickers } from "../pickers.js";
 import { finalValues, measuresOf, plotRows, selectRows, xCandidates, xFieldOf, type Row } from "../rows.js";
+import { reportTables, reportTablesSection } from "../reportTables.js";
 import { measureLineSpec } from "../specs.js";
 import type { RunAnswer, RunSummary } from "../types.js";
 import { progressText } from "./runs.js";
@@ -32,6 +34,20 @@ function splitColumns(rows: readonly Row[]): { varying: string[]; constant: stri
 
 function preferredMeasure(measures: readonly string[]): string {
   return measures.find((m) => /accuracy/i.test(m)) ?? measures[0] ?? "";
+}
+
+const REPORT_FILE = "report.html";
+
+/** The static report's tables (summaries the rows alone do not give), under the run's files. */
+async function showReportTables(box: HTMLElement, url: string): Promise<void> {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return;
+    const tables = reportTables(await response.text());
+    if (tables.length) box.replaceChildren(reportTablesSection(tables, url));
+  } catch {
+    // The file went away or is unreadable: its link in Files says as much when followed.
+  }
 }
 
 export async function runPage(root: HTMLElement, id: string): Promise<() => void> {
@@ -131,6 +147,7 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     { class: "files" },
     ...answer.files.map((name) => h("li", {}, h("a", { href: fileUrl(summary.id, name), target: "_blank" }, name))),
   );
+  const reportBox = h("div");
   renderHeading();
   root.replaceChildren(
     heading,
@@ -139,7 +156,9 @@ export async function runPage(root: HTMLElement, id: string): Promise<() => void
     h("section", { class: "two" }, finalBox, latestBox),
     h("section", {}, h("h2", {}, "Parameters"), table(["name", "value"], parameters, "parameters-table")),
     h("section", {}, h("h2", {}, "Files"), files),
+    reportBox,
   );
+  if (answer.files.includes(REPORT_FILE)) void showReportTables(reportBox, fileUrl(summary.id, REPORT_FILE));
   if (rows.length === 0) plotBox.textContent = "no measurement rows yet";
   else await render();
 
