@@ -1,5 +1,5 @@
 /**
- * The opening every accumulator shares (ARCHITECTURE-vector): reading a batch and its label
+ * The opening every accumulator shares (docs/ARCHITECTURE.md, "The vector layer"): reading a batch and its label
  * sets, marking invalid rows, refusing incompatible merges, and the common head of the
  * serialised state. Estimators call these and keep only what is their own.
  */

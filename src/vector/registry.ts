@@ -1,5 +1,5 @@
 /**
- * The estimator registry (ARCHITECTURE-vector): one table, estimator name → how to build it,
+ * The estimator registry (docs/ARCHITECTURE.md, "The vector layer"): one table, estimator name → how to build it,
  * restore it, whether it counts (soft/hard/binned: states that add, so nulls, bootstraps and
  * bias correction work), its invalid-row policy and its own options. `createAccumulator`,
  * `accumulatorFromJSON`, `ESTIMATORS`, `isCounting`, the `entropy` command's choices and
