@@ -13,7 +13,7 @@
  *   one epoch of a run; seq2seq: one measurement step of a run; lm: the whole cell).
  */
 import type { RunFolder } from "../io/runFolder.js";
-import { RunFolder as Folder } from "../io/runFolder.js";
+import { RunFolder as Folder, writeAtomically } from "../io/runFolder.js";
 
 export interface ExperimentOptions {
   /** The run folder. */
@@ -24,6 +24,57 @@ export interface ExperimentOptions {
   log?: (message: string) => void;
   /** Recorded in run.json (default: this process's command line, shell-quoted). */
   command?: string;
+  // --- scale-out hooks (src/distributed/): which of the sweep's cells this process runs ---
+  /** Run only the index-th of count deterministic slices of the cells (`--shard i/N`). */
+  shard?: ShardSpec;
+  /** Run only the cells this accepts (a queue worker's one cell); recorded as `cells` in run.json. */
+  selectCells?: { name: string; accept: (id: string, ordinal: number) => boolean };
+}
+
+/** `--shard i/N`: cell k of the sweep (in its fixed order) belongs to shard k mod count. */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** Where a shard or a worker records which cells it ran (read by `glossa merge`). */
+export const CELLS_FILE = "cells.json";
+
+export interface CellsRecord {
+  /** "i/N", or the selection's name. */
+  selection: string;
+  /** Cells the whole sweep has, in its order. */
+  total: number;
+  /** The cells this folder ran: id and position in the sweep's order. */
+  cells: { id: string; ordinal: number }[];
+}
+
+/**
+ * Every experiment asks `take(id)` for each of its cells, always in the sweep's order and
+ * whether or not the cell is already done; the answer says whether this process runs it.
+ */
+export class CellSelection {
+  private seen = 0;
+  private readonly taken: { id: string; ordinal: number }[] = [];
+  constructor(private readonly accept?: (id: string, ordinal: number) => boolean) {}
+  take(id: string): boolean {
+    const ordinal = this.seen++;
+    if (this.accept && !this.accept(id, ordinal)) return false;
+    this.taken.push({ id, ordinal });
+    return true;
+  }
+  record(selection: string): CellsRecord {
+    return { selection, total: this.seen, cells: [...this.taken] };
+  }
+}
+
+function selectionOf(
+  options: ExperimentOptions,
+): { name: string; accept: (id: string, k: number) => boolean } | undefined {
+  const { shard, selectCells } = options;
+  if (shard && selectCells) throw new Error("internal: both a shard and a cell selection");
+  if (shard) return { name: `${shard.index}/${shard.count}`, accept: (_id, k) => k % shard.count === shard.index };
+  return selectCells;
 }
 
 export interface ExperimentIdentity {
@@ -49,20 +100,25 @@ export const stderrLog = (message: string): void => void process.stderr.write(`$
 export async function withRunFolder<T>(
   identity: ExperimentIdentity,
   options: ExperimentOptions,
-  body: (folder: RunFolder, log: (message: string) => void) => Promise<T>,
+  body: (folder: RunFolder, log: (message: string) => void, cells: CellSelection) => Promise<T>,
 ): Promise<T> {
   const log = options.log ?? stderrLog;
+  const selection = selectionOf(options);
   const folder = Folder.open(options.out, {
     experiment: identity.experiment,
-    parameters: identity.parameters,
+    // A shard's folder records its slice, so merge can check the slices and a resume keeps it.
+    parameters: options.shard ? { ...identity.parameters, shard: selection!.name } : identity.parameters,
     resume: options.resume ?? false,
     ...(identity.mayChange ? { mayChange: identity.mayChange } : {}),
     ...(options.command ? { command: options.command } : {}),
     log,
   });
+  const cells = new CellSelection(selection?.accept);
   let result: T;
   try {
-    result = await body(folder, log);
+    result = await body(folder, log, cells);
+    if (selection)
+      writeAtomically(folder.file(CELLS_FILE), `${JSON.stringify(cells.record(selection.name), null, 1)}\n`);
   } catch (error) {
     folder.finish(`failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
     throw error;
