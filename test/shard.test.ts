@@ -17,29 +17,16 @@ import { presetConfig } from "../src/experiments/seq2seq/config.js";
 import { runExperiment as runSeq2seq } from "../src/experiments/seq2seq/experiment.js";
 import { tsBackend } from "../src/compute/ts.js";
 import { InputError } from "../src/io/errors.js";
-import { readRunFolder, readRunInfo, type ResultRow } from "../src/io/runFolder.js";
+import { readRunFolder, readRunInfo } from "../src/io/runFolder.js";
 import { acquireLock } from "../src/io/runLock.js";
 import type { ShardSpec } from "../src/experiments/runner.js";
 import { runCli } from "./helpers/runCli.js";
+import { expectSameRows } from "./helpers/sameRows.js";
 
 const quiet = () => {};
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-shard-"));
 let folders = 0;
 const tmp = (name: string) => path.join(root, `${name}-${folders++}`);
-
-/** Same rows in the same order: coordinates exactly, values to 1e-9 relative. */
-export function expectSameRows(actual: readonly ResultRow[], expected: readonly ResultRow[]): void {
-  expect(actual.length).toBe(expected.length);
-  expect(expected.length).toBeGreaterThan(0);
-  for (let i = 0; i < expected.length; i++) {
-    const { value: a, ...ca } = actual[i]!;
-    const { value: b, ...cb } = expected[i]!;
-    expect(ca, `row ${i}`).toEqual(cb);
-    if (typeof b === "number" && typeof a === "number")
-      expect(Math.abs(a - b), `row ${i} ${JSON.stringify(cb)}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
-    else expect(a).toBe(b);
-  }
-}
 
 const commitsOf = (dir: string) => fs.readFileSync(path.join(dir, "commits.jsonl"), "utf8");
 

@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   lm: () => import("./commands/lm.js"),
   serve: () => import("./commands/serve.js"),
   merge: () => import("./commands/merge.js"),
+  worker: () => import("./commands/worker.js"),
 };
 
 async function usage(): Promise<string> {
