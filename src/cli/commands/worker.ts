@@ -78,7 +78,8 @@ command that started the sweep, and read/write access to its --store folder.`);
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
-  log("stopping");
+  log("stopping after the current job (signal again to stop now)");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
   await stop();
   return 0;
 }
