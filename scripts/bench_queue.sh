@@ -25,7 +25,8 @@ for workers in 1 2; do
   DB=$workers
   PIDS=()
   for w in $(seq "$workers"); do
-    timed "$WORK/w$workers-$w" $CLI worker --queue "redis://127.0.0.1:$PORT/$DB" 2>/dev/null &
+    # time itself, not the function: $! must be the PID whose child is the worker (pkill -P below)
+    /usr/bin/time -f "%e %U %S" -o "$WORK/w$workers-$w" $CLI worker --queue "redis://127.0.0.1:$PORT/$DB" >/dev/null 2>&1 &
     PIDS+=($!)
   done
   timed "$WORK/coord$workers" $CLI "$@" --out "$WORK/queue$workers-out" --queue "redis://127.0.0.1:$PORT/$DB" >/dev/null 2>&1
