@@ -16,7 +16,7 @@ import path from "node:path";
 import { bundleCli } from "./helpers/bundleCli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunFolder } from "../src/io/runFolder.js";
-import { jobArguments, parseQueueUrl } from "../src/distributed/queue.js";
+import { jobArguments, jobsOf, parseQueueUrl } from "../src/distributed/queue.js";
 import { expectSameRows } from "./helpers/sameRows.js";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -165,6 +165,15 @@ describe("queue arguments", () => {
     expect(
       jobArguments(["--config", "c.json", "--out", "o", "--resume", "--queue=redis://h:1", "--store", "s", "--json"]),
     ).toEqual(["--config", "c.json", "--json"]);
+    const cells = [
+      { id: "a", ordinal: 0 },
+      { id: "m1/0", ordinal: 1, group: "m1" },
+      { id: "m1/1", ordinal: 2, group: "m1" },
+      { id: "m2/0", ordinal: 3, group: "m2" },
+      { id: "b", ordinal: 4 },
+      { id: "c", ordinal: 5 },
+    ];
+    expect(jobsOf(cells).map((job) => job.map((c) => c.ordinal))).toEqual([[0], [1, 2], [3], [4], [5]]);
   });
 });
 
@@ -196,6 +205,8 @@ describe.skipIf(!HAVE_REDIS)("queue mode on a real redis-server", () => {
     const lmOut = path.join(tmp, "lm-queued");
     const lmRun = await start([...lmArgs, "--out", lmOut, "--queue", url(2)]).done;
     expect(lmRun.code, lmRun.stderr).toBe(0);
+    // One job per model: its cells share the model's forward passes.
+    expect(lmRun.stderr).toMatch(/8 cells \(2 jobs to run, 0 cells already in/);
     expectSameFolder(lmOut, lmRef);
     await stopWorker(w1);
   }, 240_000);
@@ -259,7 +270,7 @@ describe.skipIf(!HAVE_REDIS)("queue mode on a real redis-server", () => {
       here,
     ).done;
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/1 of 1 cells failed on every try/);
+    expect(run.stderr).toMatch(/1 of 1 jobs failed on every try/);
     expect(run.stderr).toMatch(/cell h8-s9 \(job [0-9a-f]+-0, 2 tries\): .*fail\.json/);
     expect(readRunFolder(out).info!.status).toMatch(/^failed: /);
     await stopWorker(w);

@@ -14,7 +14,7 @@ import type { Queue } from "bullmq";
 import { InputError } from "../io/errors.js";
 import type { RunFolder } from "../io/runFolder.js";
 import type { CellDispatcher, ExperimentIdentity, PlannedCell } from "../experiments/runner.js";
-import { copyCheckpoints } from "./merge.js";
+import { copyCheckpoints, sweepOrder } from "./merge.js";
 import type { PartCommit } from "./shard.js";
 
 export const QUEUE_NAME = "glossa-cells";
@@ -24,7 +24,8 @@ export interface CellJob {
   /** The sweep command (emergent, seq2seq, lm) and its arguments, without --out/--resume/--queue/--store. */
   command: string;
   argv: string[];
-  cell: PlannedCell;
+  /** One cell, or a group of cells that share costly work (lm: one model's cells). */
+  cells: PlannedCell[];
   /** Identifies the sweep (hash of experiment, parameters and arguments). */
   sweep: string;
   /** Shared folder where the job's own run folder (and its checkpoints) lives. */
@@ -58,7 +59,21 @@ export function sweepKey(identity: ExperimentIdentity, command: string, argv: re
     .slice(0, 16);
 }
 
-export const jobId = (sweep: string, cell: PlannedCell) => `${sweep}-${cell.ordinal}`;
+export const jobId = (sweep: string, cells: readonly PlannedCell[]) => `${sweep}-${cells[0]!.ordinal}`;
+
+/** One job per cell, except that neighbouring cells of one group (lm: one model) make one job. */
+export function jobsOf(cells: readonly PlannedCell[]): PlannedCell[][] {
+  const jobs: PlannedCell[][] = [];
+  for (const cell of cells) {
+    const last = jobs.at(-1);
+    if (last && cell.group !== undefined && last[0]!.group === cell.group) last.push(cell);
+    else jobs.push([cell]);
+  }
+  return jobs;
+}
+
+const describeCells = (cells: readonly PlannedCell[]) =>
+  cells.length === 1 ? `cell ${cells[0]!.id}` : `cells ${cells[0]!.id} … ${cells.at(-1)!.id} (${cells.length})`;
 
 /** Options that name where this process writes, or how it runs: not part of a job's arguments. */
 const LOCAL_VALUE_OPTIONS = ["out", "queue", "store", "attempts", "shard"];
@@ -136,23 +151,23 @@ export class QueueDispatcher implements CellDispatcher {
     const queue = new Queue<CellJob, CellResult>(QUEUE_NAME, { connection: parseQueueUrl(settings.url) });
     try {
       const done = doneCells(folder);
-      const pending = plan.cells.filter((c) => !done.has(c.ordinal));
+      const pending = jobsOf(plan.cells.filter((c) => !done.has(c.ordinal)));
       fs.mkdirSync(settings.store, { recursive: true });
       const store = path.resolve(settings.store);
       await queue.addBulk(
-        pending.map((cell) => ({
+        pending.map((cells) => ({
           name: settings.command,
-          data: { command: settings.command, argv: settings.argv, cell, sweep, store },
-          opts: { jobId: jobId(sweep, cell), attempts: settings.attempts, backoff: { type: "fixed", delay: 500 } },
+          data: { command: settings.command, argv: settings.argv, cells, sweep, store },
+          opts: { jobId: jobId(sweep, cells), attempts: settings.attempts, backoff: { type: "fixed", delay: 500 } },
         })),
       );
       // Jobs that failed for good in an earlier coordinator's run are tried again now.
-      for (const cell of pending) {
-        const job = await queue.getJob(jobId(sweep, cell));
+      for (const cells of pending) {
+        const job = await queue.getJob(jobId(sweep, cells));
         if (job && (await job.getState()) === "failed") await job.retry("failed", { resetAttemptsMade: true });
       }
       log(
-        `queue ${settings.url}: sweep ${sweep}, ${plan.cells.length} cells (${pending.length} to run, ${plan.cells.length - pending.length} already in ${folder.dir}); start workers with: glossa worker --queue ${settings.url}`,
+        `queue ${settings.url}: sweep ${sweep}, ${plan.cells.length} cells (${pending.length} jobs to run, ${plan.cells.length - pending.flat().length} cells already in ${folder.dir}); start workers with: glossa worker --queue ${settings.url}`,
       );
       await this.collect(queue, sweep, pending, folder, log);
     } finally {
@@ -164,7 +179,7 @@ export class QueueDispatcher implements CellDispatcher {
   private async collect(
     queue: Queue<CellJob, CellResult>,
     sweep: string,
-    pending: PlannedCell[],
+    pending: PlannedCell[][],
     folder: RunFolder,
     log: (message: string) => void,
   ): Promise<void> {
@@ -176,14 +191,14 @@ export class QueueDispatcher implements CellDispatcher {
       const states = await Promise.all(pending.map((c) => queue.getJobState(jobId(sweep, c))));
       // Commit the finished prefix, in order.
       while (next < pending.length && states[next] === "completed") {
-        const cell = pending[next]!;
-        const job = await queue.getJob(jobId(sweep, cell));
+        const cells = pending[next]!;
+        const job = await queue.getJob(jobId(sweep, cells));
         const result = job?.returnvalue;
         if (!result || !Array.isArray(result.commits))
-          throw new Error(`internal: job ${jobId(sweep, cell)} completed without its cell's commits`);
-        for (const c of result.commits) if (!folder.isCommitted(c.id)) folder.commit(c.id, c.rows);
-        copyCheckpoints([{ dir: path.join(this.settings.store, sweep, String(cell.ordinal)) }], folder.dir);
-        fs.appendFileSync(folder.file(DONE_FILE), `${JSON.stringify(cell)}\n`);
+          throw new Error(`internal: job ${jobId(sweep, cells)} completed without its cells' commits`);
+        for (const c of sweepOrder([result])) if (!folder.isCommitted(c.id)) folder.commit(c.id, c.rows);
+        copyCheckpoints([{ dir: path.join(this.settings.store, sweep, String(cells[0]!.ordinal)) }], folder.dir);
+        fs.appendFileSync(folder.file(DONE_FILE), cells.map((c) => `${JSON.stringify(c)}\n`).join(""));
         next++;
       }
       const count = (s: string) => states.filter((x) => x === s).length;
@@ -202,15 +217,15 @@ export class QueueDispatcher implements CellDispatcher {
       if (finished) {
         if (failed === 0) return;
         const reasons: string[] = [];
-        for (const [i, cell] of pending.entries()) {
+        for (const [i, cells] of pending.entries()) {
           if (states[i] !== "failed") continue;
-          const job = await queue.getJob(jobId(sweep, cell));
+          const job = await queue.getJob(jobId(sweep, cells));
           reasons.push(
-            `cell ${cell.id} (job ${jobId(sweep, cell)}, ${job?.attemptsMade ?? "?"} tries): ${job?.failedReason ?? "?"}`,
+            `${describeCells(cells)} (job ${jobId(sweep, cells)}, ${job?.attemptsMade ?? "?"} tries): ${job?.failedReason ?? "?"}`,
           );
         }
         throw new FailedCellsError(
-          `${failed} of ${pending.length} cells failed on every try; fix the cause and re-run with --resume:\n  ${reasons.join("\n  ")}`,
+          `${failed} of ${pending.length} jobs failed on every try; fix the cause and re-run with --resume:\n  ${reasons.join("\n  ")}`,
         );
       }
       await new Promise((r) => setTimeout(r, 200));

@@ -30,8 +30,10 @@ export interface WorkerSettings {
 
 /** Runs one cell job; returns its commits. */
 export async function runCellJob(job: Job<CellJob>, runCommand: CommandRunner, log: (m: string) => void) {
-  const { command, argv, cell, sweep, store } = job.data;
-  const dir = path.join(store, sweep, String(cell.ordinal));
+  const { command, argv, cells, sweep, store } = job.data;
+  const dir = path.join(store, sweep, String(cells[0]!.ordinal));
+  const wanted = new Map(cells.map((c) => [c.ordinal, c.id]));
+  const what = cells.length === 1 ? `cell ${cells[0]!.id}` : `${cells.length} cells (${cells[0]!.id} …)`;
   const journal = path.join(dir, "results.jsonl");
   const resume = fs.existsSync(journal);
   // An earlier try on another host was declared dead by BullMQ (its lock expired): its folder lock is stale.
@@ -44,18 +46,17 @@ export async function runCellJob(job: Job<CellJob>, runCommand: CommandRunner, l
       fs.rmSync(lock, { force: true });
     }
   }
-  log(`job ${job.id}: ${command} cell ${cell.id}${resume ? " (resuming an interrupted try)" : ""}`);
-  const code = await withCellFilter(
-    { name: `cell ${cell.ordinal}`, accept: (id, k) => k === cell.ordinal && id === cell.id },
-    () => runCommand(command, [...argv, "--out", dir, ...(resume ? ["--resume"] : [])]),
+  log(`job ${job.id}: ${command} ${what}${resume ? " (resuming an interrupted try)" : ""}`);
+  const code = await withCellFilter({ name: `job ${job.id}`, accept: (id, k) => wanted.get(k) === id }, () =>
+    runCommand(command, [...argv, "--out", dir, ...(resume ? ["--resume"] : [])]),
   );
   if (code !== 0) throw new Error(`glossa ${command} exited with code ${code}`);
   const part = readSweepPart(dir);
-  if (part.cells.cells.length !== 1)
+  if (part.cells.cells.length !== cells.length)
     throw new Error(
-      `cell ${cell.id} (position ${cell.ordinal}) is not in this worker's sweep: are the models, corpus and config the same here?`,
+      `${what}: only ${part.cells.cells.length} of them are in this worker's sweep: are the models, corpus and config the same here?`,
     );
-  log(`job ${job.id}: cell ${cell.id} done (${part.commits.length} commits)`);
+  log(`job ${job.id}: ${what} done (${part.commits.length} commits)`);
   return { commits: part.commits };
 }
 

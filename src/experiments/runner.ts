@@ -39,6 +39,8 @@ export interface ExperimentOptions {
 export interface PlannedCell {
   id: string;
   ordinal: number;
+  /** Cells of one group share costly work (lm: one model's forward passes); a queue job runs a whole group. */
+  group?: string;
 }
 
 /** Runs a sweep's cells elsewhere and commits each cell's commits into `folder`, in cell order. */
@@ -91,9 +93,9 @@ export class CellSelection {
   /** Every cell asked about, in order. */
   readonly asked: PlannedCell[] = [];
   constructor(private readonly accept?: (id: string, ordinal: number) => boolean) {}
-  take(id: string): boolean {
+  take(id: string, group?: string): boolean {
     const ordinal = this.seen++;
-    this.asked.push({ id, ordinal });
+    this.asked.push({ id, ordinal, ...(group !== undefined ? { group } : {}) });
     if (this.accept && !this.accept(id, ordinal)) return false;
     this.taken.push({ id, ordinal });
     return true;

@@ -255,7 +255,7 @@ async function runCells(
       const todo = layers.flatMap((layer) =>
         options.estimators
           // take() first: every cell is asked, in order, done or not (shards slice by position).
-          .filter((e) => cells.take(cellId(name, layer, e)) && !isDone(name, layer, e))
+          .filter((e) => cells.take(cellId(name, layer, e), name) && !isDone(name, layer, e))
           .map((estimator) => ({ layer, estimator })),
       );
       summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
