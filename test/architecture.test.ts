@@ -25,6 +25,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ["io", "report", "stats", "util"],
   web: ["info", "mapping", "vector", "compute", "labels", "stats", "util", "report", "io"],
   bench: ["info", "mapping", "stats", "vector", "compute", "labels", "io", "sources", "report", "util", "experiments"],
+  distributed: ["experiments", "io", "util"],
   cli: [
     "info",
     "mapping",
@@ -39,6 +40,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     "experiments",
     "server",
     "bench",
+    "distributed",
   ],
 };
 

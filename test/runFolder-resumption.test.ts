@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { build } from "rolldown";
+import { bundleCli } from "./helpers/bundleCli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readJournal } from "../src/io/runFolder.js";
 import { Random } from "../src/util/random.js";
@@ -22,13 +22,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-resume-"));
 const FIX = path.join(ROOT, "test", "fixtures", "lm");
 
 beforeAll(async () => {
-  await build({
-    input: path.join(ROOT, "src", "cli", "bin.ts"),
-    platform: "node",
-    external: (id) => !id.startsWith(".") && !path.isAbsolute(id),
-    output: { file: CLI, format: "esm", codeSplitting: false },
-    logLevel: "silent",
-  });
+  await bundleCli(CLI);
 }, 60_000);
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -35,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   seq2seq: () => import("./commands/seq2seq.js"),
   lm: () => import("./commands/lm.js"),
   serve: () => import("./commands/serve.js"),
+  merge: () => import("./commands/merge.js"),
+  worker: () => import("./commands/worker.js"),
 };
 
 async function usage(): Promise<string> {

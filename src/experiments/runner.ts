@@ -12,8 +12,12 @@
  * - commit: the unit of resumption inside a cell, journaled whole or not at all (emergent:
  *   one epoch of a run; seq2seq: one measurement step of a run; lm: the whole cell).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { RunFolder } from "../io/runFolder.js";
-import { RunFolder as Folder } from "../io/runFolder.js";
+import { RunFolder as Folder, writeAtomically } from "../io/runFolder.js";
 
 export interface ExperimentOptions {
   /** The run folder. */
@@ -24,6 +28,134 @@ export interface ExperimentOptions {
   log?: (message: string) => void;
   /** Recorded in run.json (default: this process's command line, shell-quoted). */
   command?: string;
+  // --- scale-out hooks (src/distributed/): which of the sweep's cells this process runs ---
+  /** Run only the index-th of count deterministic slices of the cells (`--shard i/N`). */
+  shard?: ShardSpec;
+  /** Run the cells elsewhere (`--queue`): the dispatcher fills the run folder, then the body only reports. */
+  dispatcher?: CellDispatcher;
+}
+
+/** A cell of a sweep: its commit-id prefix and its position in the sweep's order. */
+export interface PlannedCell {
+  id: string;
+  ordinal: number;
+  /** Cells of one group share costly work (lm: one model's forward passes); a queue job runs a whole group. */
+  group?: string;
+}
+
+/** Runs a sweep's cells elsewhere and commits each cell's commits into `folder`, in cell order. */
+export interface CellDispatcher {
+  dispatch(
+    plan: { identity: ExperimentIdentity; cells: PlannedCell[] },
+    folder: RunFolder,
+    log: (message: string) => void,
+  ): Promise<void>;
+}
+
+/** Which cells a process runs: a name (recorded in cells.json) and a test on (id, ordinal). */
+export interface CellFilter {
+  name: string;
+  accept: (id: string, ordinal: number) => boolean;
+}
+
+const ambientFilter = new AsyncLocalStorage<CellFilter>();
+
+/** Runs `fn` (e.g. a command) so that every sweep started inside it runs only the cells `filter` accepts. */
+export function withCellFilter<T>(filter: CellFilter, fn: () => Promise<T>): Promise<T> {
+  return ambientFilter.run(filter, fn);
+}
+
+/** `--shard i/N`: cell k of the sweep (in its fixed order) belongs to shard k mod count. */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** Where a shard or a worker records which cells it ran (read by `glossa merge`). */
+export const CELLS_FILE = "cells.json";
+
+export interface CellsRecord {
+  /** "i/N", or the selection's name. */
+  selection: string;
+  /** Cells the whole sweep has, in its order. */
+  total: number;
+  /** The cells this folder ran: id and position in the sweep's order. */
+  cells: { id: string; ordinal: number }[];
+}
+
+/**
+ * Every experiment asks `take(id)` for each of its cells, always in the sweep's order and
+ * whether or not the cell is already done; the answer says whether this process runs it.
+ */
+export class CellSelection {
+  private seen = 0;
+  private readonly taken: PlannedCell[] = [];
+  /** Every cell asked about, in order. */
+  readonly asked: PlannedCell[] = [];
+  constructor(private readonly accept?: (id: string, ordinal: number) => boolean) {}
+  take(id: string, group?: string): boolean {
+    const ordinal = this.seen++;
+    this.asked.push({ id, ordinal, ...(group !== undefined ? { group } : {}) });
+    if (this.accept && !this.accept(id, ordinal)) return false;
+    this.taken.push({ id, ordinal });
+    return true;
+  }
+  record(selection: string): CellsRecord {
+    return { selection, total: this.seen, cells: [...this.taken] };
+  }
+}
+
+function selectionOf(options: ExperimentOptions): CellFilter | undefined {
+  const { shard } = options;
+  if (shard) return { name: `${shard.index}/${shard.count}`, accept: (_id, k) => k % shard.count === shard.index };
+  return ambientFilter.getStore();
+}
+
+/** The sweep's cells, found by running its body in a scratch folder with every cell declined. */
+async function planCells<T>(
+  identity: ExperimentIdentity,
+  body: (folder: RunFolder, log: (message: string) => void, cells: CellSelection) => Promise<T>,
+): Promise<PlannedCell[]> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-plan-"));
+  try {
+    const quiet = () => {};
+    const folder = Folder.open(scratch, { ...identity, resume: false, log: quiet });
+    const cells = new CellSelection(() => false);
+    try {
+      await body(folder, quiet, cells);
+    } finally {
+      folder.close();
+    }
+    return cells.asked;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `--queue`: plan the cells, let the dispatcher fill the run folder, then run the body over the finished folder. */
+async function dispatchSweep<T>(
+  identity: ExperimentIdentity,
+  options: ExperimentOptions & { dispatcher: CellDispatcher },
+  body: (folder: RunFolder, log: (message: string) => void, cells: CellSelection) => Promise<T>,
+): Promise<T> {
+  const log = options.log ?? stderrLog;
+  const cells = await planCells(identity, body);
+  const folder = Folder.open(options.out, {
+    ...identity,
+    resume: options.resume ?? false,
+    ...(options.command ? { command: options.command } : {}),
+    log,
+  });
+  try {
+    await options.dispatcher.dispatch({ identity, cells }, folder, log);
+  } catch (error) {
+    folder.finish(`failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+    throw error;
+  }
+  folder.close();
+  // Every commit is in the journal now: the body skips them all and writes summaries and plots.
+  const { dispatcher: _d, ...rest } = options;
+  return withRunFolder(identity, { ...rest, resume: true }, body);
 }
 
 export interface ExperimentIdentity {
@@ -49,20 +181,26 @@ export const stderrLog = (message: string): void => void process.stderr.write(`$
 export async function withRunFolder<T>(
   identity: ExperimentIdentity,
   options: ExperimentOptions,
-  body: (folder: RunFolder, log: (message: string) => void) => Promise<T>,
+  body: (folder: RunFolder, log: (message: string) => void, cells: CellSelection) => Promise<T>,
 ): Promise<T> {
+  if (options.dispatcher) return dispatchSweep(identity, { ...options, dispatcher: options.dispatcher }, body);
   const log = options.log ?? stderrLog;
+  const selection = selectionOf(options);
   const folder = Folder.open(options.out, {
     experiment: identity.experiment,
-    parameters: identity.parameters,
+    // A shard's folder records its slice, so merge can check the slices and a resume keeps it.
+    parameters: options.shard ? { ...identity.parameters, shard: selection!.name } : identity.parameters,
     resume: options.resume ?? false,
     ...(identity.mayChange ? { mayChange: identity.mayChange } : {}),
     ...(options.command ? { command: options.command } : {}),
     log,
   });
+  const cells = new CellSelection(selection?.accept);
   let result: T;
   try {
-    result = await body(folder, log);
+    result = await body(folder, log, cells);
+    if (selection)
+      writeAtomically(folder.file(CELLS_FILE), `${JSON.stringify(cells.record(selection.name), null, 1)}\n`);
   } catch (error) {
     folder.finish(`failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
     throw error;

@@ -2,6 +2,7 @@
  * `glossa emergent`: trains sender–receiver pairs on the reconstruction game over seeds and
  * hidden sizes and tracks the language's structure and generalisation every epoch. Wiring only.
  */
+import { SCALE_OUT_OPTIONS, scaleOutOptions } from "../../distributed/options.js";
 import { choiceOption, describeOptions, flagOption, parseArgs, stringOption } from "../args.js";
 import { commandLine } from "../../io/runFolder.js";
 import { textTable } from "../../report/html.js";
@@ -26,6 +27,7 @@ const OPTIONS = {
   },
   config: { type: "string", description: "JSON file of settings that override the preset's (unknown keys are errors)" },
   out: { type: "string", description: "run folder (default glossa-out/emergent-PRESET)" },
+  ...SCALE_OUT_OPTIONS,
   resume: { type: "boolean", description: "continue the run in --out from its checkpoints and journal" },
   backend: { type: "string", description: "TensorFlow.js back end: wasm (default) or cpu" },
   json: { type: "boolean", description: "print the summary as JSON on stdout" },
@@ -67,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await runExperiment(config, {
     out,
     resume: flagOption(args, "resume"),
+    ...scaleOutOptions("emergent", argv, out, (name) => stringOption(args, name)),
     backend,
     preset,
     command: commandLine(["emergent", ...argv]),

@@ -2,6 +2,7 @@
  * `glossa lm`: per-layer structure of ONNX language models (sizes or checkpoints) on a
  * corpus (METHODS §5, §6.4). Wiring only: the sweep lives in src/experiments/lm/.
  */
+import { SCALE_OUT_OPTIONS, scaleOutOptions } from "../../distributed/options.js";
 import path from "node:path";
 import {
   choiceOption,
@@ -63,6 +64,7 @@ const OPTIONS = {
   threads: { type: "string", description: "onnxruntime intra-op threads (default: onnxruntime's choice)" },
   kernel: { type: "string", description: "anchor kernel back end: onnx (default, fast) or ts (reference)" },
   out: { type: "string", description: "run folder (default glossa-out/lm)" },
+  ...SCALE_OUT_OPTIONS,
   resume: {
     type: "boolean",
     description: "continue the run in --out; finished (model, layer, estimator) cells are not recomputed",
@@ -163,7 +165,13 @@ export async function run(argv: string[]): Promise<number> {
   const command = commandLine(["lm", ...argv]);
   const result = await runExperiment(
     { ...options, corpusName: corpusFile },
-    { out, resume: flagOption(args, "resume"), log, command },
+    {
+      out,
+      resume: flagOption(args, "resume"),
+      log,
+      command,
+      ...scaleOutOptions("lm", argv, out, (name) => stringOption(args, name)),
+    },
   );
   const table = summaryTable(result.rows);
   if (flagOption(args, "json")) {

@@ -3,6 +3,7 @@
  * tracks the structure of their encoder states over training (METHODS §6.2–6.3).
  * Wiring only: the experiment lives in src/experiments/seq2seq/.
  */
+import { SCALE_OUT_OPTIONS, scaleOutOptions } from "../../distributed/options.js";
 import path from "node:path";
 import {
   choiceOption,
@@ -77,6 +78,7 @@ const OPTIONS = {
   backend: { type: "string", description: "TensorFlow.js back end: wasm (default) or cpu" },
   "data-seed": { type: "string", description: "seed of the split and evaluation subsets (default 0)" },
   out: { type: "string", description: "run folder (default glossa-out/seq2seq-TASK-SPLIT-PRESET)" },
+  ...SCALE_OUT_OPTIONS,
   resume: { type: "boolean", description: "continue the run in --out from its journal and checkpoints" },
   json: { type: "boolean", description: "print the summary as JSON" },
   help: { type: "boolean" },
@@ -182,6 +184,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await runExperiment(config, {
     out,
     resume: flagOption(args, "resume"),
+    ...scaleOutOptions("seq2seq", argv, out, (name) => stringOption(args, name)),
     backend,
     dataSeed,
     command: commandLine(["seq2seq", ...argv]),

@@ -143,7 +143,7 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
     // A finished sweep may be extended by more epochs; a preset name is only a label.
     mayChange: ["config.epochs", "preset"],
   };
-  return withRunFolder(identity, options, async (folder, log) => {
+  return withRunFolder(identity, options, async (folder, log, cells) => {
     log(
       `emergent: ${meanings.length / atoms.length} meanings; train ${splitInfo.train}, iid test ${splitInfo.iid}, compositional test ${splitInfo.compositional} (unseen-combination rate ${splitInfo.unseenCombinationRate.compositional.toFixed(2)}); ${specs.length} runs × ${config.epochs} epochs on ${backend}`,
     );
@@ -165,6 +165,7 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
       specs.reduce((sum, s) => sum + Math.max(0, config.epochs - Math.max(0, ...journaled.get(s.id)!)), 0);
 
     for (const spec of specs) {
+      if (!cells.take(spec.id)) continue; // another shard's or worker's cell
       const coords = { experiment: EXPERIMENT, run: spec.id, seed: spec.seed, hiddenSize: spec.hiddenSize };
       const file = checkpointFile(folder, spec.id);
       const settings = runSettings(config, spec);

@@ -17,7 +17,7 @@ import { basename, dirname } from "node:path";
 import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
-import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
+import { type CellSelection, type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
 import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
@@ -207,8 +207,8 @@ export async function runExperiment(config: LmSweepOptions, options: ExperimentO
   return withRunFolder(
     { experiment: LM_EXPERIMENT, parameters: lmParameters(config), mayChange: LM_MAY_CHANGE },
     options,
-    async (folder, log) => {
-      const summary = await runCells(config, folder, log);
+    async (folder, log, cells) => {
+      const summary = await runCells(config, folder, log, cells);
       const rows = folder.rows();
       const figures = await lmFigures(rows);
       for (const [name, svg] of Object.entries(figures.files)) writeFileSync(folder.file(name), svg);
@@ -230,6 +230,7 @@ async function runCells(
   options: LmSweepOptions,
   run: RunFolder,
   log: (message: string) => void,
+  cells: CellSelection,
 ): Promise<LmSweepSummary> {
   const names = modelNames(options.models);
   const legacyDone = finishedCells(run.existing);
@@ -252,7 +253,10 @@ async function runCells(
     try {
       const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
       const todo = layers.flatMap((layer) =>
-        options.estimators.filter((e) => !isDone(name, layer, e)).map((estimator) => ({ layer, estimator })),
+        options.estimators
+          // take() first: every cell is asked, in order, done or not (shards slice by position).
+          .filter((e) => cells.take(cellId(name, layer, e), name) && !isDone(name, layer, e))
+          .map((estimator) => ({ layer, estimator })),
       );
       summary.cellsSkipped += layers.length * options.estimators.length - todo.length;
       if (todo.length === 0) {

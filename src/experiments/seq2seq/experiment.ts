@@ -82,7 +82,7 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
     // How often checkpoints are written does not change any result.
     mayChange: ["checkpointEvery"],
   };
-  return withRunFolder(identity, options, async (folder, log) => {
+  return withRunFolder(identity, options, async (folder, log, cells) => {
     const tf = await useTfBackend(options.backend ?? "wasm");
     log(`preparing ${config.task}${config.task === "scan" ? ` (${config.split} split)` : ""}…`);
     const task = prepareTask(config, dataSeed);
@@ -104,6 +104,7 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
       for (const size of config.sizes) {
         for (const seed of config.seeds) {
           const key = runKey(regime, size, seed);
+          if (!cells.take(key)) continue; // another shard's or worker's cell
           const checkpointFile = folder.file(path.join("checkpoints", `${key}.json`));
           outcomes.push(
             await trainAndMeasure(tf, task, config, size, seed, regime, {
