@@ -74,6 +74,11 @@ const OPTIONS = {
     type: "string",
     description: `structure estimator: ${STRUCTURE_ESTIMATORS.join(" (default) | ")} (H_dw)`,
   },
+  "null-shadows": {
+    type: "string",
+    description:
+      "bias correction: null shadows per label set (default: the preset's, 4); summaries and plots read corrected values, raw ones stay in the rows; 0 = raw values only",
+  },
   backend: { type: "string", description: "TensorFlow.js back end: wasm (default) or cpu" },
   "data-seed": { type: "string", description: "seed of the split and evaluation subsets (default 0)" },
   out: { type: "string", description: "run folder (default glossa-out/seq2seq-TASK-SPLIT-PRESET)" },
@@ -157,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
         ? undefined
         : choiceOption(args, "meta-order", ["first", "second"] as const, "first"),
     metaInnerLearningRate: optionalNumber("meta-lr", { min: 0 }),
+    nullShadows: optionalNumber("null-shadows", { integer: true, min: 0 }),
   };
   const configFile = stringOption(args, "config");
   let config: Seq2seqConfig;

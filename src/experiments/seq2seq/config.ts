@@ -40,6 +40,19 @@ export interface Seq2seqConfig {
   estimator: StructureEstimator;
   /** Soft-entropy anchors. */
   anchors: number;
+  /**
+   * Bias correction (METHODS §5.1): null shadows per label set; 0 turns it off (raw values only).
+   * With k ≥ 1 every label-dependent measure is three rows (raw / null / corrected) and the
+   * summaries read the corrected one.
+   */
+  nullShadows: number;
+  /**
+   * Probe inputs are split into this many groups (at most one input each); the bootstrap over probe inputs (the interval
+   * of the peak step and of compression) redraws groups with replacement.
+   */
+  bootstrapGroups: number;
+  /** Bootstrap resamples of information per measurement step (0 = no bootstrap rows). */
+  bootstrapResamples: number;
   /** Save a checkpoint at least this often (steps), besides every measurement step. */
   checkpointEvery: number;
   /** Toy tasks only: training/test examples. */
@@ -70,6 +83,9 @@ export const PRESETS = {
     probeInputs: 300,
     estimator: "soft",
     anchors: 100,
+    nullShadows: 4,
+    bootstrapGroups: 20,
+    bootstrapResamples: 200,
     checkpointEvery: 100,
     toyTrain: 500,
     toyTest: 100,
@@ -99,6 +115,9 @@ export const PRESETS = {
     probeInputs: 2000,
     estimator: "soft",
     anchors: 100,
+    nullShadows: 4,
+    bootstrapGroups: 20,
+    bootstrapResamples: 200,
     checkpointEvery: 500,
     toyTrain: 500,
     toyTest: 100,
@@ -156,6 +175,9 @@ export function validateSeq2seqConfig(c: Seq2seqConfig, source = "settings"): vo
   positiveInt("probeInputs");
   oneOf("estimator", c.estimator, STRUCTURE_ESTIMATORS);
   positiveInt("anchors", 2);
+  positiveInt("nullShadows", 0);
+  positiveInt("bootstrapGroups", 2);
+  positiveInt("bootstrapResamples", 0);
   positiveInt("checkpointEvery");
   positiveInt("toyTrain");
   positiveInt("toyTest");
