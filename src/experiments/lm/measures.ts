@@ -9,7 +9,7 @@
  * "unexplained".
  */
 import type { EntropyEstimate } from "../../vector/accumulator.js";
-import { structureMeasures } from "../../vector/measures.js";
+import { type MeasureCorrection, structureMeasures } from "../../vector/measures.js";
 import { residualRows } from "../residualRows.js";
 
 export interface CellMeasure {
@@ -18,13 +18,19 @@ export interface CellMeasure {
   labelSet?: string;
   /** Residual decomposition: which component. */
   component?: string;
+  /** With null shadows (METHODS §5.1): raw / null / corrected, and the null's spread and p-value. */
+  correction?: MeasureCorrection;
+  shadows?: number;
+  sd?: number;
+  lower?: number;
+  upper?: number;
+  pValue?: number;
 }
 
 export function cellMeasures(estimate: EntropyEstimate): CellMeasure[] {
-  const out: CellMeasure[] = structureMeasures(estimate).map((r) => ({
-    measure: r.measure,
-    value: r.value,
-    ...(r.labelSet !== null ? { labelSet: r.labelSet } : {}),
+  const out: CellMeasure[] = structureMeasures(estimate).map(({ labelSet, ...r }) => ({
+    ...r,
+    ...(labelSet !== null && labelSet !== undefined ? { labelSet } : {}),
   }));
   out.push({ measure: "rows", value: estimate.rows });
   for (const [labelSet, e] of Object.entries(estimate.labelSets)) {
