@@ -9,23 +9,15 @@
  * "unexplained".
  */
 import type { EntropyEstimate } from "../../vector/accumulator.js";
-import { type MeasureCorrection, structureMeasures } from "../../vector/measures.js";
+import { type MeasureRow, structureMeasures } from "../../vector/measures.js";
 import { residualRows } from "../residualRows.js";
 
-export interface CellMeasure {
-  measure: string;
-  value: number;
+/** A §5 measure row (with its correction columns, METHODS §5.1) or a count; residual rows name their component. */
+export type CellMeasure = Omit<MeasureRow, "labelSet"> & {
   labelSet?: string;
   /** Residual decomposition: which component. */
   component?: string;
-  /** With null shadows (METHODS §5.1): raw / null / corrected, and the null's spread and p-value. */
-  correction?: MeasureCorrection;
-  shadows?: number;
-  sd?: number;
-  lower?: number;
-  upper?: number;
-  pValue?: number;
-}
+};
 
 export function cellMeasures(estimate: EntropyEstimate): CellMeasure[] {
   const out: CellMeasure[] = structureMeasures(estimate).map(({ labelSet, ...r }) => ({
