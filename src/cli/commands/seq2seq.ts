@@ -60,7 +60,20 @@ const OPTIONS = {
   },
   "meta-order": {
     type: "string",
-    description: "meta-learning gradient: first (first-order approximation, default) or second",
+    description: "meta-learning gradient: second (exact, as in DG-MAML; default) or first (first-order approximation)",
+  },
+  "meta-neighbours": {
+    type: "string",
+    description:
+      "meta-learning: the k most similar training inputs (edit distance) partners are drawn from (default 100)",
+  },
+  "meta-partners": {
+    type: "string",
+    description: "meta-learning: meta-test partners per training example (default 3)",
+  },
+  "meta-temperature": {
+    type: "string",
+    description: "meta-learning: τ of the partner distribution softmax(−distance/τ) (default 1)",
   },
   "meta-lr": { type: "string", description: "meta-learning inner SGD step size (default 0.01)" },
   seeds: { type: "string", description: "comma-separated model seeds (default: the preset's)" },
@@ -160,7 +173,10 @@ export async function run(argv: string[]): Promise<number> {
     metaOrder:
       stringOption(args, "meta-order") === undefined
         ? undefined
-        : choiceOption(args, "meta-order", ["first", "second"] as const, "first"),
+        : choiceOption(args, "meta-order", ["first", "second"] as const, "second"),
+    metaNeighbours: optionalNumber("meta-neighbours", { integer: true, min: 1 }),
+    metaPartners: optionalNumber("meta-partners", { integer: true, min: 1 }),
+    metaTemperature: optionalNumber("meta-temperature", {}),
     metaInnerLearningRate: optionalNumber("meta-lr", { min: 0 }),
     nullShadows: optionalNumber("null-shadows", { integer: true, min: 0 }),
   };

@@ -27,10 +27,17 @@ export interface Seq2seqConfig {
   steps: number;
   batchSize: number;
   learningRate: number;
-  /** Meta-learning: inner SGD step, gradient order, neighbours per input. */
+  /**
+   * Meta-learning (DG-MAML, Conklin et al. 2021): inner SGD step, gradient order (second =
+   * exact, the paper's; first = the approximation), the k most similar training inputs
+   * (edit distance) partners are drawn from, partners per example, and τ of the partner
+   * distribution softmax(−distance / τ).
+   */
   metaInnerLearningRate: number;
   metaOrder: MetaOrder;
   metaNeighbours: number;
+  metaPartners: number;
+  metaTemperature: number;
   /** Number of log-spaced measurement steps (plus step 0). */
   measurePoints: number;
   /** Test examples decoded per accuracy measurement (a fixed seeded subset; 0 = all). */
@@ -76,8 +83,10 @@ export const PRESETS = {
     batchSize: 32,
     learningRate: 5e-3,
     metaInnerLearningRate: 1e-2,
-    metaOrder: "first",
-    metaNeighbours: 8,
+    metaOrder: "second",
+    metaNeighbours: 100,
+    metaPartners: 3,
+    metaTemperature: 1,
     measurePoints: 8,
     evalExamples: 200,
     probeInputs: 300,
@@ -108,8 +117,10 @@ export const PRESETS = {
     batchSize: 64,
     learningRate: 1e-3,
     metaInnerLearningRate: 1e-2,
-    metaOrder: "first",
-    metaNeighbours: 8,
+    metaOrder: "second",
+    metaNeighbours: 100,
+    metaPartners: 3,
+    metaTemperature: 1,
     measurePoints: 16,
     evalExamples: 1000,
     probeInputs: 2000,
@@ -170,6 +181,9 @@ export function validateSeq2seqConfig(c: Seq2seqConfig, source = "settings"): vo
     fail(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
   oneOf("metaOrder", c.metaOrder, ["first", "second"]);
   positiveInt("metaNeighbours");
+  positiveInt("metaPartners");
+  if (!(c.metaTemperature > 0 && Number.isFinite(c.metaTemperature)))
+    fail(`metaTemperature must be a positive number, got ${c.metaTemperature}`);
   positiveInt("measurePoints", 2);
   positiveInt("evalExamples", 0);
   positiveInt("probeInputs");

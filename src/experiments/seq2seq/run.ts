@@ -148,6 +148,8 @@ export async function trainAndMeasure(
               innerLearningRate: config.metaInnerLearningRate,
               order: config.metaOrder,
               neighbours: config.metaNeighbours,
+              partners: config.metaPartners,
+              temperature: config.metaTemperature,
             },
           }
         : {}),
