@@ -11,6 +11,8 @@ import { AnchorAccumulator } from "../src/vector/anchorAccumulator.js";
 import { makeAnchors } from "../src/vector/anchors.js";
 import { calibrateTemperature } from "../src/vector/temperature.js";
 import { InputError } from "../src/io/errors.js";
+import { summaryTable } from "../src/experiments/lm/report.js";
+import { lmSizeTrends } from "../src/experiments/lm/sizeTrends.js";
 
 const FIX = "test/fixtures/lm";
 const GPT2 = join(FIX, "gpt2-tiny");
@@ -31,6 +33,7 @@ function options(over: Partial<LmSweepOptions> = {}): LmSweepOptions {
     anchors: { n: 32, seed: 7 },
     calibration: "exact",
     bins: 10,
+    nullShadows: 0,
     backend: tsBackend,
     ...over,
   };
@@ -106,6 +109,54 @@ describe("LM sweep", () => {
       "trigram − bigram",
       "unexplained",
     ]);
+  });
+
+  it("with null shadows: raw, null and corrected rows per label measure (shadows recorded), Z-only rows raw; the report reads the corrected", async () => {
+    const { rows } = await sweep({ models: [GPT2], estimators: ["soft"], layers: [1], nullShadows: 2 });
+    const token = rows.filter((r) => r.measure === "regularity-ln-n" && r.labelSet === "token");
+    expect(token.map((r) => r.correction).sort()).toEqual(["corrected", "null", "raw"]);
+    const byCorrection = Object.fromEntries(token.map((r) => [r.correction, r.value as number]));
+    expect(byCorrection.corrected).toBeCloseTo(byCorrection.raw! - byCorrection.null!, 12);
+    expect(token.every((r) => r.nullShadows === 2)).toBe(true);
+    const info = rows.filter((r) => r.measure === "information" && !r.labelSet);
+    expect(info.map((r) => r.correction)).toEqual(["raw"]);
+    const table = summaryTable(rows);
+    expect(table).toHaveLength(1);
+    expect(table[0]!["regularity (token)"]).toBe(Number(byCorrection.corrected!.toFixed(4)));
+    // One model: a size trend is "too few runs", never a number.
+    const trends = lmSizeTrends(rows);
+    expect(trends).toHaveLength(3);
+    expect(trends.every((t) => t.estimate === null && t.note === "too few runs")).toBe(true);
+  });
+
+  it("size trends: Spearman against log parameters over ≥ 5 models, with interval and p", () => {
+    const fake = [1e5, 2e5, 4e5, 8e5, 16e5, 32e5].flatMap((params, i) => [
+      {
+        experiment: "lm",
+        model: `m${i}`,
+        params,
+        layer: 2,
+        estimator: "soft",
+        measure: "information",
+        value: 0.1 * i,
+        correction: "raw",
+      },
+      {
+        experiment: "lm",
+        model: `m${i}`,
+        params,
+        layer: 1,
+        estimator: "soft",
+        measure: "information",
+        value: 1 - 0.1 * i,
+        correction: "raw",
+      },
+    ]);
+    const [info] = lmSizeTrends(fake);
+    expect(info!.n).toBe(6);
+    expect(info!.estimate).toBeCloseTo(1, 12);
+    expect(info!.excludesZero).toBe(true);
+    expect(info!.p).toBeLessThan(0.01);
   });
 
   it("padding is excluded: batches of 1 and of 5 sequences give the same results", async () => {

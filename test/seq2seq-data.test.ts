@@ -6,7 +6,13 @@ import {
   scanSplit,
   splitSizes,
 } from "../src/experiments/seq2seq/splits.js";
-import { editDistance, nearestInputs } from "../src/experiments/seq2seq/neighbours.js";
+import {
+  drawWeighted,
+  editDistance,
+  nearestInputs,
+  nearestNeighbours,
+  partnerWeights,
+} from "../src/experiments/seq2seq/neighbours.js";
 import {
   logSpacedSteps,
   presetConfig,
@@ -170,7 +176,10 @@ describe("edit-distance neighbours", () => {
     const inputs = Array.from({ length: 60 }, () => Array.from({ length: 1 + rng.int(4) }, () => words[rng.int(3)]!));
     const k = 4;
     const got = nearestInputs(inputs, { k, maxDistance: 2 });
+    const lists = nearestNeighbours(inputs, { k, maxDistance: 2 });
     inputs.forEach((x, i) => {
+      expect([...lists[i]!.indices]).toEqual([...got[i]!]);
+      expect([...lists[i]!.distances]).toEqual([...got[i]!].map((j) => editDistance(x, inputs[j]!)));
       const text = x.join(" ");
       const firstOf = new Map<string, number>();
       inputs.forEach((y, j) => void (firstOf.has(y.join(" ")) || firstOf.set(y.join(" "), j)));
@@ -182,6 +191,22 @@ describe("edit-distance neighbours", () => {
         .slice(0, k);
       expect([...got[i]!]).toEqual(candidates.map((c) => c.j));
     });
+  });
+
+  it("DG-MAML partners: softmax(−distance/τ) weights, drawn in proportion", () => {
+    const w = partnerWeights([1, 1, 2], 1);
+    const z = 2 * Math.exp(-1) + Math.exp(-2);
+    expect([...w].map((v) => v * z)).toEqual(
+      [Math.exp(-1), Math.exp(-1), Math.exp(-2)].map((v) => expect.closeTo(v, 12)),
+    );
+    expect([...partnerWeights([1, 2], 1e9)].every((v) => Math.abs(v - 0.5) < 1e-6)).toBe(true);
+    expect(() => partnerWeights([1], 0)).toThrow(/temperature/);
+    const rng = new Random(3);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 20000; i++) counts[drawWeighted(w, rng.uniform())]! += 1;
+    counts.forEach((c, i) => expect(c / 20000).toBeCloseTo(w[i]!, 1));
+    expect(drawWeighted(w, 0)).toBe(0);
+    expect(drawWeighted(w, 0.999999999)).toBe(2);
   });
 
   it("computes token-level Levenshtein", () => {

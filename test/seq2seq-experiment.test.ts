@@ -46,11 +46,16 @@ describe("seq2seq run folders", () => {
     expect(messages.some((m) => m.includes("dropped a partly written last line"))).toBe(true);
     expect(messages.some((m) => m.includes("resumed from the checkpoint at step 3"))).toBe(true);
     expect(resumed.outcomes[0]!.trainedSteps).toBe(5);
-    const key = (r: Record<string, unknown>) => `${r.step}|${r.layer}|${r.labelSet}|${r.measure}|${r.component}`;
+    const key = (r: Record<string, unknown>) =>
+      `${r.step}|${r.layer}|${r.labelSet}|${r.measure}|${r.component}|${r.correction}|${r.replicate}`;
     const a = new Map(journal(straight).map((r) => [key(r), r.value]));
     const b = journal(interrupted);
     expect(b.length).toBe(a.size);
     for (const r of b) expect(r.value).toBe(a.get(key(r)));
+    // The bias correction is on by default (raw, null and corrected rows), and information is bootstrapped.
+    const corrections = new Set(b.filter((r) => r.measure === "regularity-ln-n").map((r) => r.correction));
+    expect([...corrections].sort()).toEqual(["corrected", "null", "raw"]);
+    expect(b.filter((r) => r.measure === "information-bootstrap" && r.step === 8 && r.layer === 2)).toHaveLength(200);
     for (const f of ["results.csv", "summary.json", "report.html", "information.svg", "accuracy.svg"])
       expect(fs.existsSync(path.join(interrupted, f))).toBe(true);
     // Resuming a finished run trains nothing.
@@ -165,7 +170,7 @@ describe("phase summary", () => {
     expect(s.oodFinal).toBe(0.6);
     expect(s.rhoInformationOodAfterPeak).toBe(-1);
     expect(s.phaseOne && s.phaseTwo).toBe(true);
-    // Three runs: compression 0.3, 0.1, 0.2 against final OOD 0.6, 0.2, 0.4 → ρ = 1; groups average seeds.
+    // Runs with compression 0.9 − 0.6 k... against final OOD 0.6 k → ρ = 1 (needs ≥ 5 runs); groups average seeds.
     const scaled = (run: string, seed: number, k: number) =>
       rows.map((r) => ({
         ...r,
@@ -180,10 +185,82 @@ describe("phase summary", () => {
               ? 0.6 * k
               : r.value,
       }));
-    const all = summariseSeq2seq([...scaled("a", 1, 1), ...scaled("b", 2, 1 / 3), ...scaled("c", 3, 2 / 3)]);
-    expect(all.compressionVsOod!.rho).toBeCloseTo(1, 12);
-    expect(all.groups).toHaveLength(1);
-    expect(all.groups[0]!.compression).toBeCloseTo(0.2, 12);
-    expect(all.groups[0]!.runs).toBe(3);
+    const three = summariseSeq2seq([...scaled("a", 1, 1), ...scaled("b", 2, 1 / 3), ...scaled("c", 3, 2 / 3)]);
+    expect(three.compressionVsOod.estimate).toBeNull();
+    expect(three.compressionVsOod.note).toBe("too few runs");
+    expect(three.groups).toHaveLength(1);
+    expect(three.groups[0]!.compression).toBeCloseTo(0.2, 12);
+    expect(three.groups[0]!.runs).toBe(3);
+    const ks = [1, 1 / 3, 2 / 3, 0.5, 0.9, 0.1];
+    const six = summariseSeq2seq(ks.flatMap((k, i) => scaled(`r${i}`, i + 1, k)));
+    expect(six.compressionVsOod.n).toBe(6);
+    expect(six.compressionVsOod.estimate).toBeCloseTo(1, 12);
+    expect(six.compressionVsOod.interval95![0]).toBeGreaterThan(0);
+    expect(six.compressionVsOod.excludesZero).toBe(true);
+    expect(six.compressionVsOod.p).toBeLessThan(0.01);
+  });
+
+  it("reads corrected label measures, keeps information raw, and bootstraps the peak step over probe inputs", () => {
+    const base = { run: "r", model: "small", regime: "standard", seed: 1, layer: 2 };
+    const rows = [0, 10, 100, 1000].flatMap((step, i) => [
+      { ...base, step, measure: "information", value: [0.5, 0.8, 0.7, 0.6][i]!, correction: "raw" },
+      // The raw regularity falls (bias shrinking); the corrected one rises: the summary must read the corrected.
+      { ...base, step, labelSet: "token", measure: "regularity-ln-n", value: 0.5 - 0.1 * i, correction: "raw" },
+      { ...base, step, labelSet: "token", measure: "regularity-ln-n", value: 0.45 - 0.1 * i, correction: "null" },
+      { ...base, step, labelSet: "token", measure: "regularity-ln-n", value: 0.05 + 0.1 * i, correction: "corrected" },
+      // Bootstrap resamples: half peak at step 10, half at step 100.
+      ...[0, 1, 2, 3].map((replicate) => ({
+        ...base,
+        step,
+        replicate,
+        measure: "information-bootstrap",
+        value: replicate < 2 ? [0.5, 0.8, 0.7, 0.6][i]! : [0.5, 0.7, 0.8, 0.5][i]!,
+      })),
+    ]);
+    const s = summariseRun(rows);
+    expect(s.informationPeak).toBe(0.8);
+    expect(s.peakStep).toBe(10);
+    expect(s.regularityRise).toBeCloseTo(0.1, 12);
+    expect(s.bootstrapResamples).toBe(4);
+    expect(s.peakStepInterval![0]).toBeCloseTo(10, 12);
+    expect(s.peakStepInterval![1]).toBeGreaterThan(90);
+    expect(s.compressionInterval![0]).toBeCloseTo(0.2, 12);
+    expect(s.compressionInterval![1]).toBeGreaterThan(0.29);
+  });
+});
+
+describe("bootstrap of information over probe-input groups", () => {
+  it("redraws groups with the same multiplicities at every call and reproduces the point estimate for one draw of each", async () => {
+    const { AnchorAccumulator } = await import("../src/vector/anchorAccumulator.js");
+    const { makeAnchors } = await import("../src/vector/anchors.js");
+    const { PartitionedAccumulator } = await import("../src/vector/bootstrap.js");
+    const { bootstrapDraws, bootstrapInformation, informationOfDraw } = await import(
+      "../src/experiments/seq2seq/bootstrapInformation.js"
+    );
+    const { structureMeasures } = await import("../src/vector/measures.js");
+    const d = 4;
+    const template = new AnchorAccumulator({
+      estimator: "soft",
+      d,
+      n: 8,
+      anchors: makeAnchors({ n: 8, d, seed: 1 }).data,
+      epsilon: 0.5,
+    });
+    const partitioned = new PartitionedAccumulator(template);
+    for (let g = 0; g < 5; g++) {
+      const rows = Float32Array.from({ length: 6 * d }, (_, i) => Math.sin(i * 0.7 + g * 3) + g * 0.1);
+      await partitioned.update(rows);
+    }
+    const a = bootstrapInformation(partitioned.parts, 50, 7);
+    expect(a).toHaveLength(50);
+    expect(bootstrapInformation(partitioned.parts, 50, 7)).toEqual(a);
+    expect(new Set(a).size).toBeGreaterThan(1);
+    const draws = bootstrapDraws(5, 50, 7);
+    expect(draws.every((m) => m.reduce((x, y) => x + y, 0) === 5)).toBe(true);
+    // Every group once: the information of the merged accumulator; a group twice moves it.
+    const point = structureMeasures(partitioned.result()).find((r) => r.measure === "information")!.value;
+    expect(informationOfDraw(partitioned.parts, [1, 1, 1, 1, 1])).toBeCloseTo(point, 8);
+    expect(informationOfDraw(partitioned.parts, [2, 0, 1, 1, 1])).not.toBeCloseTo(point, 4);
+    expect(Math.min(...a)).toBeLessThanOrEqual(point + 0.05);
   });
 });

@@ -21,7 +21,7 @@ import {
 import { Seq2seqTrainer } from "../src/experiments/seq2seq/trainer.js";
 import { exactMatchAccuracy, exactMatches } from "../src/experiments/seq2seq/decode.js";
 import { loadRunCheckpoint, saveRunCheckpoint } from "../src/experiments/seq2seq/experiment.js";
-import { nearestInputs } from "../src/experiments/seq2seq/neighbours.js";
+import { nearestNeighbours } from "../src/experiments/seq2seq/neighbours.js";
 
 beforeAll(async () => {
   await useTfBackend("wasm");
@@ -90,20 +90,28 @@ describe("the seq2seq transformer", () => {
 
   it("meta-learning steps train and use the neighbour partners", () => {
     const { split, train, model } = tinyTask("copy", 3);
-    const neighbours = nearestInputs(
+    const neighbours = nearestNeighbours(
       split.train.map((e) => e.input),
       { k: 4 },
     );
     const trainer = new Seq2seqTrainer(
       tf,
       model,
-      { seed: 1, batchSize: 16, learningRate: 3e-3, meta: { innerLearningRate: 0.05, order: "first", neighbours: 4 } },
+      {
+        seed: 1,
+        batchSize: 16,
+        learningRate: 3e-3,
+        meta: { innerLearningRate: 0.05, order: "first", neighbours: 4, partners: 3 },
+      },
       train,
       neighbours,
     );
     const rows = trainer.batchIndices(0);
     const partners = trainer.metaTestIndices(0, rows);
-    rows.forEach((r, i) => expect([...neighbours[r]!]).toContain(partners[i]));
+    expect(partners).toHaveLength(3 * rows.length);
+    rows.forEach((r, i) => {
+      for (let j = 0; j < 3; j++) expect([...neighbours[r]!.indices]).toContain(partners[3 * i + j]);
+    });
     const a = trainer.trainStep();
     expect(a.testLoss).toBeGreaterThan(0);
     expect(a.loss).toBeCloseTo(a.trainLoss + a.testLoss!, 5);

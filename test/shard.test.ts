@@ -93,6 +93,7 @@ const LM: LmSweepOptions = {
   labels: ["token", "bigram"],
   estimators: ["soft", "binned"],
   batchSize: 4,
+  nullShadows: 2,
   anchors: { n: 16, seed: 7 },
   calibration: "exact",
   bins: 6,

@@ -15,16 +15,37 @@ describe("vector demo section", () => {
         noises: [0.5, 1, 8],
         permutations: 20,
         seed: 2,
+        nullShadows: 2,
       });
       const sweep = (
         out.results as {
-          sweep: { noise: number; labelSet: string; estimator: string; measure: string; value: number }[];
+          sweep: {
+            noise: number;
+            labelSet: string;
+            estimator: string;
+            measure: string;
+            value: number;
+            correction: string;
+          }[];
         }
       ).sweep;
-      const reg = (noise: number, labelSet: string) =>
+      const reg = (noise: number, labelSet: string, correction = "corrected", measure = "regularity-h") =>
         sweep.find(
-          (r) => r.noise === noise && r.labelSet === labelSet && r.estimator === "soft" && r.measure === "regularity-h",
+          (r) =>
+            r.noise === noise &&
+            r.labelSet === labelSet &&
+            r.estimator === "soft" &&
+            r.measure === measure &&
+            r.correction === correction,
         )!.value;
+      // Corrected by default; the raw value of the irrelevant label is its small-sample bias (100 rows per value).
+      expect(Math.abs(reg(1, "irrelevant", "corrected", "regularity-ln-n"))).toBeLessThan(0.01);
+      expect(reg(1, "irrelevant", "raw", "regularity-ln-n")).toBeGreaterThan(
+        reg(1, "irrelevant", "corrected", "regularity-ln-n") + 0.005,
+      );
+      expect(sweep.filter((r) => r.measure === "information" && r.noise === 1 && r.estimator === "soft")).toHaveLength(
+        1,
+      );
       expect(reg(0.5, "meaning")).toBeGreaterThan(0.2);
       expect(Math.abs(reg(0.5, "irrelevant"))).toBeLessThan(0.03);
       expect(reg(8, "meaning")).toBeLessThan(reg(0.5, "meaning"));
@@ -36,15 +57,17 @@ describe("vector demo section", () => {
       const residual = (
         out.results as { residual: { measure: string; labelSet: string; component: string; value: number }[] }
       ).residual;
-      expect(residual.map((r) => [r.measure, r.labelSet, r.component])).toEqual([
+      const corrected = residual.filter((r) => (r as { correction?: string }).correction === "corrected");
+      expect(corrected.map((r) => [r.measure, r.labelSet, r.component])).toEqual([
         ["residual", "nested", "meaning"],
         ["residual", "nested", "meaning+subtype − meaning"],
         ["residual", "nested", "unexplained"],
       ]);
-      expect(residual.reduce((a, r) => a + r.value, 0)).toBeCloseTo(1, 12);
+      expect(corrected.reduce((a, r) => a + r.value, 0)).toBeCloseTo(1, 12);
+      expect(residual).toHaveLength(9);
       const tsv = fs.readFileSync(path.join(dir, "measures.tsv"), "utf8").trim().split("\n");
-      expect(tsv[0]).toBe("noise\tlabelSet\testimator\tmeasure\tcomponent\tvalue");
-      expect(tsv.filter((l) => l.split("\t")[3] === "residual")).toHaveLength(3);
+      expect(tsv[0]).toBe("noise\tlabelSet\testimator\tmeasure\tcomponent\tcorrection\tvalue");
+      expect(tsv.filter((l) => l.split("\t")[3] === "residual")).toHaveLength(9);
       expect(logs.join("\n")).toContain("Residual decomposition");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

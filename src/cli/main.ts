@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   emergent: () => import("./commands/emergent.js"),
   seq2seq: () => import("./commands/seq2seq.js"),
   lm: () => import("./commands/lm.js"),
+  findings: () => import("./commands/findings.js"),
   serve: () => import("./commands/serve.js"),
   merge: () => import("./commands/merge.js"),
   worker: () => import("./commands/worker.js"),

@@ -24,6 +24,8 @@ export interface ResidualRow {
   labelSet: string;
   component: string;
   value: number;
+  /** With null shadows: raw, null or corrected (METHODS §5.1). */
+  correction?: "raw" | "null" | "corrected";
 }
 
 /** Rows of the decomposition for every scheme whose label sets were all measured. */
@@ -34,8 +36,14 @@ export function residualRows(
   const rows: ResidualRow[] = [];
   for (const [scheme, sets] of Object.entries(schemes)) {
     if (!sets.every((name) => estimate.labelSets[name])) continue;
-    for (const { component, value } of residualDecomposition(estimate, sets))
-      rows.push({ measure: RESIDUAL_MEASURE, labelSet: scheme, component, value });
+    for (const { component, value, correction } of residualDecomposition(estimate, sets))
+      rows.push({
+        measure: RESIDUAL_MEASURE,
+        labelSet: scheme,
+        component,
+        value,
+        ...(correction ? { correction } : {}),
+      });
   }
   return rows;
 }

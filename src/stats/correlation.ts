@@ -57,7 +57,7 @@ function checkPair(x: ArrayLike<number>, y: ArrayLike<number>): void {
   }
 }
 
-function isConstant(v: ArrayLike<number>): boolean {
+export function isConstant(v: ArrayLike<number>): boolean {
   for (let i = 1; i < v.length; i++) if (v[i] !== v[0]) return false;
   return true;
 }

@@ -56,6 +56,11 @@ const OPTIONS = {
     description: `soft temperature calibration: ${CALIBRATIONS.join(", ")} (default exact)`,
   },
   bins: { type: "string", description: "binned: bins per dimension (default 20)" },
+  "null-shadows": {
+    type: "string",
+    description:
+      "bias correction: null shadows per label set (default 4); tables and plots show corrected values, raw and null ones stay in the rows; 0 = raw values only",
+  },
   outputs: {
     type: "string",
     description: "name the residual tensors yourself: NAME,NAME,… (embeddings first, then one per block)",
@@ -157,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     calibration: choiceOption(args, "calibration", CALIBRATIONS, "exact") as Calibration,
     bins: numberOption(args, "bins", 20, { integer: true, min: 2 }),
+    nullShadows: numberOption(args, "null-shadows", 4, { integer: true, min: 0 }),
     outputs: commaList(stringOption(args, "outputs")),
     executionProviders: commaList(stringOption(args, "ep")),
     threads: threadsRaw === undefined ? undefined : numberOption(args, "threads", 0, { integer: true, min: 1 }),

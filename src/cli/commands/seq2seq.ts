@@ -61,7 +61,20 @@ const OPTIONS = {
   },
   "meta-order": {
     type: "string",
-    description: "meta-learning gradient: first (first-order approximation, default) or second",
+    description: "meta-learning gradient: second (exact, as in DG-MAML; default) or first (first-order approximation)",
+  },
+  "meta-neighbours": {
+    type: "string",
+    description:
+      "meta-learning: the k most similar training inputs (edit distance) partners are drawn from (default 100)",
+  },
+  "meta-partners": {
+    type: "string",
+    description: "meta-learning: meta-test partners per training example (default 3)",
+  },
+  "meta-temperature": {
+    type: "string",
+    description: "meta-learning: τ of the partner distribution softmax(−distance/τ) (default 1)",
   },
   "meta-lr": { type: "string", description: "meta-learning inner SGD step size (default 0.01)" },
   seeds: { type: "string", description: "comma-separated model seeds (default: the preset's)" },
@@ -74,6 +87,11 @@ const OPTIONS = {
   estimator: {
     type: "string",
     description: `structure estimator: ${STRUCTURE_ESTIMATORS.join(" (default) | ")} (H_dw)`,
+  },
+  "null-shadows": {
+    type: "string",
+    description:
+      "bias correction: null shadows per label set (default: the preset's, 4); summaries and plots read corrected values, raw ones stay in the rows; 0 = raw values only",
   },
   backend: { type: "string", description: "TensorFlow.js back end: wasm (default) or cpu" },
   "data-seed": { type: "string", description: "seed of the split and evaluation subsets (default 0)" },
@@ -157,8 +175,12 @@ export async function run(argv: string[]): Promise<number> {
     metaOrder:
       stringOption(args, "meta-order") === undefined
         ? undefined
-        : choiceOption(args, "meta-order", ["first", "second"] as const, "first"),
+        : choiceOption(args, "meta-order", ["first", "second"] as const, "second"),
+    metaNeighbours: optionalNumber("meta-neighbours", { integer: true, min: 1 }),
+    metaPartners: optionalNumber("meta-partners", { integer: true, min: 1 }),
+    metaTemperature: optionalNumber("meta-temperature", {}),
     metaInnerLearningRate: optionalNumber("meta-lr", { min: 0 }),
+    nullShadows: optionalNumber("null-shadows", { integer: true, min: 0 }),
   };
   const configFile = stringOption(args, "config");
   let config: Seq2seqConfig;

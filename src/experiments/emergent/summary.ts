@@ -63,14 +63,14 @@ export interface EmergentSummary {
   finalByRun: Record<string, Record<string, number>>;
 }
 
-interface RunMeta {
+export interface RunMeta {
   run: string;
   seed: number;
   hiddenSize: number;
 }
 
 /** Per run, per epoch: measure values (split-level accuracies as "split.measure"). */
-function indexRows(
+export function indexRows(
   rows: readonly ResultRow[],
 ): Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }> {
   const runs = new Map<string, { meta: RunMeta; epochs: Map<number, Record<string, number>> }>();

@@ -20,6 +20,9 @@ export function lmFixtureDir(): string {
 
 export const DEMO_MODELS = ["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"];
 
+/** Null shadows in the demo: 2 (the bias correction's p-values and spread need ≥ 2; more costs demo time). */
+export const LM_DEMO_NULL_SHADOWS = 2;
+
 export async function lmDemoSection(
   outDir: string,
   log: (message: string) => void,
@@ -49,6 +52,7 @@ export async function lmDemoSection(
       anchors: { n: 100, seed: 0 },
       calibration: "exact",
       bins: 20,
+      nullShadows: LM_DEMO_NULL_SHADOWS,
       backend: tsBackend,
       corpusName: "test/fixtures/lm/corpus.txt",
     },

@@ -52,6 +52,11 @@ export interface LmSweepOptions {
   anchors: { n: number; seed: number };
   calibration: Calibration;
   bins: number;
+  /**
+   * Bias correction (METHODS §5.1): null shadows per label set (0 = raw values only). With k ≥ 1
+   * label-dependent measures are raw / null / corrected rows and the report reads the corrected.
+   */
+  nullShadows: number;
   /** Explicit residual tensor names (embeddings first). */
   outputs?: readonly string[];
   backend: ComputeBackend;
@@ -339,12 +344,13 @@ async function runCells(
           estimator,
           ...scalarParameters(acc.parameters()),
         };
-        const rows: ResultRow[] = cellMeasures(estimate).map((c) => ({
+        const rows: ResultRow[] = cellMeasures(estimate).map(({ labelSet, measure, component, value, ...rest }) => ({
           ...base,
-          ...(c.labelSet ? { labelSet: c.labelSet } : {}),
-          measure: c.measure,
-          ...(c.component ? { component: c.component } : {}),
-          value: c.value,
+          ...(labelSet ? { labelSet } : {}),
+          measure,
+          ...(component ? { component } : {}),
+          value,
+          ...rest,
         }));
         rows.push({ ...base, measure: "tokens", value: tokens });
         run.commit(cellId(name, layer, estimator), rows);
@@ -387,9 +393,10 @@ function makeAccumulator(
   warnings: string[],
   log: (message: string) => void,
 ): EntropyAccumulator {
+  const shadows = options.nullShadows > 0 ? { nullShadows: options.nullShadows, nullSeed: 0 } : {};
   if (estimator === "binned") {
     if (!ranges) throw new Error("internal: binned estimator without a ranges pass");
-    return createAccumulator({ estimator, d, bins: options.bins, ranges: ranges.ranges() });
+    return createAccumulator({ estimator, d, bins: options.bins, ranges: ranges.ranges(), ...shadows });
   }
   // One anchor set per width, shared by every layer, checkpoint and model of that width (METHODS §4.2).
   let anchors = anchorCache.get(d);
@@ -399,5 +406,13 @@ function makeAccumulator(
     warnings.push(w);
     log(`warning: ${w}`);
   };
-  return createAccumulator({ estimator, d, anchors, calibration: options.calibration, backend: options.backend, warn });
+  return createAccumulator({
+    estimator,
+    d,
+    anchors,
+    calibration: options.calibration,
+    backend: options.backend,
+    warn,
+    ...shadows,
+  });
 }

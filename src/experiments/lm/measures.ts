@@ -9,22 +9,20 @@
  * "unexplained".
  */
 import type { EntropyEstimate } from "../../vector/accumulator.js";
-import { structureMeasures } from "../../vector/measures.js";
+import { type MeasureRow, structureMeasures } from "../../vector/measures.js";
 import { residualRows } from "../residualRows.js";
 
-export interface CellMeasure {
-  measure: string;
-  value: number;
+/** A §5 measure row (with its correction columns, METHODS §5.1) or a count; residual rows name their component. */
+export type CellMeasure = Omit<MeasureRow, "labelSet"> & {
   labelSet?: string;
   /** Residual decomposition: which component. */
   component?: string;
-}
+};
 
 export function cellMeasures(estimate: EntropyEstimate): CellMeasure[] {
-  const out: CellMeasure[] = structureMeasures(estimate).map((r) => ({
-    measure: r.measure,
-    value: r.value,
-    ...(r.labelSet !== null ? { labelSet: r.labelSet } : {}),
+  const out: CellMeasure[] = structureMeasures(estimate).map(({ labelSet, ...r }) => ({
+    ...r,
+    ...(labelSet !== null && labelSet !== undefined ? { labelSet } : {}),
   }));
   out.push({ measure: "rows", value: estimate.rows });
   for (const [labelSet, e] of Object.entries(estimate.labelSets)) {

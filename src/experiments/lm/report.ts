@@ -10,6 +10,8 @@
 import type { ResultRow } from "../../io/runFolder.js";
 import { lineChartSvg } from "../../report/plot.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
+import { defaultView } from "../correctedRows.js";
+import { describeSummaryWithP, lmSizeTrends } from "./sizeTrends.js";
 
 /** The panels drawn: measure, label set (null = no label set) and residual component (if any). */
 export const PLOTTED: [string, string | null, string?][] = [
@@ -29,7 +31,7 @@ function panelName(measure: string, labelSet: string | null, component?: string)
 /** Datums {model, layer, step, panel, value} for the plotted panels of one estimator. */
 export function plotData(rows: readonly ResultRow[], estimator: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const r of rows) {
+  for (const r of defaultView(rows)) {
     if (r.estimator !== estimator || typeof r.value !== "number") continue;
     const hit = PLOTTED.find(([m, l, c]) => m === r.measure && (l ?? undefined) === r.labelSet && c === r.component);
     if (!hit) continue;
@@ -99,6 +101,11 @@ export async function lmFigures(rows: readonly ResultRow[]): Promise<LmFigures> 
     }
   }
   parts.push(tableHtml(SUMMARY_COLUMNS, summaryTable(rows)));
+  parts.push(
+    paragraphHtml(
+      `Size trends across models (last layer, last step of each): ${lmSizeTrends(rows).map(describeSummaryWithP).join("; ")}.`,
+    ),
+  );
   return { files, html: parts.join("\n") };
 }
 
@@ -118,7 +125,7 @@ export const SUMMARY_COLUMNS = [
 /** One row per (model, layer, estimator) with the headline measures. */
 export function summaryTable(rows: readonly ResultRow[]): Record<string, unknown>[] {
   const cells = new Map<string, Record<string, unknown>>();
-  for (const r of rows) {
+  for (const r of defaultView(rows)) {
     const key = `${r.model}|${r.layer}|${r.estimator}`;
     let cell = cells.get(key);
     if (!cell)
@@ -140,6 +147,7 @@ export function lmMethodNote(): string {
   return paragraphHtml(
     "Each layer's residual stream (layer 0 = embeddings, layer k = output of block k, before any final norm) is measured " +
       "against token, n-gram, part-of-speech and position labels; padding is excluded. Information = H(Z)/ln n; " +
-      "variation = H(Z|X)/ln n; regularity = I(X;Z)/ln n; disentanglement = mean one-vs-rest JSD (METHODS §5).",
+      "variation = H(Z|X)/ln n; regularity = I(X;Z)/ln n; disentanglement = mean one-vs-rest JSD (METHODS §5). " +
+      "Label-dependent measures are shown bias-corrected when the sweep had null shadows (METHODS §5.1; raw and null values stay in results.jsonl).",
   );
 }

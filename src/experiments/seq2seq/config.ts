@@ -27,10 +27,17 @@ export interface Seq2seqConfig {
   steps: number;
   batchSize: number;
   learningRate: number;
-  /** Meta-learning: inner SGD step, gradient order, neighbours per input. */
+  /**
+   * Meta-learning (DG-MAML, Conklin et al. 2021): inner SGD step, gradient order (second =
+   * exact, the paper's; first = the approximation), the k most similar training inputs
+   * (edit distance) partners are drawn from, partners per example, and τ of the partner
+   * distribution softmax(−distance / τ).
+   */
   metaInnerLearningRate: number;
   metaOrder: MetaOrder;
   metaNeighbours: number;
+  metaPartners: number;
+  metaTemperature: number;
   /** Number of log-spaced measurement steps (plus step 0). */
   measurePoints: number;
   /** Test examples decoded per accuracy measurement (a fixed seeded subset; 0 = all). */
@@ -40,6 +47,19 @@ export interface Seq2seqConfig {
   estimator: StructureEstimator;
   /** Soft-entropy anchors. */
   anchors: number;
+  /**
+   * Bias correction (METHODS §5.1): null shadows per label set; 0 turns it off (raw values only).
+   * With k ≥ 1 every label-dependent measure is three rows (raw / null / corrected) and the
+   * summaries read the corrected one.
+   */
+  nullShadows: number;
+  /**
+   * Probe inputs are split into this many groups (at most one input each); the bootstrap over probe inputs (the interval
+   * of the peak step and of compression) redraws groups with replacement.
+   */
+  bootstrapGroups: number;
+  /** Bootstrap resamples of information per measurement step (0 = no bootstrap rows). */
+  bootstrapResamples: number;
   /** Save a checkpoint at least this often (steps), besides every measurement step. */
   checkpointEvery: number;
   /** Toy tasks only: training/test examples. */
@@ -63,13 +83,18 @@ export const PRESETS = {
     batchSize: 32,
     learningRate: 5e-3,
     metaInnerLearningRate: 1e-2,
-    metaOrder: "first",
-    metaNeighbours: 8,
+    metaOrder: "second",
+    metaNeighbours: 100,
+    metaPartners: 3,
+    metaTemperature: 1,
     measurePoints: 8,
     evalExamples: 200,
     probeInputs: 300,
     estimator: "soft",
     anchors: 100,
+    nullShadows: 4,
+    bootstrapGroups: 20,
+    bootstrapResamples: 200,
     checkpointEvery: 100,
     toyTrain: 500,
     toyTest: 100,
@@ -92,13 +117,18 @@ export const PRESETS = {
     batchSize: 64,
     learningRate: 1e-3,
     metaInnerLearningRate: 1e-2,
-    metaOrder: "first",
-    metaNeighbours: 8,
+    metaOrder: "second",
+    metaNeighbours: 100,
+    metaPartners: 3,
+    metaTemperature: 1,
     measurePoints: 16,
     evalExamples: 1000,
     probeInputs: 2000,
     estimator: "soft",
     anchors: 100,
+    nullShadows: 4,
+    bootstrapGroups: 20,
+    bootstrapResamples: 200,
     checkpointEvery: 500,
     toyTrain: 500,
     toyTest: 100,
@@ -151,11 +181,17 @@ export function validateSeq2seqConfig(c: Seq2seqConfig, source = "settings"): vo
     fail(`metaInnerLearningRate must be in (0, 10), got ${c.metaInnerLearningRate}`);
   oneOf("metaOrder", c.metaOrder, ["first", "second"]);
   positiveInt("metaNeighbours");
+  positiveInt("metaPartners");
+  if (!(c.metaTemperature > 0 && Number.isFinite(c.metaTemperature)))
+    fail(`metaTemperature must be a positive number, got ${c.metaTemperature}`);
   positiveInt("measurePoints", 2);
   positiveInt("evalExamples", 0);
   positiveInt("probeInputs");
   oneOf("estimator", c.estimator, STRUCTURE_ESTIMATORS);
   positiveInt("anchors", 2);
+  positiveInt("nullShadows", 0);
+  positiveInt("bootstrapGroups", 2);
+  positiveInt("bootstrapResamples", 0);
   positiveInt("checkpointEvery");
   positiveInt("toyTrain");
   positiveInt("toyTest");

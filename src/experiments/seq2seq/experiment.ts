@@ -91,7 +91,7 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
     log(
       `split sizes: train ${sizes.train} (${sizes.trainDistinct} distinct), iid test ${sizes.iidTest}, OOD test ${sizes.oodTest}; evaluating on ${sizes.iidEval} iid / ${sizes.oodEval} OOD; probing ${sizes.probeInputs} inputs`,
     );
-    const labels = probeLabels(task.probe, task.posOfSource);
+    const labels = probeLabels(task.probe, task.posOfSource, config.bootstrapGroups);
     const journaled = new Map<string, Set<number>>();
     for (const row of folder.existing) {
       if (typeof row.run !== "string" || typeof row.step !== "number") continue;
@@ -126,7 +126,14 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
                   model,
                   task.probe,
                   labels,
-                  { estimator: config.estimator, anchors: config.anchors, anchorSeed: 0 },
+                  {
+                    estimator: config.estimator,
+                    anchors: config.anchors,
+                    anchorSeed: 0,
+                    nullShadows: config.nullShadows,
+                    bootstrapGroups: config.bootstrapGroups,
+                    bootstrapResamples: config.bootstrapResamples,
+                  },
                   step,
                 ),
             }),

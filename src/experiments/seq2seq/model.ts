@@ -106,6 +106,11 @@ export function parameterShapes(c: ModelConfig): [string, number[]][] {
 
 export type Params = Map<string, Tensor>;
 
+/** Number of trainable parameters (the size axis of the size trends). */
+export function parameterCount(c: ModelConfig): number {
+  return parameterShapes(c).reduce((total, [, shape]) => total + shape.reduce((a, b) => a * b, 1), 0);
+}
+
 /** Seeded initial parameter values (plain arrays, back-end independent). */
 export function initialParameterValues(
   c: ModelConfig,

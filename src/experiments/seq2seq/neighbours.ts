@@ -39,6 +39,12 @@ export interface NeighbourOptions {
   maxDistance?: 1 | 2;
 }
 
+/** The nearest other inputs of one input (nearest first) and their edit distances. */
+export interface NeighbourList {
+  indices: Int32Array;
+  distances: Int32Array;
+}
+
 /**
  * For each input, up to k indices of other inputs with different text, nearest first
  * (ties in index order), one index per distinct text (its first occurrence), so repeated
@@ -46,6 +52,35 @@ export interface NeighbourOptions {
  * Returns one Int32Array per input (possibly shorter than k, or empty).
  */
 export function nearestInputs(inputs: readonly (readonly string[])[], options: NeighbourOptions): Int32Array[] {
+  return nearestNeighbours(inputs, options).map((n) => n.indices);
+}
+
+/**
+ * Meta-test partner weights of DG-MAML (Conklin et al. 2021, §3): softmax(−distance / τ) over
+ * the candidates, so nearer inputs are likelier partners and τ → ∞ is uniform.
+ */
+export function partnerWeights(distances: ArrayLike<number>, temperature: number): Float64Array {
+  if (!(temperature > 0)) throw new RangeError(`partner temperature must be > 0, got ${temperature}`);
+  const w = Float64Array.from(distances as ArrayLike<number>, (d) => -d / temperature);
+  const max = Math.max(...w);
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i] = Math.exp(w[i]! - max);
+  for (let i = 0; i < w.length; i++) w[i]! /= total;
+  return w;
+}
+
+/** Draws one index from `weights` (which sum to 1) with a uniform number u in [0, 1). */
+export function drawWeighted(weights: Float64Array, u: number): number {
+  let acc = 0;
+  for (let i = 0; i < weights.length; i++) {
+    acc += weights[i]!;
+    if (u < acc) return i;
+  }
+  return weights.length - 1;
+}
+
+/** nearestInputs with each neighbour's edit distance (1, or 2 for the second ring). */
+export function nearestNeighbours(inputs: readonly (readonly string[])[], options: NeighbourOptions): NeighbourList[] {
   const { k } = options;
   const maxDistance = options.maxDistance ?? 2;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`neighbours: k must be a positive integer, got ${k}`);
@@ -58,7 +93,7 @@ export function nearestInputs(inputs: readonly (readonly string[])[], options: N
     else byText.set(t, [i]);
   });
   const vocabulary = [...new Set(inputs.flat())];
-  const cache = new Map<string, Int32Array>();
+  const cache = new Map<string, NeighbourList>();
   return inputs.map((words) => {
     const text = key(words);
     const cached = cache.get(text);
@@ -66,7 +101,8 @@ export function nearestInputs(inputs: readonly (readonly string[])[], options: N
     const found = new Set<string>([text]);
     const ring1: string[][] = [];
     const result: number[] = [];
-    const collect = (candidates: string[][], keep: string[][] | null): void => {
+    const distances: number[] = [];
+    const collect = (candidates: string[][], keep: string[][] | null, distance: number): void => {
       const hits: number[] = [];
       for (const c of candidates) {
         const t = key(c);
@@ -78,14 +114,19 @@ export function nearestInputs(inputs: readonly (readonly string[])[], options: N
       }
       hits.sort((a, b) => a - b);
       result.push(...hits);
+      for (const _ of hits) distances.push(distance);
     };
-    collect(singleEdits(words, vocabulary), ring1);
+    collect(singleEdits(words, vocabulary), ring1, 1);
     if (result.length < k && maxDistance >= 2)
       collect(
         ring1.flatMap((c) => singleEdits(c, vocabulary)),
         null,
+        2,
       );
-    const out = Int32Array.from(result.slice(0, k));
+    const out = {
+      indices: Int32Array.from(result.slice(0, k)),
+      distances: Int32Array.from(distances.slice(0, k)),
+    };
     cache.set(text, out);
     return out;
   });

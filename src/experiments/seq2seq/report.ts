@@ -5,6 +5,7 @@
 import { figureHtml, paragraphHtml, renderReport, tableHtml } from "../../report/html.js";
 import { lineChartSvg } from "../../report/plot.js";
 import type { Seq2seqConfig } from "./config.js";
+import { defaultView } from "../correctedRows.js";
 import { correlationText, describeRun, type JournalRow, type Seq2seqSummary } from "./summary.js";
 
 /** Mean over seeds per (line, step, panel): one line per size (and regime when both ran). */
@@ -45,7 +46,9 @@ export function seq2seqCaption(file: string): string {
 }
 
 /** The plots (file name → SVG): accuracy, information, each label measure and the residual decomposition. */
-export async function seq2seqPlots(rows: readonly JournalRow[]): Promise<Record<string, string>> {
+export async function seq2seqPlots(allRows: readonly JournalRow[]): Promise<Record<string, string>> {
+  // Label-dependent measures are plotted bias-corrected when the rows hold the correction.
+  const rows = defaultView(allRows);
   const lastLayer = Math.max(0, ...rows.map((r) => (typeof r.layer === "number" ? r.layer : 0)));
   const charts: { file: string; rows: JournalRow[]; panel: (r: JournalRow) => string; title: string }[] = [
     {

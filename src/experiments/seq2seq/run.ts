@@ -17,7 +17,14 @@
 import type * as tfNs from "@tensorflow/tfjs";
 import { logSpacedSteps, type Regime, type Seq2seqConfig } from "./config.js";
 import { exactMatchAccuracy } from "./decode.js";
-import { MODEL_SIZES, standardArchitecture, type ModelConfig, type ModelSize, type Params } from "./model.js";
+import {
+  MODEL_SIZES,
+  parameterCount,
+  standardArchitecture,
+  type ModelConfig,
+  type ModelSize,
+  type Params,
+} from "./model.js";
 import type { PreparedTask } from "./task.js";
 import { Seq2seqTrainer, type TrainerSnapshot } from "./trainer.js";
 
@@ -43,6 +50,15 @@ export interface MeasureRow {
   estimator?: string;
   /** Residual decomposition: which component ("token", "bigram − token", …, "unexplained"). */
   component?: string;
+  /** With null shadows (METHODS §5.1): raw, null or corrected; and the null's spread and p-value. */
+  correction?: "raw" | "null" | "corrected";
+  shadows?: number;
+  sd?: number;
+  lower?: number;
+  upper?: number;
+  pValue?: number;
+  /** Bootstrap rows: which resample of the probe inputs. */
+  replicate?: number;
 }
 
 /** Measures encoder-state structure at one step; returns rows without run coordinates. */
@@ -132,6 +148,8 @@ export async function trainAndMeasure(
               innerLearningRate: config.metaInnerLearningRate,
               order: config.metaOrder,
               neighbours: config.metaNeighbours,
+              partners: config.metaPartners,
+              temperature: config.metaTemperature,
             },
           }
         : {}),
@@ -179,6 +197,7 @@ export async function trainAndMeasure(
       if (losses.count > 0) rows.push({ measure: "loss", value: losses.loss / losses.count, step });
       if (losses.count > 0 && regime === "meta")
         rows.push({ measure: "metaTestLoss", value: losses.metaTestLoss / losses.count, step });
+      rows.push({ measure: "parameters", value: parameterCount(model), step });
       const iid = exactMatchAccuracy(tf, trainer.params, model, task.iidEval);
       const ood = exactMatchAccuracy(tf, trainer.params, model, task.oodEval);
       if (iid !== null) rows.push({ measure: "iidAccuracy", value: iid, step });

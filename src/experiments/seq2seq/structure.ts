@@ -19,8 +19,11 @@ import { AnchorAccumulator } from "../../vector/anchorAccumulator.js";
 import { BinnedAccumulator } from "../../vector/binned.js";
 import type { EntropyAccumulator, EntropyEstimate } from "../../vector/accumulator.js";
 import { structureMeasures } from "../../vector/measures.js";
+import { PartitionedAccumulator } from "../../vector/bootstrap.js";
+import { BOOTSTRAP_MEASURE, bootstrapInformation } from "./bootstrapInformation.js";
 import { NGRAM_SCHEMES, residualRows } from "../residualRows.js";
 import { calibrateTemperature } from "../../vector/temperature.js";
+import { sliceLabels } from "../../vector/batch.js";
 import type { StructureEstimator } from "./config.js";
 import { selectRows, type EncodedExamples } from "./encoding.js";
 import type { MeasureRow } from "./run.js";
@@ -32,15 +35,39 @@ export interface ProbeLabels {
   /** Number of real token positions (rows fed to the accumulators). */
   rows: number;
   sets: Record<string, SequenceLabels>;
+  /** Row ranges [start, end) of consecutive groups of probe inputs (the bootstrap's unit). */
+  groups: { start: number; end: number }[];
 }
 
-/** Label sets of the probe inputs' real tokens (row-major positions), built once per run. */
-export function probeLabels(probe: EncodedExamples, posOfSource: (id: number) => number | undefined): ProbeLabels {
+/**
+ * Label sets of the probe inputs' real tokens (row-major positions), built once per run, and
+ * the inputs split into `groups` consecutive groups of (nearly) equal size.
+ */
+export function probeLabels(
+  probe: EncodedExamples,
+  posOfSource: (id: number) => number | undefined,
+  groups = 1,
+): ProbeLabels {
   const batch: TokenBatch = { ids: probe.src, rows: probe.n, length: probe.srcLength, padId: 0 };
   const { positions, sets } = sequenceLabelSets(batch, emptyVocabularies());
   const pos = lookupLabels(batch, posOfSource);
   if (pos.some((c) => c !== EXCLUDED)) sets.pos = pos;
-  return { rows: positions.length, sets };
+  const realTokens = (input: number): number => {
+    let n = 0;
+    for (let t = 0; t < probe.srcLength; t++) if (probe.src[input * probe.srcLength + t] !== 0) n++;
+    return n;
+  };
+  const count = Math.min(groups, probe.n);
+  const ranges: { start: number; end: number }[] = [];
+  let row = 0;
+  let input = 0;
+  for (let g = 0; g < count; g++) {
+    const lastInput = Math.round(((g + 1) * probe.n) / count);
+    const start = row;
+    for (; input < lastInput; input++) row += realTokens(input);
+    ranges.push({ start, end: row });
+  }
+  return { rows: positions.length, sets, groups: ranges };
 }
 
 /** Encoder states of the real tokens, one Float32Array (rows × d) per encoder layer (evaluation mode). */
@@ -93,15 +120,23 @@ export interface StructureSettings {
   anchorSeed: number;
   /** Binned: bins per dimension. */
   bins?: number;
+  /** Null shadows per label set (the bias correction, METHODS §5.1); 0 = raw values only. */
+  nullShadows: number;
+  /** Probe inputs are fed in this many groups (the bootstrap's resampling unit). */
+  bootstrapGroups: number;
+  /** Bootstrap resamples of information per step (0 = none); the same draws at every step (seed 0). */
+  bootstrapResamples: number;
 }
 
 /** A fresh accumulator for d-dimensional rows (binned ranges from the rows themselves). */
 function makeAccumulator(settings: StructureSettings, d: number, rows: Float32Array): EntropyAccumulator {
+  const shadows = settings.nullShadows > 0 ? { nullShadows: settings.nullShadows, nullSeed: 0 } : {};
   if (settings.estimator === "soft") {
     // The exact calibration: METHODS prefers it below d ≈ 16 and it agrees with the bound above.
     const epsilon = calibrateTemperature(d, settings.anchors, "exact");
     const anchors = makeAnchors({ n: settings.anchors, d, seed: settings.anchorSeed });
     return new AnchorAccumulator({
+      ...shadows,
       estimator: "soft",
       d,
       n: settings.anchors,
@@ -119,7 +154,7 @@ function makeAccumulator(settings: StructureSettings, d: number, rows: Float32Ar
     if (v < lo[j]!) lo[j] = v;
     if (v > hi[j]!) hi[j] = v;
   }
-  return new BinnedAccumulator({ d, bins: settings.bins ?? 20, ranges: { lo, hi } });
+  return new BinnedAccumulator({ ...shadows, d, bins: settings.bins ?? 20, ranges: { lo, hi } });
 }
 
 /**
@@ -152,9 +187,18 @@ export async function measureEncoderStructure(
     const data = states[l]!;
     if (data.length !== labels.rows * model.width)
       throw new Error(`encoder layer ${l + 1}: ${data.length / model.width} states for ${labels.rows} labelled tokens`);
-    const accumulator = makeAccumulator(settings, model.width, data);
-    await accumulator.update(data, labels.sets);
+    const accumulator = new PartitionedAccumulator(makeAccumulator(settings, model.width, data));
+    for (const group of labels.groups) {
+      const sets = Object.fromEntries(
+        Object.entries(labels.sets).map(([name, codes]) => [name, sliceLabels(codes, group.start, group.end)]),
+      );
+      await accumulator.update(data.subarray(group.start * model.width, group.end * model.width), sets);
+    }
     rows.push(...structureRows(accumulator.result(), step, l + 1));
+    const draws = bootstrapInformation(accumulator.parts, settings.bootstrapResamples, 0);
+    draws.forEach((value, replicate) =>
+      rows.push({ measure: BOOTSTRAP_MEASURE, value, step, layer: l + 1, replicate }),
+    );
   }
   return rows;
 }

@@ -11,10 +11,22 @@
  *   and the OOD accuracy gained meanwhile; within the run, Spearman's ρ between information
  *   and OOD accuracy over the steps from the peak on (negative: compression goes with
  *   generalisation).
- * Across runs: Spearman's ρ between second-phase compression and final OOD accuracy.
+ * Label-dependent measures are read bias-corrected when the journal has them (METHODS §5.1;
+ * ../correctedRows.ts); information is a measure of Z alone and has no correction.
+ * Intervals (METHODS §6.2): the peak step and compression of each run with a percentile
+ * bootstrap over probe inputs (the `information-bootstrap` rows: the same resamples at every
+ * step); across runs, Spearman's ρ of compression with final OOD (and iid) accuracy with a
+ * Fisher-z interval, and the size trend (ρ of compression and of the peak step against the
+ * model's parameter count, with p-value); fewer than 5 runs give "too few runs".
  * Pure (no I/O).
  */
 import { spearman } from "../../mapping/spearman.js";
+import { spearmanTest } from "../../stats/correlation.js";
+import { percentileInterval95 } from "../../stats/bootstrap.js";
+import { spearmanWithInterval } from "../../stats/rankCorrelation.js";
+import { describeSummary, type IntervalSummary } from "../../stats/summary.js";
+import { defaultView } from "../correctedRows.js";
+import { BOOTSTRAP_MEASURE } from "./bootstrapInformation.js";
 
 export interface JournalRow {
   run?: string;
@@ -45,6 +57,14 @@ export interface RunSummary {
   informationFinal: number | null;
   /** Information at the peak − at the last step (≥ 0). */
   compression: number | null;
+  /** Percentile-bootstrap 95% intervals over probe inputs (null without bootstrap rows). */
+  peakStepInterval: [number, number] | null;
+  compressionInterval: [number, number] | null;
+  /** Bootstrap resamples behind the intervals (0 without). */
+  bootstrapResamples: number;
+  /** Model width (the size coordinate) and parameter count, when the rows carry them. */
+  width: number | null;
+  parameters: number | null;
   lossStart: number | null;
   lossAtPeak: number | null;
   lossFinal: number | null;
@@ -62,12 +82,18 @@ export interface RunSummary {
   phaseTwo: boolean;
 }
 
+/** A correlation across runs: estimate with its 95% interval (stats/summary.ts) and the test's p-value. */
+export type RunCorrelation = IntervalSummary & { p: number | null };
+
 export interface Seq2seqSummary {
   runs: RunSummary[];
-  /** Spearman ρ between compression and final OOD accuracy across runs (null if < 3 runs with both, or a constant). */
-  compressionVsOod: { rho: number; n: number } | null;
+  /** Spearman ρ between compression and final OOD accuracy across runs ("too few runs" below 5). */
+  compressionVsOod: RunCorrelation;
   /** The same against final iid accuracy (informative when OOD accuracy is flat, as on SCAN add-jump). */
-  compressionVsIid: { rho: number; n: number } | null;
+  compressionVsIid: RunCorrelation;
+  /** Size trends: Spearman ρ against log parameter count (rank-identical to width) of compression and peak step. */
+  compressionVsSize: RunCorrelation;
+  peakStepVsSize: RunCorrelation;
   /** Means over seeds per regime and model size ("larger models compress more"). */
   groups: GroupSummary[];
 }
@@ -125,7 +151,36 @@ function atOrBefore(s: Series, step: number): number | null {
   return best;
 }
 
-export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005): RunSummary {
+/** Peak step and compression of each bootstrap resample of the information trajectory. */
+function bootstrapPhases(
+  rows: readonly JournalRow[],
+  layer: number | null,
+): { peakSteps: number[]; compressions: number[] } {
+  const byReplicate = new Map<number, Series>();
+  for (const r of rows) {
+    if (r.measure !== BOOTSTRAP_MEASURE || r.layer !== layer || typeof r.replicate !== "number") continue;
+    if (typeof r.step !== "number" || typeof r.value !== "number") continue;
+    const s = byReplicate.get(r.replicate) ?? new Map<number, number>();
+    s.set(r.step, r.value);
+    byReplicate.set(r.replicate, s);
+  }
+  const peakSteps: number[] = [];
+  const compressions: number[] = [];
+  for (const s of byReplicate.values()) {
+    let peakStep = -1;
+    for (const [step, v] of s) if (peakStep < 0 || v > s.get(peakStep)!) peakStep = step;
+    peakSteps.push(peakStep);
+    compressions.push(s.get(peakStep)! - last(s)!);
+  }
+  return { peakSteps, compressions };
+}
+
+function interval(values: number[]): [number, number] | null {
+  return values.length >= 2 ? percentileInterval95(Float64Array.from(values).sort()) : null;
+}
+
+export function summariseRun(allRows: readonly JournalRow[], minCompression = 0.005): RunSummary {
+  const rows = defaultView(allRows);
   const r0 = rows[0]!;
   const layers = rows
     .filter((r) => r.measure === "information" && typeof r.layer === "number")
@@ -175,6 +230,11 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
   const regularityRise = rise(regularity);
   const disentanglementRise = rise(disentanglement);
   const informationStart = first(information);
+  const boot = bootstrapPhases(rows, layer);
+  const numberOf = (key: string): number | null => {
+    const found = rows.find((r) => typeof r[key] === "number");
+    return found ? (found[key] as number) : null;
+  };
   return {
     run: String(r0.run ?? ""),
     model: String(r0.model ?? ""),
@@ -189,6 +249,11 @@ export function summariseRun(rows: readonly JournalRow[], minCompression = 0.005
     informationPeak: peak,
     informationFinal: final,
     compression,
+    peakStepInterval: interval(boot.peakSteps),
+    compressionInterval: interval(boot.compressions),
+    bootstrapResamples: boot.peakSteps.length,
+    width: numberOf("width"),
+    parameters: rows.find((r) => r.measure === "parameters" && typeof r.value === "number")?.value ?? null,
     lossStart,
     lossAtPeak,
     lossFinal: last(loss),
@@ -223,21 +288,43 @@ export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
     else byRun.set(r.run, [r]);
   }
   const runs = [...byRun.values()].map((rs) => summariseRun(rs));
-  const correlate = (accuracy: (r: RunSummary) => number | null): { rho: number; n: number } | null => {
-    const paired = runs.filter((r) => r.compression !== null && accuracy(r) !== null);
-    if (paired.length < 3) return null;
-    const result = spearman(
-      paired.map((r) => r.compression!),
-      paired.map((r) => accuracy(r)!),
-    );
-    return result.degenerate ? null : { rho: result.rho, n: result.n };
-  };
+  // Spearman is rank-based: against log parameter count it equals against the parameter count or the width.
+  const size = (r: RunSummary): number | null => r.parameters ?? r.width;
   return {
     runs,
-    compressionVsOod: correlate((r) => r.oodFinal),
-    compressionVsIid: correlate((r) => r.iidFinal),
+    compressionVsOod: correlateRuns(
+      runs,
+      "compression",
+      (r) => r.compression,
+      "final OOD accuracy",
+      (r) => r.oodFinal,
+    ),
+    compressionVsIid: correlateRuns(
+      runs,
+      "compression",
+      (r) => r.compression,
+      "final iid accuracy",
+      (r) => r.iidFinal,
+    ),
+    compressionVsSize: correlateRuns(runs, "log parameters", size, "compression", (r) => r.compression),
+    peakStepVsSize: correlateRuns(runs, "log parameters", size, "peak step", (r) => r.peakStep),
     groups: groupSummaries(runs),
   };
+}
+
+/** Spearman ρ of two per-run quantities over the runs that have both, with interval and p-value. */
+export function correlateRuns(
+  runs: readonly RunSummary[],
+  xName: string,
+  x: (r: RunSummary) => number | null,
+  yName: string,
+  y: (r: RunSummary) => number | null,
+): RunCorrelation {
+  const paired = runs.filter((r) => x(r) !== null && y(r) !== null);
+  const xs = paired.map((r) => x(r)!);
+  const ys = paired.map((r) => y(r)!);
+  const summary = spearmanWithInterval(`spearman(${xName}, ${yName})`, xs, ys);
+  return { ...summary, p: summary.estimate === null ? null : spearmanTest(xs, ys).p };
 }
 
 /** One plain-language line per run naming where the phases are. */
@@ -253,18 +340,18 @@ export function describeRun(s: RunSummary): string {
           ? "compression without a clear phase 1"
           : "no clear phases";
   return (
-    `${s.run}: information falls to its trough at step ${s.troughStep ?? "n/a"}, peaks at step ${s.peakStep ?? "n/a"} (${num(s.informationStart)} → ${num(s.informationTrough)} → ${num(s.informationPeak)} → ${num(s.informationFinal)} at step ${s.steps}; ` +
+    `${s.run}: information falls to its trough at step ${s.troughStep ?? "n/a"}, peaks at step ${s.peakStep ?? "n/a"}${s.peakStepInterval ? ` [95% ${s.peakStepInterval[0]}–${s.peakStepInterval[1]}]` : ""} (${num(s.informationStart)} → ${num(s.informationTrough)} → ${num(s.informationPeak)} → ${num(s.informationFinal)} at step ${s.steps}; ` +
     `token regularity ${s.regularityRise === null ? "n/a" : `${s.regularityRise >= 0 ? "+" : ""}${s.regularityRise.toFixed(3)}`}, disentanglement ${s.disentanglementRise === null ? "n/a" : `${s.disentanglementRise >= 0 ? "+" : ""}${s.disentanglementRise.toFixed(3)}`} trough→peak; ` +
-    `compression ${num(s.compression)}); loss ${num(s.lossStart)} → ${num(s.lossFinal)}; iid ${pct(s.iidFinal)}, OOD ${pct(s.oodAtPeak)} at the peak → ${pct(s.oodFinal)}; ` +
+    `compression ${num(s.compression)}${s.compressionInterval ? ` [${num(s.compressionInterval[0])}, ${num(s.compressionInterval[1])}]` : ""}); loss ${num(s.lossStart)} → ${num(s.lossFinal)}; iid ${pct(s.iidFinal)}, OOD ${pct(s.oodAtPeak)} at the peak → ${pct(s.oodFinal)}; ` +
     `ρ(information, OOD) after the peak ${num(s.rhoInformationOodAfterPeak, 2)}; ${phases}`
   );
 }
 
-/** Plain-language correlation of second-phase compression with final accuracy across runs. */
+/** Plain-language correlations across runs: compression with final accuracy, and the size trends. */
 export function correlationText(summary: Seq2seqSummary): string {
-  const part = (name: string, c: Seq2seqSummary["compressionVsOod"]): string =>
-    c
-      ? `Spearman ρ(second-phase compression, final ${name} accuracy) = ${c.rho.toFixed(3)} over ${c.n} runs`
-      : `no ${name} correlation (fewer than 3 runs, or the accuracy or compression is constant across runs)`;
-  return `${part("OOD", summary.compressionVsOod)}; ${part("iid", summary.compressionVsIid)}.`;
+  const part = (c: RunCorrelation): string =>
+    `${describeSummary(c)}${c.p === null ? "" : `, p = ${c.p.toPrecision(2)}`}`;
+  return [summary.compressionVsOod, summary.compressionVsIid, summary.compressionVsSize, summary.peakStepVsSize]
+    .map(part)
+    .join("; ");
 }

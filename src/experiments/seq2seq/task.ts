@@ -12,7 +12,7 @@ import {
   type EncodedExamples,
   type Vocabularies,
 } from "./encoding.js";
-import { nearestInputs } from "./neighbours.js";
+import { nearestNeighbours, type NeighbourList } from "./neighbours.js";
 import { SCAN_CATEGORY_NAMES, SCAN_WORD_CATEGORIES, type Seq2seqExample } from "./scan.js";
 import { scanSplit, splitSizes, type SplitSizes, type TaskSplit } from "./splits.js";
 import { toyTaskSplit } from "./toyTasks.js";
@@ -31,7 +31,7 @@ export interface PreparedTask {
   posOfSource: (id: number) => number | undefined;
   posNames: readonly string[];
   /** Meta-test candidates for each training row (only when a meta regime is requested). */
-  neighbours?: Int32Array[];
+  neighbours?: NeighbourList[];
 }
 
 function subset<T>(items: readonly T[], count: number, rng: Random): T[] {
@@ -75,7 +75,7 @@ export function prepareTask(config: Seq2seqConfig, dataSeed: number): PreparedTa
     posNames,
   };
   if (config.regimes.includes("meta"))
-    prepared.neighbours = nearestInputs(
+    prepared.neighbours = nearestNeighbours(
       split.train.map((e) => e.input),
       { k: config.metaNeighbours },
     );

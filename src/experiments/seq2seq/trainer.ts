@@ -4,8 +4,9 @@
  * - the batch of step s comes from the permutation of epoch ⌊s / stepsPerEpoch⌋, seeded
  *   by (seed, epoch); no generator state needs saving;
  * - dropout at step s is seeded by (seed, s);
- * - the meta-test partner of each meta-train example is one of its k nearest training
- *   inputs by edit distance, picked with a generator seeded by (seed, s).
+ * - the meta-test partners of each meta-train example are drawn (with replacement) from its
+ *   k nearest training inputs by edit distance with probability softmax(−distance / τ)
+ *   (DG-MAML as in Conklin et al. 2021), with a generator seeded by (seed, s).
  * Parameters and Adam state are the whole mutable state (see `snapshot` / `restore`).
  */
 import type * as tfNs from "@tensorflow/tfjs";
@@ -14,6 +15,7 @@ import { InputError } from "../../io/errors.js";
 import { Adam, type AdamState } from "../training/adam.js";
 import { selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
 import { lossAndGradients, metaGradients, type LossFn, type MetaOrder } from "./gradients.js";
+import { drawWeighted, partnerWeights, type NeighbourList } from "./neighbours.js";
 import {
   DropoutSeeds,
   initParameters,
@@ -29,8 +31,12 @@ export interface MetaConfig {
   /** Inner SGD step size α. */
   innerLearningRate: number;
   order: MetaOrder;
-  /** Nearest training inputs (by edit distance) each meta-test partner is drawn from. */
+  /** Nearest training inputs (by edit distance) each meta-test partner is drawn from (k). */
   neighbours: number;
+  /** Meta-test partners per meta-train example (default 1). */
+  partners?: number;
+  /** τ of the partner distribution softmax(−distance / τ) (default 1). */
+  temperature?: number;
 }
 
 export interface TrainConfig {
@@ -69,7 +75,7 @@ export class Seq2seqTrainer {
     readonly config: TrainConfig,
     private readonly data: EncodedExamples,
     /** Meta-test candidates per training row (required with `config.meta`). */
-    private readonly neighbours?: readonly Int32Array[],
+    private readonly neighbours?: readonly NeighbourList[],
   ) {
     validateModelConfig(model);
     validateTrainConfig(config, data.n);
@@ -94,13 +100,22 @@ export class Seq2seqTrainer {
     return this.epochOrder.order.slice(start, start + this.config.batchSize);
   }
 
-  /** Meta-test rows paired with the meta-train rows of step s (a random near neighbour each; itself if it has none). */
+  /**
+   * Meta-test rows of step s: `partners` per meta-train row (row-major), each drawn from the
+   * row's neighbours with probability softmax(−distance / τ); the row itself if it has none.
+   */
   metaTestIndices(step: number, trainRows: Int32Array): Int32Array {
     const rng = new Random(mixSeed(this.config.seed, 0x3e7a, step));
-    return trainRows.map((r) => {
-      const candidates = this.neighbours![r]!;
-      return candidates.length ? candidates[rng.int(candidates.length)]! : r;
+    const partners = this.config.meta?.partners ?? 1;
+    const temperature = this.config.meta?.temperature ?? 1;
+    const out = new Int32Array(trainRows.length * partners);
+    trainRows.forEach((r, i) => {
+      const list = this.neighbours![r]!;
+      const weights = list.indices.length ? partnerWeights(list.distances, temperature) : null;
+      for (let j = 0; j < partners; j++)
+        out[i * partners + j] = weights ? list.indices[drawWeighted(weights, rng.uniform())]! : r;
     });
+    return out;
   }
 
   private lossOn(rows: Int32Array, dropoutSeed: number): LossFn {
@@ -183,6 +198,10 @@ export function validateTrainConfig(c: TrainConfig, trainRows: number): void {
       throw new RangeError(`meta inner learning rate must be > 0, got ${c.meta.innerLearningRate}`);
     if (!Number.isInteger(c.meta.neighbours) || c.meta.neighbours < 1)
       throw new RangeError(`meta neighbours must be a positive integer, got ${c.meta.neighbours}`);
+    if (c.meta.partners !== undefined && !(Number.isInteger(c.meta.partners) && c.meta.partners >= 1))
+      throw new RangeError(`meta partners must be a positive integer, got ${c.meta.partners}`);
+    if (c.meta.temperature !== undefined && !(c.meta.temperature > 0))
+      throw new RangeError(`meta temperature must be > 0, got ${c.meta.temperature}`);
     if (c.meta.order !== "first" && c.meta.order !== "second")
       throw new RangeError(`meta order must be "first" or "second", got "${String(c.meta.order)}"`);
   }

@@ -1,0 +1,106 @@
+/**
+ * `glossa findings`: runs registered claims (src/experiments/findings/registry.ts) at one
+ * scale and reports each one's estimate, 95% interval and verdict. Wiring only.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { choiceOption, describeOptions, flagOption, parseArgs, stringOption, UsageError } from "../args.js";
+import { commandLine } from "../../io/runFolder.js";
+import { textTable } from "../../report/html.js";
+import { SCALES, type Scale } from "../../experiments/findings/claim.js";
+import { runFindings } from "../../experiments/findings/experiment.js";
+import { findingsMarkdown } from "../../experiments/findings/markdown.js";
+import { CLAIMS, selectClaims } from "../../experiments/findings/registry.js";
+import { overviewRow } from "../../experiments/findings/report.js";
+
+export const summary = "test the thesis's claims: run each claim's experiment, report estimate, 95% interval, verdict";
+
+const OPTIONS = {
+  only: {
+    type: "string",
+    description: `comma-separated claims to run (default all: ${CLAIMS.map((c) => c.name).join(",")})`,
+  },
+  scale: {
+    type: "string",
+    description:
+      "quick (each claim ≤ 10 min on 2 cores; may be inconclusive; default) or full (hours; what can decide the claims)",
+  },
+  out: { type: "string", description: "run folder (default glossa-out/findings-SCALE)" },
+  resume: { type: "boolean", description: "continue the run in --out: decided claims are kept, the others continue" },
+  markdown: {
+    type: "string",
+    description: "also write FINDINGS.md to this path, with the figures copied to findings-figures/ beside it",
+  },
+  backend: { type: "string", description: "TensorFlow.js back end for training: wasm (default) or cpu" },
+  json: { type: "boolean", description: "print the results as JSON on stdout" },
+  help: { type: "boolean" },
+} as const;
+
+function help(): string {
+  const claims = CLAIMS.map((c) => `  ${c.name.padEnd(4)} ${c.title}`).join("\n");
+  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--out DIR] [--resume] [--markdown FILE]
+${summary}
+
+options:
+${describeOptions(OPTIONS)}
+
+claims:
+${claims}
+
+writes into the run folder: claims/<NAME>/ (each claim's own run, resumable), results.jsonl (one
+verdict row per claim), findings.json, findings.csv, FINDINGS.md, <NAME>.svg and report.html.`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (flagOption(args, "help")) {
+    console.log(help());
+    return 0;
+  }
+  const scale = choiceOption(args, "scale", SCALES, "quick") as Scale;
+  const backend = choiceOption(args, "backend", ["wasm", "cpu"] as const, "wasm");
+  const onlyText = stringOption(args, "only");
+  const only = onlyText
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (onlyText !== undefined && (only === undefined || only.length === 0))
+    throw new UsageError("--only expects claim names, e.g. --only E1,E2");
+  const claims = selectClaims(only);
+  const out = stringOption(args, "out") ?? `glossa-out/findings-${scale}`;
+  const markdown = stringOption(args, "markdown");
+  process.stderr.write(`glossa findings: ${claims.map((c) => c.name).join(", ")} at ${scale} scale, output ${out}\n`);
+  const result = await runFindings({
+    out,
+    resume: flagOption(args, "resume"),
+    scale,
+    claims,
+    backend,
+    command: commandLine(["findings", ...argv]),
+  });
+  if (markdown) writeMarkdownCopy(markdown, result.dir, result.records);
+  if (flagOption(args, "json")) {
+    console.log(JSON.stringify({ dir: result.dir, seconds: result.seconds, findings: result.records }, null, 2));
+    return 0;
+  }
+  console.log(
+    textTable(["claim", "verdict", "estimate", "low", "high", "n", "statistic"], result.records.map(overviewRow)),
+  );
+  console.log(`\nresults in ${result.dir} (FINDINGS.md, report.html; ${result.seconds.toFixed(0)} s)`);
+  return 0;
+}
+
+/** FINDINGS.md at `file`, its figures copied to findings-figures/ beside it. */
+function writeMarkdownCopy(file: string, dir: string, records: Parameters<typeof findingsMarkdown>[0]): void {
+  const figureDir = path.join(path.dirname(file), "findings-figures");
+  fs.mkdirSync(figureDir, { recursive: true });
+  const figures: Record<string, string> = {};
+  for (const r of records) {
+    const svg = path.join(dir, `${r.result.claim}.svg`);
+    if (!fs.existsSync(svg)) continue;
+    const name = `${r.scale}-${r.result.claim}.svg`;
+    fs.copyFileSync(svg, path.join(figureDir, name));
+    figures[r.result.claim] = `findings-figures/${name}`;
+  }
+  fs.writeFileSync(file, findingsMarkdown(records, figures));
+}

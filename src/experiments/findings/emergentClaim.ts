@@ -1,0 +1,54 @@
+/**
+ * NODE ONLY: claims about the emergent game. Each runs `glossa emergent`'s experiment with
+ * the claim's configuration into its own run folder (resumable like any emergent run) and
+ * reads per-run series from the rows.
+ */
+import type { ResultRow } from "../../io/runFolder.js";
+import { atomCounts, type EmergentConfig } from "../emergent/config.js";
+import { runExperiment } from "../emergent/experiment.js";
+import { indexRows, type RunMeta } from "../emergent/summary.js";
+import type { Claim, ClaimContext } from "./claim.js";
+
+export type EmergentClaim = Claim<EmergentConfig>;
+
+/** Runs the emergent experiment of a claim; returns all its rows. */
+export async function runEmergentClaim(config: EmergentConfig, context: ClaimContext): Promise<ResultRow[]> {
+  const result = await runExperiment(config, {
+    out: context.dir,
+    resume: context.resume,
+    log: context.log,
+    preset: "findings",
+    plots: false,
+    ...(context.backend ? { backend: context.backend } : {}),
+  });
+  return result.rows;
+}
+
+export interface RunSeries {
+  meta: RunMeta;
+  /** epoch → values ("compositional.accuracy", "synonymy", …). */
+  epochs: Map<number, Record<string, number>>;
+  /** The last epoch's values. */
+  final: Record<string, number>;
+  lastEpoch: number;
+}
+
+/** Per run (in row order): its epochs' values and its last epoch. */
+export function runSeries(rows: readonly ResultRow[]): RunSeries[] {
+  return [...indexRows(rows).values()].map((r) => {
+    const lastEpoch = Math.max(...r.epochs.keys());
+    return { meta: r.meta, epochs: r.epochs, final: r.epochs.get(lastEpoch)!, lastEpoch };
+  });
+}
+
+/** One value of every epoch of a run, as epoch → value. */
+export function series(run: RunSeries, key: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [e, v] of run.epochs) if (typeof v[key] === "number") out.set(e, v[key]!);
+  return out;
+}
+
+/** Chance level of all-roles accuracy: 1 / Π |A_r|. */
+export function chanceAccuracy(config: EmergentConfig): number {
+  return 1 / atomCounts(config).reduce((a, b) => a * b, 1);
+}

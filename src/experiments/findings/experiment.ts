@@ -1,0 +1,139 @@
+/**
+ * NODE ONLY: `glossa findings` — runs the selected claims at one scale into a run folder and
+ * writes their verdicts.
+ *
+ * Shape (docs/ARCHITECTURE-experiments.md): the findings folder is a run folder whose cells
+ * are claims; each claim trains into its own run folder `<out>/claims/<name>/` (resumable on
+ * its own: for emergent claims, one commit per epoch of a run) and commits its verdict row to
+ * the findings journal as `claim/<name>`. A resume skips committed claims and continues the
+ * others where they stopped; `--only` may differ between calls on the same folder. At the end
+ * (over every claim committed in the folder): findings.json, FINDINGS.md, one SVG per claim
+ * and report.html.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { readRunFolder, type ResultRow, rowsToCsv } from "../../io/runFolder.js";
+import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
+import type { Claim, ClaimResult, Scale } from "./claim.js";
+import { findingsMarkdown, type FindingRecord } from "./markdown.js";
+import { findingsReportHtml } from "./report.js";
+
+export const EXPERIMENT = "findings";
+
+export interface FindingsOptions extends ExperimentOptions {
+  scale: Scale;
+  claims: readonly Claim[];
+  splitsDir?: string;
+  backend?: "wasm" | "cpu";
+}
+
+export interface FindingsResult {
+  dir: string;
+  records: FindingRecord[];
+  seconds: number;
+}
+
+export const claimDir = (out: string, name: string) => path.join(out, "claims", name);
+
+/** The machine in one line, e.g. "linux x64, 2 × AMD EPYC …, 8 GiB, node v20.11.0". */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  return `${os.platform()} ${os.arch()}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+}
+
+function resultRow(record: FindingRecord): ResultRow {
+  const r = record.result;
+  return {
+    experiment: EXPERIMENT,
+    claim: r.claim,
+    measure: "estimate",
+    value: r.estimate,
+    low: r.interval95?.[0] ?? null,
+    high: r.interval95?.[1] ?? null,
+    n: r.n,
+    verdict: r.verdict,
+    statistic: r.statistic,
+    scale: record.scale,
+    seconds: record.seconds,
+    finished: record.finished,
+    record: JSON.stringify(record),
+  };
+}
+
+export async function runFindings(options: FindingsOptions): Promise<FindingsResult> {
+  const started = performance.now();
+  const identity = {
+    experiment: EXPERIMENT,
+    parameters: {
+      scale: options.scale,
+      claims: options.claims.map((c) => c.name),
+      splits: options.splitsDir ?? null,
+      backend: options.backend ?? "wasm",
+    },
+    // Claims are cells: a later call may run others into the same folder.
+    mayChange: ["claims"],
+  };
+  return withRunFolder(identity, options, async (folder, log) => {
+    for (const claim of options.claims) {
+      const id = `claim/${claim.name}`;
+      if (folder.isCommitted(id)) {
+        log(`findings: ${claim.name} already decided in ${folder.dir}; skipped`);
+        continue;
+      }
+      const config = claim.configurations[options.scale];
+      const dir = claimDir(folder.dir, claim.name);
+      const t0 = performance.now();
+      log(`findings: ${claim.name} (${claim.title}), ${options.scale} scale, into ${dir}`);
+      const rows = await claim.run(config, {
+        dir,
+        resume: fs.existsSync(path.join(dir, "results.jsonl")),
+        log,
+        ...(options.splitsDir ? { splitsDir: options.splitsDir } : {}),
+        ...(options.backend ? { backend: options.backend } : {}),
+      });
+      const result = claim.analyse(rows, config);
+      const record: FindingRecord = {
+        result,
+        title: claim.title,
+        thesis: claim.thesis,
+        definition: claim.definition,
+        scale: options.scale,
+        command: options.command ?? "",
+        machine: machineLine(),
+        finished: new Date().toISOString(),
+        seconds: (performance.now() - t0) / 1000,
+      };
+      folder.commit(id, [resultRow(record)]);
+      await yieldToEventLoop();
+      log(
+        `findings: ${claim.name} ${result.verdict}: ${result.statistic} = ${result.estimate?.toFixed(3) ?? "–"} ${result.interval95 ? `[${result.interval95.map((v) => v.toFixed(3)).join(", ")}]` : ""} (n = ${result.n}; ${result.reason})`,
+      );
+    }
+
+    // Every claim decided in this folder (earlier calls' too), in the order first decided.
+    const records = folder
+      .rows()
+      .filter((r) => r.experiment === EXPERIMENT && typeof r.record === "string")
+      .map((r) => JSON.parse(r.record as string) as FindingRecord);
+    const figures: Record<string, string> = {};
+    const svgs: Record<string, string> = {};
+    for (const record of records) {
+      const claim = options.claims.find((c) => c.name === record.result.claim);
+      const sub = claimDir(folder.dir, record.result.claim);
+      if (!claim || !fs.existsSync(path.join(sub, "results.jsonl"))) continue;
+      const svg = await claim.plot(readRunFolder(sub).rows, record.result, claim.configurations[record.scale]);
+      const file = `${record.result.claim}.svg`;
+      fs.writeFileSync(folder.file(file), svg);
+      figures[record.result.claim] = file;
+      svgs[record.result.claim] = svg;
+    }
+    fs.writeFileSync(folder.file("findings.json"), `${JSON.stringify(records, null, 2)}\n`);
+    fs.writeFileSync(folder.file("FINDINGS.md"), findingsMarkdown(records, figures));
+    fs.writeFileSync(folder.file("report.html"), findingsReportHtml(records, svgs, folder.dir));
+    fs.writeFileSync(folder.file("findings.csv"), rowsToCsv(records.map(resultRow)));
+    return { dir: folder.dir, records, seconds: (performance.now() - started) / 1000 };
+  });
+}
+
+export type { ClaimResult };

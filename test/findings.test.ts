@@ -1,0 +1,145 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { EmergentConfig } from "../src/experiments/emergent/config.js";
+import type { Claim, Scale } from "../src/experiments/findings/claim.js";
+import { E1 } from "../src/experiments/findings/e1.js";
+import { E2 } from "../src/experiments/findings/e2.js";
+import { E3 } from "../src/experiments/findings/e3.js";
+import { claimDir, runFindings } from "../src/experiments/findings/experiment.js";
+import { CLAIMS, selectClaims } from "../src/experiments/findings/registry.js";
+import { InputError } from "../src/io/errors.js";
+import { runCli } from "./helpers/runCli.js";
+
+const TINY: EmergentConfig = {
+  roles: ["subject", "verb", "object"],
+  atoms: 3,
+  signalLength: 3,
+  alphabetSize: 4,
+  hiddenSizes: [8],
+  seeds: [1, 2, 3, 4, 5],
+  embeddingSize: 4,
+  batchSize: 21,
+  passesPerEpoch: 2,
+  learningRate: 1e-2,
+  entropyCoefficient: 0.5,
+  epochs: 3,
+  iidTestFraction: 0.1,
+  compositionalRoles: ["subject", "object"],
+  compositionalFraction: 0.34,
+  splitSeed: 0,
+};
+
+/** A claim with its scales replaced by a tiny configuration (real training, seconds). */
+function tiny(claim: Claim, config: Partial<EmergentConfig> = {}): Claim {
+  const c = { ...TINY, ...config };
+  return { ...claim, configurations: { quick: c, full: c } as Record<Scale, unknown> };
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe("claim registry", () => {
+  it("lists E1, E2, E3 with definitions and both scales", () => {
+    expect(CLAIMS.map((c) => c.name)).toEqual(["E1", "E2", "E3", "S1", "S2", "S3", "M1"]);
+    for (const c of CLAIMS) {
+      expect(c.definition.length).toBeGreaterThan(100);
+      expect(Object.keys(c.configurations).sort()).toEqual(["full", "quick"]);
+    }
+  });
+
+  it("selects by name in registry order; an unknown name is an InputError naming --only", () => {
+    expect(selectClaims(["E3", "E1"]).map((c) => c.name)).toEqual(["E1", "E3"]);
+    expect(selectClaims(undefined)).toHaveLength(CLAIMS.length);
+    expect(() => selectClaims(["E9"])).toThrow(InputError);
+    expect(() => selectClaims(["E9"])).toThrow(/--only: unknown claim E9/);
+  });
+
+  it("full scale meets the issue's sizes: E2 ≥ 3 sizes × ≥ 5 seeds, E3 ≥ 10 seeds at one size", () => {
+    const e2 = E2.configurations.full;
+    const e3 = E3.configurations.full;
+    expect(e2.hiddenSizes.length).toBeGreaterThanOrEqual(3);
+    expect(e2.seeds.length).toBeGreaterThanOrEqual(5);
+    expect(e3.hiddenSizes).toHaveLength(1);
+    expect(e3.seeds.length).toBeGreaterThanOrEqual(10);
+    expect(E3.configurations.quick.seeds.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("glossa findings on a reduced configuration (real training)", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-"));
+  dirs.push(out);
+  const claims = [tiny(E1), tiny(E2, { hiddenSizes: [4, 8], seeds: [1, 2, 3] }), tiny(E3)];
+  const lines: string[] = [];
+
+  it("runs every claim into its own folder and writes verdicts, FINDINGS.md, figures and report", async () => {
+    const result = await runFindings({
+      out,
+      scale: "quick",
+      claims,
+      log: (m) => lines.push(m),
+      command: "glossa findings --scale quick",
+    });
+    expect(result.records.map((r) => r.result.claim)).toEqual(["E1", "E2", "E3"]);
+    for (const r of result.records) {
+      expect(["supported", "not supported", "inconclusive"]).toContain(r.result.verdict);
+      expect(fs.existsSync(path.join(claimDir(out, r.result.claim), "results.jsonl"))).toBe(true);
+      expect(fs.readFileSync(path.join(out, `${r.result.claim}.svg`), "utf8")).toMatch(/^<svg/);
+    }
+    const e2 = result.records[1]!.result;
+    expect(e2.n).toBe(6);
+    expect(e2.estimate).not.toBeNull();
+    const e3 = result.records[2]!.result;
+    expect(e3.n).toBe(5);
+    const md = fs.readFileSync(path.join(out, "FINDINGS.md"), "utf8");
+    expect(md).toContain("| claim | statistic | estimate | 95% interval | verdict | n | scale | command |");
+    expect(md).toContain("**Quick scale**");
+    expect(md).toContain("`glossa findings --scale quick`");
+    expect(md.match(/^\| E\d /gm)).toHaveLength(3);
+    expect(fs.readFileSync(path.join(out, "report.html"), "utf8")).toContain("E3: variation relates");
+  }, 240_000);
+
+  it("E1 with fewer than 5 generalising runs is inconclusive and says so", async () => {
+    const records = JSON.parse(fs.readFileSync(path.join(out, "findings.json"), "utf8"));
+    const e1 = records[0].result;
+    if (e1.n < 5) {
+      expect(e1.verdict).toBe("inconclusive");
+      expect(e1.reason).toMatch(/5 are needed/);
+    } else expect(e1.estimate).not.toBeNull();
+  });
+
+  it("a resume keeps decided claims and does not retrain them", async () => {
+    const before = fs.readFileSync(path.join(claimDir(out, "E1"), "results.jsonl"), "utf8");
+    const again: string[] = [];
+    const result = await runFindings({ out, resume: true, scale: "quick", claims, log: (m) => again.push(m) });
+    expect(result.records).toHaveLength(3);
+    expect(again.filter((m) => m.includes("already decided"))).toHaveLength(3);
+    expect(fs.readFileSync(path.join(claimDir(out, "E1"), "results.jsonl"), "utf8")).toBe(before);
+  }, 120_000);
+
+  it("an existing folder without --resume is refused", async () => {
+    await expect(runFindings({ out, scale: "quick", claims, log: () => {} })).rejects.toThrow(/--resume/);
+  });
+});
+
+describe("glossa findings command line", () => {
+  it("--help names every claim and the scales", async () => {
+    const r = await runCli(["findings", "--help"]);
+    expect(r.code).toBe(0);
+    const text = r.out.join("\n");
+    for (const c of CLAIMS) expect(text).toContain(`${c.name} `);
+    expect(text).toContain("--scale quick|full");
+  });
+
+  it("an unknown claim is bad input (exit 1) naming --only; a bad scale is a usage error (exit 2)", async () => {
+    const unknown = await runCli(["findings", "--only", "E1,X7", "--out", path.join(os.tmpdir(), "never-made")]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err.join("")).toMatch(/--only: unknown claim X7/);
+    const scale = await runCli(["findings", "--scale", "huge"]);
+    expect(scale.code).toBe(2);
+    expect(scale.err.join("")).toMatch(/--scale/);
+  });
+});
