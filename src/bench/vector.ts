@@ -28,6 +28,11 @@ import {
 } from "../vector/index.js";
 import { Random } from "../util/random.js";
 import { zipfLabels, benchRows } from "./vectorData.js";
+import { benchKernelOptions, benchOverlap } from "./vectorKernel.js";
+import { benchProcess } from "./vectorProcess.js";
+
+/** Issue 16's parts: (o) overlap, (k) kernel settings, (p) the whole process vs numpy. Not run by default: GLOSSA_BENCH_VECTOR=o,k,p. */
+const SPEED_SUITES: Record<string, () => Promise<void>> = { o: benchOverlap, k: benchKernelOptions, p: benchProcess };
 
 const D = 768;
 const N = 100;
@@ -277,6 +282,12 @@ export async function run(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC, d: benchD };
+  const suites: Record<string, () => Promise<void>> = {
+    a: benchA,
+    b: benchB,
+    c: benchC,
+    d: benchD,
+    ...SPEED_SUITES,
+  };
   for (const part of parts) await suites[part]!();
 }

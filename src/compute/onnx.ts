@@ -9,6 +9,7 @@
 import os from "node:os";
 import ort from "onnxruntime-node";
 import { buildAnchorModel, GRAPH_INPUT, GRAPH_NORMS, GRAPH_OUTPUT, GRAPH_SUMS } from "./onnxGraph.js";
+import { OnnxWorkerSession } from "./onnxWorker.js";
 import { columnSums, runAnchorKernelSync } from "./ts.js";
 import {
   checkBatch,
@@ -22,7 +23,16 @@ import {
 export interface OnnxBackendOptions {
   /** Intra-op threads (default: all cores). */
   threads?: number;
+  /**
+   * Run the session on a worker thread (default true), so that the caller's JavaScript (counting
+   * the previous batch, reading the next) runs while the kernel computes: onnxruntime-node's
+   * `run` otherwise blocks the calling thread.
+   */
+  worker?: boolean;
 }
+
+/** What the kernel needs of a session: run the graph on [count, d] rows, return named outputs. */
+type RunGraph = (rows: Float32Array, count: number, d: number) => Promise<Record<string, Float32Array | Float64Array>>;
 
 export function onnxBackend(options: OnnxBackendOptions = {}): ComputeBackend {
   const threads = options.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -30,8 +40,25 @@ export function onnxBackend(options: OnnxBackendOptions = {}): ComputeBackend {
     name: "onnx",
     async createAnchorKernel(spec: AnchorKernelSpec): Promise<AnchorKernel> {
       checkKernelSpec(spec);
+      const outputs = spec.columnSums ? [GRAPH_OUTPUT, GRAPH_NORMS, GRAPH_SUMS] : [GRAPH_OUTPUT, GRAPH_NORMS];
+      if (options.worker ?? true) {
+        const session = await OnnxWorkerSession.create(buildAnchorModel(spec), onnxSessionOptions(threads));
+        return new OnnxAnchorKernel(
+          spec,
+          (rows, count, d) => session.run(GRAPH_INPUT, rows, count, d, outputs),
+          () => session.release(),
+          true,
+        );
+      }
       const session = await ort.InferenceSession.create(buildAnchorModel(spec), onnxSessionOptions(threads));
-      return new OnnxAnchorKernel(spec, session);
+      const runHere: RunGraph = async (rows, count, d) => {
+        const result = await session.run({ [GRAPH_INPUT]: new ort.Tensor("float32", rows, [count, d]) });
+        const out: Record<string, Float32Array | Float64Array> = {};
+        for (const name of outputs) out[name] = result[name]!.data as Float32Array | Float64Array;
+        for (const name of Object.keys(result)) if (name !== GRAPH_OUTPUT) result[name]!.dispose?.();
+        return out;
+      };
+      return new OnnxAnchorKernel(spec, runHere, () => session.release());
     },
   };
 }
@@ -51,7 +78,9 @@ class OnnxAnchorKernel implements AnchorKernel {
   readonly backend = "onnx";
   constructor(
     private readonly spec: AnchorKernelSpec,
-    private readonly session: ort.InferenceSession,
+    private readonly runGraph: RunGraph,
+    private readonly release: () => Promise<void>,
+    readonly concurrent = false,
   ) {}
 
   async run(rows: Float32Array, count: number): Promise<AnchorKernelOutput> {
@@ -63,10 +92,9 @@ class OnnxAnchorKernel implements AnchorKernel {
         norms: new Float64Array(0),
         ...(this.spec.columnSums ? { columnSums: new Float64Array(n) } : {}),
       };
-    const input = new ort.Tensor("float32", rows.length === count * d ? rows : rows.subarray(0, count * d), [count, d]);
-    const result = await this.session.run({ [GRAPH_INPUT]: input });
-    const values = result[GRAPH_OUTPUT]!.data as Float32Array;
-    const norms = Float64Array.from(result[GRAPH_NORMS]!.data as Float32Array);
+    const result = await this.runGraph(rows.length === count * d ? rows : rows.subarray(0, count * d), count, d);
+    const values = result[GRAPH_OUTPUT] as Float32Array;
+    const norms = Float64Array.from(result[GRAPH_NORMS] as Float32Array);
     let repaired = false;
     for (let i = 0; i < count; i++) {
       const norm = norms[i]!;
@@ -79,13 +107,12 @@ class OnnxAnchorKernel implements AnchorKernel {
     }
     const out: AnchorKernelOutput = { values, norms };
     if (this.spec.columnSums) {
-      out.columnSums = repaired ? columnSums(values, count, n) : (result[GRAPH_SUMS]!.data as Float64Array);
+      out.columnSums = repaired ? columnSums(values, count, n) : (result[GRAPH_SUMS] as Float64Array);
     }
-    for (const name of Object.keys(result)) if (name !== GRAPH_OUTPUT) result[name]!.dispose?.();
     return out;
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.release();
   }
 }

@@ -352,7 +352,9 @@ export async function run(argv: string[]): Promise<number> {
     });
     const accumulator: EntropyAccumulator = resamples > 0 ? new PartitionedAccumulator(base) : base;
     try {
-      await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
+      // read ahead off this thread, into shared memory that the onnx kernel's worker reads without a copy
+      const batches = reader.readAhead(batchSize, { shared: true });
+      await accumulateBatches(accumulator, batches, { labels, onProgress: progress });
     } catch (error) {
       throw asInputError(error, file);
     }
