@@ -59,11 +59,13 @@ describe("onnx kernel on a worker thread", () => {
     const s = spec(20, 16);
     const data = rows(300, 16, 9);
     const here = await onnxBackend({ threads: 1, worker: false }).createAnchorKernel(s);
-    const worker = await onnxBackend({ threads: 1 }).createAnchorKernel(s);
+    const worker = await onnxBackend({ threads: 1, worker: true }).createAnchorKernel(s);
     expect(worker.concurrent).toBe(true);
+    expect(here.concurrent).toBe(false);
     const shared = new Float32Array(new SharedArrayBuffer(data.byteLength));
     shared.set(data);
     const a = await here.run(data, 300);
+    expect(Array.from((await here.run(shared, 300)).values)).toEqual(Array.from(a.values));
     const [b, c, e] = await Promise.all([
       worker.run(data, 300),
       worker.run(shared, 300),
@@ -78,6 +80,24 @@ describe("onnx kernel on a worker thread", () => {
     await here.dispose();
     await worker.dispose();
     await expect(worker.run(data, 1)).rejects.toThrow(/worker/);
+  });
+});
+
+describe("onnx kernel in pieces of 1,024 rows", () => {
+  it("gives each row the outputs of one whole-batch run", async () => {
+    const whole = spec(100, 96); // column sums requested: the batch runs whole
+    const { columnSums: _, ...pieces } = whole;
+    const data = rows(2500, 96, 4);
+    for (const worker of [false, true]) {
+      const a = await onnxBackend({ threads: 2, worker }).createAnchorKernel(whole);
+      const b = await onnxBackend({ threads: 2, worker }).createAnchorKernel(pieces);
+      const [x, y] = [await a.run(data, 2500), await b.run(data, 2500)];
+      expect(y.values.length).toBe(2500 * 100);
+      expect(Array.from(y.values)).toEqual(Array.from(x.values));
+      expect(Array.from(y.norms)).toEqual(Array.from(x.norms));
+      await a.dispose();
+      await b.dispose();
+    }
   });
 });
 

@@ -28,11 +28,16 @@ import {
 } from "../vector/index.js";
 import { Random } from "../util/random.js";
 import { zipfLabels, benchRows } from "./vectorData.js";
-import { benchKernelOptions, benchOverlap } from "./vectorKernel.js";
+import { benchKernelOptions, benchOverlap, benchTypeScript } from "./vectorKernel.js";
 import { benchProcess } from "./vectorProcess.js";
 
-/** Issue 16's parts: (o) overlap, (k) kernel settings, (p) the whole process vs numpy. Not run by default: GLOSSA_BENCH_VECTOR=o,k,p. */
-const SPEED_SUITES: Record<string, () => Promise<void>> = { o: benchOverlap, k: benchKernelOptions, p: benchProcess };
+/** Issue 16's parts: (o) overlap, (k) kernel settings, (t) TypeScript back end, (p) the whole process vs numpy. */
+const SPEED_SUITES: Record<string, () => Promise<void>> = {
+  o: benchOverlap,
+  k: benchKernelOptions,
+  t: benchTypeScript,
+  p: benchProcess,
+};
 
 const D = 768;
 const N = 100;
@@ -275,7 +280,7 @@ async function benchD(): Promise<void> {
 
 export async function run(): Promise<void> {
   const only = process.env.GLOSSA_BENCH_VECTOR; // e.g. "a,b" to run a subset
-  const parts = only ? only.split(",") : ["a", "b", "c", "d"];
+  const parts = only ? only.split(",") : ["a", "b", "c", "d", ...Object.keys(SPEED_SUITES)];
   console.log(
     `anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os
       .loadavg()

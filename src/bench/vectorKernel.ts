@@ -12,6 +12,8 @@ import os from "node:os";
 import ort from "onnxruntime-node";
 import { buildAnchorModel, buildMatMulModel } from "../compute/onnxGraph.js";
 import { onnxBackend, onnxSessionOptions } from "../compute/onnx.js";
+import { tsBackend, tsScalarBackend } from "../compute/ts.js";
+import type { ComputeBackend } from "../compute/types.js";
 import { createAccumulator, makeAnchors, type AnchorAccumulator } from "../vector/index.js";
 import { Random } from "../util/random.js";
 import { benchRows, zipfLabels } from "./vectorData.js";
@@ -69,14 +71,14 @@ function onSharedMemory(rows: Float32Array): Float32Array {
 function updateRunner(
   batches: Float32Array[],
   labels: Int32Array[][],
-  options: { worker: boolean; threads: number },
+  options: { worker: boolean; threads: number; chunkRows?: number } | ComputeBackend,
 ): () => Promise<void> {
   const template = createAccumulator({
     d: D,
     n: N,
     seed: 0,
     calibration: "bound",
-    backend: onnxBackend(options),
+    backend: "createAnchorKernel" in options ? options : onnxBackend(options),
   }) as AnchorAccumulator;
   return async () => {
     const acc = template.emptyCopy();
@@ -103,13 +105,15 @@ export async function benchOverlap(): Promise<void> {
   const bare = await ort.InferenceSession.create(buildMatMulModel(D, N, weights()), onnxSessionOptions(THREADS));
   const names = [
     `bare onnxruntime MatMul, ${THREADS} threads (baseline)`,
-    `update, kernel in the calling thread, ${THREADS} threads (before)`,
+    `update, kernel in the calling thread, whole batches, ${THREADS} threads (before)`,
+    `update, kernel in the calling thread, pieces of 1,024 rows (new default)`,
     `update, kernel on a worker, ${THREADS} threads`,
     "update, kernel on a worker, 1 thread",
     `update, kernel on a worker, ${THREADS} threads, rows on SharedArrayBuffer`,
   ];
   const times = await interleaved([
     sessionRunner(bare, batches),
+    updateRunner(batches, labels, { worker: false, threads: THREADS, chunkRows: Infinity }),
     updateRunner(batches, labels, { worker: false, threads: THREADS }),
     updateRunner(batches, labels, { worker: true, threads: THREADS }),
     updateRunner(batches, labels, { worker: true, threads: 1 }),
@@ -187,8 +191,21 @@ export async function benchKernelOptions(): Promise<void> {
     sessions.push(session);
     runners.push(sessionRunner(session, split(batch)));
   }
+  const kernels = [
+    await onnxBackend({ threads: THREADS, worker: false }).createAnchorKernel(spec),
+    await onnxBackend({ threads: THREADS, worker: true }).createAnchorKernel(spec),
+  ];
+  for (const kernel of kernels)
+    runners.push(async () => {
+      for (const rows of split(4096)) await kernel.run(rows, rows.length / D);
+    });
   const times = await interleaved(runners, 2);
   for (const session of sessions) await session.release();
+  for (const kernel of kernels) await kernel.dispose();
+  variants.push(
+    ["glossa's onnx kernel: batch 4096 run as 4 × 1024 (new default)", anchorModel, base, 4096],
+    ["glossa's onnx kernel: the same on its worker thread", anchorModel, base, 4096],
+  );
   const numpy = numpyMatMulRate(4096);
   if (numpy !== null) line("numpy sgemm (z @ w), batch 4096, its default threads", `${rate(numpy, 1)} rows/s`);
   else line("numpy sgemm", "skipped: no python3 with numpy");
@@ -197,5 +214,23 @@ export async function benchKernelOptions(): Promise<void> {
       name,
       `${rate(total, times[i]!)} rows/s${numpy !== null ? `  (${(total / times[i]! / numpy).toFixed(2)} of numpy; target ≥ 0.70)` : ""}`,
     ),
+  );
+}
+
+export async function benchTypeScript(): Promise<void> {
+  console.log(
+    "\n### (t) TypeScript back end (the browser path): soft update with two label sets, 2 batches of 4,096, JavaScript loops vs WebAssembly SIMD dot products (best of 3)",
+  );
+  const batches = Array.from({ length: 2 }, (_, b) => benchRows(BATCH, D, 100 + b));
+  const labels = batches.map((_, b) => [zipfLabels(BATCH, 5000, 200 + b), zipfLabels(BATCH, 50000, 300 + b)]);
+  const times = await interleaved(
+    [updateRunner(batches, labels, tsScalarBackend), updateRunner(batches, labels, tsBackend)],
+    1,
+  );
+  const rows = batches.length * BATCH;
+  line("JavaScript loops (before)", `${rate(rows, times[0]!)} rows/s`);
+  line(
+    "WebAssembly SIMD dot products",
+    `${rate(rows, times[1]!)} rows/s  (${(times[0]! / times[1]!).toFixed(2)}×; target ≥ 2)`,
   );
 }

@@ -352,8 +352,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     const accumulator: EntropyAccumulator = resamples > 0 ? new PartitionedAccumulator(base) : base;
     try {
-      // read ahead off this thread, into shared memory that the onnx kernel's worker reads without a copy
-      const batches = reader.readAhead(batchSize, { shared: true });
+      // the next batches are read on libuv's threads while this one is counted
+      const batches = reader.readAhead(batchSize);
       await accumulateBatches(accumulator, batches, { labels, onProgress: progress });
     } catch (error) {
       throw asInputError(error, file);
