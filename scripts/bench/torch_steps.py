@@ -123,7 +123,7 @@ def seq2seq(batch, src_len, tgt_len, src_vocab, tgt_vocab, width):
 kind, *numbers = sys.argv[1:]
 step = (emergent if kind == "emergent" else seq2seq)(*map(int, numbers))
 step()  # warm-up
-repeats = 5 if kind == "emergent" else 10
+repeats = 2 if kind == "emergent" else 10
 wall0, cpu0 = time.perf_counter(), time.process_time()
 for _ in range(repeats):
     step()

@@ -166,7 +166,7 @@ export async function benchKernelOptions(): Promise<void> {
   const base = onnxSessionOptions(THREADS);
   const variants: [string, Uint8Array, ort.InferenceSession.SessionOptions, number][] = [
     [`bare MatMul, ${THREADS} threads, batch 4096`, matmulModel, base, 4096],
-    [`kernel, ${THREADS} threads, batch 4096 (the default)`, anchorModel, base, 4096],
+    [`kernel, ${THREADS} threads, one run of 4096 rows (before)`, anchorModel, base, 4096],
     ["kernel, 1 thread, batch 4096", anchorModel, onnxSessionOptions(1), 4096],
     [`kernel, ${THREADS} threads, batch 1024`, anchorModel, base, 1024],
     [`kernel, ${THREADS} threads, batch 16384`, anchorModel, base, 16384],

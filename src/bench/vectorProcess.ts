@@ -30,13 +30,25 @@ function line(name: string, value: string): void {
   console.log(`${name.padEnd(58)} ${value}`);
 }
 
-/** Wall seconds of a child process (throws with its stderr when it fails). */
-function timed(command: string, args: string[]): number {
+const TIME = "/usr/bin/time"; // GNU time: the child's CPU seconds (all threads), steadier than wall on a shared machine
+
+interface Timing {
+  wall: number;
+  /** user + system CPU seconds of the child, NaN without GNU time */
+  cpu: number;
+}
+
+/** Wall and CPU seconds of a child process (throws with its stderr when it fails). */
+function timed(command: string, args: string[]): Timing {
+  const withTime = fs.existsSync(TIME);
   const start = performance.now();
-  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - start) / 1000;
+  const result = withTime
+    ? spawnSync(TIME, ["-f", "cpu %U %S", command, ...args], { encoding: "utf8", maxBuffer: 1 << 26 })
+    : spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = (performance.now() - start) / 1000;
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr.slice(-2000)}`);
-  return seconds;
+  const match = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr);
+  return { wall, cpu: match ? Number(match[1]) + Number(match[2]) : Number.NaN };
 }
 
 /** Why the numpy row cannot run here, or null when it can. */
@@ -79,7 +91,7 @@ export async function benchProcess(): Promise<void> {
         "--json",
         ...extra,
       ]);
-    const runs: [string, () => number][] = [
+    const runs: [string, () => Timing][] = [
       ["glossa entropy --json (default: 4 null shadows per set)", glossa([])],
       ["glossa entropy --json --null-shadows 0 (like numpy)", glossa(["--null-shadows", "0"])],
       ["glossa entropy, no label sets", () => timed(process.execPath, [CLI, "entropy", rowsFile, "--json"])],
@@ -89,13 +101,23 @@ export async function benchProcess(): Promise<void> {
         "numpy SoftEntropyAccumulator (soft_h), batches of 4,096",
         () => timed(python, [NUMPY_SCRIPT, softH!, rowsFile, `token=${token}`, `bigram=${bigram}`]),
       ]);
-    const best = runs.map(() => Infinity);
-    for (let r = 0; r < REPEATS; r++) runs.forEach(([, run], i) => (best[i] = Math.min(best[i]!, run())));
-    const numpy = missing === null ? best[best.length - 1]! : null;
+    const wall = runs.map(() => Infinity);
+    const cpu = runs.map(() => Infinity);
+    for (let r = 0; r < REPEATS; r++)
+      runs.forEach(([, run], i) => {
+        const t = run();
+        wall[i] = Math.min(wall[i]!, t.wall);
+        cpu[i] = Math.min(cpu[i]!, t.cpu);
+      });
+    const last = runs.length - 1;
     runs.forEach(([name], i) =>
       line(
         name,
-        `${best[i]!.toFixed(2)} s${numpy !== null && i < 3 ? `  (${(numpy / best[i]!).toFixed(2)}× numpy's speed)` : ""}`,
+        `${wall[i]!.toFixed(2)} s wall, ${cpu[i]!.toFixed(2)} s CPU${
+          missing === null && i < last
+            ? `  (${(wall[last]! / wall[i]!).toFixed(2)}× numpy's speed by wall, ${(cpu[last]! / cpu[i]!).toFixed(2)}× by CPU)`
+            : ""
+        }`,
       ),
     );
     if (missing !== null) line("numpy SoftEntropyAccumulator", `skipped: ${missing}`);
