@@ -118,7 +118,7 @@ describe("RunFolder", () => {
     }
     // Rows journaled but never recorded as committed (killed between the two writes) are dropped.
     fs.writeFileSync(journal, full);
-    fs.writeFileSync(commits, fullCommits.split("\n").slice(0, 2).join("\n") + "\n");
+    fs.writeFileSync(commits, `${fullCommits.split("\n").slice(0, 2).join("\n")}\n`);
     const resumed = openRun(dir, { resume: true });
     expect(resumed.existing.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
     expect(resumed.isCommitted("c3")).toBe(false);

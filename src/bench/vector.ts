@@ -31,6 +31,16 @@ import { zipfLabels, benchRows } from "./vectorData.js";
 import { baselineTableEstimate, syntheticTable } from "./resultBaseline.js";
 import { CountState } from "../vector/countState.js";
 import { labelSetEstimate } from "../vector/countEstimate.js";
+import { benchKernelOptions, benchOverlap, benchTypeScript } from "./vectorKernel.js";
+import { benchProcess } from "./vectorProcess.js";
+
+/** Issue 16's parts: (o) overlap, (k) kernel settings, (t) TypeScript back end, (p) the whole process vs numpy. */
+const SPEED_SUITES: Record<string, () => Promise<void>> = {
+  o: benchOverlap,
+  k: benchKernelOptions,
+  t: benchTypeScript,
+  p: benchProcess,
+};
 
 const D = 768;
 const N = 100;
@@ -273,14 +283,21 @@ async function benchD(): Promise<void> {
 
 export async function run(): Promise<void> {
   const only = process.env.GLOSSA_BENCH_VECTOR; // e.g. "a,b" to run a subset
-  const parts = only ? only.split(",") : ["a", "b", "c", "d", "e"];
+  const parts = only ? only.split(",") : ["a", "b", "c", "d", "e", ...Object.keys(SPEED_SUITES)];
   console.log(
     `anchors: ${makeAnchors({ n: N, d: D, seed: 0 }).n} × ${D}; load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  const suites: Record<string, () => Promise<void>> = { a: benchA, b: benchB, c: benchC, d: benchD, e: benchResult };
+  const suites: Record<string, () => Promise<void>> = {
+    a: benchA,
+    b: benchB,
+    c: benchC,
+    d: benchD,
+    e: benchResult,
+    ...SPEED_SUITES,
+  };
   for (const part of parts) await suites[part]!();
 }
 

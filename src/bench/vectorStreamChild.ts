@@ -18,7 +18,7 @@ const acc = createAccumulator({
   backend: onnxBackend({ threads: Number(threads) }),
 });
 const start = performance.now();
-await accumulateBatches(acc, reader.batches(4096), { labels });
+await accumulateBatches(acc, reader.readAhead(4096), { labels }); // as glossa entropy reads
 const seconds = (performance.now() - start) / 1000;
 const result = acc.result();
 reader.close();

@@ -37,6 +37,12 @@ export interface AnchorKernelOutput {
 
 export interface AnchorKernel {
   readonly backend: string;
+  /**
+   * True when `run` computes off the calling thread (it returns at once and the caller's
+   * JavaScript runs meanwhile): callers may then start the next batch's kernel before counting
+   * this one. False or absent for kernels that compute inside `run`.
+   */
+  readonly concurrent?: boolean;
   /** `rows` holds at least count × d values; only the first count rows are read. */
   run(rows: Float32Array, count: number): Promise<AnchorKernelOutput>;
   dispose(): Promise<void>;

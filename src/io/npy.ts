@@ -6,7 +6,7 @@
  * a·b·… rows of width w (a (batch, seq, d) dump streams as batch·seq rows of d). A 1-D array is
  * rows of width 1; a 0-d array is one row of width 1.
  */
-import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, read, writeSync } from "node:fs";
 import { InputError } from "./errors.js";
 import { openForReading, readFully } from "./fileRead.js";
 import { unwritableFileError } from "./systemError.js";
@@ -94,6 +94,26 @@ export function writeNpy(
   }
 }
 
+/** `readFully` on libuv's thread pool. */
+async function readFullyAsync(fd: number, target: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < target.length) {
+    const got = await new Promise<number>((resolve, reject) =>
+      read(fd, target, done, target.length - done, position + done, (error, bytes) =>
+        error ? reject(error) : resolve(bytes),
+      ),
+    );
+    if (got === 0)
+      throw new InputError(
+        `unexpected end of file at byte ${position + done} (did the file change while being read?)`,
+        {
+          file: path,
+        },
+      );
+    done += got;
+  }
+}
+
 function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
   let done = 0;
   while (done < bytes.length) {
@@ -155,6 +175,35 @@ export class NpyRowReader {
    * hold count × width values).
    */
   readRows(start: number, count: number, out?: Float32Array): Float32Array {
+    const span = this.span(start, count, out);
+    if (span.direct) {
+      // straight into the output: no conversion, no copy
+      readFully(span.fd, span.direct, span.position, this.path);
+      return span.result;
+    }
+    if (this.scratch.length < span.byteLength) this.scratch = new Uint8Array(span.byteLength);
+    const bytes = this.scratch.subarray(0, span.byteLength);
+    readFully(span.fd, bytes, span.position, this.path);
+    return this.decodeInto(span, bytes);
+  }
+
+  /**
+   * `readRows` without blocking this thread: the bytes are read on libuv's thread pool (a
+   * float32 file straight into `out`), so the caller's JavaScript runs meanwhile.
+   */
+  async readRowsAsync(start: number, count: number, out?: Float32Array): Promise<Float32Array> {
+    const span = this.span(start, count, out);
+    if (span.direct) {
+      await readFullyAsync(span.fd, span.direct, span.position, this.path);
+      return span.result;
+    }
+    const bytes = new Uint8Array(span.byteLength); // not the shared scratch: reads may overlap
+    await readFullyAsync(span.fd, bytes, span.position, this.path);
+    return this.decodeInto(span, bytes);
+  }
+
+  /** Checks a row range and works out where its bytes are and where they go. */
+  private span(start: number, count: number, out: Float32Array | undefined) {
     if (this.fd === undefined) throw new Error(`NpyRowReader for ${this.path} is closed`);
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.rows) {
       throw new RangeError(`rows [${start}, ${start + count}) are outside ${this.path}'s ${this.rows} rows`);
@@ -163,19 +212,24 @@ export class NpyRowReader {
     const target = out ?? new Float32Array(values);
     if (target.length < values) throw new RangeError(`output buffer holds ${target.length} values, ${values} needed`);
     const { itemSize, dataOffset, dtype, littleEndian } = this.header;
-    const position = dataOffset + start * this.width * itemSize;
     const byteLength = values * itemSize;
-    if (dtype === "float32" && littleEndian === HOST_IS_LITTLE_ENDIAN) {
-      // straight into the output: no conversion, no copy
-      readFully(this.fd, new Uint8Array(target.buffer, target.byteOffset, byteLength), position, this.path);
-      return values === target.length ? target : target.subarray(0, values);
-    }
-    if (this.scratch.length < byteLength) this.scratch = new Uint8Array(byteLength);
-    const bytes = this.scratch.subarray(0, byteLength);
-    readFully(this.fd, bytes, position, this.path);
-    const decoded = decodeNpyData({ dtype, littleEndian, size: values }, bytes);
-    for (let i = 0; i < values; i++) target[i] = Number(decoded[i]!);
-    return values === target.length ? target : target.subarray(0, values);
+    const raw = dtype === "float32" && littleEndian === HOST_IS_LITTLE_ENDIAN;
+    return {
+      fd: this.fd,
+      values,
+      target,
+      byteLength,
+      position: dataOffset + start * this.width * itemSize,
+      direct: raw ? new Uint8Array(target.buffer, target.byteOffset, byteLength) : null,
+      result: values === target.length ? target : target.subarray(0, values),
+    };
+  }
+
+  private decodeInto(span: { values: number; target: Float32Array; result: Float32Array }, bytes: Uint8Array) {
+    const { dtype, littleEndian } = this.header;
+    const decoded = decodeNpyData({ dtype, littleEndian, size: span.values }, bytes);
+    for (let i = 0; i < span.values; i++) span.target[i] = Number(decoded[i]!);
+    return span.result;
   }
 
   /**
@@ -189,6 +243,45 @@ export class NpyRowReader {
     for (let start = 0; start < this.rows; start += batchSize) {
       const count = Math.min(batchSize, this.rows - start);
       yield { start, count, rows: this.readRows(start, count, shared) };
+    }
+  }
+
+  /**
+   * Iterates over all rows in batches of `batchSize`, reading up to `ahead` batches (default 2)
+   * ahead on libuv's thread pool while the caller works on the current one. Buffers are reused
+   * in a ring of `ahead` + 3 (fresh buffers per batch are collected too late: RSS grew to 0.5 GB
+   * on a 0.6 GB file), so a batch stays valid while the caller receives the next two, then is
+   * overwritten: `accumulateBatches` holds at most one batch in flight. With `shared: true` the
+   * buffers are SharedArrayBuffers, which a worker thread (the onnx back end's kernel) reads
+   * without a copy. Memory: `ahead` + 3 batches.
+   */
+  async *readAhead(batchSize: number, options: { shared?: boolean; ahead?: number } = {}): AsyncGenerator<RowBatch> {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    const ahead = Math.max(1, options.ahead ?? 2);
+    const ring: Float32Array[] = [];
+    const pending: Promise<RowBatch>[] = [];
+    let next = 0;
+    let issued = 0;
+    const issue = () => {
+      const start = next;
+      const count = Math.min(batchSize, this.rows - start);
+      next += count;
+      const slot = issued++ % (ahead + 3);
+      if (!ring[slot]) {
+        const bytes = Math.min(batchSize, this.rows) * this.width * 4;
+        ring[slot] = new Float32Array(options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      }
+      const rows = ring[slot]!;
+      const read = this.readRowsAsync(start, count, rows).then((data) => ({ start, count, rows: data }));
+      read.catch(() => {}); // awaited in order below; this only silences reads abandoned by an early exit
+      pending.push(read);
+    };
+    while (pending.length < ahead && next < this.rows) issue();
+    while (pending.length > 0) {
+      const batch = await pending.shift()!;
+      while (pending.length < ahead && next < this.rows) issue();
+      yield batch;
     }
   }
 

@@ -4,9 +4,9 @@
  * per-row vectors summed into P(Z) and one n-vector per label value.
  * The dense kernel comes from a compute back end chosen by the caller.
  */
-import type { ComputeBackend, AnchorKernel, AnchorKernelSpec } from "../compute/types.js";
+import type { ComputeBackend, AnchorKernel, AnchorKernelOutput, AnchorKernelSpec } from "../compute/types.js";
 import { tsBackend } from "../compute/ts.js";
-import { validRows, type LabelSets, type RowBatch } from "./batch.js";
+import { unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
 import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
 import { checkCommonOptions } from "./accumulator.js";
@@ -66,6 +66,7 @@ export class AnchorAccumulator implements EntropyAccumulator {
   state: CountState;
   private kernelPromise: Promise<AnchorKernel> | null = null;
   private queue: Promise<void> = Promise.resolve();
+  private updatesInFlight = 0;
 
   constructor(private readonly options: AnchorAccumulatorOptions) {
     checkCommonOptions(options);
@@ -113,20 +114,48 @@ export class AnchorAccumulator implements EntropyAccumulator {
 
   update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
     // Batches are processed in call order even when the caller does not await each one.
-    const next = this.queue.then(() => this.updateNow(rows, labelSets));
+    const early = this.startKernelEarly(rows);
+    this.updatesInFlight++;
+    const next = this.queue
+      .then(() => this.updateNow(rows, labelSets, early))
+      .finally(() => {
+        this.updatesInFlight--;
+      });
     this.queue = next.catch(() => {});
     return next;
   }
 
-  private async updateNow(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
+  /**
+   * With a kernel that runs off this thread (`concurrent`), batch k + 1's kernel starts when
+   * it is handed over, so it computes while batch k is counted here. At most one batch waits
+   * ahead this way (a caller that queues many batches without awaiting holds no more copies).
+   */
+  private startKernelEarly(rows: RowBatch): Promise<AnchorKernelOutput | null> | null {
+    if (!this.options.anchors || this.updatesInFlight > 1) return null;
+    let batch: { data: Float32Array; count: number };
+    try {
+      batch = unpackBatch(rows, this.d, this.state.rowsSeen);
+    } catch {
+      return null; // updateNow reports it, naming the right row
+    }
+    if (batch.count === 0) return null;
+    const out = this.kernel().then((kernel) => (kernel.concurrent ? kernel.run(batch.data, batch.count) : null));
+    out.catch(() => {}); // observed in updateNow
+    return out;
+  }
+
+  private async updateNow(
+    rows: RowBatch,
+    labelSets: LabelSets | undefined,
+    early: Promise<AnchorKernelOutput | null> | null,
+  ): Promise<void> {
     const { data, count, names, firstRow } = openBatch(this.d, rows, labelSets, {
       rowsSeen: this.state.rowsSeen,
       rowsCounted: this.state.rows,
       labelSetNames: this.state.labelSetNames,
     });
     if (count === 0) return;
-    const kernel = await this.kernel();
-    const out = await kernel.run(data, count);
+    const out = (early && (await early)) ?? (await (await this.kernel()).run(data, count));
     const norms = out.norms;
     // the kernel's norms pick out the rows to check (NaN/Inf/zero all give a non-positive or non-finite norm)
     const mask = validRows(data, count, this.d, firstRow, {

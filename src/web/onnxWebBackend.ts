@@ -6,7 +6,7 @@
  */
 import * as ort from "onnxruntime-web/wasm";
 import { buildAnchorModel } from "../compute/onnxGraph.js";
-import { OnnxAnchorKernel } from "../compute/onnxKernel.js";
+import { kernelOutputs, OnnxAnchorKernel, sessionRunGraph } from "../compute/onnxKernel.js";
 import { checkKernelSpec, type AnchorKernel, type AnchorKernelSpec, type ComputeBackend } from "../compute/types.js";
 
 export interface OnnxWebOptions {
@@ -26,7 +26,9 @@ export function onnxWebBackend(options: OnnxWebOptions = {}): ComputeBackend {
         executionProviders: ["wasm"],
         graphOptimizationLevel: "all",
       });
-      return new OnnxAnchorKernel(spec, session, ort, "onnx-web");
+      const run = sessionRunGraph(session, ort, kernelOutputs(spec));
+      // one run per batch: the web kernel's threads are its own (chunking was measured for Node only)
+      return new OnnxAnchorKernel("onnx-web", spec, run, () => session.release(), Number.POSITIVE_INFINITY);
     },
   };
 }

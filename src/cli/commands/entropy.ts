@@ -319,7 +319,9 @@ export async function run(argv: string[]): Promise<number> {
       warn,
     });
     try {
-      await accumulateBatches(accumulator, reader.batches(batchSize), { labels, onProgress: progress });
+      // the next batches are read on libuv's threads while this one is counted
+      const batches = reader.readAhead(batchSize);
+      await accumulateBatches(accumulator, batches, { labels, onProgress: progress });
     } catch (error) {
       throw rowsInputError(error, file);
     }
