@@ -9,7 +9,14 @@ import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js"
 import { renderSvg } from "../../report/plot.js";
 import { type EmergentConfig, MEDIUM_PRESET, QUICK_PRESET } from "../emergent/config.js";
 import { headline, wholly } from "./claim.js";
-import { type EmergentClaim, type RunSeries, runEmergentClaim, runSeries, series } from "./emergentClaim.js";
+import {
+  type EmergentClaim,
+  emergentWithSplits,
+  type RunSeries,
+  runEmergentClaim,
+  runSeries,
+  series,
+} from "./emergentClaim.js";
 
 /** A |ρ| below this is no effect worth the name. */
 export const SMALL_CORRELATION = 0.3;
@@ -53,6 +60,7 @@ export const E3: EmergentClaim = {
     "Conklin & Smith (ICLR 2023): early in training, measures of variation correlate with generalisation; the effect goes away later in training.",
   definition: `Runs: ≥ 10 seeds at one hidden size. Windows over epochs 1..E: early = first ⌈10%⌉, late = last ⌈50%⌉; each run's value in a window is its mean there. Statistic: partial Spearman ρ across runs (controlling for hidden size; with one size it is plain Spearman) of window-mean synonymy against window-mean compositional accuracy, early and late, each with a Fisher-z 95% interval (SE = √(1.06/(n − 3 − k))). The headline is the early ρ. Verdict: supported when the early interval excludes 0 and the late interval includes 0; not supported when the late interval excludes 0 with the early estimate's sign (the relation persists), or the early interval lies inside (−${SMALL_CORRELATION}, ${SMALL_CORRELATION}) (no early relation); inconclusive otherwise (including fewer than 5 runs).`,
   configurations: { quick, full },
+  withSplits: emergentWithSplits,
   run: runEmergentClaim,
   analyse(rows) {
     const runs = runSeries(rows);

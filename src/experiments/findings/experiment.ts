@@ -81,7 +81,8 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
         log(`findings: ${claim.name} already decided in ${folder.dir}; skipped`);
         continue;
       }
-      const config = claim.configurations[options.scale];
+      const preset = claim.configurations[options.scale];
+      const config = options.splitsDir ? claim.withSplits(preset, options.splitsDir) : preset;
       const dir = claimDir(folder.dir, claim.name);
       const t0 = performance.now();
       log(`findings: ${claim.name} (${claim.title}), ${options.scale} scale, into ${dir}`);
@@ -89,7 +90,6 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
         dir,
         resume: fs.existsSync(path.join(dir, "results.jsonl")),
         log,
-        ...(options.splitsDir ? { splitsDir: options.splitsDir } : {}),
         ...(options.backend ? { backend: options.backend } : {}),
       });
       const result = claim.analyse(rows, config);
@@ -122,7 +122,9 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
       const claim = options.claims.find((c) => c.name === record.result.claim);
       const sub = claimDir(folder.dir, record.result.claim);
       if (!claim || !fs.existsSync(path.join(sub, "results.jsonl"))) continue;
-      const svg = await claim.plot(readRunFolder(sub).rows, record.result, claim.configurations[record.scale]);
+      const preset = claim.configurations[record.scale];
+      const config = options.splitsDir ? claim.withSplits(preset, options.splitsDir) : preset;
+      const svg = await claim.plot(readRunFolder(sub).rows, record.result, config);
       const file = `${record.result.claim}.svg`;
       fs.writeFileSync(folder.file(file), svg);
       figures[record.result.claim] = file;
