@@ -5,7 +5,8 @@
  */
 import { partialSpearmanWithInterval, spearmanWithInterval } from "../../stats/rankCorrelation.js";
 import type { IntervalSummary } from "../../stats/summary.js";
-import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js";
+import { epochWindows, windowSummary } from "../../stats/windows.js";
+import { windowPairs } from "../emergent/summary.js";
 import { renderSvg } from "../../report/plot.js";
 import { type EmergentConfig, MEDIUM_PRESET, QUICK_PRESET } from "../emergent/config.js";
 import { headline, wholly } from "./claim.js";
@@ -38,19 +39,8 @@ const VARIATION = "synonymy";
 const TARGET = "compositional.accuracy";
 
 function windowCorrelation(name: string, runs: readonly RunSeries[], epochs: readonly number[]): IntervalSummary {
-  const usable = runs
-    .map((r) => ({
-      x: windowMean(series(r, VARIATION), epochs),
-      y: windowMean(series(r, TARGET), epochs),
-      size: r.meta.hiddenSize,
-    }))
-    .filter((v) => Number.isFinite(v.x) && Number.isFinite(v.y));
-  return partialSpearmanWithInterval(
-    name,
-    usable.map((v) => v.x),
-    usable.map((v) => v.y),
-    usable.map((v) => v.size),
-  );
+  const { x, y, h } = windowPairs(runs, VARIATION, TARGET, epochs);
+  return partialSpearmanWithInterval(name, x, y, h);
 }
 
 export const E3: EmergentClaim = {

@@ -7,7 +7,7 @@ import type { ResultRow } from "../../io/runFolder.js";
 import { atomCounts, type EmergentConfig } from "../emergent/config.js";
 import { runExperiment } from "../emergent/experiment.js";
 import { readSplitFiles } from "../emergent/splitFiles.js";
-import { indexRows, type RunMeta } from "../emergent/summary.js";
+import { indexRows, measureSeries, type RunMeta } from "../emergent/summary.js";
 import type { Claim, ClaimContext } from "./claim.js";
 
 export type EmergentClaim = Claim<EmergentConfig>;
@@ -44,9 +44,7 @@ export function runSeries(rows: readonly ResultRow[]): RunSeries[] {
 
 /** One value of every epoch of a run, as epoch → value. */
 export function series(run: RunSeries, key: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [e, v] of run.epochs) if (typeof v[key] === "number") out.set(e, v[key]!);
-  return out;
+  return measureSeries(run.epochs, key);
 }
 
 /** Chance level of all-roles accuracy: 1 / Π |A_r| (atoms read from the split files when given). */
