@@ -134,7 +134,12 @@ describe("emergent summary (hand-computed values)", () => {
     // 3 rows per correlation (ρ, p, adjusted p), 2 per capacity cell, 2 per trend; windows (early
     // and late are both epoch 1 here): 4 measures × 2 windows × 3 rows (estimate, low, high) ×
     // (partial + 2 sizes + window mean).
-    expect(out).toHaveLength(3 * 8 + 2 * 10 + 2 * 5 + 4 * 2 * 3 * 4);
+    // Each capacity trend also has 3 interval rows (estimate, low, high).
+    expect(out).toHaveLength(3 * 8 + 2 * 10 + 2 * 5 + 4 * 2 * 3 * 4 + 5 * 3);
+    // 4 runs: the trend's interval is "too few runs", not a number.
+    const trend = out.find((r) => r.measure === "hiddenSizeSpearman" && r.reading === "1-synonymy")!;
+    expect(trend.value).toBeNull();
+    expect(trend.note).toBe("too few runs");
     expect(out.find((r) => r.measure === "spearmanPAdjusted")).toMatchObject({
       correction: "benjamini-hochberg",
       run: "summary",

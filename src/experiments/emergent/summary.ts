@@ -16,7 +16,7 @@ import type { ResultRow } from "../../io/runFolder.js";
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
 import { spearmanTest } from "../../stats/correlation.js";
 import { adjustPValues, type Correction } from "../../stats/multipleComparisons.js";
-import { partialSpearmanWithInterval, spearmanPerGroup } from "../../stats/rankCorrelation.js";
+import { partialSpearmanWithInterval, spearmanPerGroup, spearmanWithInterval } from "../../stats/rankCorrelation.js";
 import type { IntervalSummary } from "../../stats/summary.js";
 import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js";
 
@@ -60,6 +60,8 @@ export interface CapacityTrend {
   p: number;
   n: number;
   degenerate?: string;
+  /** ρ with its Fisher-z 95% interval ("too few runs" below 5). */
+  interval: IntervalSummary;
 }
 
 export interface WindowRow {
@@ -202,6 +204,11 @@ export function summariseEmergent(
         p: t.p,
         n: t.n,
         ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+        interval: spearmanWithInterval(
+          `spearman(hiddenSize, ${reading})`,
+          usable.map((f) => f.meta.hiddenSize),
+          usable.map((f) => read(f.values)),
+        ),
       });
     }
   }
@@ -336,6 +343,7 @@ export function summaryRows(summary: EmergentSummary): ResultRow[] {
     };
     rows.push({ ...base, measure: "hiddenSizeSpearmanRho", value: t.rho });
     rows.push({ ...base, measure: "hiddenSizeSpearmanP", value: t.p });
+    rows.push(...intervalRows({ reading: t.reading }, "hiddenSizeSpearman", t.interval));
   }
   for (const w of summary.windows) {
     const base = {
