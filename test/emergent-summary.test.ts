@@ -131,11 +131,66 @@ describe("emergent summary (hand-computed values)", () => {
     });
     expect(Object.keys(s.finalByRun)).toHaveLength(4);
     const out = summaryRows(s);
-    // 3 rows per correlation (ρ, p, adjusted p), 2 per capacity cell, 2 per trend.
-    expect(out).toHaveLength(3 * 8 + 2 * 10 + 2 * 5);
+    // 3 rows per correlation (ρ, p, adjusted p), 2 per capacity cell, 2 per trend; windows (early
+    // and late are both epoch 1 here): 4 measures × 2 windows × 3 rows (estimate, low, high) ×
+    // (partial + 2 sizes + window mean).
+    // Each capacity trend also has 3 interval rows (estimate, low, high).
+    expect(out).toHaveLength(3 * 8 + 2 * 10 + 2 * 5 + 4 * 2 * 3 * 4 + 5 * 3);
+    // 4 runs: the trend's interval is "too few runs", not a number.
+    const trend = out.find((r) => r.measure === "hiddenSizeSpearman" && r.reading === "1-synonymy")!;
+    expect(trend.value).toBeNull();
+    expect(trend.note).toBe("too few runs");
     expect(out.find((r) => r.measure === "spearmanPAdjusted")).toMatchObject({
       correction: "benjamini-hochberg",
       run: "summary",
     });
+  });
+});
+
+describe("emergent summary: early and late windows", () => {
+  /** Six runs at one size over epochs 0..10: synonymy i/10; accuracy i/10 early, (7 − i)/10 from epoch 6. */
+  function windowRows(runs: number): ResultRow[] {
+    const out: ResultRow[] = [];
+    for (let i = 1; i <= runs; i++) {
+      for (let epoch = 0; epoch <= 10; epoch++) {
+        const base = { experiment: "emergent", run: `h8-s${i}`, seed: i, hiddenSize: 8, epoch };
+        out.push({ ...base, measure: "synonymy", value: i / 10 });
+        out.push({ ...base, split: "compositional", measure: "accuracy", value: epoch >= 6 ? (7 - i) / 10 : i / 10 });
+      }
+    }
+    return out;
+  }
+
+  it("partial Spearman per window (one size: plain ρ), per size, and the window means over runs", () => {
+    const s = summariseEmergent(windowRows(6));
+    const syn = s.windows.filter((w) => w.languageMeasure === "synonymy");
+    expect(syn.map((w) => [w.window, w.epochs])).toEqual([
+      ["early", [1, 1]],
+      ["late", [6, 10]],
+    ]);
+    expect(syn[0]!.partial.estimate).toBe(1);
+    expect(syn[0]!.partial.excludesZero).toBe(true);
+    expect(syn[1]!.partial.estimate).toBe(-1);
+    expect(syn[1]!.perSize.map((g) => g.hiddenSize)).toEqual([8]);
+    expect(syn[1]!.perSize[0]!.summary.estimate).toBe(-1);
+    expect(syn[0]!.mean.estimate).toBeCloseTo(0.35, 12);
+    expect(syn[0]!.mean.n).toBe(6);
+    const rows = summaryRows(s).filter(
+      (r) => r.measure === "windowPartialSpearman" && r.languageMeasure === "synonymy",
+    );
+    expect(rows.map((r) => [r.window, r.value, r.runs])).toEqual([
+      ["early", 1, 6],
+      ["late", -1, 6],
+    ]);
+  });
+
+  it("fewer than 5 runs: no number, 'too few runs'", () => {
+    const s = summariseEmergent(windowRows(4));
+    const early = s.windows.find((w) => w.languageMeasure === "synonymy" && w.window === "early")!;
+    expect(early.partial.estimate).toBeNull();
+    expect(early.partial.note).toBe("too few runs");
+    const row = summaryRows(s).find((r) => r.measure === "windowPartialSpearman" && r.languageMeasure === "synonymy")!;
+    expect(row.value).toBeNull();
+    expect(row.note).toBe("too few runs");
   });
 });

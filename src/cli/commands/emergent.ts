@@ -26,6 +26,11 @@ const OPTIONS = {
       "quick (about 1½ minutes on 2 cores; default), medium (1000 meanings, hidden 64/128/256 × 3 seeds, about 20–25 minutes) or thesis (METHODS §6.1 full setup, about 10 h)",
   },
   config: { type: "string", description: "JSON file of settings that override the preset's (unknown keys are errors)" },
+  splits: {
+    type: "string",
+    description:
+      "folder of split files in the released format (train*.tsv, val*.tsv, test*.tsv, optional iid_test*.tsv; lines 'subject verb object<TAB>subject verb object'); atoms come from the files",
+  },
   out: { type: "string", description: "run folder (default glossa-out/emergent-PRESET)" },
   ...SCALE_OUT_OPTIONS,
   resume: { type: "boolean", description: "continue the run in --out from its checkpoints and journal" },
@@ -36,13 +41,15 @@ const OPTIONS = {
 
 function help(): string {
   const keys = Object.keys(PRESETS.quick).join(", ");
-  return `usage: glossa emergent [--preset quick|medium|thesis] [--config FILE.json] [--out DIR] [--resume] [--backend wasm|cpu]
+  return `usage: glossa emergent [--preset quick|medium|thesis] [--config FILE.json] [--splits DIR] [--out DIR] [--resume] [--backend wasm|cpu]
 ${summary}
 
 options:
 ${describeOptions(OPTIONS)}
 
-config keys: ${keys}
+config keys: ${keys}, zeroEndsMessage (symbol 0 ends a message, EGG's convention), roleLoss
+(sum|mean over roles), baseline (exponential|mean), splitsDir. The thesis preset plays the
+ICLR 2023 reference's game: zeroEndsMessage true, roleLoss mean, baseline mean.
 writes: run.json, results.jsonl (one row per measurement), results.csv, summary.json/.csv,
 emergent-*.svg plots and checkpoints/ (one per run, for --resume) into the run folder.`;
 }
@@ -56,12 +63,11 @@ export async function run(argv: string[]): Promise<number> {
   const preset = choiceOption(args, "preset", Object.keys(PRESETS) as PresetName[], "quick");
   const backend = choiceOption(args, "backend", ["wasm", "cpu"] as const, "wasm");
   const configFile = stringOption(args, "config");
-  const config = resolveSettings(
-    EMERGENT_SETTINGS,
-    PRESETS[preset],
-    `preset ${preset}`,
-    configFile ? [{ source: configFile, values: readSettingsFile(configFile) }] : [],
-  );
+  const splitsDir = stringOption(args, "splits");
+  const config = resolveSettings(EMERGENT_SETTINGS, PRESETS[preset], `preset ${preset}`, [
+    ...(configFile ? [{ source: configFile, values: readSettingsFile(configFile) }] : []),
+    ...(splitsDir ? [{ source: "--splits", values: { splitsDir } }] : []),
+  ]);
   const out = stringOption(args, "out") ?? `glossa-out/emergent-${preset}`;
   process.stderr.write(
     `glossa emergent: preset ${preset}${configFile ? ` + ${configFile}` : ""}, ${meaningCount(config)} meanings, ${runSpecs(config).length} runs, output ${out}\n`,

@@ -25,6 +25,11 @@ const OPTIONS = {
     description:
       "quick (each claim ≤ 10 min on 2 cores; may be inconclusive; default) or full (hours; what can decide the claims)",
   },
+  splits: {
+    type: "string",
+    description:
+      "run every claim on split files in the released format (see glossa emergent --splits) instead of glossa's own splits",
+  },
   out: { type: "string", description: "run folder (default glossa-out/findings-SCALE)" },
   resume: { type: "boolean", description: "continue the run in --out: decided claims are kept, the others continue" },
   markdown: {
@@ -38,7 +43,7 @@ const OPTIONS = {
 
 function help(): string {
   const claims = CLAIMS.map((c) => `  ${c.name.padEnd(4)} ${c.title}`).join("\n");
-  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--out DIR] [--resume] [--markdown FILE]
+  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--markdown FILE]
 ${summary}
 
 options:
@@ -69,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   const claims = selectClaims(only);
   const out = stringOption(args, "out") ?? `glossa-out/findings-${scale}`;
   const markdown = stringOption(args, "markdown");
+  const splitsDir = stringOption(args, "splits");
   process.stderr.write(`glossa findings: ${claims.map((c) => c.name).join(", ")} at ${scale} scale, output ${out}\n`);
   const result = await runFindings({
     out,
@@ -76,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     scale,
     claims,
     backend,
+    ...(splitsDir ? { splitsDir } : {}),
     command: commandLine(["findings", ...argv]),
   });
   if (markdown) writeMarkdownCopy(markdown, result.dir, result.records);

@@ -9,9 +9,16 @@
  * Receiver: zero initial state; L GRU steps over the embedded symbols; the last hidden state →
  * one softmax per role.
  *
- * Signal convention: there is no end-of-sequence symbol. Every signal has exactly L symbols
- * from the alphabet, the receiver reads all L of them, and the analyses count every position
- * (METHODS §3.1's default).
+ * Signal convention (default): there is no end-of-sequence symbol. Every signal has exactly L
+ * symbols from the alphabet, the receiver reads all L of them, and the analyses count every
+ * position (METHODS §3.1's default).
+ * With `zeroEndsMessage` (EGG's convention, as in the ICLR 2023 reference): symbol 0 ends a
+ * message. EGG's sender appends a 0 after its L symbols, and a message's length is the
+ * position of its first 0 plus one (`find_lengths`), so at most L + 1. Only positions before
+ * that length count: the sender's log-probability sums over them and its entropy is their sum
+ * divided by the length; the receiver reads up to and including the first 0 (its state stops
+ * changing after it) and predicts from that state. Masks are built from the one-hot symbols'
+ * 0 column, so they carry no gradient of their own.
  *
  * GRU cell (PyTorch's convention and weight layout, gates r | z | n side by side):
  * r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
@@ -38,6 +45,8 @@ export interface AgentShape {
   alphabetSize: number;
   hiddenSize: number;
   embeddingSize: number;
+  /** Symbol 0 ends a message (EGG's convention); default false: fixed length L. */
+  zeroEndsMessage?: boolean;
 }
 
 /** Parameter names (in a fixed order) and shapes. */
@@ -131,6 +140,11 @@ export interface SenderOutput {
   logProb: Tensor1D;
   /** Mean over steps of the policy's entropy, shape [B]. */
   entropy: Tensor1D;
+  /**
+   * With zeroEndsMessage: L + 1 masks [B, 1], 1 where that position is read (position L is
+   * the appended 0, read when no earlier 0 ended the message). Absent otherwise.
+   */
+  reads?: Tensor2D[];
 }
 
 /** Per-gate pieces of a GRU's weights, sliced once per forward pass. */
@@ -245,29 +259,55 @@ export class Agents {
     const choices: Tensor1D[] = [];
     let logProb: Tensor | undefined;
     let entropy: Tensor | undefined;
+    const ends = this.shape.zeroEndsMessage === true;
+    const B = meanings.shape[0];
+    // reads[t]: 1 while position t is inside the message (before or at its first 0).
+    const reads: Tensor2D[] = ends ? [tf.ones([B, 1]) as Tensor2D] : [];
     for (let t = 0; t < L; t++) {
       h = this.gru(x, h, gates);
       const logits = tf.add(this.matMul(h, outW), outB);
       const logp = tf.logSoftmax(logits);
-      const ent = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
+      let ent = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
       const choice = tf.argMax(noise ? tf.add(logits, noise[t]!) : logits, 1) as Tensor1D;
       const onehot = tf.cast(tf.oneHot(choice, C), "float32") as Tensor2D;
-      const lp = tf.sum(tf.mul(onehot, logp), 1);
+      let lp = tf.sum(tf.mul(onehot, logp), 1);
+      if (ends) {
+        const read = tf.reshape(reads[t]!, [B]);
+        lp = tf.mul(lp, read);
+        ent = tf.mul(ent, read);
+        const isZero = tf.slice(onehot, [0, 0], [B, 1]);
+        reads.push(tf.mul(reads[t]!, tf.sub(1, isZero)) as Tensor2D);
+      }
       logProb = logProb ? tf.add(logProb, lp) : lp;
       entropy = entropy ? tf.add(entropy, ent) : ent;
       symbols.push(onehot);
       choices.push(choice);
       if (t + 1 < L) x = this.symbolInputs(onehot, gates);
     }
-    return { symbols, choices, logProb: logProb as Tensor1D, entropy: tf.div(entropy!, L) as Tensor1D };
+    if (!ends) return { symbols, choices, logProb: logProb as Tensor1D, entropy: tf.div(entropy!, L) as Tensor1D };
+    // Length = positions read among the L symbols, + 1 for the appended 0 when no 0 came earlier.
+    const length = tf.reshape(tf.addN(reads), [B]);
+    return { symbols, choices, logProb: logProb as Tensor1D, entropy: tf.div(entropy!, length) as Tensor1D, reads };
   }
 
-  /** Runs the receiver on L one-hot symbol tensors [B, C]; returns role logits [B, Σ|A_r|]. */
-  receiver(symbols: Tensor2D[]): Tensor2D {
+  /**
+   * Runs the receiver on L one-hot symbol tensors [B, C]; returns role logits [B, Σ|A_r|].
+   * With `reads` (from the sender, zeroEndsMessage) it also reads the appended 0 and keeps
+   * its state unchanged at positions outside the message.
+   */
+  receiver(symbols: Tensor2D[], reads?: Tensor2D[]): Tensor2D {
     const tf = this.tf;
     const gates = this.gates("receiver");
     let h: Tensor2D | null = null;
-    for (const s of symbols) h = this.gru(this.symbolInputs(s, gates), h, gates);
+    if (!reads) for (const s of symbols) h = this.gru(this.symbolInputs(s, gates), h, gates);
+    else {
+      const B = symbols[0]!.shape[0];
+      const zero = tf.oneHot(tf.zeros([B], "int32") as Tensor1D, this.shape.alphabetSize).cast("float32") as Tensor2D;
+      [...symbols, zero].forEach((s, t) => {
+        const next = this.gru(this.symbolInputs(s, gates), h, gates);
+        h = h === null ? next : (tf.add(h, tf.mul(reads[t]!, tf.sub(next, h))) as Tensor2D);
+      });
+    }
     return tf.add(this.matMul(h!, this.p("receiver.out.W")), this.p("receiver.out.b")) as Tensor2D;
   }
 

@@ -40,6 +40,22 @@ export interface EmergentConfig {
   splitSeed: number;
   /** Options passed to the language measures (e.g. topsim pair subsampling); see measureMapping. */
   measureOptions?: Record<string, unknown>;
+  /**
+   * Symbol 0 ends a message (EGG's convention, the ICLR 2023 reference's): the receiver reads
+   * up to and including the first 0 and later positions get no reward or gradient. Default
+   * false: every signal has exactly L symbols.
+   */
+  zeroEndsMessage?: boolean;
+  /** The receiver's loss over roles: "sum" (default) or "mean" (the reference's). */
+  roleLoss?: "sum" | "mean";
+  /** The REINFORCE baseline: "exponential" running mean (default) or "mean" of all batches (EGG's). */
+  baseline?: "exponential" | "mean";
+  /**
+   * A folder of split files in the released format (train*.tsv, val*.tsv, test*.tsv, optional
+   * iid_test*.tsv): the meanings, atoms and splits come from the files, and "atoms",
+   * "compositionalRoles", "compositionalFraction", "iidTestFraction" and "splitSeed" are unused.
+   */
+  splitsDir?: string;
 }
 
 /** One run of the sweep: a config with its seed and hidden size fixed. */
@@ -67,6 +83,10 @@ const KEYS: readonly (keyof EmergentConfig)[] = [
   "compositionalFraction",
   "splitSeed",
   "measureOptions",
+  "zeroEndsMessage",
+  "roleLoss",
+  "baseline",
+  "splitsDir",
 ];
 
 /**
@@ -94,6 +114,10 @@ export const THESIS_PRESET: EmergentConfig = {
   compositionalRoles: ["subject", "object"],
   compositionalFraction: 0.12,
   splitSeed: 0,
+  // The reference's game (hcoxec/variable_compositionality on EGG).
+  zeroEndsMessage: true,
+  roleLoss: "mean",
+  baseline: "mean",
 };
 
 /**
@@ -129,8 +153,11 @@ export const QUICK_PRESET: EmergentConfig = {
  * = 9 runs (enough for a per-epoch Spearman across runs). Full-batch (810) Adam steps, 16 per
  * epoch, lr 1e-2, 30 epochs. Pilots, cost and results: BENCHMARKS.md "Preset history".
  */
+// glossa's own game (fixed-length signals, summed loss, exponential baseline): the thesis preset without the reference's options.
+const { zeroEndsMessage: _z, roleLoss: _r, baseline: _b, ...THESIS_SETUP } = THESIS_PRESET;
+
 export const MEDIUM_PRESET: EmergentConfig = {
-  ...THESIS_PRESET, // roles, L = 6, hidden sizes 64/128/256, entropy bonus, test fractions, split seed
+  ...THESIS_SETUP, // roles, L = 6, hidden sizes 64/128/256, entropy bonus, test fractions, split seed
   atoms: 10,
   alphabetSize: 16,
   seeds: [1, 2, 3],
@@ -187,6 +214,15 @@ function fraction(value: unknown, key: string, source: string): number {
   return openIntervalSetting(value, key, source, 0, 1);
 }
 
+/** |C|^L < #meanings: some meanings would have to share a signal. */
+export function checkSignalCapacity(L: number, C: number, meanings: number, source: string): void {
+  if (L * Math.log(C) < Math.log(meanings) - 1e-12) {
+    throw new InputError(
+      `${source}: a signal of length ${L} over ${C} symbols has only ${C ** L} forms, fewer than the ${meanings} meanings; increase "signalLength" or "alphabetSize"`,
+    );
+  }
+}
+
 /** Throws an InputError naming the first bad setting; checks everything that can fail before training. */
 export function validateConfig(config: EmergentConfig, source = "config"): void {
   if (
@@ -215,12 +251,8 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   const L = positiveInteger(config.signalLength, "signalLength", source, 64);
   const C = positiveInteger(config.alphabetSize, "alphabetSize", source, 1000);
   if (C < 2) throw new InputError(`${source}: "alphabetSize" must be at least 2, got ${C}`);
-  // |C|^L < #meanings: some meanings would have to share a signal.
-  if (L * Math.log(C) < Math.log(n) - 1e-12) {
-    throw new InputError(
-      `${source}: a signal of length ${L} over ${C} symbols has only ${C ** L} forms, fewer than the ${n} meanings; increase "signalLength" or "alphabetSize"`,
-    );
-  }
+  // With split files the meanings are known only once the files are read (checked then).
+  if (config.splitsDir === undefined) checkSignalCapacity(L, C, n, source);
   for (const key of ["hiddenSizes", "seeds"] as const) listSetting(config[key], key, source);
   config.hiddenSizes.forEach((h, i) => positiveInteger(h, `hiddenSizes[${i}]`, source, 4096));
   config.seeds.forEach((s, i) => {
@@ -256,7 +288,7 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   }
   const ib = config.roles.indexOf(pair[1]);
   const held = Math.round(config.compositionalFraction * counts[ib]!);
-  if (held < 1 || held >= counts[ib]!) {
+  if (config.splitsDir === undefined && (held < 1 || held >= counts[ib]!)) {
     throw new InputError(
       `${source}: "compositionalFraction" ${config.compositionalFraction} of ${counts[ib]} "${pair[1]}" atoms holds out ${held} per "${pair[0]}" atom; it must hold out at least 1 and leave at least 1`,
     );
@@ -279,4 +311,20 @@ export function validateConfig(config: EmergentConfig, source = "config"): void 
   ) {
     throw new InputError(`${source}: "measureOptions" must be an object`);
   }
+  if (config.zeroEndsMessage !== undefined && typeof config.zeroEndsMessage !== "boolean")
+    throw new InputError(
+      `${source}: "zeroEndsMessage" must be true or false, got ${JSON.stringify(config.zeroEndsMessage)}`,
+    );
+  for (const [key, choices] of [
+    ["roleLoss", ["sum", "mean"]],
+    ["baseline", ["exponential", "mean"]],
+  ] as const) {
+    const v = config[key];
+    if (v !== undefined && !(choices as readonly unknown[]).includes(v))
+      throw new InputError(
+        `${source}: "${key}" must be ${choices.map((c) => `"${c}"`).join(" or ")}, got ${JSON.stringify(v)}`,
+      );
+  }
+  if (config.splitsDir !== undefined && (typeof config.splitsDir !== "string" || config.splitsDir === ""))
+    throw new InputError(`${source}: "splitsDir" must be a folder path, got ${JSON.stringify(config.splitsDir)}`);
 }

@@ -27,6 +27,8 @@ export interface GameSpace {
   /** All meanings, N × R. */
   meanings: Int32Array;
   splits: Splits;
+  /** Atom names per role (from split files); default `${role}${code}`. */
+  atomNames?: string[][];
 }
 
 export interface Evaluation {
@@ -45,7 +47,7 @@ export function languageMapping(space: GameSpace, signals: Int32Array): Discrete
   return {
     roles: space.roleNames.map((name, r) => ({
       name,
-      atoms: Array.from({ length: space.atoms[r]! }, (_, a) => `${name}${a}`),
+      atoms: space.atomNames?.[r] ?? Array.from({ length: space.atoms[r]! }, (_, a) => `${name}${a}`),
     })),
     alphabet: alphabetSymbols(space.alphabetSize),
     length: space.signalLength,

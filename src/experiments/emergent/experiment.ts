@@ -18,9 +18,17 @@ import type { MeasureOptions } from "../../mapping/measureAll.js";
 import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { useTfBackend, type TfBackend } from "../tfSetup.js";
 import { adamFromCheckpoint, adamToCheckpoint, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.js";
-import { atomCounts, runSpecs, validateConfig, type EmergentConfig, type RunSpec } from "./config.js";
+import {
+  atomCounts,
+  checkSignalCapacity,
+  runSpecs,
+  validateConfig,
+  type EmergentConfig,
+  type RunSpec,
+} from "./config.js";
 import { evaluateLanguage, type GameSpace } from "./evaluate.js";
 import { emergentPlots, type EmergentPlots } from "./report.js";
+import { readSplitFiles } from "./splitFiles.js";
 import { enumerateMeanings, makeSplits, type Splits } from "./splits.js";
 import { summariseEmergent, summaryRows, type EmergentSummary } from "./summary.js";
 import { Trainer, type TrainerState } from "./trainer.js";
@@ -100,12 +108,25 @@ function formatSeconds(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-export async function runExperiment(config: EmergentConfig, options: EmergentOptions): Promise<EmergentResult> {
-  const started = performance.now();
-  validateConfig(config);
-  const backend = options.backend ?? "wasm";
+/** The meanings, atoms and splits: from split files (config.splitsDir) or generated from the config. */
+function gameData(config: EmergentConfig): {
+  atoms: number[];
+  meanings: Int32Array;
+  splits: Splits;
+  atomNames?: string[][];
+} {
+  if (config.splitsDir) {
+    const read = readSplitFiles(config.splitsDir, config.roles.length);
+    const atoms = read.atomNames.map((a) => a.length);
+    checkSignalCapacity(
+      config.signalLength,
+      config.alphabetSize,
+      read.meanings.length / atoms.length,
+      config.splitsDir,
+    );
+    return { atoms, meanings: read.meanings, splits: read.splits, atomNames: read.atomNames };
+  }
   const atoms = atomCounts(config);
-  const meanings = enumerateMeanings(atoms);
   const roleIndex = (name: string) => config.roles.indexOf(name);
   const splits = makeSplits({
     atoms,
@@ -114,6 +135,14 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
     iidTestFraction: config.iidTestFraction,
     seed: config.splitSeed,
   });
+  return { atoms, meanings: enumerateMeanings(atoms), splits };
+}
+
+export async function runExperiment(config: EmergentConfig, options: EmergentOptions): Promise<EmergentResult> {
+  const started = performance.now();
+  validateConfig(config);
+  const backend = options.backend ?? "wasm";
+  const { atoms, meanings, splits, atomNames } = gameData(config);
   const space: GameSpace = {
     roleNames: config.roles,
     atoms,
@@ -121,6 +150,7 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
     signalLength: config.signalLength,
     meanings,
     splits,
+    ...(atomNames ? { atomNames } : {}),
   };
   const specs = runSpecs(config);
   const splitInfo = {
@@ -138,7 +168,9 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
       config,
       runs: specs.map((s) => s.id),
       splits: splitInfo,
-      signalConvention: "fixed length L, no end symbol; every position counted",
+      signalConvention: config.zeroEndsMessage
+        ? "symbol 0 ends a message (EGG): the receiver reads up to and including the first 0; measures count all L emitted symbols"
+        : "fixed length L, no end symbol; every position counted",
     },
     // A finished sweep may be extended by more epochs; a preset name is only a label.
     mayChange: ["config.epochs", "preset"],
@@ -193,6 +225,9 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
           passesPerEpoch: config.passesPerEpoch,
           learningRate: config.learningRate,
           entropyCoefficient: config.entropyCoefficient,
+          ...(config.zeroEndsMessage ? { zeroEndsMessage: true } : {}),
+          ...(config.roleLoss ? { roleLoss: config.roleLoss } : {}),
+          ...(config.baseline ? { baseline: config.baseline } : {}),
         },
         meanings,
         saved?.state,

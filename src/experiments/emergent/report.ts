@@ -174,10 +174,13 @@ export function emergentSectionHtml(options: {
       })),
     ),
     tableHtml(
-      ["reading", "Spearman ρ with hidden size", "p", "runs"],
+      ["reading", "Spearman ρ with hidden size", "95% interval", "p", "runs"],
       summary.capacityTrend.map((t) => ({
         reading: t.reading,
         "Spearman ρ with hidden size": t.rho,
+        "95% interval": t.interval.interval95
+          ? `[${t.interval.interval95.map((v) => v.toFixed(3)).join(", ")}]`
+          : (t.interval.note ?? "–"),
         p: t.p,
         runs: t.n,
       })),

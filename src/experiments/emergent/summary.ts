@@ -5,12 +5,20 @@
  *   multiple comparisons over all epochs × measures of one target;
  * - the capacity sweep: at the last epoch, regularity (1 − synonymy, 1 − homonymy, topsim,
  *   posdis) and accuracy per hidden size (mean and standard deviation over seeds), and the
- *   Spearman correlation of each with hidden size across runs.
+ *   Spearman correlation of each with hidden size across runs;
+ * - windows (METHODS §7): for each language measure, the partial Spearman (controlling for
+ *   hidden size) across runs of its early-window mean (first 10% of trained epochs) and its
+ *   late-window mean (last 50%) with the same window's compositional accuracy, with Fisher-z
+ *   intervals, the same per hidden size, and each window's mean over runs with a bootstrap
+ *   interval. Fewer than 5 runs: "too few runs".
  */
 import type { ResultRow } from "../../io/runFolder.js";
 import { MEASURE_NAMES } from "../../mapping/measureAll.js";
 import { spearmanTest } from "../../stats/correlation.js";
 import { adjustPValues, type Correction } from "../../stats/multipleComparisons.js";
+import { partialSpearmanWithInterval, spearmanPerGroup, spearmanWithInterval } from "../../stats/rankCorrelation.js";
+import type { IntervalSummary } from "../../stats/summary.js";
+import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js";
 
 /** Language measures correlated with generalisation: every §3 measure of the language but accuracy. */
 export const LANGUAGE_MEASURES = MEASURE_NAMES.filter((m) => m !== "accuracy");
@@ -52,10 +60,27 @@ export interface CapacityTrend {
   p: number;
   n: number;
   degenerate?: string;
+  /** ρ with its Fisher-z 95% interval ("too few runs" below 5). */
+  interval: IntervalSummary;
+}
+
+export interface WindowRow {
+  window: "early" | "late";
+  /** Trained epochs in the window. */
+  epochs: [number, number];
+  languageMeasure: string;
+  /** Partial Spearman with compositional accuracy, controlling for hidden size. */
+  partial: IntervalSummary;
+  /** Spearman with compositional accuracy within each hidden size. */
+  perSize: { hiddenSize: number; summary: IntervalSummary }[];
+  /** The measure's window mean over runs, bootstrap interval. */
+  mean: IntervalSummary;
 }
 
 export interface EmergentSummary {
   correction: Correction;
+  /** Early/late window statistics (empty before every run has trained an epoch). */
+  windows: WindowRow[];
   correlations: CorrelationRow[];
   capacity: CapacityRow[];
   capacityTrend: CapacityTrend[];
@@ -179,10 +204,96 @@ export function summariseEmergent(
         p: t.p,
         n: t.n,
         ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+        interval: spearmanWithInterval(
+          `spearman(hiddenSize, ${reading})`,
+          usable.map((f) => f.meta.hiddenSize),
+          usable.map((f) => read(f.values)),
+        ),
       });
     }
   }
-  return { correction, correlations, capacity, capacityTrend, finalByRun };
+  return { correction, correlations, capacity, capacityTrend, finalByRun, windows: windowRows(runs) };
+}
+
+const TARGET = "compositional.accuracy";
+
+/** One value of a run's epochs, as epoch → value (epochs without it left out). */
+export function measureSeries(epochs: ReadonlyMap<number, Record<string, number>>, key: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [e, v] of epochs) if (typeof v[key] === "number") out.set(e, v[key]!);
+  return out;
+}
+
+/**
+ * Per run with both series complete over the window: its window mean of `measure` (x) and of
+ * `target` (y), and its hidden size (h).
+ */
+export function windowPairs(
+  runs: readonly { meta: RunMeta; epochs: ReadonlyMap<number, Record<string, number>> }[],
+  measure: string,
+  target: string,
+  epochs: readonly number[],
+): { x: number[]; y: number[]; h: number[] } {
+  const out = { x: [] as number[], y: [] as number[], h: [] as number[] };
+  for (const r of runs) {
+    const x = windowMean(measureSeries(r.epochs, measure), epochs);
+    const y = windowMean(measureSeries(r.epochs, target), epochs);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    out.x.push(x);
+    out.y.push(y);
+    out.h.push(r.meta.hiddenSize);
+  }
+  return out;
+}
+
+function windowRows(runs: { meta: RunMeta; epochs: Map<number, Record<string, number>> }[]): WindowRow[] {
+  const lastEpoch = runs.length ? Math.min(...runs.map((r) => Math.max(...r.epochs.keys()))) : 0;
+  if (lastEpoch < 1) return [];
+  const windows = epochWindows(lastEpoch);
+  const series = (r: (typeof runs)[number], key: string) => measureSeries(r.epochs, key);
+  const out: WindowRow[] = [];
+  for (const window of ["early", "late"] as const) {
+    const epochs = windows[window];
+    for (const m of LANGUAGE_MEASURES) {
+      const { x, y, h } = windowPairs(runs, m, TARGET, epochs);
+      if (x.length === 0) continue;
+      const name = `${m} vs ${TARGET}, ${window} epochs ${epochs[0]}-${epochs.at(-1)}`;
+      out.push({
+        window,
+        epochs: [epochs[0]!, epochs.at(-1)!],
+        languageMeasure: m,
+        partial: partialSpearmanWithInterval(`partial spearman(${name} | hiddenSize)`, x, y, h),
+        perSize: spearmanPerGroup(`spearman(${name})`, x, y, h).map((g) => ({
+          hiddenSize: g.group,
+          summary: g.summary,
+        })),
+        mean: windowSummary(
+          `${window} mean ${m}`,
+          runs.map((r) => series(r, m)),
+          epochs,
+        ),
+      });
+    }
+  }
+  return out;
+}
+
+/** Tidy rows of one interval summary (estimate, low, high; null without an estimate). */
+function intervalRows(base: Record<string, unknown>, name: string, s: IntervalSummary): ResultRow[] {
+  const common = {
+    experiment: "emergent",
+    run: "summary",
+    ...base,
+    runs: s.n,
+    interval: s.method,
+    ...(s.note ? { note: s.note } : {}),
+    ...(s.excludesZero === null ? {} : { excludesZero: s.excludesZero }),
+  };
+  return [
+    { ...common, measure: name, value: s.estimate },
+    { ...common, measure: `${name}Low`, value: s.interval95?.[0] ?? null },
+    { ...common, measure: `${name}High`, value: s.interval95?.[1] ?? null },
+  ];
 }
 
 /** The summary as tidy rows (run "summary") for the results journal. */
@@ -232,6 +343,19 @@ export function summaryRows(summary: EmergentSummary): ResultRow[] {
     };
     rows.push({ ...base, measure: "hiddenSizeSpearmanRho", value: t.rho });
     rows.push({ ...base, measure: "hiddenSizeSpearmanP", value: t.p });
+    rows.push(...intervalRows({ reading: t.reading }, "hiddenSizeSpearman", t.interval));
+  }
+  for (const w of summary.windows) {
+    const base = {
+      window: w.window,
+      firstEpoch: w.epochs[0],
+      lastEpoch: w.epochs[1],
+      languageMeasure: w.languageMeasure,
+    };
+    rows.push(...intervalRows({ ...base, target: TARGET }, "windowPartialSpearman", w.partial));
+    for (const g of w.perSize)
+      rows.push(...intervalRows({ ...base, target: TARGET, hiddenSize: g.hiddenSize }, "windowSpearman", g.summary));
+    rows.push(...intervalRows(base, "windowMean", w.mean));
   }
   return rows;
 }

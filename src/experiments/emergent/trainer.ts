@@ -1,14 +1,18 @@
 /**
  * Training of one sender–receiver pair (METHODS §6.1).
  *
- * Per example the receiver's loss is ce = Σ_roles cross-entropy. The sender is trained by
+ * Per example the receiver's loss is ce = Σ_roles cross-entropy (`roleLoss` "sum", the default)
+ * or its mean over roles ("mean", the ICLR 2023 reference's, which makes the entropy bonus
+ * R times stronger relative to the reward). The sender is trained by
  * REINFORCE with per-example reward −ce: its loss is mean((ce − b) · Σ_t log π(c_t)) − λ · mean(H̄),
  * where b is the baseline, H̄ the policy entropy averaged over the L steps and λ the entropy
  * coefficient. The two losses are summed and minimised with one Adam step per batch; gradients
  * reach the sender only through log π and H̄ (ce enters its loss as a constant).
  *
- * The baseline is an exponential running mean of the batches' mean ce, b ← b + ρ (ce̅ − b) with
- * ρ = BASELINE_RATE (the first batch sets b; 0 before it). A cumulative mean over all earlier
+ * The baseline (`baseline` "exponential", the default) is an exponential running mean of the
+ * batches' mean ce, b ← b + ρ (ce̅ − b) with ρ = BASELINE_RATE (the first batch sets b; 0
+ * before it). "mean" is EGG's MeanBaseline, the reference's: the mean of every earlier batch's
+ * mean ce, b ← b + (ce̅ − b)/k after the k-th batch (0 before the first). A cumulative mean over all earlier
  * batches (EGG's MeanBaseline) lags far behind a loss that falls quickly in a short run — in the
  * quick preset it sat ~1.5 nats above the current loss — so nearly every sampled signal got a
  * positive advantage and was reinforced, which collapsed the sender's entropy early.
@@ -35,6 +39,10 @@ export interface TrainerOptions extends AgentShape {
   entropyCoefficient: number;
   /** Shuffled passes over the training meanings per epoch (default 1). */
   passesPerEpoch?: number;
+  /** Receiver loss over roles: summed (default) or averaged (the reference's). */
+  roleLoss?: "sum" | "mean";
+  /** Baseline: exponential running mean (default) or EGG's running mean of all batches. */
+  baseline?: "exponential" | "mean";
 }
 
 /** Weight of the newest batch in the exponential running-mean baseline. */
@@ -144,8 +152,9 @@ export class Trainer {
     const variables = [...this.agents.variables.values()];
     const { value, grads } = tf.variableGrads(() => {
       const sent = this.agents.sender(x, noise);
-      const logits = this.agents.receiver(sent.symbols);
-      const ce = tf.neg(tf.sum(tf.mul(x, this.agents.roleLogProbs(logits)), 1));
+      const logits = this.agents.receiver(sent.symbols, sent.reads);
+      const summed = tf.neg(tf.sum(tf.mul(x, this.agents.roleLogProbs(logits)), 1));
+      const ce = this.options.roleLoss === "mean" ? tf.div(summed, this.options.atoms.length) : summed;
       const advantage = tf.sub(this.stopGradient(ce), baseline);
       const entropy = tf.mean(sent.entropy);
       const senderLoss = tf.sub(tf.mean(tf.mul(advantage, sent.logProb)), tf.mul(entropy, entropyCoefficient));
@@ -162,10 +171,9 @@ export class Trainer {
     const [receiverLoss, senderLoss, senderEntropy] = kept.map((t) => t.dataSync()[0]!) as [number, number, number];
     tf.dispose([x, ...noise, value, ...Object.values(grads), ...kept]);
     this.baseline.count++;
+    const rate = this.options.baseline === "mean" ? 1 / this.baseline.count : BASELINE_RATE;
     this.baseline.mean =
-      this.baseline.count === 1
-        ? receiverLoss
-        : this.baseline.mean + BASELINE_RATE * (receiverLoss - this.baseline.mean);
+      this.baseline.count === 1 ? receiverLoss : this.baseline.mean + rate * (receiverLoss - this.baseline.mean);
     return { receiverLoss, senderLoss, senderEntropy };
   }
 
@@ -182,8 +190,11 @@ export class Trainer {
       const [sig, pred] = tf.tidy(() => {
         const x = tf.tensor2d(meaningOneHot(this.meanings, this.options.atoms, rows), [rows.length, this.M]);
         const sent = this.agents.sender(x);
-        return [tf.stack(sent.choices, 1), this.agents.predictions(this.agents.receiver(sent.symbols))];
+        return [tf.stack(sent.choices, 1), this.agents.predictions(this.agents.receiver(sent.symbols, sent.reads))];
       });
+      // With zeroEndsMessage the measures still see all L emitted symbols, as the reference
+      // analyser does (it drops only EGG's appended 0, even after an earlier 0 the receiver
+      // never read past).
       signals.set(sig!.dataSync() as Int32Array, start * L);
       predictions.set(pred!.dataSync() as Int32Array, start * R);
       tf.dispose([sig!, pred!]);

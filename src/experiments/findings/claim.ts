@@ -36,8 +36,6 @@ export interface ClaimContext {
   /** Continue the claim's run in `dir`. */
   resume: boolean;
   log: (message: string) => void;
-  /** A folder of split files in the released format (`--splits`), when given. */
-  splitsDir?: string;
   backend?: "wasm" | "cpu";
 }
 
@@ -51,6 +49,8 @@ export interface Claim<Config = unknown> {
   definition: string;
   /** The experiment's configuration at each scale. */
   configurations: Record<Scale, Config>;
+  /** The configuration run on split files in the released format (`--splits DIR`); absent: the claim takes none. */
+  withSplits?(config: Config, splitsDir: string): Config;
   /** Runs (or resumes) the experiment into context.dir; returns every row of that run. */
   run(config: Config, context: ClaimContext): Promise<ResultRow[]>;
   /** The verdict from the run's rows. Pure. */

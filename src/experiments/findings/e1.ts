@@ -6,7 +6,13 @@ import { meanWithInterval, bootstrapSummary } from "../../stats/bootstrap.js";
 import { renderSvg } from "../../report/plot.js";
 import { type EmergentConfig, MEDIUM_PRESET, QUICK_PRESET } from "../emergent/config.js";
 import { headline, wholly } from "./claim.js";
-import { chanceAccuracy, type EmergentClaim, runEmergentClaim, runSeries } from "./emergentClaim.js";
+import {
+  chanceAccuracy,
+  type EmergentClaim,
+  emergentWithSplits,
+  runEmergentClaim,
+  runSeries,
+} from "./emergentClaim.js";
 
 /** A run generalises when its final compositional accuracy is at least this many times chance. */
 export const GENERALISES_AT = 10;
@@ -30,6 +36,7 @@ export const E1: EmergentClaim = {
     "Conklin & Smith (ICLR 2023): languages that generalise to unseen meanings are compositional with a degree of variation (non-zero synonymy and word-order freedom).",
   definition: `Runs: one hidden size, several seeds; at each run's last epoch. A run generalises when its compositional-test accuracy (all roles) is ≥ ${GENERALISES_AT} × chance (chance = 1/Π|A_r|). Statistic: over generalising runs, min(mean synonymy, mean word-order freedom), with a percentile-bootstrap 95% interval over runs (2000 resamples, seed 1). Verdict: with fewer than ${MIN_GENERALISING_RUNS} generalising runs, inconclusive; supported when the interval lies wholly above ${NEGLIGIBLE_VARIATION}; not supported when it lies wholly below ${NEGLIGIBLE_VARIATION}; inconclusive otherwise.`,
   configurations: { quick, full },
+  withSplits: emergentWithSplits,
   run: runEmergentClaim,
   analyse(rows, config) {
     const runs = runSeries(rows);

@@ -7,7 +7,7 @@ import { spearmanWithInterval } from "../../stats/rankCorrelation.js";
 import { renderSvg } from "../../report/plot.js";
 import { type EmergentConfig, MEDIUM_PRESET, QUICK_PRESET } from "../emergent/config.js";
 import { headline, wholly } from "./claim.js";
-import { type EmergentClaim, runEmergentClaim, runSeries } from "./emergentClaim.js";
+import { type EmergentClaim, emergentWithSplits, runEmergentClaim, runSeries } from "./emergentClaim.js";
 
 /** A |ρ| below this is no effect worth the name. */
 export const SMALL_CORRELATION = 0.3;
@@ -28,6 +28,7 @@ export const E2: EmergentClaim = {
     "Conklin & Smith (ICLR 2023): reducing a model's capacity results in greater regularity of the emergent language.",
   definition: `Runs: ≥ 3 hidden sizes × ≥ 5 seeds; at each run's last epoch. Statistic: Spearman ρ across runs of hidden size against regularity = 1 − synonymy, with a Fisher-z 95% interval (SE = √(1.06/(n − 3))); fewer than 5 runs: "too few runs". Verdict: supported when the interval lies wholly below 0 (smaller agents, more regular languages); not supported when its lower end is above −${SMALL_CORRELATION} (no moderate negative trend; this includes the opposite direction); inconclusive otherwise. Secondary (reported, not deciding): the same for 1 − homonymy, topsim and posdis, and 1 − synonymy per size with bootstrap intervals. The readings are discrete mapping measures (no vector estimator, so no bias correction applies).`,
   configurations: { quick, full },
+  withSplits: emergentWithSplits,
   run: runEmergentClaim,
   analyse(rows) {
     const runs = runSeries(rows);

@@ -5,11 +5,19 @@
  */
 import { partialSpearmanWithInterval, spearmanWithInterval } from "../../stats/rankCorrelation.js";
 import type { IntervalSummary } from "../../stats/summary.js";
-import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js";
+import { epochWindows, windowSummary } from "../../stats/windows.js";
+import { windowPairs } from "../emergent/summary.js";
 import { renderSvg } from "../../report/plot.js";
 import { type EmergentConfig, MEDIUM_PRESET, QUICK_PRESET } from "../emergent/config.js";
 import { headline, wholly } from "./claim.js";
-import { type EmergentClaim, type RunSeries, runEmergentClaim, runSeries, series } from "./emergentClaim.js";
+import {
+  type EmergentClaim,
+  emergentWithSplits,
+  type RunSeries,
+  runEmergentClaim,
+  runSeries,
+  series,
+} from "./emergentClaim.js";
 
 /** A |ρ| below this is no effect worth the name. */
 export const SMALL_CORRELATION = 0.3;
@@ -31,19 +39,8 @@ const VARIATION = "synonymy";
 const TARGET = "compositional.accuracy";
 
 function windowCorrelation(name: string, runs: readonly RunSeries[], epochs: readonly number[]): IntervalSummary {
-  const usable = runs
-    .map((r) => ({
-      x: windowMean(series(r, VARIATION), epochs),
-      y: windowMean(series(r, TARGET), epochs),
-      size: r.meta.hiddenSize,
-    }))
-    .filter((v) => Number.isFinite(v.x) && Number.isFinite(v.y));
-  return partialSpearmanWithInterval(
-    name,
-    usable.map((v) => v.x),
-    usable.map((v) => v.y),
-    usable.map((v) => v.size),
-  );
+  const { x, y, h } = windowPairs(runs, VARIATION, TARGET, epochs);
+  return partialSpearmanWithInterval(name, x, y, h);
 }
 
 export const E3: EmergentClaim = {
@@ -53,6 +50,7 @@ export const E3: EmergentClaim = {
     "Conklin & Smith (ICLR 2023): early in training, measures of variation correlate with generalisation; the effect goes away later in training.",
   definition: `Runs: ≥ 10 seeds at one hidden size. Windows over epochs 1..E: early = first ⌈10%⌉, late = last ⌈50%⌉; each run's value in a window is its mean there. Statistic: partial Spearman ρ across runs (controlling for hidden size; with one size it is plain Spearman) of window-mean synonymy against window-mean compositional accuracy, early and late, each with a Fisher-z 95% interval (SE = √(1.06/(n − 3 − k))). The headline is the early ρ. Verdict: supported when the early interval excludes 0 and the late interval includes 0; not supported when the late interval excludes 0 with the early estimate's sign (the relation persists), or the early interval lies inside (−${SMALL_CORRELATION}, ${SMALL_CORRELATION}) (no early relation); inconclusive otherwise (including fewer than 5 runs).`,
   configurations: { quick, full },
+  withSplits: emergentWithSplits,
   run: runEmergentClaim,
   analyse(rows) {
     const runs = runSeries(rows);

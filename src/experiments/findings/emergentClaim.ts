@@ -6,7 +6,8 @@
 import type { ResultRow } from "../../io/runFolder.js";
 import { atomCounts, type EmergentConfig } from "../emergent/config.js";
 import { runExperiment } from "../emergent/experiment.js";
-import { indexRows, type RunMeta } from "../emergent/summary.js";
+import { readSplitFiles } from "../emergent/splitFiles.js";
+import { indexRows, measureSeries, type RunMeta } from "../emergent/summary.js";
 import type { Claim, ClaimContext } from "./claim.js";
 
 export type EmergentClaim = Claim<EmergentConfig>;
@@ -43,12 +44,19 @@ export function runSeries(rows: readonly ResultRow[]): RunSeries[] {
 
 /** One value of every epoch of a run, as epoch → value. */
 export function series(run: RunSeries, key: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [e, v] of run.epochs) if (typeof v[key] === "number") out.set(e, v[key]!);
-  return out;
+  return measureSeries(run.epochs, key);
 }
 
-/** Chance level of all-roles accuracy: 1 / Π |A_r|. */
+/** Chance level of all-roles accuracy: 1 / Π |A_r| (atoms read from the split files when given). */
 export function chanceAccuracy(config: EmergentConfig): number {
-  return 1 / atomCounts(config).reduce((a, b) => a * b, 1);
+  const atoms = config.splitsDir
+    ? readSplitFiles(config.splitsDir, config.roles.length).atomNames.map((a) => a.length)
+    : atomCounts(config);
+  return 1 / atoms.reduce((a, b) => a * b, 1);
 }
+
+/** An emergent configuration on split files. */
+export const emergentWithSplits = (config: EmergentConfig, splitsDir: string): EmergentConfig => ({
+  ...config,
+  splitsDir,
+});

@@ -16,6 +16,7 @@ import path from "node:path";
 import { readRunFolder, type ResultRow, rowsToCsv } from "../../io/runFolder.js";
 import { type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import type { Claim, ClaimResult, Scale } from "./claim.js";
+import { InputError } from "../../io/errors.js";
 import { findingsMarkdown, type FindingRecord } from "./markdown.js";
 import { findingsReportHtml } from "./report.js";
 
@@ -81,7 +82,8 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
         log(`findings: ${claim.name} already decided in ${folder.dir}; skipped`);
         continue;
       }
-      const config = claim.configurations[options.scale];
+      const preset = claim.configurations[options.scale];
+      const config = configFor(claim, preset, options.splitsDir);
       const dir = claimDir(folder.dir, claim.name);
       const t0 = performance.now();
       log(`findings: ${claim.name} (${claim.title}), ${options.scale} scale, into ${dir}`);
@@ -89,7 +91,6 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
         dir,
         resume: fs.existsSync(path.join(dir, "results.jsonl")),
         log,
-        ...(options.splitsDir ? { splitsDir: options.splitsDir } : {}),
         ...(options.backend ? { backend: options.backend } : {}),
       });
       const result = claim.analyse(rows, config);
@@ -122,7 +123,9 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
       const claim = options.claims.find((c) => c.name === record.result.claim);
       const sub = claimDir(folder.dir, record.result.claim);
       if (!claim || !fs.existsSync(path.join(sub, "results.jsonl"))) continue;
-      const svg = await claim.plot(readRunFolder(sub).rows, record.result, claim.configurations[record.scale]);
+      const preset = claim.configurations[record.scale];
+      const config = configFor(claim, preset, options.splitsDir);
+      const svg = await claim.plot(readRunFolder(sub).rows, record.result, config);
       const file = `${record.result.claim}.svg`;
       fs.writeFileSync(folder.file(file), svg);
       figures[record.result.claim] = file;
@@ -137,3 +140,16 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
 }
 
 export type { ClaimResult };
+
+/** A claim's configuration, on the user's split files when `--splits` is given and the claim reads them. */
+function configFor<Config>(claim: Claim<Config>, preset: Config, splitsDir: string | undefined): Config {
+  if (splitsDir === undefined) return preset;
+  if (!claim.withSplits)
+    throw new InputError(
+      `claim ${claim.name} does not read split files; leave out --splits or choose claims with --only`,
+      {
+        file: splitsDir,
+      },
+    );
+  return claim.withSplits(preset, splitsDir);
+}
