@@ -4,8 +4,9 @@
  * ("token", "bigram − token", …, "unexplained"), each a share of H(Z). Readers select
  * `measure === "residual"` and a `component`. Pure.
  *
- * Schemes over n-gram labels: "nested" (token ⊂ bigram-nested ⊂ trigram-nested: defined at
- * every position, nesting exactly) and "flat" (token, bigram, trigram: the flat n-grams are
+ * Schemes over n-gram labels: "window" (token ⊂ bigram-window ⊂ trigram-window: joint windows,
+ * defined at every position, nesting exactly; "nested" is the same scheme under the label sets'
+ * old names, kept so that older run folders and callers still decompose) and "flat" (token, bigram, trigram: the flat n-grams are
  * undefined at the first one or two positions of a sequence, so their MIs are over slightly
  * fewer rows than the token's — documented, not corrected).
  */
@@ -15,6 +16,7 @@ import { residualDecomposition } from "../vector/measures.js";
 export const RESIDUAL_MEASURE = "residual";
 
 export const NGRAM_SCHEMES: Readonly<Record<string, readonly string[]>> = {
+  window: ["token", "bigram-window", "trigram-window"],
   nested: ["token", "bigram-nested", "trigram-nested"],
   flat: ["token", "bigram", "trigram"],
 };

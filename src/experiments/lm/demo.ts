@@ -11,7 +11,7 @@ import { paragraphHtml, escapeHtml } from "../../report/html.js";
 import { tsBackend } from "../../compute/ts.js";
 import { runExperiment } from "./experiment.js";
 import { summaryTable } from "./report.js";
-import { LM_LABEL_SETS } from "../../labels/lmLabels.js";
+import { DEFAULT_LM_LABEL_SETS } from "../../labels/lmLabels.js";
 
 /** test/fixtures/lm, found from this module (src/… or dist/…, both three levels below the package root). */
 export function lmFixtureDir(): string {
@@ -46,7 +46,8 @@ export async function lmDemoSection(
       models: DEMO_MODELS.map((m) => join(fixtures, m)),
       documents,
       layers: "all",
-      labels: [...LM_LABEL_SETS],
+      // the defaults plus the joint windows, whose residual decomposition nests exactly
+      labels: [...DEFAULT_LM_LABEL_SETS, "bigram-window", "trigram-window"],
       estimators: ["soft"],
       batchSize: 8,
       anchors: { n: 100, seed: 0 },

@@ -18,9 +18,9 @@ export const PLOTTED: [string, string | null, string?][] = [
   ["information", null],
   ["variation", "token"],
   ["regularity-ln-n", "token"],
-  ["regularity-ln-n", "trigram-nested"],
+  ["regularity-ln-n", "trigram-contexts-2024"],
   ["disentanglement", "token"],
-  ["residual", "nested", "unexplained"],
+  ["residual", "flat", "unexplained"],
 ];
 
 function panelName(measure: string, labelSet: string | null, component?: string): string {

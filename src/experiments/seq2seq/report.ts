@@ -69,7 +69,7 @@ export async function seq2seqPlots(allRows: readonly JournalRow[]): Promise<Reco
       panel: (r: JournalRow) => String(r.labelSet),
       title: `${m} (encoder layer ${lastLayer}) by label set`,
     })),
-    ...["nested", "flat"].map((scheme) => ({
+    ...["window", "nested", "flat"].map((scheme) => ({
       file: `residual-${scheme}.svg`,
       rows: rows.filter((r) => r.measure === "residual" && r.labelSet === scheme && r.layer === lastLayer),
       panel: (r: JournalRow) => String(r.component),
