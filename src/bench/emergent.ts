@@ -32,7 +32,8 @@ async function meanTime<T>(
   };
 }
 
-export async function run(): Promise<void> {
+/** The thesis configuration's first training batch and trainer settings (shared with bench/torch.ts). */
+export function thesisStep(hiddenSize = HIDDEN) {
   const config = THESIS_PRESET;
   const atoms = atomCounts(config);
   const meanings = enumerateMeanings(atoms);
@@ -48,13 +49,18 @@ export async function run(): Promise<void> {
     atoms,
     signalLength: config.signalLength,
     alphabetSize: config.alphabetSize,
-    hiddenSize: HIDDEN,
+    hiddenSize,
     embeddingSize: config.embeddingSize,
     seed: 1,
     batchSize: config.batchSize,
     learningRate: config.learningRate,
     entropyCoefficient: config.entropyCoefficient,
   };
+  return { config, atoms, meanings, splits, rows, options };
+}
+
+export async function run(): Promise<void> {
+  const { config, atoms, meanings, splits, rows, options } = thesisStep();
   console.log(
     `thesis configuration: ${meanings.length / 3} meanings, batch ${config.batchSize}, L ${config.signalLength}, |C| ${config.alphabetSize}, hidden ${HIDDEN}, embedding ${config.embeddingSize}; load average ${loadavg()[0]!.toFixed(2)}`,
   );

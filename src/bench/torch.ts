@@ -10,8 +10,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { THESIS_PRESET, atomCounts } from "../experiments/emergent/config.js";
-import { enumerateMeanings, makeSplits } from "../experiments/emergent/splits.js";
+import { thesisStep } from "./emergent.js";
 import { Trainer } from "../experiments/emergent/trainer.js";
 import { presetConfig } from "../experiments/seq2seq/config.js";
 import { modelConfigFor } from "../experiments/seq2seq/run.js";
@@ -64,33 +63,9 @@ function report(name: string, glossa: Timing, torch: Timing | string): void {
 }
 
 async function emergentStep(): Promise<void> {
-  const config = THESIS_PRESET;
-  const atoms = atomCounts(config);
-  const meanings = enumerateMeanings(atoms);
-  const splits = makeSplits({
-    atoms,
-    compositionalRoles: [0, 2],
-    compositionalFraction: config.compositionalFraction,
-    iidTestFraction: config.iidTestFraction,
-    seed: config.splitSeed,
-  });
-  const rows = Array.from(splits.train.subarray(0, config.batchSize));
+  const { config, atoms, meanings, rows, options } = thesisStep(128);
   const tf = await useTfBackend("wasm");
-  const trainer = new Trainer(
-    tf,
-    {
-      atoms,
-      signalLength: config.signalLength,
-      alphabetSize: config.alphabetSize,
-      hiddenSize: 128,
-      embeddingSize: config.embeddingSize,
-      seed: 1,
-      batchSize: config.batchSize,
-      learningRate: config.learningRate,
-      entropyCoefficient: config.entropyCoefficient,
-    },
-    meanings,
-  );
+  const trainer = new Trainer(tf, options, meanings);
   const rng = new Random(1);
   const glossa = await perStep(3, () => trainer.step(rows, rng));
   trainer.dispose();

@@ -8,7 +8,7 @@ import type { ComputeBackend, AnchorKernel, AnchorKernelOutput, AnchorKernelSpec
 import { tsBackend } from "../compute/ts.js";
 import { unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
-import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
+import { labelSetEstimates, totalEntropy } from "./countEstimate.js";
 import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 import {
@@ -211,10 +211,7 @@ export class AnchorAccumulator implements EntropyAccumulator {
   }
 
   result(): EntropyEstimate {
-    const labelSets: Record<string, LabelSetEstimate> = {};
-    for (const name of this.state.labelSetNames ?? []) {
-      labelSets[name] = labelSetEstimate(this.state, name, { minCount: this.minCount, weighting: this.weighting });
-    }
+    const labelSets = labelSetEstimates(this.state, { minCount: this.minCount, weighting: this.weighting });
     return {
       estimator: this.estimator,
       differential: false,

@@ -17,7 +17,7 @@
 import { VectorInputError } from "./errors.js";
 import { allFinite, unpackBatch, validRows, type LabelSets, type RowBatch } from "./batch.js";
 import { CountState, type CountStateJson } from "./countState.js";
-import { labelSetEstimate, totalEntropy, type LabelSetEstimate } from "./countEstimate.js";
+import { labelSetEstimates, totalEntropy } from "./countEstimate.js";
 import { checkCommonOptions } from "./accumulator.js";
 import type { AccumulatorJson, CommonOptions, EntropyAccumulator, EntropyEstimate } from "./accumulator.js";
 import {
@@ -219,10 +219,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
   }
 
   result(): EntropyEstimate {
-    const labelSets: Record<string, LabelSetEstimate> = {};
-    for (const name of this.state.labelSetNames ?? []) {
-      labelSets[name] = labelSetEstimate(this.state, name, { minCount: this.minCount, weighting: this.weighting });
-    }
+    const labelSets = labelSetEstimates(this.state, { minCount: this.minCount, weighting: this.weighting });
     return {
       estimator: "binned",
       differential: false,

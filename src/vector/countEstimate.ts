@@ -73,6 +73,13 @@ export function blockEntropy(values: Float64Array, offset: number, blocks: numbe
   return h / blocks;
 }
 
+/** Every label set's estimate of a counting state, in the state's label-set order. */
+export function labelSetEstimates(state: CountState, options: CountEstimateOptions): Record<string, LabelSetEstimate> {
+  const labelSets: Record<string, LabelSetEstimate> = {};
+  for (const name of state.labelSetNames ?? []) labelSets[name] = labelSetEstimate(state, name, options);
+  return labelSets;
+}
+
 /** H(Z) over all counted rows: entropy of P(Z) = total / rows (mean over blocks). */
 export function totalEntropy(state: CountState): number {
   if (state.rows === 0) return 0;
