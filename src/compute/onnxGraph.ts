@@ -108,7 +108,11 @@ function int64Tensor(name: string, dims: number[], values: number[]) {
   return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
 }
 
-function valueInfo(name: string, shape: (number | string)[], elemType: number = onnx.TensorProto.DataType.FLOAT) {
+export function valueInfo(
+  name: string,
+  shape: (number | string)[],
+  elemType: number = onnx.TensorProto.DataType.FLOAT,
+) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({

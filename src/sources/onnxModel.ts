@@ -23,6 +23,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import * as ort from "onnxruntime-node";
 import { InputError } from "../io/errors.js";
+import { convertBfloat16 } from "./bfloat16.js";
 import {
   LayerLayoutError,
   decodeModel,
@@ -244,12 +245,7 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
     );
   }
   const modelFile = join(folder, rel);
-  let model: ReturnType<typeof decodeModel>;
-  try {
-    model = decodeModel(readFileSync(modelFile));
-  } catch (e) {
-    throw new InputError(`not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
-  }
+  const model = readModelFile(modelFile);
   let layers: LayerTensors;
   try {
     layers = outputs?.length ? explicitLayerTensors(model, outputs) : findLayerTensors(model);
@@ -280,6 +276,28 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
   return { folder, modelFile, model, layers, parameters, modelVocabSize, tokenizer };
 }
 
+/**
+ * Decodes the model file; a bfloat16 graph is converted to float32 (see bfloat16.ts). The
+ * converted graph is cached in memory only (nothing is written to disk), keyed by the file's
+ * path, size and modification time, and only the most recent one is kept, so loading the same
+ * model again in this process (every cell of a sweep) skips the conversion.
+ */
+function readModelFile(modelFile: string): ReturnType<typeof decodeModel> {
+  const { size, mtimeMs } = statSync(modelFile);
+  const key = `${modelFile}\0${size}\0${mtimeMs}`;
+  if (convertedCache?.key === key) return decodeModel(convertedCache.bytes);
+  let model: ReturnType<typeof decodeModel>;
+  try {
+    model = decodeModel(readFileSync(modelFile));
+  } catch (e) {
+    throw new InputError(`not a readable ONNX model: ${(e as Error).message}`, { file: modelFile });
+  }
+  if (convertBfloat16(model, modelFile) > 0) convertedCache = { key, bytes: encodeModel(model) };
+  return model;
+}
+
+let convertedCache: { key: string; bytes: Uint8Array } | null = null;
+
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
 
 function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
@@ -295,7 +313,9 @@ function toFloat32(t: ort.Tensor): Float32Array {
     for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]!);
     return out;
   }
-  throw new InputError(`hidden states of type ${t.type} are not supported (expected float32 or float16)`);
+  throw new InputError(
+    `hidden states of type ${t.type} are not supported (expected float32 or float16; bfloat16 graphs are converted to float32 at load)`,
+  );
 }
 
 function halfToFloat(h: number): number {
