@@ -53,7 +53,7 @@ function rows(): ResultRow[] {
 describe("emergent summary (hand-computed values)", () => {
   const s = summariseEmergent(rows());
 
-  it("Spearman ρ per epoch and measure, exact permutation p, Benjamini–Hochberg within a target", () => {
+  it("per-epoch correlations over 4 runs: 'too few runs', no ρ, no p, no interval", () => {
     const acc = s.correlations.filter((c) => c.target === "compositional.accuracy");
     // Only epoch 1 (every run has it), only the four measures present.
     expect(acc.map((c) => [c.epoch, c.languageMeasure])).toEqual([
@@ -62,37 +62,16 @@ describe("emergent summary (hand-computed values)", () => {
       [1, "topsim"],
       [1, "posdis"],
     ]);
-    // ranks of accuracy: [1, 3, 2, 4]. synonymy ranks [4, 3, 2, 1]: Σd² = 18, ρ = 1 − 6·18/(4·15) = −0.8;
-    // homonymy and topsim ranks [1, 2, 3, 4]: Σd² = 2, ρ = 0.8; posdis ranks equal accuracy's: ρ = 1.
-    expect(acc.map((c) => c.rho)).toEqual([
-      expect.closeTo(-0.8, 12),
-      expect.closeTo(0.8, 12),
-      expect.closeTo(0.8, 12),
-      expect.closeTo(1, 12),
-    ]);
-    // |ρ| ≥ 0.8: the identity, 3 adjacent swaps and their reversals = 8 of 24 orderings; |ρ| = 1: 2 of 24.
-    expect(acc.map((c) => c.p)).toEqual([
-      expect.closeTo(1 / 3, 12),
-      expect.closeTo(1 / 3, 12),
-      expect.closeTo(1 / 3, 12),
-      expect.closeTo(1 / 12, 12),
-    ]);
-    // BH, m = 4: sorted p = 1/12, 1/3, 1/3, 1/3 → min over j ≥ i of p_(j)·4/j = 1/3 for all.
-    for (const c of acc) expect(c.pAdjusted).toBeCloseTo(1 / 3, 12);
-    expect(acc.every((c) => c.n === 4)).toBe(true);
-    // The second target: per-role accuracy [0.4, 0.3, 0.2, 0.1] has the ranks of synonymy: ρ = 1.
-    const role = s.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy");
-    expect(role).toHaveLength(4);
-    expect(role.find((c) => c.languageMeasure === "synonymy")!.rho).toBeCloseTo(1, 12);
-    expect(role.find((c) => c.languageMeasure === "topsim")!.rho).toBeCloseTo(-1, 12);
-    // Holm instead of BH: sorted p·(4, 3, 2, 1) made monotone = 1/3, 1, 1, 1.
-    const holm = summariseEmergent(rows(), "holm").correlations.filter((c) => c.target === "compositional.accuracy");
-    expect(holm.map((c) => c.pAdjusted)).toEqual([
-      expect.closeTo(1, 12),
-      expect.closeTo(1, 12),
-      expect.closeTo(1, 12),
-      expect.closeTo(1 / 3, 12),
-    ]);
+    for (const c of acc) {
+      expect(c).toMatchObject({ n: 4, rho: null, p: null, pAdjusted: null });
+      expect(c.interval).toMatchObject({ n: 4, estimate: null, interval95: null, excludesZero: null });
+      expect(c.interval.note).toBe("too few runs");
+    }
+    expect(s.correlations.filter((c) => c.target === "compositional.meanRoleAccuracy")).toHaveLength(4);
+    // The journal rows keep measure/value; value is null and the row says why.
+    const rho = summaryRows(s).filter((r) => r.measure === "spearmanRho");
+    expect(rho).toHaveLength(8);
+    for (const r of rho) expect(r).toMatchObject({ value: null, runs: 4, note: "too few runs", rhoLow: null });
   });
 
   it("capacity: mean and sd per hidden size, and the Spearman trend with hidden size", () => {
@@ -131,7 +110,7 @@ describe("emergent summary (hand-computed values)", () => {
     });
     expect(Object.keys(s.finalByRun)).toHaveLength(4);
     const out = summaryRows(s);
-    // 3 rows per correlation (ρ, p, adjusted p), 2 per capacity cell, 2 per trend; windows (early
+    // 3 rows per correlation (ρ, p, adjusted p; values null here, 4 runs), 2 per capacity cell, 2 per trend; windows (early
     // and late are both epoch 1 here): 4 measures × 2 windows × 3 rows (estimate, low, high) ×
     // (partial + 2 sizes + window mean).
     // Each capacity trend also has 3 interval rows (estimate, low, high).
@@ -192,5 +171,71 @@ describe("emergent summary: early and late windows", () => {
     const row = summaryRows(s).find((r) => r.measure === "windowPartialSpearman" && r.languageMeasure === "synonymy")!;
     expect(row.value).toBeNull();
     expect(row.note).toBe("too few runs");
+  });
+});
+
+describe("emergent summary: per-epoch correlations with a Fisher-z interval (5 runs)", () => {
+  /**
+   * Five runs at epoch 1, accuracy 0.1..0.5 (ranks 1..5). synonymy ranks [2, 1, 3, 4, 5]:
+   * Σd² = 2, ρ = 1 − 6·2/(5·24) = 0.9; topsim ranks [4, 5, 3, 2, 1]: Σd² = 38, ρ = −0.9;
+   * homonymy constant (no ρ: "constant variable", p = 1).
+   */
+  function fiveRuns(): ResultRow[] {
+    const synonymy = [0.2, 0.1, 0.3, 0.4, 0.5];
+    const topsim = [0.4, 0.5, 0.3, 0.2, 0.1];
+    const out: ResultRow[] = [];
+    for (let i = 0; i < 5; i++) {
+      const base = { experiment: "emergent", run: `h8-s${i + 1}`, seed: i + 1, hiddenSize: 8, epoch: 1 };
+      out.push({ ...base, measure: "synonymy", value: synonymy[i]! });
+      out.push({ ...base, measure: "homonymy", value: 0.3 });
+      out.push({ ...base, measure: "topsim", value: topsim[i]! });
+      out.push({ ...base, split: "compositional", measure: "accuracy", value: (i + 1) / 10 });
+      out.push({ ...base, split: "compositional", measure: "meanRoleAccuracy", value: (i + 1) / 10 });
+    }
+    return out;
+  }
+  const s = summariseEmergent(fiveRuns());
+  const acc = s.correlations.filter((c) => c.target === "compositional.accuracy");
+
+  it("n, ρ, its 95% interval, whether it excludes 0, p and the BH-corrected p", () => {
+    expect(acc.map((c) => c.languageMeasure)).toEqual(["synonymy", "homonymy", "topsim"]);
+    expect(acc.map((c) => c.n)).toEqual([5, 5, 5]);
+    expect(acc.map((c) => c.rho)).toEqual([expect.closeTo(0.9, 12), 0, expect.closeTo(-0.9, 12)]);
+    // By hand: z = atanh(0.9) = 1.472219, SE = √(1.06/(5 − 3)) = 0.728011, 1.96·SE = 1.426902;
+    // tanh(1.472219 − 1.426902) = tanh(0.045317) = 0.045313, tanh(2.899121) = 0.993952.
+    const syn = acc[0]!.interval;
+    expect(syn.estimate).toBeCloseTo(0.9, 12);
+    expect(syn.interval95![0]).toBeCloseTo(0.045313, 5);
+    expect(syn.interval95![1]).toBeCloseTo(0.993952, 5);
+    expect(syn.excludesZero).toBe(true);
+    // ρ = −0.9: the mirror interval [−0.993952, −0.045313], also excluding 0.
+    expect(acc[2]!.interval.interval95![0]).toBeCloseTo(-0.993952, 5);
+    expect(acc[2]!.interval.interval95![1]).toBeCloseTo(-0.045313, 5);
+    expect(acc[2]!.interval.excludesZero).toBe(true);
+    // Constant homonymy: no interval.
+    expect(acc[1]!.interval).toMatchObject({ estimate: null, excludesZero: null, note: "constant variable" });
+    // Exact p: |ρ| ≥ 0.9 for Σd² ≤ 2 (identity + 4 adjacent swaps) or ≥ 38 (their reversals): 10/120.
+    expect(acc.map((c) => c.p)).toEqual([expect.closeTo(1 / 12, 12), 1, expect.closeTo(1 / 12, 12)]);
+    // BH, m = 3: sorted 1/12, 1/12, 1 → p·3/rank = 1/4, 1/8, 1 → running min from the top: 1/8, 1/8, 1.
+    expect(acc.map((c) => c.pAdjusted)).toEqual([expect.closeTo(1 / 8, 12), 1, expect.closeTo(1 / 8, 12)]);
+  });
+
+  it("the journal rows carry runs, value, rhoLow/rhoHigh and excludesZero", () => {
+    const rows = summaryRows(s).filter(
+      (r) => r.epoch === 1 && r.target === "compositional.accuracy" && r.languageMeasure === "synonymy",
+    );
+    expect(rows.map((r) => r.measure)).toEqual(["spearmanRho", "spearmanP", "spearmanPAdjusted"]);
+    for (const r of rows) {
+      expect(r.runs).toBe(5);
+      expect(r.rhoLow).toBeCloseTo(0.045313, 5);
+      expect(r.rhoHigh).toBeCloseTo(0.993952, 5);
+      expect(r.excludesZero).toBe(true);
+      expect(r.note).toBeUndefined();
+    }
+    expect(rows.map((r) => r.value)).toEqual([
+      expect.closeTo(0.9, 12),
+      expect.closeTo(1 / 12, 12),
+      expect.closeTo(1 / 8, 12),
+    ]);
   });
 });

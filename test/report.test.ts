@@ -3,6 +3,7 @@ import { emergentPlots, emergentSectionHtml, EMERGENT_CAPTIONS } from "../src/ex
 import type { EmergentSummary } from "../src/experiments/emergent/summary.js";
 import { seq2seqCaption } from "../src/experiments/seq2seq/report.js";
 import { facetColumns, heatmapSvg, lineChartSvg } from "../src/report/plot.js";
+import { intervalSummary, noEstimate, TOO_FEW_RUNS } from "../src/stats/summary.js";
 import { figureHtml, renderReport, tableHtml, textTable } from "../src/report/html.js";
 
 /** Axes of a rendered chart, from Vega's aria labels ("X-axis titled 'epoch' …"). */
@@ -89,15 +90,31 @@ describe("report", () => {
     const summary: EmergentSummary = {
       correction: "holm",
       correlations: measures.flatMap((languageMeasure, m) =>
-        [1, 2, 3, 4, 5].map((epoch) => ({
-          epoch,
-          languageMeasure,
-          target: "compositional.meanRoleAccuracy",
-          rho: ((m - 1) * epoch) / 5,
-          p: 0.5,
-          pAdjusted: 1,
-          n: 4,
-        })),
+        [1, 2, 3, 4, 5].map((epoch) => {
+          // Epoch 1 had 4 runs: "too few runs", no ρ, its cells blank.
+          if (epoch === 1)
+            return {
+              epoch,
+              languageMeasure,
+              target: "compositional.meanRoleAccuracy",
+              rho: null,
+              p: null,
+              pAdjusted: null,
+              n: 4,
+              interval: noEstimate("s", 4, "fisher-z", TOO_FEW_RUNS),
+            };
+          const rho = ((m - 1) * epoch) / 5;
+          return {
+            epoch,
+            languageMeasure,
+            target: "compositional.meanRoleAccuracy",
+            rho,
+            p: 0.5,
+            pAdjusted: 1,
+            n: 6,
+            interval: intervalSummary("s", 6, rho, [rho - 0.5, rho + 0.5], "fisher-z"),
+          };
+        }),
       ),
       capacity: [],
       capacityTrend: [],
@@ -106,7 +123,7 @@ describe("report", () => {
     const plots = await emergentPlots([], summary);
     const heatmap = plots["emergent-correlation.svg"]!;
     expect(marks(heatmap, "line")).toBe(0);
-    expect(heatmap.match(/aria-roledescription="rect mark"/g)?.length).toBe(15);
+    expect(heatmap.match(/aria-roledescription="rect mark"/g)?.length).toBe(12);
     expect(Object.keys(plots).sort()).toEqual(Object.keys(EMERGENT_CAPTIONS).sort());
     const html = emergentSectionHtml({
       description: "d",
@@ -115,6 +132,7 @@ describe("report", () => {
       plots,
     } as unknown as Parameters<typeof emergentSectionHtml>[0]);
     expect(html.match(/<figcaption><b>What this shows:<\/b> [A-Z]/g)?.length).toBe(Object.keys(plots).length);
+    expect(html).toContain("Blank cells: fewer than 5 runs");
   });
 
   it("captions every seq2seq plot with what it shows", () => {

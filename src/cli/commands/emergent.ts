@@ -14,6 +14,7 @@ import {
   type PresetName,
 } from "../../experiments/emergent/config.js";
 import { runExperiment } from "../../experiments/emergent/experiment.js";
+import { CORRELATION_COLUMNS, correlationCells } from "../../experiments/emergent/report.js";
 import { readSettingsFile, resolveSettings } from "../../experiments/training/config.js";
 
 export const summary =
@@ -122,6 +123,22 @@ export async function run(argv: string[]): Promise<number> {
       result.summary.capacity.map((c) => ({ ...c })),
     ),
   );
+  // Measures vs compositional accuracy at the last summarised epoch: n, ρ [95%], excludes 0, p.
+  const lastEpoch = Math.max(...result.summary.correlations.map((c) => c.epoch));
+  const corr = result.summary.correlations.filter(
+    (c) => c.epoch === lastEpoch && c.target === "compositional.accuracy",
+  );
+  if (corr.length) {
+    console.log(
+      `\nSpearman across runs with compositional accuracy, epoch ${lastEpoch} (${result.summary.correction})`,
+    );
+    console.log(
+      textTable(
+        [...CORRELATION_COLUMNS],
+        corr.map((c) => correlationCells(c)),
+      ),
+    );
+  }
   console.log(`\nresults in ${result.dir} (${result.seconds.toFixed(0)} s)`);
   return 0;
 }

@@ -5,8 +5,9 @@
 import type { ResultRow } from "../../io/runFolder.js";
 import { figureHtml, paragraphHtml, tableHtml } from "../../report/html.js";
 import { heatmapSvg, lineChartSvg } from "../../report/plot.js";
+import { type IntervalSummary, MIN_RUNS_FOR_CORRELATION, TOO_FEW_RUNS } from "../../stats/summary.js";
 import type { Splits } from "./splits.js";
-import { LANGUAGE_MEASURES, type EmergentSummary } from "./summary.js";
+import { type CorrelationRow, LANGUAGE_MEASURES, type EmergentSummary } from "./summary.js";
 
 export interface EmergentPlots {
   /** File name → SVG. */
@@ -44,9 +45,11 @@ export async function emergentPlots(rows: readonly ResultRow[], summary: Emergen
       value: v[m],
     })),
   );
+  // Too-few-runs rows have rho null: heatmapSvg skips them, so their cells stay blank.
   const correlation = summary.correlations
     .filter((c) => c.target === "compositional.meanRoleAccuracy")
-    .map((c) => ({ ...c }));
+    .map((c) => ({ epoch: c.epoch, languageMeasure: c.languageMeasure, rho: c.rho }));
+  const tooFew = correlation.length > 0 && correlation.every((c) => c.rho === null);
   return {
     "emergent-measures.svg": await lineChartSvg(measures, {
       x: "epoch",
@@ -84,7 +87,9 @@ export async function emergentPlots(rows: readonly ResultRow[], summary: Emergen
       xTitle: "epoch",
       yTitle: "measure",
       valueTitle: "ρ",
-      title: "Spearman ρ across runs: measure vs compositional mean role accuracy",
+      title: tooFew
+        ? `Spearman ρ across runs: ${TOO_FEW_RUNS} (fewer than ${MIN_RUNS_FOR_CORRELATION}), no cell shown`
+        : "Spearman ρ across runs: measure vs compositional mean role accuracy",
     }),
   };
 }
@@ -98,8 +103,29 @@ export const EMERGENT_CAPTIONS: Record<string, string> = {
   "emergent-capacity.svg":
     "Each measure at the last epoch against the agents' hidden size (log axis), one line per seed: how capacity changes the language and its generalisation.",
   "emergent-correlation.svg":
-    "What this shows: Spearman ρ across runs between each measure and compositional mean role accuracy, per epoch; blue: runs with more of the measure generalise better, red: worse, white: no relation.",
+    "What this shows: Spearman ρ across runs between each measure and compositional mean role accuracy, per epoch; blue: runs with more of the measure generalise better, red: worse, white: no relation. Blank cells: fewer than 5 runs reached that epoch (too few runs for a correlation).",
 };
+
+/** Columns of a per-epoch correlation table (report and CLI), filled by correlationCells. */
+export const CORRELATION_COLUMNS = ["measure", "runs", "ρ [95% interval]", "excludes 0", "p", "p adjusted"] as const;
+
+/** One per-epoch correlation as table cells: n, ρ [95%] or "too few runs", excludes 0, p, corrected p. */
+export function correlationCells(c: CorrelationRow): Record<(typeof CORRELATION_COLUMNS)[number], string | number> {
+  return {
+    measure: c.languageMeasure,
+    runs: c.n,
+    "ρ [95% interval]": rhoWithInterval(c.interval),
+    "excludes 0": c.interval.excludesZero === null ? "–" : c.interval.excludesZero ? "yes" : "no",
+    p: c.p ?? "–",
+    "p adjusted": c.pAdjusted ?? "–",
+  };
+}
+
+/** "0.412 [0.010, 0.700]" or the summary's note ("too few runs"). */
+export function rhoWithInterval(s: IntervalSummary, digits = 3): string {
+  if (s.estimate === null || s.interval95 === null) return s.note ?? "–";
+  return `${s.estimate.toFixed(digits)} [${s.interval95.map((v) => v.toFixed(digits)).join(", ")}]`;
+}
 
 const fmt = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 1e4) / 1e4);
 
@@ -203,15 +229,8 @@ export function emergentSectionHtml(options: {
   parts.push(
     `<h3>Measures vs compositional generalisation (Spearman across runs, ${summary.correction} correction)</h3>`,
     tableHtml(
-      ["epoch", "measure", "ρ", "p", "p adjusted", "runs"],
-      corr.map((c) => ({
-        epoch: c.epoch,
-        measure: c.languageMeasure,
-        ρ: c.rho,
-        p: c.p,
-        "p adjusted": c.pAdjusted,
-        runs: c.n,
-      })),
+      ["epoch", ...CORRELATION_COLUMNS],
+      corr.map((c) => ({ epoch: c.epoch, ...correlationCells(c) })),
     ),
   );
   for (const [file, svg] of Object.entries(plots)) parts.push(figureHtml(svg, EMERGENT_CAPTIONS[file] ?? file));

@@ -1,8 +1,9 @@
 /**
  * Across-run summary of an emergent-communication sweep (METHODS §6.1 findings), pure:
  * - per epoch, the Spearman correlation across runs between each language measure and
- *   compositional-test accuracy (all roles, and mean per-role), with p-values corrected for
- *   multiple comparisons over all epochs × measures of one target;
+ *   compositional-test accuracy (all roles, and mean per-role) with its Fisher-z 95% interval,
+ *   and p-values corrected for multiple comparisons over all epochs × measures of one target;
+ *   below 5 runs a row has no ρ and no p ("too few runs") and is left out of the correction;
  * - the capacity sweep: at the last epoch, regularity (1 − synonymy, 1 − homonymy, topsim,
  *   posdis) and accuracy per hidden size (mean and standard deviation over seeds), and the
  *   Spearman correlation of each with hidden size across runs;
@@ -17,7 +18,7 @@ import { MEASURE_NAMES } from "../../mapping/measureAll.js";
 import { spearmanTest } from "../../stats/correlation.js";
 import { adjustPValues, type Correction } from "../../stats/multipleComparisons.js";
 import { partialSpearmanWithInterval, spearmanPerGroup, spearmanWithInterval } from "../../stats/rankCorrelation.js";
-import type { IntervalSummary } from "../../stats/summary.js";
+import { type IntervalSummary, TOO_FEW_RUNS } from "../../stats/summary.js";
 import { epochWindows, windowMean, windowSummary } from "../../stats/windows.js";
 
 /** Language measures correlated with generalisation: every §3 measure of the language but accuracy. */
@@ -39,10 +40,15 @@ export interface CorrelationRow {
   epoch: number;
   languageMeasure: string;
   target: string;
-  rho: number;
-  p: number;
-  pAdjusted: number;
+  /** Spearman ρ across runs; null below 5 runs ("too few runs", see `interval.note`). */
+  rho: number | null;
+  /** Exact-permutation (n ≤ 8) or t-approximation p; null below 5 runs. */
+  p: number | null;
+  /** p corrected over the target's epochs × measures; null below 5 runs. */
+  pAdjusted: number | null;
   n: number;
+  /** ρ with its Fisher-z 95% interval and whether it excludes 0 (no estimate below 5 runs). */
+  interval: IntervalSummary;
   degenerate?: string;
 }
 
@@ -155,24 +161,29 @@ export function summariseEmergent(
           }
         }
         if (xs.length === 0) continue;
-        const t = spearmanTest(xs, ys);
+        const interval = spearmanWithInterval(`spearman(${m}, compositional.${target}) at epoch ${epoch}`, xs, ys);
+        const tooFew = interval.note === TOO_FEW_RUNS;
+        const t = tooFew ? undefined : spearmanTest(xs, ys);
         family.push({
           epoch,
           languageMeasure: m,
           target: `compositional.${target}`,
-          rho: t.value,
-          p: t.p,
-          pAdjusted: t.p,
-          n: t.n,
-          ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+          rho: t ? t.value : null,
+          p: t ? t.p : null,
+          pAdjusted: t ? t.p : null,
+          n: xs.length,
+          interval,
+          ...(t?.degenerate ? { degenerate: t.degenerate } : {}),
         });
       }
     }
+    // The correction runs over the rows that have a p (too-few-runs rows test nothing).
+    const tested = family.filter((c) => c.p !== null);
     const adjusted = adjustPValues(
-      family.map((c) => c.p),
+      tested.map((c) => c.p!),
       correction,
     );
-    family.forEach((c, i) => (c.pAdjusted = adjusted[i]!));
+    tested.forEach((c, i) => (c.pAdjusted = adjusted[i]!));
     correlations.push(...family);
   }
 
@@ -308,6 +319,11 @@ export function summaryRows(summary: EmergentSummary): ResultRow[] {
       target: c.target,
       runs: c.n,
       ...(c.degenerate ? { degenerate: c.degenerate } : {}),
+      rhoLow: c.interval.interval95?.[0] ?? null,
+      rhoHigh: c.interval.interval95?.[1] ?? null,
+      excludesZero: c.interval.excludesZero,
+      interval: c.interval.method,
+      ...(c.interval.note ? { note: c.interval.note } : {}),
     };
     rows.push({ ...base, measure: "spearmanRho", value: c.rho });
     rows.push({ ...base, measure: "spearmanP", value: c.p });
