@@ -13,6 +13,7 @@ import {
   LabelVocabulary,
   namedNgramLabels,
   realPositions,
+  SEQUENCE_LABEL_NAMES,
   tokenLabels,
   type SequenceLabels,
   type TokenBatch,
@@ -20,19 +21,8 @@ import {
 import { POS_TAGS, tagWords, tokenPosTags } from "./pos.js";
 import { tokenSpans } from "./tokenOffsets.js";
 
-export const LM_LABEL_SETS = [
-  "token",
-  "bigram",
-  "trigram",
-  "bigram-contexts-2024",
-  "trigram-contexts-2024",
-  "bigram-window",
-  "trigram-window",
-  "bigram-nested",
-  "trigram-nested",
-  "pos",
-  "position",
-] as const;
+/** Every label set `glossa lm` can measure: the sequence label sets (ngrams.ts), POS and position. */
+export const LM_LABEL_SETS = [...SEQUENCE_LABEL_NAMES, "pos", "position"] as const;
 export type LmLabelSet = (typeof LM_LABEL_SETS)[number];
 
 /** What `glossa lm` measures by default: token, the 2024 nested n-grams, POS and the flat schemes. */
