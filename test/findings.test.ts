@@ -102,6 +102,22 @@ describe("glossa findings on a reduced configuration (real training)", () => {
     expect(fs.readFileSync(path.join(out, "report.html"), "utf8")).toContain("E3: variation relates");
   }, 240_000);
 
+  it("claims share training runs: one folder per distinct run, each trained once", () => {
+    const pools = fs.readdirSync(path.join(out, "runs"));
+    expect(pools).toHaveLength(1); // E1, E2 and E3 differ only in sizes and seeds
+    const runs = fs.readdirSync(path.join(out, "runs", pools[0]!)).sort();
+    // E1 and E3: h8 seeds 1-5; E2: h4 and h8 seeds 1-3 — eight distinct runs, not 5 + 6 + 5.
+    expect(runs).toEqual(["h4-s1", "h4-s2", "h4-s3", "h8-s1", "h8-s2", "h8-s3", "h8-s4", "h8-s5"]);
+    expect(lines.filter((m) => m.startsWith("[h8-s1] epoch 3/"))).toHaveLength(1);
+    const rowsOf = (claim: string) =>
+      fs
+        .readFileSync(path.join(claimDir(out, claim), "results.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"run":"h8-s2"'));
+    expect(rowsOf("E3").length).toBeGreaterThan(0);
+    expect(rowsOf("E3")).toEqual(rowsOf("E1"));
+  });
+
   it("E1 with fewer than 5 generalising runs is inconclusive and says so", async () => {
     const records = JSON.parse(fs.readFileSync(path.join(out, "findings.json"), "utf8"));
     const e1 = records[0].result;

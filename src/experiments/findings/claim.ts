@@ -33,6 +33,8 @@ export interface ClaimResult {
 export interface ClaimContext {
   /** The claim's own run folder (a sub-folder of the findings folder). */
   dir: string;
+  /** Where training runs shared between claims live (the findings folder's `runs/`); absent: `<dir>/runs`. */
+  runsDir?: string;
   /** Continue the claim's run in `dir`. */
   resume: boolean;
   log: (message: string) => void;

@@ -3,8 +3,9 @@
  * writes their verdicts.
  *
  * Shape (docs/ARCHITECTURE-experiments.md): the findings folder is a run folder whose cells
- * are claims; each claim trains into its own run folder `<out>/claims/<name>/` (resumable on
- * its own: for emergent claims, one commit per epoch of a run) and commits its verdict row to
+ * are claims; each claim journals its rows in its own run folder `<out>/claims/<name>/`
+ * (resumable on its own; emergent claims train each run once into `<out>/runs/`, shared
+ * between claims, one commit per epoch of a run) and commits its verdict row to
  * the findings journal as `claim/<name>`. A resume skips committed claims and continues the
  * others where they stopped; `--only` may differ between calls on the same folder. At the end
  * (over every claim committed in the folder): findings.json, FINDINGS.md, one SVG per claim
@@ -89,6 +90,7 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
       log(`findings: ${claim.name} (${claim.title}), ${options.scale} scale, into ${dir}`);
       const rows = await claim.run(config, {
         dir,
+        runsDir: path.join(folder.dir, "runs"),
         resume: fs.existsSync(path.join(dir, "results.jsonl")),
         log,
         ...(options.backend ? { backend: options.backend } : {}),
