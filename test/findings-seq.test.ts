@@ -42,6 +42,11 @@ describe("seq2seq claims S1, S2, S3, M1", () => {
     expect(M1.configurations.full.regimes).toEqual(["standard", "meta"]);
     expect(M1.configurations.full.metaOrder).toBe("second");
     expect(M1.configurations.full.metaNeighbours).toBe(100);
+    // S1's full runs are S2's seeds 1-5: same settings, so they train once for both.
+    const { seeds: s1Seeds, ...s1 } = S1.configurations.full;
+    const { seeds: s2Seeds, ...s2 } = S2.configurations.full;
+    expect(s1).toEqual(s2);
+    expect(s2Seeds.slice(0, s1Seeds.length)).toEqual(s1Seeds);
     for (const c of [S1, S2, S3, M1]) {
       expect(c.definition).toMatch(/Verdict:/);
       expect(c.definition).toMatch(/95% interval/);
@@ -74,5 +79,10 @@ describe("seq2seq claims S1, S2, S3, M1", () => {
     if (m1.interval95 && m1.interval95[0] <= 0 && m1.interval95[1] >= 0) expect(m1.verdict).toBe("inconclusive");
     const md = fs.readFileSync(path.join(out, "FINDINGS.md"), "utf8");
     expect(md.match(/^\| (S\d|M1) /gm)).toHaveLength(4);
+    // S1 (small, seeds 1-3), S2 (small, 1-5) and S3 (small and medium, 1-3) differ only in sizes and
+    // seeds: one pool of 5 + 3 runs, not 3 + 5 + 6; M1 (other meta settings) its own 2 × 5.
+    const pools = fs.readdirSync(path.join(out, "runs")).filter((p) => p.startsWith("seq2seq-"));
+    const counts = pools.map((p) => fs.readdirSync(path.join(out, "runs", p)).length).sort((a, b) => a - b);
+    expect(counts).toEqual([8, 10]);
   }, 300_000);
 });

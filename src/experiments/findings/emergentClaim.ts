@@ -3,55 +3,35 @@
  * the claim's configuration, one run at a time into shared run folders (resumable like any
  * emergent run), and reads per-run series from the rows.
  */
-import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import type { ResultRow } from "../../io/runFolder.js";
 import { atomCounts, type EmergentConfig, runSpecs } from "../emergent/config.js";
 import { runExperiment } from "../emergent/experiment.js";
 import { readSplitFiles } from "../emergent/splitFiles.js";
 import { indexRows, measureSeries, type RunMeta } from "../emergent/summary.js";
-import { withRunFolder, yieldToEventLoop } from "../runner.js";
 import type { Claim, ClaimContext } from "./claim.js";
+import { runSharedRuns } from "./sharedRuns.js";
 
 export type EmergentClaim = Claim<EmergentConfig>;
 
-/**
- * Runs the emergent experiment of a claim; returns all its rows. Each run (seed × hidden size)
- * trains once into a shared folder named by the settings it depends on
- * (`<runsDir>/emergent-<hash>/<run id>/`, a single-run emergent run folder), so claims whose
- * configurations share runs (E1, E2 and E3 at one size and seed) train each only once; the
- * claim's own folder journals a copy of each run's rows, one commit per run.
- */
-export async function runEmergentClaim(config: EmergentConfig, context: ClaimContext): Promise<ResultRow[]> {
-  const pool = path.join(context.runsDir ?? path.join(context.dir, "runs"), `emergent-${settingsHash(config)}`);
-  const identity = { experiment: "findings-claim", parameters: { config, pool: path.basename(pool) } };
-  const options = { out: context.dir, resume: context.resume, log: context.log };
-  return withRunFolder(identity, options, async (folder) => {
-    for (const spec of runSpecs(config)) {
-      const id = `run/${spec.id}`;
-      if (folder.isCommitted(id)) continue;
-      const out = path.join(pool, spec.id);
-      const single = { ...config, hiddenSizes: [spec.hiddenSize], seeds: [spec.seed] };
-      const result = await runExperiment(single, {
+/** Runs the emergent experiment of a claim one run at a time in the shared pool; returns all its rows. */
+export function runEmergentClaim(config: EmergentConfig, context: ClaimContext): Promise<ResultRow[]> {
+  const { seeds: _s, hiddenSizes: _h, ...shared } = config;
+  const runs = runSpecs(config).map((spec) => ({
+    id: spec.id,
+    config: { ...config, hiddenSizes: [spec.hiddenSize], seeds: [spec.seed] },
+  }));
+  const train = async (single: EmergentConfig, out: string, resume: boolean) =>
+    (
+      await runExperiment(single, {
         out,
-        resume: fs.existsSync(path.join(out, "run.json")),
+        resume,
         log: context.log,
         preset: "findings",
         plots: false,
         ...(context.backend ? { backend: context.backend } : {}),
-      });
-      folder.commit(id, result.rows);
-      await yieldToEventLoop();
-    }
-    return folder.rows();
-  });
-}
-
-/** A short hash of everything but the seeds and hidden sizes: runs with equal hashes are the same run. */
-export function settingsHash(config: EmergentConfig): string {
-  const { seeds: _s, hiddenSizes: _h, ...rest } = config;
-  return createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 12);
+      })
+    ).rows;
+  return runSharedRuns({ kind: "emergent", config, shared, runs, train }, context);
 }
 
 export interface RunSeries {

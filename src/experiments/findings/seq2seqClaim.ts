@@ -12,8 +12,10 @@ import { readRunFolder, type ResultRow } from "../../io/runFolder.js";
 import { renderSvg } from "../../report/plot.js";
 import type { Seq2seqConfig } from "../seq2seq/config.js";
 import { runExperiment } from "../seq2seq/experiment.js";
+import { runKey } from "../seq2seq/run.js";
 import { type JournalRow, type RunSummary, summariseSeq2seq, type Seq2seqSummary } from "../seq2seq/summary.js";
 import type { IntervalSummary } from "../../stats/summary.js";
+import { runSharedRuns } from "./sharedRuns.js";
 import { type Claim, type ClaimContext, type ClaimResult, headline, wholly } from "./claim.js";
 
 export type Seq2seqClaim = Claim<Seq2seqConfig>;
@@ -21,15 +23,27 @@ export type Seq2seqClaim = Claim<Seq2seqConfig>;
 /** CPU-seconds per training step of 64 examples (see the module note). */
 export const SECONDS_PER_STEP_64 = { small: 0.21, medium: 0.58, large: 2.38 } as const;
 
-/** Runs the seq2seq experiment of a claim; returns all its rows. */
-export async function runSeq2seqClaim(config: Seq2seqConfig, context: ClaimContext): Promise<ResultRow[]> {
-  await runExperiment(config, {
-    out: context.dir,
-    resume: context.resume,
-    log: context.log,
-    ...(context.backend ? { backend: context.backend } : {}),
-  });
-  return readRunFolder(context.dir).rows;
+/** Runs the seq2seq experiment of a claim one run at a time in the shared pool; returns all its rows. */
+export function runSeq2seqClaim(config: Seq2seqConfig, context: ClaimContext): Promise<ResultRow[]> {
+  const { seeds: _s, sizes: _z, regimes: _r, ...shared } = config;
+  const runs = config.regimes.flatMap((regime) =>
+    config.sizes.flatMap((size) =>
+      config.seeds.map((seed) => ({
+        id: runKey(regime, size, seed),
+        config: { ...config, regimes: [regime], sizes: [size], seeds: [seed] },
+      })),
+    ),
+  );
+  const train = async (single: Seq2seqConfig, out: string, resume: boolean) => {
+    await runExperiment(single, {
+      out,
+      resume,
+      log: context.log,
+      ...(context.backend ? { backend: context.backend } : {}),
+    });
+    return readRunFolder(out).rows;
+  };
+  return runSharedRuns({ kind: "seq2seq", config, shared, runs, train }, context);
 }
 
 /** The phase summary of a claim's rows. */
