@@ -13,6 +13,7 @@
  *   mean over blocks.
  */
 import { entropy, type Weighting } from "../info/index.js";
+import { fastLog } from "../info/fastLog.js";
 import type { CountState } from "./countState.js";
 import type { CountTable } from "./labelTable.js";
 import { expectedAgreement } from "./nullShadows.js";
@@ -167,7 +168,7 @@ export function tableEstimate(
       groupRows += rowCounts[s]!;
       if (order.grouped) addInto(groupSum, 0, counts, s * width, width);
     }
-    if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = Math.log(groupSum[k]!); // −Infinity where 0
+    if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = fastLog(groupSum[k]!); // −Infinity where 0
     let entropySum = 0;
     let weightedEntropy = 0;
     let jsdSum = 0;
@@ -280,7 +281,7 @@ function valueEntropy(counts: Float64Array, own: number, width: number): typeof 
   if (so > 0)
     for (let k = 0; k < width; k++) {
       const p = counts[own + k]! / so;
-      if (p > 0) h -= p * Math.log(p);
+      if (p > 0) h -= p * fastLog(p);
     }
   CELL.entropy = Math.max(0, h);
   CELL.jsd = 0;
@@ -321,13 +322,13 @@ function valueCells(
   if (!withComplement || sc === 0) {
     for (let k = 0; k < width; k++) {
       const p = counts[own + k]! / so;
-      if (p > 0) hp -= p * Math.log(p);
+      if (p > 0) hp -= p * fastLog(p);
       mixture[k]! += weight * p;
     }
     CELL.entropy = Math.max(0, hp);
     return CELL;
   }
-  const lnSc = Math.log(sc);
+  const lnSc = fastLog(sc);
   const perOwn = 1 / so;
   const perComplement = 1 / sc;
   let hq = 0;
@@ -340,17 +341,17 @@ function valueCells(
     mixture[k]! += weight * p;
     if (c > 0) {
       const x = o / r;
-      const lnq = lnReference[ref + k]! + (x <= SERIES_LIMIT ? log1mSmall(x) : Math.log(c / r)) - lnSc;
+      const lnq = lnReference[ref + k]! + (x <= SERIES_LIMIT ? log1mSmall(x) : fastLog(c / r)) - lnSc;
       const q = c * perComplement;
       hq -= q * lnq;
       if (p > 0) {
         const mid = 0.5 * p + 0.5 * q;
-        hp -= p * Math.log(p);
-        hm -= mid * Math.log(mid);
+        hp -= p * fastLog(p);
+        hm -= mid * fastLog(mid);
       } else hm -= 0.5 * q * (lnq - Math.LN2);
     } else if (p > 0) {
-      hp -= p * Math.log(p);
-      hm -= 0.5 * p * (Math.log(p) - Math.LN2);
+      hp -= p * fastLog(p);
+      hm -= 0.5 * p * (fastLog(p) - Math.LN2);
     }
   }
   hp = Math.max(0, hp);
@@ -367,7 +368,7 @@ function plainEntropyOf(values: Float64Array): number {
   let h = 0;
   for (let k = 0; k < values.length; k++) {
     const p = values[k]! / n;
-    if (p > 0) h -= p * Math.log(p);
+    if (p > 0) h -= p * fastLog(p);
   }
   return Math.max(0, h);
 }
