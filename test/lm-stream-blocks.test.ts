@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -17,6 +17,7 @@ import { readNpy } from "../src/io/npy.js";
 import { parseByteSize, run } from "../src/cli/commands/lm.js";
 import { UsageError } from "../src/cli/args.js";
 import { InputError } from "../src/io/errors.js";
+import { randomTransformerParameters, writeRandomTransformer } from "../src/bench/randomTransformer.js";
 
 const FIX = "test/fixtures/lm";
 const MODELS = ["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"];
@@ -222,6 +223,23 @@ describe("glossa lm --stream-blocks", () => {
     expectSameRows(streamed.rows, whole.rows, 1e-5);
     expect(streamed.summary.tokens).toBe(whole.summary.tokens);
     expect(logged.some((m) => m.includes("spilling"))).toBe(false);
+  });
+
+  it("a float16 model with external data (built by the bench's generator) streams to the whole graph's results", async () => {
+    const dir = join(tmp(), "random-fp16");
+    const config = { layers: 3, width: 32, heads: 4, vocab: 400, context: 64, seed: 3 };
+    const parameters = writeRandomTransformer(dir, config, join(FIX, "gpt2-tiny"));
+    expect(parameters).toBe(randomTransformerParameters(config));
+    expect(statSync(join(dir, "model.onnx_data")).size).toBe(2 * parameters);
+    const one = options({ models: [dir], estimators: ["soft"], nullShadows: 0 });
+    const whole = await runExperiment(one, { out: tmp(), log: quiet });
+    const streamed = await runExperiment(
+      { ...one, streamBlocks: true, memoryLimit: 60_000 },
+      { out: tmp(), log: quiet },
+    );
+    expect(new Set(whole.rows.map((r) => r.layer))).toEqual(new Set([0, 1, 2, 3]));
+    expect(whole.rows[0]!.params).toBe(parameters);
+    expectSameRows(streamed.rows, whole.rows, 1e-5);
   });
 
   it("a tiny memory limit spills the hidden states to disk, with the same results; float16 spilling stays close", async () => {

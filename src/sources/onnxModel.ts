@@ -11,6 +11,7 @@
 import { maximum } from "../util/extent.js";
 import {
   existsSync,
+  linkSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -115,7 +116,7 @@ export class LanguageModel {
       if (hasExternalData(model)) {
         // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
         tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
-        for (const f of externalDataFiles(model)) symlinkSync(join(dirname(modelFile), f), join(tempDir, f));
+        for (const f of externalDataFiles(model)) linkWeights(join(dirname(modelFile), f), join(tempDir, f));
         const edited = join(tempDir, "model.onnx");
         writeFileSync(edited, encodeModel(model));
         session = await ort.InferenceSession.create(edited, sessionOptions);
@@ -328,6 +329,18 @@ function readSkeleton(modelFile: string): ReturnType<typeof decodeModel> {
 }
 
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
+
+/**
+ * A hard link where the file system allows one (onnxruntime ≥ 1.20 refuses external data
+ * reached through a symbolic link that leads outside the graph's folder), else a symbolic link.
+ */
+function linkWeights(target: string, path: string): void {
+  try {
+    linkSync(target, path);
+  } catch {
+    symlinkSync(target, path);
+  }
+}
 
 export function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
   for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();

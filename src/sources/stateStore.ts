@@ -26,10 +26,13 @@ export interface SpillSettings {
   precision: StateType;
 }
 
+const scratch = new Float32Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
 /** float32 → float16 bits, rounded to nearest even (overflow → ±Infinity). */
 export function floatToHalfBits(x: number): number {
-  const f32 = new Float32Array([x]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
+  scratch[0] = x;
+  const bits = scratchBits[0]!;
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   let mantissa = bits & 0x7fffff;
