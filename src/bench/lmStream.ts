@@ -13,6 +13,9 @@
  *
  * Model folder: GLOSSA_BENCH_GPT2_SMALL, default .bench-tmp/gpt2-small-random; made by
  * `/usr/bin/python3 scripts/fixtures/make_lm_fixtures.py --gpt2-small DIR` (skipped when missing).
+ * Then a 1.31B-parameter float16 model (GLOSSA_BENCH_LARGE, default .bench-tmp/random-1.3b, made
+ * by `node dist/bench/randomTransformer.js DIR`), streamed under --memory-limit 4GB over 512
+ * tokens: its peak RSS against its 2.6 GB of weights.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -26,23 +29,33 @@ const CORPUS = "test/fixtures/lm/corpus.txt";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(HERE, "lmStreamChild.js");
 const MAX_TOKENS = Number(process.env.GLOSSA_BENCH_STREAM_TOKENS ?? 4096);
+const LARGE_DIR = process.env.GLOSSA_BENCH_LARGE ?? ".bench-tmp/random-1.3b";
+const LARGE_LIMIT = 4e9;
+const LARGE_TOKENS = 512;
 /** Above the embeddings segment (wte + wpe, 157 MB) and below it plus two layers of states. */
 const SPILL_LIMIT = 170e6;
 
 interface ChildResult {
   seconds: number;
+  cpuSeconds: number;
   maxRssKiB: number;
   tokens: number;
   spilled: boolean;
 }
 
-function child(out: string, streamBlocks: boolean, memoryLimit?: number): ChildResult & { wall: number } {
+function child(
+  out: string,
+  streamBlocks: boolean,
+  memoryLimit?: number,
+  model = MODEL_DIR,
+  maxTokens = MAX_TOKENS,
+): ChildResult & { wall: number } {
   const settings = {
-    model: MODEL_DIR,
+    model,
     out,
     corpus: CORPUS,
     copies: 20,
-    maxTokens: MAX_TOKENS,
+    maxTokens,
     streamBlocks,
     memoryLimit,
   };
@@ -102,14 +115,36 @@ export async function run(): Promise<void> {
       const rows = readRunFolder(r.out).rows;
       const worst = i === 0 ? 0 : worstDifference(rows, baseRows);
       console.log(
-        `${r.label.padEnd(44)} wall ${x.wall.toFixed(1).padStart(6)} s (ratio ${(x.wall / base.wall).toFixed(2)})` +
+        `${r.label.padEnd(46)} wall ${x.wall.toFixed(1).padStart(6)} s (ratio ${(x.wall / base.wall).toFixed(2)})` +
+          `  CPU ${x.cpuSeconds.toFixed(1).padStart(6)} s (ratio ${(x.cpuSeconds / base.cpuSeconds).toFixed(2)})` +
           `  peak RSS ${(x.maxRssKiB / 1024).toFixed(0).padStart(5)} MiB (ratio ${(x.maxRssKiB / base.maxRssKiB).toFixed(2)})` +
           (i === 0
             ? ""
             : `  spilled ${x.spilled ? "yes" : "no"}, largest relative difference ${worst.toExponential(1)}`),
       );
     });
+    large(scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The ≥ 1.3B-parameter float16 model, streamed under a 4 GB limit (its whole graph would not be run here). */
+function large(scratch: string): void {
+  if (!existsSync(path.join(LARGE_DIR, "model.onnx"))) {
+    console.log(
+      `large model skipped: no ${LARGE_DIR}/model.onnx — make it with\n  node dist/bench/randomTransformer.js ${LARGE_DIR}\n(1.31B parameters, 2.6 GB of float16 weights; or point GLOSSA_BENCH_LARGE at one)`,
+    );
+    return;
+  }
+  const out = path.join(scratch, "large");
+  const x = child(out, true, LARGE_LIMIT, LARGE_DIR, LARGE_TOKENS);
+  const rows = readRunFolder(out).rows;
+  const params = rows.find((r) => typeof r.params === "number")?.params as number;
+  const layers = new Set(rows.map((r) => r.layer)).size;
+  console.log(
+    `${LARGE_DIR}: ${params.toLocaleString("en")} parameters, ${layers} layers, ${x.tokens} tokens, --stream-blocks --memory-limit ${LARGE_LIMIT / 1e9}GB:` +
+      ` wall ${x.wall.toFixed(1)} s, CPU ${x.cpuSeconds.toFixed(1)} s, peak RSS ${(x.maxRssKiB / 1024).toFixed(0)} MiB` +
+      ` (${((x.maxRssKiB * 1024) / (2 * params)).toFixed(2)} × the float16 weights)`,
+  );
 }

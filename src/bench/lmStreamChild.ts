@@ -1,7 +1,7 @@
 /**
  * One `glossa lm` sweep in its own process for the lm-stream bench (src/bench/lmStream.ts):
  * argv[2] is a JSON object { model, out, streamBlocks, memoryLimit?, documents, maxTokens }.
- * Prints one JSON line: seconds, peak resident memory (process.resourceUsage().maxRSS, KiB),
+ * Prints one JSON line: seconds, CPU seconds (all threads), peak resident memory (process.resourceUsage().maxRSS, KiB),
  * tokens, spill messages seen.
  */
 import { readFileSync } from "node:fs";
@@ -16,6 +16,7 @@ interface ChildSettings {
   maxTokens: number;
   streamBlocks: boolean;
   memoryLimit?: number;
+  layers?: number[];
 }
 
 const settings = JSON.parse(process.argv[2]!) as ChildSettings;
@@ -29,7 +30,7 @@ const result = await runExperiment(
   {
     models: [settings.model],
     documents,
-    layers: "all",
+    layers: settings.layers ?? "all",
     labels: ["token", "bigram", "trigram", "position"],
     estimators: ["soft"],
     maxTokens: settings.maxTokens,
@@ -45,10 +46,12 @@ const result = await runExperiment(
   { out: settings.out, log: (m) => messages.push(m) },
 );
 const seconds = (performance.now() - start) / 1000;
+const usage = process.resourceUsage();
 console.log(
   JSON.stringify({
     seconds,
-    maxRssKiB: process.resourceUsage().maxRSS,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssKiB: usage.maxRSS,
     tokens: result.summary.tokens,
     spilled: messages.some((m) => m.includes("spilling")),
   }),

@@ -135,7 +135,8 @@ export async function measureStreamed(model: StreamedModel, context: PassContext
       }
       await context.commitCells(cells, tokens);
       done++;
-      report(progress, `${name}: layer ${layer} measured (${done}/${wanted.length} layers)`, tokens * done, true);
+      const seconds = (Date.now() - progress.started) / 1000;
+      progress.log(`${name}: layer ${layer} measured (${done}/${wanted.length} layers, ${seconds.toFixed(0)} s)`);
     },
   );
   return tokens;
