@@ -79,7 +79,7 @@ export class StreamedModel {
     return this.layers.tensors.length;
   }
 
-  /** Bytes of the largest segment's weights (what one session holds at least). */
+  /** The segment with the most weight bytes (what one session holds at least). */
   get largestSegment(): GraphSegment {
     return this.segments.reduce((a, b) => (b.weightBytes > a.weightBytes ? b : a));
   }
@@ -113,6 +113,11 @@ export class StreamedModel {
   async openSegment(layer: number): Promise<SegmentSession> {
     const segment = this.segments[layer];
     if (!segment) throw new RangeError(`layer ${layer} out of range 0..${this.segments.length - 1}`);
+    if (segment.weightBytes >= 2 ** 31)
+      throw new InputError(
+        `${segment.name} holds ${formatBytes(segment.weightBytes)} of weights; block streaming hands each segment to onnxruntime as one protobuf, which must stay under 2 GB`,
+        { file: this.modelFile },
+      );
     // Only this segment's weights are read (by offset from the model or its data files), handed
     // to onnxruntime as bytes, and dropped once the session holds its own copy.
     // (onnxruntime ≥ 1.20 refuses external data reached through links outside the graph's folder.)
@@ -131,6 +136,7 @@ export class StreamedModel {
     }
   }
 
+  /** Nothing is held between segments (each session is released when its segment is done). */
   async dispose(): Promise<void> {}
 }
 
