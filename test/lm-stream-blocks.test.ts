@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import type { ResultRow } from "../src/io/runFolder.js";
+import { readRunFolder, type ResultRow } from "../src/io/runFolder.js";
+import { mergeShards } from "../src/distributed/merge.js";
 import { type LmSweepOptions, runExperiment } from "../src/experiments/lm/experiment.js";
 import { tsBackend } from "../src/compute/ts.js";
 import { splitBlocks } from "../src/sources/blockSplit.js";
@@ -270,6 +271,20 @@ describe("glossa lm --stream-blocks", () => {
     });
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThan(0.05);
+  });
+
+  it("streamed shards (--shard i/3) merge into the whole-graph run's results", async () => {
+    const one = options({ models: [join(FIX, "pythia-tiny-step0")], estimators: ["soft"], layers: [0, 1, 2] });
+    const whole = await runExperiment(one, { out: tmp(), log: quiet });
+    const shards: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const dir = join(tmp(), `shard${index}`);
+      await runExperiment({ ...one, streamBlocks: true }, { out: dir, log: quiet, shard: { index, count: 3 } });
+      shards.push(dir);
+    }
+    const merged = join(tmp(), "merged");
+    await mergeShards(shards, { out: merged, log: quiet });
+    expectSameRows(readRunFolder(merged).rows, whole.rows, 1e-5);
   });
 
   it("a memory limit below one block's weights is an input error naming the block", async () => {
