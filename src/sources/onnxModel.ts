@@ -9,17 +9,7 @@
  * folder beside links to those files, so onnxruntime can still find them.
  */
 import { maximum } from "../util/extent.js";
-import {
-  existsSync,
-  linkSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  readdirSync,
-  statSync,
-} from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import * as ort from "onnxruntime-node";
@@ -110,13 +100,11 @@ export class LanguageModel {
       graphOptimizationLevel: "all",
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     };
-    let tempDir: string | null = null;
+    // onnxruntime resolves external data relative to the model file, so the edited graph goes next to links to the weights.
+    const tempDir = hasExternalData(model) ? folderBesideWeights(modelFile, externalDataFiles(model)) : null;
     let session: ort.InferenceSession;
     try {
-      if (hasExternalData(model)) {
-        // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
-        tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
-        for (const f of externalDataFiles(model)) linkWeights(join(dirname(modelFile), f), join(tempDir, f));
+      if (tempDir) {
         const edited = join(tempDir, "model.onnx");
         writeFileSync(edited, encodeModel(model));
         session = await ort.InferenceSession.create(edited, sessionOptions);
@@ -331,16 +319,38 @@ function readSkeleton(modelFile: string): ReturnType<typeof decodeModel> {
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
 
 /**
- * A hard link where the file system allows one (onnxruntime ≥ 1.20 refuses external data
- * reached through a symbolic link that leads outside the graph's folder), else a symbolic link.
+ * A temporary folder holding hard links to the model's weight files, for the edited graph to
+ * sit beside (onnxruntime resolves external data relative to the graph and, from 1.20, refuses
+ * data reached through a symbolic link that leads outside the graph's folder). Made in the
+ * system's temporary folder when it is on the model's file system, else inside the model's
+ * folder; a model on a read-only file system elsewhere is an InputError saying what to do.
  */
-function linkWeights(target: string, path: string): void {
-  try {
-    linkSync(target, path);
-  } catch {
-    symlinkSync(target, path);
-  }
+function folderBesideWeights(modelFile: string, weightFiles: readonly string[]): string {
+  const attempt = (parent: string): string | null => {
+    const dir = mkdtempSync(join(parent, parent === tmpdir() ? "glossa-model-" : ".glossa-graph-"));
+    try {
+      for (const f of weightFiles) linkSync(join(dirname(modelFile), f), join(dir, f));
+      return dir;
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      return null;
+    }
+  };
+  const made = attempt(tmpdir()) ?? tryOrNull(() => attempt(dirname(modelFile)));
+  if (made) return made;
+  throw new InputError(
+    "cannot place the edited graph beside the model's external weight files: hard links from the temporary folder fail (another file system) and the model's folder is not writable; set TMPDIR to a folder on the model's file system",
+    { file: modelFile },
+  );
 }
+
+const tryOrNull = <T>(f: () => T | null): T | null => {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+};
 
 export function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
   for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
