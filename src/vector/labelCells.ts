@@ -10,6 +10,7 @@
  */
 import { fastLog } from "../info/fastLog.js";
 import { LABEL_CELLS_WASM_BASE64 } from "./labelCellsWasm.js";
+import { lazyWasmModule } from "../util/wasmModule.js";
 
 /** Bytes of value counts copied into WebAssembly memory per chunk (cache-sized). */
 const CHUNK_BYTES = 1 << 19;
@@ -46,18 +47,7 @@ export interface LabelCellsKernel {
   run(count: number, offset: number, blockWidth: number): void;
 }
 
-let module: WebAssembly.Module | null | undefined;
-
-function compiled(): WebAssembly.Module | null {
-  if (module !== undefined) return module;
-  try {
-    const bytes = Uint8Array.from(atob(LABEL_CELLS_WASM_BASE64), (c) => c.charCodeAt(0));
-    module = typeof WebAssembly === "object" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    module = null;
-  }
-  return module;
-}
+const compiled = lazyWasmModule(LABEL_CELLS_WASM_BASE64);
 
 /** One instance, reused across calls and grown to the largest width asked for. */
 let instance: {
