@@ -18,16 +18,11 @@ import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
 import { type CellSelection, type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
-import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
-import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
-import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
-import { RangeFinder } from "../../vector/binned.js";
-import { createAccumulator } from "../../vector/create.js";
-import { makeAnchors, type Anchors } from "../../vector/anchors.js";
+import { LanguageModel, inspectModelFolder } from "../../sources/onnxModel.js";
+import { tokenizeCorpus, type LmLabelSet } from "../../labels/lmLabels.js";
 import type { Calibration } from "../../vector/temperature.js";
-import type { EntropyAccumulator } from "../../vector/accumulator.js";
 import type { ComputeBackend } from "../../compute/types.js";
-import { cellMeasures } from "./measures.js";
+import { cellRows, measureCells, measureContext } from "./measureModel.js";
 import { lmFigures, lmMethodNote } from "./report.js";
 
 export type LmEstimator = "soft" | "hard" | "binned";
@@ -114,39 +109,6 @@ export function finishedCells(rows: readonly ResultRow[]): Set<string> {
     }
   }
   return done;
-}
-
-/** Copies the real (non-padding) rows of a rows × length × d state array into a compact count × d array. */
-export function gatherRows(states: Float32Array, positions: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(positions.length * d);
-  for (let k = 0; k < positions.length; k++) {
-    const src = positions[k]! * d;
-    out.set(states.subarray(src, src + d), k * d);
-  }
-  return out;
-}
-
-function scalarParameters(p: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (k === "estimator" || k === "d") continue;
-    if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") out[k] = v;
-  }
-  return out;
-}
-
-interface Progress {
-  log: (message: string) => void;
-  started: number;
-  lastReport: number;
-}
-
-function report(progress: Progress, message: string, tokens: number, force = false): void {
-  const now = Date.now();
-  if (!force && now - progress.lastReport < 2000) return;
-  progress.lastReport = now;
-  const rate = tokens / Math.max(1e-3, (now - progress.started) / 1000);
-  progress.log(`${message} (${rate.toFixed(0)} tokens/s)`);
 }
 
 /** Checks every input before any model runs: folders, graphs, tokenizers, corpus, layer choice. */
@@ -241,9 +203,14 @@ async function runCells(
   const legacyDone = finishedCells(run.existing);
   const isDone = (model: string, layer: number, estimator: string) =>
     run.isCommitted(cellId(model, layer, estimator)) || legacyDone.has(cellKey(model, layer, estimator));
-  const anchorCache = new Map<number, Anchors>();
-  const warnings: string[] = [];
-  const summary: LmSweepSummary = { cellsComputed: 0, cellsSkipped: 0, tokens: 0, seconds: 0, warnings };
+  const context = measureContext(log);
+  const summary: LmSweepSummary = {
+    cellsComputed: 0,
+    cellsSkipped: 0,
+    tokens: 0,
+    seconds: 0,
+    warnings: context.warnings,
+  };
   const t0 = Date.now();
 
   for (let m = 0; m < options.models.length; m++) {
@@ -276,65 +243,12 @@ async function runCells(
       });
       if (corpus.tokens === 0) throw new InputError(`the corpus gives no tokens with the tokenizer of ${dir}`);
       const todoLayers = [...new Set(todo.map((c) => c.layer))];
-      const batches = batchesOf(corpus.sequences, options.batchSize, model.tokenizer.padId);
       log(
         `${name}: ${model.parameters.toLocaleString("en")} parameters, layers [${todoLayers.join(", ")}] of 0..${model.layerCount - 1} (${model.layers.layout} layout), ${corpus.tokens} tokens in ${corpus.sequences.length} windows of ≤ ${maxLength}`,
       );
-      const progress: Progress = { log, started: Date.now(), lastReport: Date.now() };
-
-      // Pass 1 (binned only): per-dimension ranges of each layer.
-      let ranges: Map<number, RangeFinder> | null = null;
-      const binnedLayers = new Set(todo.filter((c) => c.estimator === "binned").map((c) => c.layer));
-      if (binnedLayers.size) {
-        ranges = new Map();
-        let tokens = 0;
-        for (const { batch } of batches) {
-          const positions = realPositions(batch);
-          const wanted = [...binnedLayers];
-          const { width, states } = await model.forward(batch, wanted);
-          wanted.forEach((layer, i) => {
-            let finder = ranges!.get(layer);
-            if (!finder) ranges!.set(layer, (finder = new RangeFinder(width)));
-            finder.update(gatherRows(states[i]!, positions, width));
-          });
-          tokens += positions.length;
-          report(progress, `${name}: ranges pass ${tokens}/${corpus.tokens} tokens`, tokens);
-        }
-      }
-
-      // Pass 2: counts.
-      const accumulators = new Map<string, EntropyAccumulator>();
-      const vocabularies = new Map<string, LabelVocabulary>();
-      let tokens = 0;
-      progress.started = Date.now();
-      for (const { batch, seqs } of batches) {
-        const positions = realPositions(batch);
-        const labelSets = lmLabelSets(batch, seqs, options.labels, vocabularies);
-        const { width, states } = await model.forward(batch, todoLayers);
-        const pending: Promise<void>[] = [];
-        todoLayers.forEach((layer, i) => {
-          const rows = gatherRows(states[i]!, positions, width);
-          for (const { estimator } of todo.filter((c) => c.layer === layer)) {
-            const key = cellKey(name, layer, estimator);
-            let acc = accumulators.get(key);
-            if (!acc)
-              accumulators.set(
-                key,
-                (acc = makeAccumulator(estimator, width, options, anchorCache, ranges?.get(layer), warnings, log)),
-              );
-            pending.push(acc.update(rows, labelSets));
-          }
-        });
-        await Promise.all(pending);
-        tokens += positions.length;
-        report(progress, `${name}: ${tokens}/${corpus.tokens} tokens`, tokens);
-      }
-      report(progress, `${name}: ${tokens} tokens done`, tokens, true);
+      const { tokens, cells: measured } = await measureCells(model, name, corpus, todo, options, context);
       summary.tokens += tokens;
-
-      for (const { layer, estimator } of todo) {
-        const acc = accumulators.get(cellKey(name, layer, estimator))!;
-        const estimate = acc.result();
+      for (const { layer, estimator, accumulator } of measured) {
         const base = {
           experiment: LM_EXPERIMENT,
           model: name,
@@ -342,18 +256,8 @@ async function runCells(
           ...(step !== undefined ? { step } : {}),
           layer,
           estimator,
-          ...scalarParameters(acc.parameters()),
         };
-        const rows: ResultRow[] = cellMeasures(estimate).map(({ labelSet, measure, component, value, ...rest }) => ({
-          ...base,
-          ...(labelSet ? { labelSet } : {}),
-          measure,
-          ...(component ? { component } : {}),
-          value,
-          ...rest,
-        }));
-        rows.push({ ...base, measure: "tokens", value: tokens });
-        run.commit(cellId(name, layer, estimator), rows);
+        run.commit(cellId(name, layer, estimator), cellRows(base, accumulator, accumulator.result(), tokens));
         await yieldToEventLoop();
         summary.cellsComputed++;
       }
@@ -363,56 +267,4 @@ async function runCells(
   }
   summary.seconds = (Date.now() - t0) / 1000;
   return summary;
-}
-
-function batchesOf(
-  sequences: readonly TokenSequence[],
-  size: number,
-  padId: number,
-): { batch: PaddedBatch; seqs: TokenSequence[] }[] {
-  const out: { batch: PaddedBatch; seqs: TokenSequence[] }[] = [];
-  for (let i = 0; i < sequences.length; i += size) {
-    const seqs = sequences.slice(i, i + size);
-    out.push({
-      batch: padBatch(
-        seqs.map((s) => s.ids),
-        padId,
-      ),
-      seqs,
-    });
-  }
-  return out;
-}
-
-function makeAccumulator(
-  estimator: LmEstimator,
-  d: number,
-  options: LmSweepOptions,
-  anchorCache: Map<number, Anchors>,
-  ranges: RangeFinder | undefined,
-  warnings: string[],
-  log: (message: string) => void,
-): EntropyAccumulator {
-  const shadows = options.nullShadows > 0 ? { nullShadows: options.nullShadows, nullSeed: 0 } : {};
-  if (estimator === "binned") {
-    if (!ranges) throw new Error("internal: binned estimator without a ranges pass");
-    return createAccumulator({ estimator, d, bins: options.bins, ranges: ranges.ranges(), ...shadows });
-  }
-  // One anchor set per width, shared by every layer, checkpoint and model of that width (METHODS §4.2).
-  let anchors = anchorCache.get(d);
-  if (!anchors) anchorCache.set(d, (anchors = makeAnchors({ n: options.anchors.n, d, seed: options.anchors.seed })));
-  const warn = (w: string) => {
-    if (warnings.includes(w)) return;
-    warnings.push(w);
-    log(`warning: ${w}`);
-  };
-  return createAccumulator({
-    estimator,
-    d,
-    anchors,
-    calibration: options.calibration,
-    backend: options.backend,
-    warn,
-    ...shadows,
-  });
 }
