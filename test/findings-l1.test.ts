@@ -6,6 +6,7 @@ import type { Claim, Scale } from "../src/experiments/findings/claim.js";
 import { runFindings } from "../src/experiments/findings/experiment.js";
 import { L1, L1_MIN_RUNS } from "../src/experiments/findings/l1.js";
 import { CLAIMS } from "../src/experiments/findings/registry.js";
+import type { ResultRow } from "../src/io/runFolder.js";
 import type { LmTrainingConfig } from "../src/experiments/lmtrain/config.js";
 
 /** L1 with both scales replaced by a tiny configuration (real training, seconds). */
@@ -25,6 +26,63 @@ function tiny(over: Partial<LmTrainingConfig>): Claim {
   };
   return { ...L1, configurations: { quick: c, full: c } as Record<Scale, unknown> } as Claim;
 }
+
+const STEPS = [0, 1, 10, 100];
+
+/** Journal rows of one trained run whose every layer follows `information` (one value per step). */
+function syntheticRun(run: string, information: number[]): ResultRow[] {
+  const rows: ResultRow[] = [];
+  const base = { experiment: "lmtrain", run, model: run.split("-")[0], seed: 1, estimator: "soft" };
+  STEPS.forEach((step, i) => {
+    if (step > 0) rows.push({ ...base, step, measure: "loss", value: 6 - i });
+    for (const layer of [0, 1, 2]) {
+      rows.push({ ...base, step, layer, measure: "information", value: information[i]!, correction: "raw" });
+      for (let replicate = 0; replicate < 20; replicate++)
+        rows.push({
+          ...base,
+          step,
+          layer,
+          measure: "information-bootstrap",
+          replicate,
+          value: information[i]! + ((replicate % 5) - 2) * 0.002,
+        });
+      for (const labelSet of ["token", "bigram", "pos"])
+        for (const measure of ["regularity-ln-n", "disentanglement"])
+          rows.push({ ...base, step, layer, labelSet, measure, correction: "corrected", value: information[i]! / 2 });
+    }
+  });
+  return rows;
+}
+
+const RISE_FALL = [0.5, 0.4, 0.8, 0.6];
+const RISE_ONLY = [0.4, 0.5, 0.6, 0.7];
+
+describe("L1's decision rule on synthetic journals", () => {
+  const config = L1.configurations.quick;
+  const runs = (pattern: number[][]) => pattern.flatMap((info, i) => syntheticRun(`w32-seed${i + 1}`, info));
+
+  it("supported when every run rises then falls at the last layer and the mean compression's interval is above 0", () => {
+    const r = L1.analyse(runs([RISE_FALL, RISE_FALL, RISE_FALL]), config);
+    expect(r.n).toBe(3);
+    expect(r.estimate).toBeCloseTo(0.2, 10);
+    expect(r.verdict).toBe("supported");
+    expect(r.reason).toBe("3 of 3 runs show both phases");
+    expect(
+      r.details.find((d) => d.statistic === "layer 1: corrected pos regularity rise (trough → peak)")!.estimate,
+    ).toBeCloseTo(0.2, 10);
+    expect(r.details.find((d) => d.statistic === "layer 0: peak step")!.estimate).toBe(10);
+  });
+
+  it("not supported when information never falls; inconclusive when runs disagree or are too few", () => {
+    expect(L1.analyse(runs([RISE_ONLY, RISE_ONLY, RISE_ONLY]), config).verdict).toBe("not supported");
+    const mixed = L1.analyse(runs([RISE_FALL, RISE_ONLY, RISE_FALL]), config);
+    expect(mixed.verdict).toBe("inconclusive");
+    expect(mixed.reason).toBe("2 of 3 runs show both phases");
+    const few = L1.analyse(runs([RISE_FALL, RISE_FALL]), config);
+    expect(few.verdict).toBe("inconclusive");
+    expect(few.reason).toBe("2 runs; 3 are needed");
+  });
+});
 
 const dirs: string[] = [];
 afterAll(() => {
