@@ -44,7 +44,7 @@ afterAll(() => {
 
 describe("claim registry", () => {
   it("lists E1, E2, E3 with definitions and both scales", () => {
-    expect(CLAIMS.map((c) => c.name)).toEqual(["E1", "E2", "E3", "S1", "S2", "S3", "M1"]);
+    expect(CLAIMS.map((c) => c.name)).toEqual(["E1", "E2", "E3", "S1", "S2", "S3", "M1", "L1"]);
     for (const c of CLAIMS) {
       expect(c.definition.length).toBeGreaterThan(100);
       expect(Object.keys(c.configurations).sort()).toEqual(["full", "quick"]);

@@ -18,6 +18,9 @@ import { readNpy } from "../src/io/npy.js";
 import { parseByteSize, run } from "../src/cli/commands/lm.js";
 import { UsageError } from "../src/cli/args.js";
 import { InputError } from "../src/io/errors.js";
+import { measureCells, measureContext } from "../src/experiments/lm/measureModel.js";
+import { tokenizeCorpus } from "../src/labels/lmLabels.js";
+import type { PartitionedAccumulator } from "../src/vector/bootstrap.js";
 import { randomTransformerParameters, writeRandomTransformer } from "../src/bench/randomTransformer.js";
 
 const FIX = "test/fixtures/lm";
@@ -224,6 +227,40 @@ describe("glossa lm --stream-blocks", () => {
     expectSameRows(streamed.rows, whole.rows, 1e-5);
     expect(streamed.summary.tokens).toBe(whole.summary.tokens);
     expect(logged.some((m) => m.includes("spilling"))).toBe(false);
+  });
+
+  it("bootstrap groups (lmtrain's per-group counts) stream to the same groups as the whole graph", async () => {
+    const dir = join(FIX, "gpt2-tiny");
+    const whole = await LanguageModel.load(dir);
+    const streamed = await StreamedModel.open(dir);
+    const corpus = tokenizeCorpus(CORPUS.slice(0, 8), whole.tokenizer, { maxLength: 64, pos: true });
+    const settings = { ...options(), bootstrapGroups: 2 };
+    const todo = [
+      { layer: 1, estimator: "soft" as const },
+      { layer: 2, estimator: "binned" as const },
+    ];
+    const finished: number[][] = [];
+    const a = await measureCells(whole, "w", corpus, todo, settings, measureContext(quiet));
+    const b = await measureCells(streamed, "s", corpus, todo, settings, measureContext(quiet), async (cells) => {
+      finished.push(cells.map((c) => c.layer));
+    });
+    await whole.dispose();
+    // Streamed cells finish one layer at a time, in layer order.
+    expect(finished).toEqual([[1], [2]]);
+    expect(b.tokens).toBe(a.tokens);
+    expect(a.cells).toHaveLength(2);
+    for (let i = 0; i < todo.length; i++) {
+      const pa = (a.cells[i]!.accumulator as PartitionedAccumulator).parts;
+      const pb = (b.cells[i]!.accumulator as PartitionedAccumulator).parts;
+      expect(pa.length).toBe(2);
+      expect(pb.length).toBe(pa.length);
+      for (let g = 0; g < pa.length; g++) {
+        const ra = pa[g]!.result();
+        const rb = pb[g]!.result();
+        expect(rb.rows).toBe(ra.rows);
+        expect(Math.abs(rb.entropy - ra.entropy)).toBeLessThanOrEqual(1e-5 * Math.abs(ra.entropy));
+      }
+    }
   });
 
   it("a float16 model with external data (built by the bench's generator) streams to the whole graph's results", async () => {

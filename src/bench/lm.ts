@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { LanguageModel, padBatch } from "../sources/onnxModel.js";
 import { type LabelVocabulary, realPositions } from "../labels/ngrams.js";
 import { lmLabelSets, tokenizeCorpus, type LmLabelSet } from "../labels/lmLabels.js";
-import { gatherRows } from "../experiments/lm/experiment.js";
+import { gatherRows } from "../experiments/lm/passes.js";
 import { createAccumulator } from "../vector/create.js";
 import { makeAnchors } from "../vector/anchors.js";
 import { onnxBackend } from "../compute/onnx.js";

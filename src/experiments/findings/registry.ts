@@ -7,12 +7,13 @@ import type { Claim } from "./claim.js";
 import { E1 } from "./e1.js";
 import { E2 } from "./e2.js";
 import { E3 } from "./e3.js";
+import { L1 } from "./l1.js";
 import { M1 } from "./m1.js";
 import { S1 } from "./s1.js";
 import { S2 } from "./s2.js";
 import { S3 } from "./s3.js";
 
-export const CLAIMS: readonly Claim[] = [E1, E2, E3, S1, S2, S3, M1] as readonly Claim[];
+export const CLAIMS: readonly Claim[] = [E1, E2, E3, S1, S2, S3, M1, L1] as readonly Claim[];
 
 /** The claims named by --only (all when none), in registry order; an unknown name throws. */
 export function selectClaims(only: readonly string[] | undefined, claims: readonly Claim[] = CLAIMS): Claim[] {

@@ -4,9 +4,10 @@
  * disentanglement rise in the first phase.
  */
 import { meanWithInterval } from "../../stats/bootstrap.js";
-import { intervalSummary } from "../../stats/summary.js";
+import { type IntervalSummary, intervalSummary } from "../../stats/summary.js";
 import { PRESETS, type Seq2seqConfig } from "../seq2seq/config.js";
-import { headline, wholly } from "./claim.js";
+import type { RunSummary } from "../seq2seq/summary.js";
+import { type ClaimResult, headline, wholly } from "./claim.js";
 import { FULL_SCALE, informationPlot, runSeq2seqClaim, type Seq2seqClaim, summarise } from "./seq2seqClaim.js";
 
 /** Seeds needed for a verdict. */
@@ -32,7 +33,7 @@ const full: Seq2seqConfig = {
 };
 
 /** A run shows both phases: information's bootstrap compression interval lies above 0, its peak interval ends before the last step, the loss falls after the peak, and corrected token regularity and disentanglement rose from trough to peak. */
-export function twoPhases(r: ReturnType<typeof summarise>["runs"][number]): boolean {
+export function twoPhases(r: RunSummary): boolean {
   return (
     r.phaseOne &&
     wholly.above(r.compressionInterval, 0) &&
@@ -42,6 +43,60 @@ export function twoPhases(r: ReturnType<typeof summarise>["runs"][number]): bool
     r.lossAtPeak !== null &&
     r.lossFinal < r.lossAtPeak
   );
+}
+
+/** Each run's compression and peak step with their bootstrap intervals (resampling `unit`, e.g. "probe inputs"). */
+export function phaseIntervals(runs: readonly RunSummary[], unit: string): IntervalSummary[] {
+  return runs.flatMap((r) =>
+    r.compressionInterval && r.peakStepInterval
+      ? [
+          intervalSummary(
+            `${r.run}: compression`,
+            r.bootstrapResamples,
+            r.compression!,
+            r.compressionInterval,
+            `bootstrap over ${unit}`,
+          ),
+          intervalSummary(
+            `${r.run}: peak step`,
+            r.bootstrapResamples,
+            r.peakStep!,
+            r.peakStepInterval,
+            `bootstrap over ${unit}`,
+          ),
+        ]
+      : [],
+  );
+}
+
+/**
+ * S1's rule over runs (each a seed, or a size × seed): fewer than `minRuns` → inconclusive;
+ * supported when every run shows both phases and the mean compression's interval lies wholly
+ * above 0; not supported when no run's compression interval lies above 0; else inconclusive.
+ */
+export function twoPhaseVerdict(
+  claim: string,
+  summary: IntervalSummary,
+  runs: readonly RunSummary[],
+  details: IntervalSummary[],
+  minRuns: number,
+  unit: "seed" | "run",
+): ClaimResult {
+  const both = runs.filter(twoPhases);
+  const share = `${both.length} of ${runs.length} ${unit}s show both phases`;
+  if (runs.length < minRuns)
+    return headline(claim, summary, "inconclusive", `${runs.length} ${unit}s; ${minRuns} are needed`, details);
+  if (both.length === runs.length && wholly.above(summary.interval95, 0))
+    return headline(claim, summary, "supported", share, details);
+  if (runs.every((r) => !wholly.above(r.compressionInterval, 0)))
+    return headline(
+      claim,
+      summary,
+      "not supported",
+      `${share}; in no ${unit} does information fall after its peak beyond the bootstrap interval`,
+      details,
+    );
+  return headline(claim, summary, "inconclusive", share, details);
 }
 
 export const S1: Seq2seqClaim = {
@@ -62,7 +117,6 @@ export const S1: Seq2seqClaim = {
       "mean compression (information at the peak − final), last encoder layer",
       runs.map((r) => r.compression!),
     );
-    const both = runs.filter(twoPhases);
     const details = [
       meanWithInterval(
         "peak step",
@@ -76,41 +130,9 @@ export const S1: Seq2seqClaim = {
         "corrected token disentanglement rise (trough → peak)",
         runs.filter((r) => r.disentanglementRise !== null).map((r) => r.disentanglementRise!),
       ),
-      ...runs.flatMap((r) =>
-        r.compressionInterval && r.peakStepInterval
-          ? [
-              intervalSummary(
-                `${r.run}: compression`,
-                r.bootstrapResamples,
-                r.compression!,
-                r.compressionInterval,
-                "bootstrap over probe inputs",
-              ),
-              intervalSummary(
-                `${r.run}: peak step`,
-                r.bootstrapResamples,
-                r.peakStep!,
-                r.peakStepInterval,
-                "bootstrap over probe inputs",
-              ),
-            ]
-          : [],
-      ),
+      ...phaseIntervals(runs, "probe inputs"),
     ];
-    const share = `${both.length} of ${runs.length} seeds show both phases`;
-    if (runs.length < S1_MIN_SEEDS)
-      return headline("S1", summary, "inconclusive", `${runs.length} seeds; ${S1_MIN_SEEDS} are needed`, details);
-    if (both.length === runs.length && wholly.above(summary.interval95, 0))
-      return headline("S1", summary, "supported", share, details);
-    if (runs.every((r) => !wholly.above(r.compressionInterval, 0)))
-      return headline(
-        "S1",
-        summary,
-        "not supported",
-        `${share}; in no seed does information fall after its peak beyond the bootstrap interval`,
-        details,
-      );
-    return headline("S1", summary, "inconclusive", share, details);
+    return twoPhaseVerdict("S1", summary, runs, details, S1_MIN_SEEDS, "seed");
   },
   plot(rows) {
     return informationPlot(rows, "S1: information of the last encoder layer over training");

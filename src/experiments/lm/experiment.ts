@@ -18,20 +18,13 @@ import { renderReport } from "../../report/html.js";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
 import { type CellSelection, type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
-import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
+import { LanguageModel, inspectModelFolder } from "../../sources/onnxModel.js";
 import { StreamedModel } from "../../sources/blockStream.js";
-import { type Cell, measureStreamed, measureWhole, type Progress } from "./passes.js";
-
-export { gatherRows } from "./passes.js";
 import type { StateType } from "../../sources/stateStore.js";
-import { tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
-import type { RangeFinder } from "../../vector/binned.js";
-import { createAccumulator } from "../../vector/create.js";
-import { makeAnchors, type Anchors } from "../../vector/anchors.js";
+import { tokenizeCorpus, type LmLabelSet } from "../../labels/lmLabels.js";
 import type { Calibration } from "../../vector/temperature.js";
-import type { EntropyAccumulator } from "../../vector/accumulator.js";
 import type { ComputeBackend } from "../../compute/types.js";
-import { cellMeasures } from "./measures.js";
+import { cellRows, type MeasuredCell, measureCells, measureContext } from "./measureModel.js";
 import { lmFigures, lmMethodNote } from "./report.js";
 
 export type LmEstimator = "soft" | "hard" | "binned";
@@ -127,15 +120,6 @@ export function finishedCells(rows: readonly ResultRow[]): Set<string> {
     }
   }
   return done;
-}
-
-function scalarParameters(p: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (k === "estimator" || k === "d") continue;
-    if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") out[k] = v;
-  }
-  return out;
 }
 
 /** Checks every input before any model runs: folders, graphs, tokenizers, corpus, layer choice. */
@@ -240,9 +224,14 @@ async function runCells(
   const legacyDone = finishedCells(run.existing);
   const isDone = (model: string, layer: number, estimator: string) =>
     run.isCommitted(cellId(model, layer, estimator)) || legacyDone.has(cellKey(model, layer, estimator));
-  const anchorCache = new Map<number, Anchors>();
-  const warnings: string[] = [];
-  const summary: LmSweepSummary = { cellsComputed: 0, cellsSkipped: 0, tokens: 0, seconds: 0, warnings };
+  const context = measureContext(log);
+  const summary: LmSweepSummary = {
+    cellsComputed: 0,
+    cellsSkipped: 0,
+    tokens: 0,
+    seconds: 0,
+    warnings: context.warnings,
+  };
   const t0 = Date.now();
 
   for (let m = 0; m < options.models.length; m++) {
@@ -278,25 +267,12 @@ async function runCells(
       });
       if (corpus.tokens === 0) throw new InputError(`the corpus gives no tokens with the tokenizer of ${dir}`);
       const todoLayers = [...new Set(todo.map((c) => c.layer))];
-      const batches = batchesOf(corpus.sequences, options.batchSize, model.tokenizer.padId);
       log(
         `${name}: ${model.parameters.toLocaleString("en")} parameters, layers [${todoLayers.join(", ")}] of 0..${model.layerCount - 1} (${model.layers.layout} layout), ${corpus.tokens} tokens in ${corpus.sequences.length} windows of ≤ ${maxLength}`,
       );
-      const progress: Progress = { log, started: Date.now(), lastReport: Date.now() };
-
-      const accumulators = new Map<string, EntropyAccumulator>();
-      const accumulatorFor = (layer: number, estimator: LmEstimator, width: number, finder?: RangeFinder) => {
-        const key = cellKey(name, layer, estimator);
-        let acc = accumulators.get(key);
-        if (!acc)
-          accumulators.set(key, (acc = makeAccumulator(estimator, width, options, anchorCache, finder, warnings, log)));
-        return acc;
-      };
-      // One commit per cell, in todo order (layer, then estimator), whichever path measured it.
-      const commitCells = async (cellsToCommit: readonly Cell[], tokens: number) => {
-        for (const { layer, estimator } of cellsToCommit) {
-          const acc = accumulators.get(cellKey(name, layer, estimator))!;
-          const estimate = acc.result();
+      // Whole graph: every cell at the end; streamed: each layer's cells as soon as measured (a stop keeps them).
+      const commit = async (measured: readonly MeasuredCell[], tokens: number) => {
+        for (const { layer, estimator, accumulator } of measured) {
           const base = {
             experiment: LM_EXPERIMENT,
             model: name,
@@ -304,90 +280,17 @@ async function runCells(
             ...(step !== undefined ? { step } : {}),
             layer,
             estimator,
-            ...scalarParameters(acc.parameters()),
           };
-          const rows: ResultRow[] = cellMeasures(estimate).map(({ labelSet, measure, component, value, ...rest }) => ({
-            ...base,
-            ...(labelSet ? { labelSet } : {}),
-            measure,
-            ...(component ? { component } : {}),
-            value,
-            ...rest,
-          }));
-          rows.push({ ...base, measure: "tokens", value: tokens });
-          run.commit(cellId(name, layer, estimator), rows);
+          run.commit(cellId(name, layer, estimator), cellRows(base, accumulator, accumulator.result(), tokens));
           await yieldToEventLoop();
           summary.cellsComputed++;
         }
       };
-      const context = {
-        name,
-        todo,
-        corpusTokens: corpus.tokens,
-        batches,
-        options,
-        progress,
-        accumulatorFor,
-        commitCells,
-      };
-      summary.tokens +=
-        model instanceof StreamedModel ? await measureStreamed(model, context) : await measureWhole(model, context);
+      summary.tokens += (await measureCells(model, name, corpus, todo, options, context, commit)).tokens;
     } finally {
       await model.dispose();
     }
   }
   summary.seconds = (Date.now() - t0) / 1000;
   return summary;
-}
-
-function batchesOf(
-  sequences: readonly TokenSequence[],
-  size: number,
-  padId: number,
-): { batch: PaddedBatch; seqs: TokenSequence[] }[] {
-  const out: { batch: PaddedBatch; seqs: TokenSequence[] }[] = [];
-  for (let i = 0; i < sequences.length; i += size) {
-    const seqs = sequences.slice(i, i + size);
-    out.push({
-      batch: padBatch(
-        seqs.map((s) => s.ids),
-        padId,
-      ),
-      seqs,
-    });
-  }
-  return out;
-}
-
-function makeAccumulator(
-  estimator: LmEstimator,
-  d: number,
-  options: LmSweepOptions,
-  anchorCache: Map<number, Anchors>,
-  ranges: RangeFinder | undefined,
-  warnings: string[],
-  log: (message: string) => void,
-): EntropyAccumulator {
-  const shadows = options.nullShadows > 0 ? { nullShadows: options.nullShadows, nullSeed: 0 } : {};
-  if (estimator === "binned") {
-    if (!ranges) throw new Error("internal: binned estimator without a ranges pass");
-    return createAccumulator({ estimator, d, bins: options.bins, ranges: ranges.ranges(), ...shadows });
-  }
-  // One anchor set per width, shared by every layer, checkpoint and model of that width (METHODS §4.2).
-  let anchors = anchorCache.get(d);
-  if (!anchors) anchorCache.set(d, (anchors = makeAnchors({ n: options.anchors.n, d, seed: options.anchors.seed })));
-  const warn = (w: string) => {
-    if (warnings.includes(w)) return;
-    warnings.push(w);
-    log(`warning: ${w}`);
-  };
-  return createAccumulator({
-    estimator,
-    d,
-    anchors,
-    calibration: options.calibration,
-    backend: options.backend,
-    warn,
-    ...shadows,
-  });
 }

@@ -1,5 +1,5 @@
 /**
- * The two ways `glossa lm` gets one model's hidden states into its accumulators:
+ * The two ways a model's hidden states get into the accumulators of ./measureModel.ts:
  *  - whole graph: every batch runs through the full graph once, all wanted layers fetched
  *    together (batch-major); the binned estimator's ranges take a first pass of their own;
  *  - streamed (--stream-blocks): the corpus runs through one block at a time, and each wanted
@@ -8,13 +8,21 @@
  * Each accumulator sees the same batches in the same order either way, so the measures agree
  * to the rounding of the split graph (≤ 1e-5 relative, test/lm-stream-blocks.test.ts).
  */
-import type { LanguageModel, PaddedBatch } from "../../sources/onnxModel.js";
+import type { LayerStates, ModelTokenizer, PaddedBatch } from "../../sources/onnxModel.js";
 import { type StreamedModel, streamLayers } from "../../sources/blockStream.js";
 import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
 import { lmLabelSets, type TokenSequence } from "../../labels/lmLabels.js";
 import { RangeFinder } from "../../vector/binned.js";
 import type { EntropyAccumulator } from "../../vector/accumulator.js";
 import type { LmEstimator, LmSweepOptions } from "./experiment.js";
+
+/** What the whole-graph pass needs of a model: its tokenizer and the residual states of a batch at chosen layers. */
+export interface LayerModel {
+  readonly parameters: number;
+  readonly layerCount: number;
+  readonly tokenizer: ModelTokenizer;
+  forward(batch: PaddedBatch, layers: readonly number[]): Promise<LayerStates>;
+}
 
 export interface Progress {
   log: (message: string) => void;
@@ -45,23 +53,26 @@ export interface Cell {
   estimator: LmEstimator;
 }
 
-/** What both passes need from the sweep: its cells, batches, accumulators and commits. */
+/** The sweep settings the passes read. */
+export type PassSettings = Pick<LmSweepOptions, "labels" | "memoryLimit" | "spillPrecision">;
+
+/** What both passes need from the measurement: its cells, batches, accumulators and commits. */
 export interface PassContext {
   name: string;
   todo: readonly Cell[];
   corpusTokens: number;
   batches: readonly { batch: PaddedBatch; seqs: TokenSequence[] }[];
-  options: LmSweepOptions;
+  settings: PassSettings;
   progress: Progress;
   /** The cell's accumulator, made on first use (binned needs the layer's ranges then). */
   accumulatorFor: (layer: number, estimator: LmEstimator, width: number, ranges?: RangeFinder) => EntropyAccumulator;
-  /** Writes the rows of finished cells (tokens = tokens measured). */
-  commitCells: (cells: readonly Cell[], tokens: number) => Promise<void>;
+  /** Called with cells whose counts are complete (tokens = tokens measured). */
+  finishCells: (cells: readonly Cell[], tokens: number) => Promise<void>;
 }
 
-/** Whole graph, batch-major; commits every cell at the end. Returns the tokens measured. */
-export async function measureWhole(model: LanguageModel, context: PassContext): Promise<number> {
-  const { name, todo, batches, options, progress } = context;
+/** Whole graph, batch-major; finishes every cell at the end. Returns the tokens measured. */
+export async function measureWhole(model: LayerModel, context: PassContext): Promise<number> {
+  const { name, todo, batches, settings, progress } = context;
   const todoLayers = [...new Set(todo.map((c) => c.layer))];
   // Pass 1 (binned only): per-dimension ranges of each layer.
   const ranges = new Map<number, RangeFinder>();
@@ -87,7 +98,7 @@ export async function measureWhole(model: LanguageModel, context: PassContext): 
   progress.started = Date.now();
   for (const { batch, seqs } of batches) {
     const positions = realPositions(batch);
-    const labelSets = lmLabelSets(batch, seqs, options.labels, vocabularies);
+    const labelSets = lmLabelSets(batch, seqs, settings.labels, vocabularies);
     const { width, states } = await model.forward(batch, todoLayers);
     const pending: Promise<void>[] = [];
     todoLayers.forEach((layer, i) => {
@@ -100,16 +111,16 @@ export async function measureWhole(model: LanguageModel, context: PassContext): 
     report(progress, `${name}: ${tokens}/${context.corpusTokens} tokens`, tokens);
   }
   report(progress, `${name}: ${tokens} tokens done`, tokens, true);
-  await context.commitCells(todo, tokens);
+  await context.finishCells(todo, tokens);
   return tokens;
 }
 
-/** Block by block, layer-major; commits each layer's cells as soon as they are measured. Returns the tokens measured. */
+/** Block by block, layer-major; finishes each layer's cells as soon as they are measured. Returns the tokens measured. */
 export async function measureStreamed(model: StreamedModel, context: PassContext): Promise<number> {
-  const { name, todo, batches, options, progress } = context;
+  const { name, todo, batches, settings, progress } = context;
   // Labels once per batch (the codes are the same whichever layer asks first).
   const vocabularies = new Map<string, LabelVocabulary>();
-  const labelSets = batches.map(({ batch, seqs }) => lmLabelSets(batch, seqs, options.labels, vocabularies));
+  const labelSets = batches.map(({ batch, seqs }) => lmLabelSets(batch, seqs, settings.labels, vocabularies));
   const positions = batches.map(({ batch }) => realPositions(batch));
   const tokens = positions.reduce((n, p) => n + p.length, 0);
   const wanted = [...new Set(todo.map((c) => c.layer))];
@@ -119,7 +130,7 @@ export async function measureStreamed(model: StreamedModel, context: PassContext
     model,
     batches.map((b) => b.batch),
     wanted,
-    { memoryLimit: options.memoryLimit, spillPrecision: options.spillPrecision, log: progress.log },
+    { memoryLimit: settings.memoryLimit, spillPrecision: settings.spillPrecision, log: progress.log },
     async ({ layer, width, batches: count, states }) => {
       const cells = todo.filter((c) => c.layer === layer);
       let finder: RangeFinder | undefined;
@@ -133,7 +144,7 @@ export async function measureStreamed(model: StreamedModel, context: PassContext
           cells.map((c) => context.accumulatorFor(layer, c.estimator, width, finder).update(rows, labelSets[b]!)),
         );
       }
-      await context.commitCells(cells, tokens);
+      await context.finishCells(cells, tokens);
       done++;
       const seconds = (Date.now() - progress.started) / 1000;
       progress.log(`${name}: layer ${layer} measured (${done}/${wanted.length} layers, ${seconds.toFixed(0)} s)`);

@@ -31,6 +31,9 @@ export interface ModelConfig {
   maxTargetLength: number;
 }
 
+/** What the building blocks (embedding, attention, feed-forward, dropout) read of a model's configuration. */
+export type BlockConfig = Pick<ModelConfig, "width" | "heads" | "dropout">;
+
 export const MODEL_SIZES = { small: 32, medium: 64, large: 128 } as const;
 export type ModelSize = keyof typeof MODEL_SIZES;
 
@@ -70,6 +73,32 @@ export function validateModelConfig(c: ModelConfig): void {
     );
 }
 
+/** Shapes of one attention sublayer's projections (q, k, v, o) at width d. */
+export function attentionShapes(prefix: string, d: number): [string, number[]][] {
+  return ["q", "k", "v", "o"].flatMap((m): [string, number[]][] => [
+    [`${prefix}.w${m}`, [d, d]],
+    [`${prefix}.b${m}`, [d]],
+  ]);
+}
+
+/** Shapes of a layer norm's gain and bias. */
+export function normShapes(prefix: string, d: number): [string, number[]][] {
+  return [
+    [`${prefix}.g`, [d]],
+    [`${prefix}.b`, [d]],
+  ];
+}
+
+/** Shapes of a feed-forward sublayer d → f → d. */
+export function feedForwardShapes(prefix: string, d: number, f: number): [string, number[]][] {
+  return [
+    [`${prefix}.w1`, [d, f]],
+    [`${prefix}.b1`, [f]],
+    [`${prefix}.w2`, [f, d]],
+    [`${prefix}.b2`, [d]],
+  ];
+}
+
 /** Parameter shapes by name, in a fixed order (the order of every flat parameter list). */
 export function parameterShapes(c: ModelConfig): [string, number[]][] {
   const d = c.width;
@@ -78,12 +107,9 @@ export function parameterShapes(c: ModelConfig): [string, number[]][] {
     ["srcEmbed", [c.sourceVocab, d]],
     ["tgtEmbed", [c.targetVocab, d]],
   ];
-  const attention = (p: string): void => {
-    for (const m of ["q", "k", "v", "o"]) shapes.push([`${p}.w${m}`, [d, d]], [`${p}.b${m}`, [d]]);
-  };
-  const norm = (p: string): void => void shapes.push([`${p}.g`, [d]], [`${p}.b`, [d]]);
-  const feedForward = (p: string): void =>
-    void shapes.push([`${p}.w1`, [d, f]], [`${p}.b1`, [f]], [`${p}.w2`, [f, d]], [`${p}.b2`, [d]]);
+  const attention = (p: string): void => void shapes.push(...attentionShapes(p, d));
+  const norm = (p: string): void => void shapes.push(...normShapes(p, d));
+  const feedForward = (p: string): void => void shapes.push(...feedForwardShapes(p, d, f));
   for (let l = 0; l < c.encoderLayers; l++) {
     norm(`enc${l}.ln1`);
     attention(`enc${l}.self`);
@@ -117,14 +143,26 @@ export function initialParameterValues(
   seed: number,
 ): Map<string, { shape: number[]; values: Float32Array }> {
   validateModelConfig(c);
+  return initialValuesOf(parameterShapes(c), c.width, seed);
+}
+
+/**
+ * Seeded initial values of named shapes at model width `width`: names ending in "Embed" get
+ * N(0, 1/width), matrices Glorot-uniform, layer-norm gains ("….g") 1, everything else 0.
+ */
+export function initialValuesOf(
+  shapes: readonly [string, number[]][],
+  width: number,
+  seed: number,
+): Map<string, { shape: number[]; values: Float32Array }> {
   const rng = new Random(seed);
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
-  for (const [name, shape] of parameterShapes(c)) {
+  for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     const leaf = name.slice(name.lastIndexOf(".") + 1);
     if (name.endsWith("Embed")) {
-      const sd = 1 / Math.sqrt(c.width);
+      const sd = 1 / Math.sqrt(width);
       for (let i = 0; i < size; i++) values[i] = sd * normal(rng);
     } else if (shape.length === 2) {
       const limit = Math.sqrt(6 / (shape[0]! + shape[1]!));
@@ -145,9 +183,13 @@ function normal(rng: Random): number {
 }
 
 export function initParameters(tf: Tf, c: ModelConfig, seed: number): Params {
+  return parametersFrom(tf, initialParameterValues(c, seed));
+}
+
+/** Tensors of named initial values. */
+export function parametersFrom(tf: Tf, values: Map<string, { shape: number[]; values: Float32Array }>): Params {
   const params: Params = new Map();
-  for (const [name, { shape, values }] of initialParameterValues(c, seed))
-    params.set(name, tf.tensor(values, shape, "float32"));
+  for (const [name, { shape, values: v }] of values) params.set(name, tf.tensor(v, shape, "float32"));
   return params;
 }
 
@@ -176,33 +218,33 @@ export class DropoutSeeds {
 }
 
 /** Forward-pass context: parameters, config, and dropout (absent = evaluation mode). */
-export interface Forward {
+export interface Forward<C extends BlockConfig = ModelConfig> {
   tf: Tf;
   p: Params;
-  c: ModelConfig;
+  c: C;
   dropout?: DropoutSeeds;
 }
 
-function param(f: Forward, name: string): Tensor {
+function param(f: Forward<BlockConfig>, name: string): Tensor {
   const t = f.p.get(name);
   if (!t) throw new Error(`model parameter "${name}" is missing`);
   return t;
 }
 
-function drop(f: Forward, x: Tensor): Tensor {
+export function drop(f: Forward<BlockConfig>, x: Tensor): Tensor {
   if (!f.dropout || f.c.dropout === 0) return x;
   return f.tf.dropout(x, f.c.dropout, undefined, f.dropout.next());
 }
 
 /** x [B, T, d] @ W [d, k] + b → [B, T, k]. */
-function dense(f: Forward, x: Tensor, w: string, b: string): Tensor {
+export function dense(f: Forward<BlockConfig>, x: Tensor, w: string, b: string): Tensor {
   const [B, T, d] = x.shape as [number, number, number];
   const W = param(f, w);
   const y = f.tf.matMul(x.reshape([B * T, d]), W).add(param(f, b));
   return y.reshape([B, T, W.shape[1]!]);
 }
 
-function layerNorm(f: Forward, x: Tensor, prefix: string): Tensor {
+export function layerNorm(f: Forward<BlockConfig>, x: Tensor, prefix: string): Tensor {
   const { mean, variance } = f.tf.moments(x, -1, true);
   return x
     .sub(mean)
@@ -212,14 +254,14 @@ function layerNorm(f: Forward, x: Tensor, prefix: string): Tensor {
 }
 
 /** [B, T, d] → [B, h, T, d/h]. */
-function splitHeads(f: Forward, x: Tensor): Tensor {
+function splitHeads(f: Forward<BlockConfig>, x: Tensor): Tensor {
   const [B, T, d] = x.shape as [number, number, number];
   const h = f.c.heads;
   return x.reshape([B, T, h, d / h]).transpose([0, 2, 1, 3]);
 }
 
 /** Projection `m` (q, k or v) of x, split into heads: [B, h, T, d/h]. */
-function project(f: Forward, x: Tensor, prefix: string, m: "q" | "k" | "v"): Tensor {
+function project(f: Forward<BlockConfig>, x: Tensor, prefix: string, m: "q" | "k" | "v"): Tensor {
   return splitHeads(f, dense(f, x, `${prefix}.w${m}`, `${prefix}.b${m}`));
 }
 
@@ -228,7 +270,7 @@ function project(f: Forward, x: Tensor, prefix: string, m: "q" | "k" | "v"): Ten
  * projected out; `bias` is added to the scores (0 where allowed, −1e9 where masked),
  * broadcastable to [B, h, Tq, Tk].
  */
-function attend(f: Forward, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, prefix: string): Tensor {
+function attend(f: Forward<BlockConfig>, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, prefix: string): Tensor {
   const tf = f.tf;
   const [B, h, T, dh] = q.shape as [number, number, number, number];
   let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh));
@@ -240,8 +282,8 @@ function attend(f: Forward, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null
   return dense(f, context, `${prefix}.wo`, `${prefix}.bo`);
 }
 
-/** Multi-head attention of queries x over keys/values `memory`. */
-function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
+/** Multi-head attention of queries x over keys/values `memory`; `bias` as in `attend`. */
+export function attention(f: Forward<BlockConfig>, x: Tensor, memory: Tensor, bias: Tensor, prefix: string): Tensor {
   return attend(
     f,
     project(f, x, prefix, "q"),
@@ -252,12 +294,12 @@ function attention(f: Forward, x: Tensor, memory: Tensor, bias: Tensor, prefix: 
   );
 }
 
-function feedForward(f: Forward, x: Tensor, prefix: string): Tensor {
+export function feedForward(f: Forward<BlockConfig>, x: Tensor, prefix: string): Tensor {
   return dense(f, f.tf.relu(dense(f, x, `${prefix}.w1`, `${prefix}.b1`)), `${prefix}.w2`, `${prefix}.b2`);
 }
 
 /** Token embeddings × √d plus sinusoidal positions from `offset` on, then dropout. */
-function embed(f: Forward, ids: Tensor, table: string, offset = 0): Tensor {
+export function embed(f: Forward<BlockConfig>, ids: Tensor, table: string, offset = 0): Tensor {
   const [B, T] = ids.shape as [number, number];
   const d = f.c.width;
   const positions = f.tf.tensor(sinusoidalPositions(offset + T, d).subarray(offset * d), [1, T, d]);
@@ -274,7 +316,7 @@ export function sourceKeyBias(tf: Tf, src: Tensor): Tensor {
   return tf.equal(src, 0).cast("float32").mul(-1e9).reshape([B, 1, 1, S]);
 }
 
-function causalBias(tf: Tf, T: number): Tensor {
+export function causalBias(tf: Tf, T: number): Tensor {
   const values = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) values[i * T + j] = -1e9;
   return tf.tensor(values, [1, 1, T, T]);

@@ -278,8 +278,8 @@ export function summariseRun(allRows: readonly JournalRow[], minCompression = 0.
   };
 }
 
-/** Groups the journal by run and summarises each; then correlates compression with OOD accuracy across runs. */
-export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
+/** The rows of each run (rows without a run are left out), runs in journal order. */
+export function rowsByRun(rows: readonly JournalRow[]): Map<string, JournalRow[]> {
   const byRun = new Map<string, JournalRow[]>();
   for (const r of rows) {
     if (typeof r.run !== "string") continue;
@@ -287,7 +287,12 @@ export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
     if (list) list.push(r);
     else byRun.set(r.run, [r]);
   }
-  const runs = [...byRun.values()].map((rs) => summariseRun(rs));
+  return byRun;
+}
+
+/** Groups the journal by run and summarises each; then correlates compression with OOD accuracy across runs. */
+export function summariseSeq2seq(rows: readonly JournalRow[]): Seq2seqSummary {
+  const runs = [...rowsByRun(rows).values()].map((rs) => summariseRun(rs));
   // Spearman is rank-based: against log parameter count it equals against the parameter count or the width.
   const size = (r: RunSummary): number | null => r.parameters ?? r.width;
   return {

@@ -11,8 +11,8 @@
  */
 import type * as tfNs from "@tensorflow/tfjs";
 import { Random } from "../../util/random.js";
-import { InputError } from "../../io/errors.js";
-import { Adam, type AdamState } from "../training/adam.js";
+import { Adam } from "../training/adam.js";
+import { AdamTrainer, type TrainerSnapshot } from "../training/trainer.js";
 import { selectRows, trimPadding, type EncodedExamples } from "./encoding.js";
 import { lossAndGradients, metaGradients, type LossFn, type MetaOrder } from "./gradients.js";
 import { drawWeighted, partnerWeights, type NeighbourList } from "./neighbours.js";
@@ -46,11 +46,7 @@ export interface TrainConfig {
   meta?: MetaConfig;
 }
 
-export interface TrainerSnapshot {
-  step: number;
-  params: Map<string, { shape: number[]; values: Float32Array }>;
-  adam: AdamState;
-}
+export type { TrainerSnapshot };
 
 /** A 32-bit seed mixed from integers (platform independent). */
 export function mixSeed(...parts: number[]): number {
@@ -62,21 +58,21 @@ export function mixSeed(...parts: number[]): number {
   return h | 0;
 }
 
-export class Seq2seqTrainer {
-  step = 0;
+export class Seq2seqTrainer extends AdamTrainer {
   readonly params: Params;
   readonly adam: Adam;
   private epochOrder: { epoch: number; order: Int32Array } | undefined;
   readonly stepsPerEpoch: number;
 
   constructor(
-    private readonly tf: Tf,
+    protected readonly tf: Tf,
     readonly model: ModelConfig,
     readonly config: TrainConfig,
     private readonly data: EncodedExamples,
     /** Meta-test candidates per training row (required with `config.meta`). */
     private readonly neighbours?: readonly NeighbourList[],
   ) {
+    super();
     validateModelConfig(model);
     validateTrainConfig(config, data.n);
     if (config.meta && (!neighbours || neighbours.length !== data.n)) {
@@ -151,37 +147,8 @@ export class Seq2seqTrainer {
       grads = g.grads;
       result = { loss: g.loss, trainLoss: g.loss };
     }
-    this.adam.apply(this.params, grads);
-    for (const t of grads.values()) t.dispose();
-    this.step++;
+    this.update(grads);
     return result;
-  }
-
-  snapshot(): TrainerSnapshot {
-    const params = new Map(
-      [...this.params].map(([k, t]) => [k, { shape: [...t.shape], values: t.dataSync() as Float32Array }]),
-    );
-    return { step: this.step, params, adam: this.adam.state() };
-  }
-
-  restore(snapshot: TrainerSnapshot): void {
-    for (const [name, t] of this.params) {
-      const saved = snapshot.params.get(name);
-      if (!saved) throw new InputError(`checkpoint lacks parameter "${name}"`);
-      if (saved.shape.join("x") !== t.shape.join("x") || saved.values.length !== t.size)
-        throw new InputError(
-          `checkpoint parameter "${name}" has shape ${saved.shape.join("×")}, the model ${t.shape.join("×")}`,
-        );
-      t.dispose();
-      this.params.set(name, this.tf.tensor(saved.values, saved.shape, "float32"));
-    }
-    this.adam.restore(snapshot.adam, this.params);
-    this.step = snapshot.step;
-  }
-
-  dispose(): void {
-    for (const t of this.params.values()) t.dispose();
-    this.adam.dispose();
   }
 }
 
