@@ -14,7 +14,7 @@ describe("glossa demo: bad options", () => {
     expect((error as Error).message).toBe(
       `--only: unknown section "vectors" (sections: ${DEMO_SECTIONS.map((s) => s.name).join(", ")})`,
     );
-    expect(DEMO_SECTIONS.map((s) => s.name)).toEqual(["mapping", "vector", "emergent", "seq2seq", "lm"]);
+    expect(DEMO_SECTIONS.map((s) => s.name)).toEqual(["mapping", "vector", "emergent", "seq2seq", "lm", "findings"]);
   });
 
   it("--out naming a file, or a place that cannot be written, is one InputError line", async () => {

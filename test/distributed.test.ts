@@ -150,6 +150,36 @@ function expectSameFolder(queued: string, reference: string): void {
   expect(fs.existsSync(path.join(queued, ".lock"))).toBe(false);
 }
 
+const filesEnding = (dir: string, end: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(end))
+    .sort();
+
+/**
+ * Jobs only journal rows (no plots or report: the coordinator draws them once), and the
+ * coordinator's report files equal the single-process run's.
+ */
+function expectReportOnlyFromCoordinator(queued: string, reference: string, reportFiles: string[]): void {
+  const store = path.join(queued, "queue-store");
+  const jobDirs = fs
+    .readdirSync(store)
+    .flatMap((sweep) => fs.readdirSync(path.join(store, sweep)).map((d) => path.join(store, sweep, d)));
+  expect(jobDirs.length).toBeGreaterThan(0);
+  for (const dir of jobDirs) {
+    expect(fs.existsSync(path.join(dir, "results.jsonl"))).toBe(true);
+    expect(filesEnding(dir, ".svg")).toEqual([]);
+    expect(fs.existsSync(path.join(dir, "report.html"))).toBe(false);
+  }
+  const svgs = filesEnding(reference, ".svg");
+  expect(svgs.length).toBeGreaterThan(0);
+  expect(filesEnding(queued, ".svg")).toEqual(svgs);
+  for (const file of [...svgs, ...reportFiles])
+    expect(fs.readFileSync(path.join(queued, file), "utf8"), file).toBe(
+      fs.readFileSync(path.join(reference, file), "utf8"),
+    );
+}
+
 async function reference(args: string[], name: string): Promise<string> {
   const out = path.join(tmp, name);
   const { code, stderr } = await start([...args, "--out", out]).done;
@@ -190,6 +220,7 @@ describe.skipIf(!HAVE_REDIS)("queue mode on a real redis-server", () => {
     expectSameFolder(out, ref);
     expect(fs.existsSync(path.join(out, "summary.json"))).toBe(true);
     expect(fs.readdirSync(path.join(out, "checkpoints")).length).toBe(4);
+    expectReportOnlyFromCoordinator(out, ref, ["summary.json"]);
     await stopWorker(w);
     // Both worker processes took jobs.
     const pids = new Set([...w.stderr().matchAll(/\[worker (\d+)\] job \S+: cell \S+ done/g)].map((m) => m[1]));
@@ -208,6 +239,8 @@ describe.skipIf(!HAVE_REDIS)("queue mode on a real redis-server", () => {
     // One job per model: its cells share the model's forward passes.
     expect(lmRun.stderr).toMatch(/8 cells \(2 jobs to run, 0 cells already in/);
     expectSameFolder(lmOut, lmRef);
+    expectReportOnlyFromCoordinator(lmOut, lmRef, []);
+    expect(fs.existsSync(path.join(lmOut, "report.html"))).toBe(true);
     await stopWorker(w1);
   }, 240_000);
 

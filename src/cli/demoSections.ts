@@ -41,4 +41,10 @@ export const DEMO_SECTIONS: DemoSection[] = [
       "tiny GPT-2 and Pythia-layout ONNX models (two checkpoints): per-layer structure against token, n-gram and POS labels",
     load: async () => (await import("../experiments/lm/demo.js")).lmDemoSection,
   },
+  {
+    name: "findings",
+    description:
+      "the thesis's claims as `glossa findings` decides them: links FINDINGS.md and shows the table of any findings run in the output folder",
+    load: async () => (await import("./demoFindings.js")).findingsDemoSection,
+  },
 ];

@@ -2,7 +2,9 @@
  * NODE ONLY: `glossa worker`: takes cell jobs from the queue and runs each as the sweep command
  * itself, restricted to that one cell, in its own run folder under the job's store
  * (`STORE/<sweep>/<cell position>`), resumed from there when an earlier try was interrupted.
- * The cell's commits go back as the job's return value. A worker killed mid-job (kill -9)
+ * The cell's commits go back as the job's return value. A job journals rows only: its plots
+ * and report are skipped (the coordinator draws them once over the whole sweep; drawing them
+ * per job cost an emergent cell ~0.3–0.5 s of CPU, several Vega charts). A worker killed mid-job (kill -9)
  * stops renewing the job's lock; BullMQ's stalled-job check in any live worker puts the job
  * back in the queue, and the next try resumes the cell's folder from its last commit.
  */
@@ -47,7 +49,9 @@ export async function runCellJob(job: Job<CellJob>, runCommand: CommandRunner, l
     }
   }
   log(`job ${job.id}: ${command} ${what}${resume ? " (resuming an interrupted try)" : ""}`);
-  const code = await withCellFilter({ name: `job ${job.id}`, accept: (id, k) => wanted.get(k) === id }, () =>
+  // rowsOnly: the coordinator draws the summaries, plots and report once over every cell.
+  const filter = { name: `job ${job.id}`, accept: (id: string, k: number) => wanted.get(k) === id, rowsOnly: true };
+  const code = await withCellFilter(filter, () =>
     runCommand(command, [...argv, "--out", dir, ...(resume ? ["--resume"] : [])]),
   );
   if (code !== 0) throw new Error(`glossa ${command} exited with code ${code}`);

@@ -56,6 +56,11 @@ export interface CellDispatcher {
 export interface CellFilter {
   name: string;
   accept: (id: string, ordinal: number) => boolean;
+  /**
+   * Only the rows are wanted (a queue job: the coordinator reports once over every cell), so
+   * the body skips its plots and report (see CellSelection.reportWanted).
+   */
+  rowsOnly?: boolean;
 }
 
 const ambientFilter = new AsyncLocalStorage<CellFilter>();
@@ -92,7 +97,14 @@ export class CellSelection {
   private readonly taken: PlannedCell[] = [];
   /** Every cell asked about, in order. */
   readonly asked: PlannedCell[] = [];
-  constructor(private readonly accept?: (id: string, ordinal: number) => boolean) {}
+  /**
+   * @param reportWanted false where another process reports on these rows (queue jobs) or
+   *   nothing is run (planning): the body then skips its plots and report.
+   */
+  constructor(
+    private readonly accept?: (id: string, ordinal: number) => boolean,
+    readonly reportWanted = true,
+  ) {}
   take(id: string, group?: string): boolean {
     const ordinal = this.seen++;
     this.asked.push({ id, ordinal, ...(group !== undefined ? { group } : {}) });
@@ -120,7 +132,7 @@ async function planCells<T>(
   try {
     const quiet = () => {};
     const folder = Folder.open(scratch, { ...identity, resume: false, log: quiet });
-    const cells = new CellSelection(() => false);
+    const cells = new CellSelection(() => false, false);
     try {
       await body(folder, quiet, cells);
     } finally {
@@ -195,7 +207,7 @@ export async function withRunFolder<T>(
     ...(options.command ? { command: options.command } : {}),
     log,
   });
-  const cells = new CellSelection(selection?.accept);
+  const cells = new CellSelection(selection?.accept, !selection?.rowsOnly);
   let result: T;
   try {
     result = await body(folder, log, cells);

@@ -276,7 +276,7 @@ export async function runExperiment(config: EmergentConfig, options: EmergentOpt
     fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     fs.writeFileSync(folder.file("summary.csv"), rowsToCsv(summaryRows(summary)));
     let plots: EmergentPlots = {};
-    if (options.plots ?? true) {
+    if ((options.plots ?? true) && cells.reportWanted) {
       plots = await emergentPlots(all, summary);
       for (const [name, svg] of Object.entries(plots)) fs.writeFileSync(folder.file(name), svg);
     }

@@ -198,6 +198,8 @@ export async function runExperiment(config: LmSweepOptions, options: ExperimentO
     async (folder, log, cells) => {
       const summary = await runCells(config, folder, log, cells);
       const rows = folder.rows();
+      // A queue job's rows are reported on by its coordinator: no figures or report here.
+      if (!cells.reportWanted) return { dir: folder.dir, summary, rows, plots: [], html: "" };
       const figures = await lmFigures(rows);
       for (const [name, svg] of Object.entries(figures.files)) writeFileSync(folder.file(name), svg);
       const html = lmMethodNote() + figures.html;

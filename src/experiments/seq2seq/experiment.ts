@@ -144,9 +144,11 @@ export async function runExperiment(config: Seq2seqConfig, options: Seq2seqOptio
     const rows = folder.rows() as JournalRow[];
     const summary = summariseSeq2seq(rows);
     fs.writeFileSync(folder.file("summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    const svgs = await seq2seqPlots(rows);
+    // A queue job's rows are reported on by its coordinator: no plots or report here.
+    const svgs = cells.reportWanted ? await seq2seqPlots(rows) : {};
     for (const [file, svg] of Object.entries(svgs)) fs.writeFileSync(folder.file(file), svg);
-    fs.writeFileSync(folder.file("report.html"), seq2seqReportHtml(config, summary, sizes, svgs));
+    if (cells.reportWanted)
+      fs.writeFileSync(folder.file("report.html"), seq2seqReportHtml(config, summary, sizes, svgs));
     const plots = Object.keys(svgs);
     return {
       dir: options.out,
