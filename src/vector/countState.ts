@@ -60,12 +60,22 @@ export class CountState {
     }
   }
 
-  /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
-  addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+  /**
+   * Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. `input` is the
+   * batch as the caller gave it (count × d): the shadows' permutations are keyed on it, not on
+   * the per-row vectors, so compute back ends whose vectors differ in the last bits permute alike.
+   */
+  addDense(
+    values: Float32Array,
+    count: number,
+    mask: Uint8Array | null,
+    labelSets: LabelSets | undefined,
+    input: Float32Array,
+  ): void {
     const w = this.width;
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
-    const key = this.shadows.count > 0 ? batchKey(values, count) : 0;
+    const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
@@ -77,13 +87,19 @@ export class CountState {
     this.countRows(count, mask);
   }
 
-  /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
-  addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+  /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)); `input` as in addDense. */
+  addIndices(
+    indices: Int32Array,
+    count: number,
+    mask: Uint8Array | null,
+    labelSets: LabelSets | undefined,
+    input: Float32Array,
+  ): void {
     const { blocks, blockWidth } = this;
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
-    const key = this.shadows.count > 0 ? batchKey(indices, count) : 0;
+    const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);

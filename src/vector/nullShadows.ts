@@ -7,7 +7,7 @@
  * the rows, same row counts"; the mean over shadows estimates its expectation (the bias).
  *
  * The permutation of a batch depends only on (seed, shadow index, the batch's row count and a
- * sample of its per-row contributions): the same batch gets the same shadows in whichever
+ * sample of its input values): the same batch gets the same shadows in whichever
  * accumulator counts it, so accumulators fed disjoint batches merge to exactly the one-pass state.
  * Memory: k more count tables per label set, independent of the number of rows.
  */
@@ -33,11 +33,14 @@ export function checkShadowOptions(count: number, seed: number): NullShadowOptio
 
 const SAMPLE = 64;
 
-/** A 32-bit key of a batch: its row count and up to 64 evenly spaced contribution values. */
-export function batchKey(contributions: Float32Array | Int32Array, count: number): number {
-  const step = Math.max(1, Math.floor(contributions.length / SAMPLE));
-  const sample = new Float32Array(Math.min(SAMPLE, contributions.length));
-  for (let t = 0; t < sample.length; t++) sample[t] = contributions[t * step]!;
+/**
+ * A 32-bit key of a batch: its row count and up to 64 evenly spaced values of its input rows (as
+ * the caller gave them, before any kernel, so every compute back end gets the same permutations).
+ */
+export function batchKey(input: Float32Array, count: number): number {
+  const step = Math.max(1, Math.floor(input.length / SAMPLE));
+  const sample = new Float32Array(Math.min(SAMPLE, input.length));
+  for (let t = 0; t < sample.length; t++) sample[t] = input[t * step]!;
   const hex = new Fnv1a64().updateUint32(count).update(new Uint8Array(sample.buffer)).hex();
   return Number.parseInt(hex.slice(-8), 16) | 0;
 }
