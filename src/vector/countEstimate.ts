@@ -44,6 +44,12 @@ export interface LabelSetEstimate {
   generalisedJsd: number | null;
   /** Grouped sets: parent labels with at least one kept sub-label. */
   groups?: number;
+  /**
+   * The within-value estimate of the plug-in's bias of H(Z|X) (nats, ≥ 0; METHODS "Small-sample
+   * bias"): from each value's rows, by the collision law. Present with null shadows (the bias
+   * correction adds it to H(Z|X) before the shadows remove what it misses); absent otherwise.
+   */
+  withinBias?: number;
   /** The same quantities for each null shadow (bias correction; absent without shadows). */
   null?: NullShadowEstimate;
 }
@@ -51,7 +57,7 @@ export interface LabelSetEstimate {
 /** The label-dependent quantities of one estimate: what a null shadow reports. */
 export type ShadowEstimate = Pick<
   LabelSetEstimate,
-  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd"
+  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd" | "withinBias"
 >;
 
 export interface NullShadowEstimate {
@@ -100,6 +106,7 @@ export function labelSetEstimate(state: CountState, name: string, options: Count
       mutualInformation: s.mutualInformation,
       disentanglement: s.disentanglement,
       generalisedJsd: s.generalisedJsd,
+      ...(s.withinBias !== undefined ? { withinBias: s.withinBias } : {}),
     };
   });
   return {
@@ -151,6 +158,7 @@ export function tableEstimate(
   const groupSum = order.grouped ? new Float64Array(width) : retained;
   const mixture = new Float64Array(withDivergences ? blockWidth : 0);
   const lnReference = new Float64Array(withDivergences ? width : 0);
+  const within = table.rowEntropy ? new WithinBias(blocks, blockWidth) : null;
   let conditional = 0;
   let groupMeans = 0;
   let groupsKept = 0;
@@ -196,6 +204,7 @@ export function tableEstimate(
           : valueEntropy(counts, own, blockWidth);
         entropySum += cell.entropy / blocks;
         weightedEntropy += ((rows / retainedRows) * cell.entropy) / blocks;
+        within?.addValue(b, rows, cell.entropy, table.rowEntropy![s]! / rows);
         meanEntropy += (rows / groupRows) * cell.entropy;
         if (hasComplement) jsdSum += cell.jsd / blocks;
       }
@@ -212,6 +221,7 @@ export function tableEstimate(
     }
   }
   if (weighting === "uniform") conditional = order.grouped ? safeMean(groupMeans, groupsKept) : groupMeans;
+  const withinBias = within ? within.aggregate(order, rowCounts, retainedRows, weighting) : undefined;
   return {
     values: table.size,
     retainedValues: order.kept.length,
@@ -224,7 +234,86 @@ export function tableEstimate(
     disentanglement: withDivergences ? safeMean(jsdOverGroups, groupsCompared) : null,
     generalisedJsd: withDivergences ? safeMean(gjsdOverGroups, groupsCompared) : null,
     ...(order.grouped ? { groups: groupsKept } : {}),
+    ...(withinBias !== undefined ? { withinBias } : {}),
   };
+}
+
+/**
+ * The within-value bias estimate (METHODS "Small-sample bias", the collision law). For a value
+ * with m rows, D = H(P̂) − (mean of its rows' own entropies) is the information among its rows
+ * (the generalised JSD of m distributions, 0 ≤ D ≤ ln m). For the collision (order-2) analogue,
+ * exactly, exp(−D_m) = λ + (1 − λ)/m, λ = ‖P‖² / E‖z‖² (the share of a row's self-overlap that two
+ * rows of the value share); solving for λ and letting m → ∞ gives the bias D_∞ − D_m =
+ * ln(1 + (1 − λ)/(m λ)). λ̂ = (m e^{−D} − 1)/(m − 1), clamped to [1/cells, 1], is pooled per
+ * block over the set's values with m ≥ 2 (weighted by rows: it is linear in e^{−D}, so pooling
+ * before the logarithm avoids a Jensen bias at few rows); every kept value, including those with
+ * one row, is then corrected by the bias its row count has under the pooled λ, aggregated as
+ * H(Z|X) is. Values with one row carry no within-value information: when no value has two rows,
+ * the estimate is 0 and the null shadows correct alone.
+ */
+class WithinBias {
+  private readonly lambdaSum: Float64Array;
+  private readonly weightSum: Float64Array;
+
+  constructor(
+    private readonly blocks: number,
+    private readonly blockWidth: number,
+  ) {
+    this.lambdaSum = new Float64Array(blocks);
+    this.weightSum = new Float64Array(blocks);
+  }
+
+  /** One value's block: its row count, plug-in entropy and mean row entropy. */
+  addValue(block: number, rows: number, entropy: number, meanRowEntropy: number): void {
+    if (rows < 2) return;
+    const information = Math.max(0, entropy - meanRowEntropy);
+    const lambda = (rows * Math.exp(-information) - 1) / (rows - 1);
+    this.lambdaSum[block]! += rows * Math.min(1, Math.max(1 / this.blockWidth, lambda));
+    this.weightSum[block]! += rows;
+  }
+
+  /** The bias of a value with m rows (nats, mean over blocks). */
+  private biasOf(m: number): number {
+    let sum = 0;
+    for (let b = 0; b < this.blocks; b++) {
+      if (this.weightSum[b]! === 0) continue;
+      const lambda = this.lambdaSum[b]! / this.weightSum[b]!;
+      sum += Math.log1p((1 - lambda) / (m * lambda));
+    }
+    return sum / this.blocks;
+  }
+
+  /** The per-value biases aggregated as H(Z|X) is (weighted by rows, or uniform, within groups then over them). */
+  aggregate(
+    order: { kept: Int32Array; groupStarts: Int32Array; grouped: boolean },
+    rowCounts: Float64Array,
+    retainedRows: number,
+    weighting: Weighting,
+  ): number {
+    const cache = new Map<number, number>();
+    const bias = (m: number) => {
+      let v = cache.get(m);
+      if (v === undefined) cache.set(m, (v = this.biasOf(m)));
+      return v;
+    };
+    let weighted = 0;
+    let groupMeans = 0;
+    const groups = order.groupStarts.length - 1;
+    for (let g = 0; g < groups; g++) {
+      const first = order.groupStarts[g]!;
+      const end = order.groupStarts[g + 1]!;
+      let sum = 0;
+      for (let t = first; t < end; t++) {
+        const rows = rowCounts[order.kept[t]!]!;
+        const b = bias(rows);
+        weighted += (rows / retainedRows) * b;
+        sum += b;
+      }
+      groupMeans += sum / (end - first);
+    }
+    if (weighting !== "uniform") return weighted;
+    return order.grouped ? safeMean(groupMeans, groups) : groupMeans;
+  }
 }
 
 function safeMean(sum: number, count: number): number {

@@ -76,12 +76,16 @@ export class CountState {
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
     const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
+    const entropies = this.shadows.count > 0 ? rowEntropies(values, count, w) : null;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addDenseRows(table.counts, slots, values, count, w);
-      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+      if (entropies && table.rowEntropy) addPerRow(table.rowEntropy, slots, entropies, count);
+      this.shadowSlotsOf(table, slots, key).forEach(([target, shadow], j) => {
         addDenseRows(target, shadow, values, count, w);
+        if (entropies) addPerRow(table.shadowRowEntropy[j]!, shadow, entropies, count);
+      });
     }
     this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
@@ -102,6 +106,10 @@ export class CountState {
     const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
+      // One-hot rows (their own entropy is 0, so the tables' row entropies stay 0). With a single
+      // block (hard), a value's λ̂ rests only on the few coincident cells among its rows, too noisy
+      // to use (METHODS "Small-sample bias"): the shadows correct alone.
+      if (blocks === 1) table.rowEntropy = null;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addIndexRows(table.counts, slots, indices, count, blocks, blockWidth);
       for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
@@ -329,6 +337,34 @@ function addDenseRows(target: Float64Array, resolved: Slots, values: Float32Arra
   for (let i = 0; i < count; i++) {
     const slot = slots[i]!;
     if (slot >= 0) addRow(target, slot * w, values, i * w, w);
+  }
+}
+
+/** Each row's own entropy −Σ z ln z (soft rows: one block of `width` cells). */
+function rowEntropies(values: Float32Array, count: number, width: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    let h = 0;
+    for (let k = i * width, end = k + width; k < end; k++) {
+      const z = values[k]!;
+      if (z > 0) h -= z * Math.log(z);
+    }
+    out[i] = h;
+  }
+  return out;
+}
+
+/** target[slot] += perRow[i] for each slot of row i. */
+function addPerRow(target: Float64Array, resolved: Slots, perRow: Float64Array, count: number): void {
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) target[slots[j]!]! += perRow[i]!;
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) target[slot]! += perRow[i]!;
   }
 }
 
