@@ -12,12 +12,14 @@ import {
   NO_SHADOWS,
   batchKey,
   eligibleRows,
+  shadowOrder,
   shadowMultiSlots,
   shadowSlots,
   type NullShadowOptions,
   type Slots,
 } from "./nullShadows.js";
 import { RowStore, type Contribution } from "./rowStore.js";
+import { rowEntropies } from "./rowEntropy.js";
 import { isMultiLabels, requireSingleLabels, type LabelCodes, type LabelSets, type MultiLabels } from "./batch.js";
 import { checkSameLabelSets } from "./accumulator.js";
 
@@ -75,14 +77,14 @@ export class CountState {
     const w = this.width;
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
-    const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
+    const orders = new BatchOrders(input, count, this.shadows);
     const entropies = this.shadows.count > 0 ? rowEntropies(values, count, w) : null;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addDenseRows(table.counts, slots, values, count, w);
       if (entropies && table.rowEntropy) addPerRow(table.rowEntropy, slots, entropies, count);
-      this.shadowSlotsOf(table, slots, key).forEach(([target, shadow], j) => {
+      this.shadowSlotsOf(table, slots, orders).forEach(([target, shadow], j) => {
         addDenseRows(target, shadow, values, count, w);
         if (entropies) addPerRow(table.shadowRowEntropy[j]!, shadow, entropies, count);
       });
@@ -103,7 +105,7 @@ export class CountState {
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
-    const key = this.shadows.count > 0 ? batchKey(input, count) : 0;
+    const orders = new BatchOrders(input, count, this.shadows);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       // One-hot rows (their own entropy is 0, so the tables' row entropies stay 0). With a single
@@ -112,7 +114,7 @@ export class CountState {
       if (blocks === 1) table.rowEntropy = null;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addIndexRows(table.counts, slots, indices, count, blocks, blockWidth);
-      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+      for (const [target, shadow] of this.shadowSlotsOf(table, slots, orders))
         addIndexRows(target, shadow, indices, count, blocks, blockWidth);
     }
     this.keepRecords(indices, count, mask, labelSets);
@@ -191,17 +193,23 @@ export class CountState {
     return { offsets: outOffsets, slots: slots.subarray(0, t) };
   }
 
-  /** Each shadow table of `table` with the batch's permuted slots for it (none without shadows). */
-  private shadowSlotsOf(table: LabelTable, slots: Slots, key: number): [Float64Array, Slots][] {
+  /**
+   * Each shadow table of `table` with the batch's permuted slots for it (none without shadows).
+   * `orders` caches the batch's permutations by eligible-row count, so label sets with the same
+   * eligible rows share them (one shuffle per shadow and batch, not per label set).
+   */
+  private shadowSlotsOf(table: LabelTable, slots: Slots, orders: BatchOrders): [Float64Array, Slots][] {
     if (this.shadows.count === 0) return [];
     const eligible = eligibleRows(slots);
-    const seed = this.shadows.seed;
-    return table.shadows.map((target, j) => [
-      target,
-      slots.offsets
-        ? shadowMultiSlots(table, slots, eligible, j, key, seed)
-        : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, j, key, seed) },
-    ]);
+    return table.shadows.map((target, j) => {
+      const order = orders.get(eligible.length, j);
+      return [
+        target,
+        slots.offsets
+          ? shadowMultiSlots(table, slots, eligible, order)
+          : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, order) },
+      ];
+    });
   }
 
   private keepRecords(
@@ -307,6 +315,27 @@ export class CountState {
   }
 }
 
+/** One batch's shadow permutations, made on first use and shared by its label sets. */
+class BatchOrders {
+  private readonly key: number;
+  private readonly cache = new Map<number, Int32Array[]>();
+
+  constructor(
+    input: Float32Array,
+    count: number,
+    private readonly shadows: NullShadowOptions,
+  ) {
+    this.key = shadows.count > 0 ? batchKey(input, count) : 0;
+  }
+
+  get(eligible: number, shadow: number): Int32Array {
+    let orders = this.cache.get(eligible);
+    if (!orders) this.cache.set(eligible, (orders = []));
+    orders[shadow] ??= shadowOrder(eligible, shadow, this.key, this.shadows.seed);
+    return orders[shadow]!;
+  }
+}
+
 export interface CountStateJson {
   rows: number;
   skippedRows: number;
@@ -338,20 +367,6 @@ function addDenseRows(target: Float64Array, resolved: Slots, values: Float32Arra
     const slot = slots[i]!;
     if (slot >= 0) addRow(target, slot * w, values, i * w, w);
   }
-}
-
-/** Each row's own entropy −Σ z ln z (soft rows: one block of `width` cells). */
-function rowEntropies(values: Float32Array, count: number, width: number): Float64Array {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let h = 0;
-    for (let k = i * width, end = k + width; k < end; k++) {
-      const z = values[k]!;
-      if (z > 0) h -= z * Math.log(z);
-    }
-    out[i] = h;
-  }
-  return out;
 }
 
 /** target[slot] += perRow[i] for each slot of row i. */
