@@ -78,11 +78,11 @@ export class CountState {
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
     const orders = new BatchOrders(input, count, this.shadows);
     const entropies = this.shadows.count > 0 ? rowEntropies(values, count, w) : null;
-    const rows: BatchRows = { dense: values, cells: null };
+    const add: RowAdd = (target, offset, row) => addRow(target, offset, values, row * w, w);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      this.addToTable(table, slots, orders, rows, table.rowEntropy ? entropies : null);
+      this.addToTable(table, slots, orders, add, table.rowEntropy ? entropies : null);
     }
     this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
@@ -101,7 +101,7 @@ export class CountState {
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
     const orders = new BatchOrders(input, count, this.shadows);
-    const rows: BatchRows = { dense: null, cells: indices };
+    const add: RowAdd = (target, offset, row) => addCells(target, offset, indices, row * blocks, blocks, blockWidth);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       // One-hot rows (their own entropy is 0, so the tables' row entropies stay 0). With a single
@@ -109,7 +109,7 @@ export class CountState {
       // to use (METHODS "Small-sample bias"): the shadows correct alone.
       if (blocks === 1) table.rowEntropy = null;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      this.addToTable(table, slots, orders, rows, null);
+      this.addToTable(table, slots, orders, add, null);
     }
     this.keepRecords(indices, count, mask, labelSets);
     this.countRows(count, mask);
@@ -197,14 +197,11 @@ export class CountState {
     table: LabelTable,
     resolved: Slots,
     orders: BatchOrders,
-    rows: BatchRows,
+    add: RowAdd,
     entropies: Float64Array | null,
   ): void {
     const { offsets, slots } = resolved;
     const { counts, stride, width } = table;
-    const { dense, cells } = rows;
-    const { blocks, blockWidth } = this;
-    // direct calls (no callback) keep both add functions monomorphic and inlined
     const k = table.shadowCount;
     const eligible = eligibleRows(resolved);
     const sources = Array.from({ length: k }, (_, j) => shadowSources(eligible, orders.get(eligible.length, j)));
@@ -217,14 +214,11 @@ export class CountState {
       for (let p = first; p < end; p++) {
         const slot = slots[p]!;
         const base = slot * stride;
-        if (dense) addRow(counts, base, dense, row * width, width);
-        else addCells(counts, base, cells!, row * blocks, blocks, blockWidth);
+        add(counts, base, row);
         if (entropies) own![slot]! += entropies[row]!;
         for (let j = 0; j < k; j++) {
           const source = sources[j]![u]!;
-          const at = base + (1 + j) * width;
-          if (dense) addRow(counts, at, dense, source * width, width);
-          else addCells(counts, at, cells!, source * blocks, blocks, blockWidth);
+          add(counts, base + (1 + j) * width, source);
           if (entropies) table.shadowRowEntropy[j]![slot]! += entropies[source]!;
           if (offsets) {
             for (let q = offsets[source]!; q < offsets[source + 1]!; q++) if (slots[q] === slot) same++;
@@ -339,11 +333,8 @@ export class CountState {
   }
 }
 
-/** A batch's per-row contributions: dense vectors (soft) or one cell per block (hard, binned). */
-interface BatchRows {
-  dense: Float32Array | null;
-  cells: Int32Array | null;
-}
+/** Adds one row's contribution (a dense vector or its cells) at `offset` in `target`. */
+type RowAdd = (target: Float64Array, offset: number, row: number) => void;
 
 /** One batch's shadow permutations, made on first use and shared by its label sets. */
 class BatchOrders {
