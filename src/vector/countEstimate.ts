@@ -97,8 +97,8 @@ export function labelSetEstimate(state: CountState, name: string, options: Count
   if (!table) throw new RangeError(`no label set "${name}" (known: ${[...state.tables.keys()].join(", ") || "none"})`);
   const excluded = state.excludedRows.get(name) ?? 0;
   const estimate = tableEstimate(table, state.blocks, state.blockWidth, excluded, options);
-  if (table.shadowCount === 0) return estimate;
-  const shadows = Array.from({ length: table.shadowCount }, (_, j) => {
+  if (table.shadows.length === 0) return estimate;
+  const shadows = table.shadows.map((_, j) => {
     const s = tableEstimate(table.shadowView(j), state.blocks, state.blockWidth, excluded, options);
     return {
       entropy: s.entropy,
@@ -142,8 +142,6 @@ export function tableEstimate(
   const minCount = table.kind?.minCount ?? options.minCount;
   const weighting = table.kind?.weighting ?? options.weighting;
   const { rowCounts, counts } = table;
-  const stride = table.stride ?? width;
-  const base = table.offset ?? 0;
   const order = keptInGroupOrder(table, minCount);
   let retainedRows = 0;
   let allRows = 0;
@@ -152,7 +150,7 @@ export function tableEstimate(
   for (let t = 0; t < order.kept.length; t++) {
     const s = order.kept[t]!;
     retainedRows += rowCounts[s]!;
-    addInto(retained, 0, counts, s * stride + base, width);
+    addInto(retained, 0, counts, s * width, width);
   }
   const h = retainedRows > 0 ? blockEntropy(retained, 0, blocks, blockWidth) : 0;
 
@@ -175,7 +173,7 @@ export function tableEstimate(
     for (let t = first; t < end; t++) {
       const s = order.kept[t]!;
       groupRows += rowCounts[s]!;
-      if (order.grouped) addInto(groupSum, 0, counts, s * stride + base, width);
+      if (order.grouped) addInto(groupSum, 0, counts, s * width, width);
     }
     if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = Math.log(groupSum[k]!); // −Infinity where 0
     let entropySum = 0;
@@ -189,7 +187,7 @@ export function tableEstimate(
       for (let t = first; t < end; t++) {
         const s = order.kept[t]!;
         const rows = rowCounts[s]!;
-        const own = s * stride + base + b * blockWidth;
+        const own = s * width + b * blockWidth;
         const hasComplement = groupRows - rows > 0;
         const cell = withDivergences
           ? valueCells(

@@ -13,7 +13,8 @@ import {
   batchKey,
   eligibleRows,
   shadowOrder,
-  shadowSources,
+  shadowMultiSlots,
+  shadowSlots,
   type NullShadowOptions,
   type Slots,
 } from "./nullShadows.js";
@@ -78,11 +79,15 @@ export class CountState {
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
     const orders = new BatchOrders(input, count, this.shadows);
     const entropies = this.shadows.count > 0 ? rowEntropies(values, count, w) : null;
-    const add: RowAdd = (target, offset, row) => addRow(target, offset, values, row * w, w);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      this.addToTable(table, slots, orders, add, table.rowEntropy ? entropies : null);
+      addDenseRows(table.counts, slots, values, count, w);
+      if (entropies && table.rowEntropy) addPerRow(table.rowEntropy, slots, entropies, count);
+      this.shadowSlotsOf(table, slots, orders).forEach(([target, shadow], j) => {
+        addDenseRows(target, shadow, values, count, w);
+        if (entropies) addPerRow(table.shadowRowEntropy[j]!, shadow, entropies, count);
+      });
     }
     this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
@@ -101,7 +106,6 @@ export class CountState {
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
     const orders = new BatchOrders(input, count, this.shadows);
-    const add: RowAdd = (target, offset, row) => addCells(target, offset, indices, row * blocks, blocks, blockWidth);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       // One-hot rows (their own entropy is 0, so the tables' row entropies stay 0). With a single
@@ -109,7 +113,9 @@ export class CountState {
       // to use (METHODS "Small-sample bias"): the shadows correct alone.
       if (blocks === 1) table.rowEntropy = null;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
-      this.addToTable(table, slots, orders, add, null);
+      addIndexRows(table.counts, slots, indices, count, blocks, blockWidth);
+      for (const [target, shadow] of this.shadowSlotsOf(table, slots, orders))
+        addIndexRows(target, shadow, indices, count, blocks, blockWidth);
     }
     this.keepRecords(indices, count, mask, labelSets);
     this.countRows(count, mask);
@@ -188,46 +194,22 @@ export class CountState {
   }
 
   /**
-   * Adds a batch's counted rows into a label table: row r into its slot(s), and, for each shadow j,
-   * the row that shadow j gives r's value(s) to (shadowSources) into the shadow counts of the
-   * same slot(s), next to the real ones. Also the per-slot row-entropy sums (when given) and the
-   * agreement counts (a shadow row that got its own value).
+   * Each shadow table of `table` with the batch's permuted slots for it (none without shadows).
+   * `orders` caches the batch's permutations by eligible-row count, so label sets with the same
+   * eligible rows share them (one shuffle per shadow and batch, not per label set).
    */
-  private addToTable(
-    table: LabelTable,
-    resolved: Slots,
-    orders: BatchOrders,
-    add: RowAdd,
-    entropies: Float64Array | null,
-  ): void {
-    const { offsets, slots } = resolved;
-    const { counts, stride, width } = table;
-    const k = table.shadowCount;
-    const eligible = eligibleRows(resolved);
-    const sources = Array.from({ length: k }, (_, j) => shadowSources(eligible, orders.get(eligible.length, j)));
-    const own = table.rowEntropy;
-    let same = 0;
-    for (let u = 0; u < eligible.length; u++) {
-      const row = eligible[u]!;
-      const first = offsets ? offsets[row]! : row;
-      const end = offsets ? offsets[row + 1]! : row + 1;
-      for (let p = first; p < end; p++) {
-        const slot = slots[p]!;
-        const base = slot * stride;
-        add(counts, base, row);
-        if (entropies) own![slot]! += entropies[row]!;
-        for (let j = 0; j < k; j++) {
-          const source = sources[j]![u]!;
-          add(counts, base + (1 + j) * width, source);
-          if (entropies) table.shadowRowEntropy[j]![slot]! += entropies[source]!;
-          if (offsets) {
-            for (let q = offsets[source]!; q < offsets[source + 1]!; q++) if (slots[q] === slot) same++;
-          } else if (slots[source] === slot) same++;
-        }
-      }
-    }
-    table.shadowSame += same;
-    table.shadowRows += k * (offsets ? slots.length : eligible.length);
+  private shadowSlotsOf(table: LabelTable, slots: Slots, orders: BatchOrders): [Float64Array, Slots][] {
+    if (this.shadows.count === 0) return [];
+    const eligible = eligibleRows(slots);
+    return table.shadows.map((target, j) => {
+      const order = orders.get(eligible.length, j);
+      return [
+        target,
+        slots.offsets
+          ? shadowMultiSlots(table, slots, eligible, order)
+          : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, order) },
+      ];
+    });
   }
 
   private keepRecords(
@@ -333,9 +315,6 @@ export class CountState {
   }
 }
 
-/** Adds one row's contribution (a dense vector or its cells) at `offset` in `target`. */
-type RowAdd = (target: Float64Array, offset: number, row: number) => void;
-
 /** One batch's shadow permutations, made on first use and shared by its label sets. */
 class BatchOrders {
   private readonly key: number;
@@ -374,6 +353,57 @@ export interface CountStateJson {
  */
 function addRow(target: Float64Array, offset: number, source: Float32Array, base: number, width: number): void {
   for (let k = 0; k < width; k++) target[offset + k]! += source[base + k]!;
+}
+
+/** Adds row i's dense vector into each of its slots (one code per row: slot −1 is skipped). */
+function addDenseRows(target: Float64Array, resolved: Slots, values: Float32Array, count: number, w: number): void {
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) addRow(target, slots[j]! * w, values, i * w, w);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) addRow(target, slot * w, values, i * w, w);
+  }
+}
+
+/** target[slot] += perRow[i] for each slot of row i. */
+function addPerRow(target: Float64Array, resolved: Slots, perRow: Float64Array, count: number): void {
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) target[slots[j]!]! += perRow[i]!;
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) target[slot]! += perRow[i]!;
+  }
+}
+
+/** Adds row i's cell indices into each of its slots (one code per row: slot −1 is skipped). */
+function addIndexRows(
+  target: Float64Array,
+  resolved: Slots,
+  indices: Int32Array,
+  count: number,
+  blocks: number,
+  blockWidth: number,
+): void {
+  const width = blocks * blockWidth;
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++)
+        addCells(target, slots[j]! * width, indices, i * blocks, blocks, blockWidth);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) addCells(target, slot * width, indices, i * blocks, blocks, blockWidth);
+  }
 }
 
 /** One count per block: target[offset + b·blockWidth + cells[base + b]] += 1. */

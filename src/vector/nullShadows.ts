@@ -76,18 +76,55 @@ export function shadowOrder(m: number, shadow: number, key: number, seed: number
 }
 
 /**
- * Shadow j gives eligible row eligible[t] the label (or, for multi-membership sets, the whole
- * value list) of row eligible[order[t]]. Read the other way round, the value(s) of eligible row u
- * go, in the shadow, to row sources[u]: the caller adds row sources[u]'s contribution into the
- * shadow counts of row u's own slot(s), beside the real add of row u (one memory region per slot).
- * Label sets with the same eligible rows get the same order (shadowOrder), so nested label sets
- * stay nested in every shadow; moving lists whole keeps every value's row count and which values
- * share rows, and breaks only the link to the rows.
+ * Shadow j's slot for each row of the batch (−1 where the row does not count): the eligible
+ * rows' slots, permuted by `order` (shadowOrder: label sets with the same eligible rows get the
+ * same permutation, so nested label sets stay nested in every shadow; the caller shares it between
+ * them). Counts how often a row kept its own slot.
  */
-export function shadowSources(eligible: Int32Array, order: Int32Array): Int32Array {
-  const sources = new Int32Array(eligible.length);
-  for (let t = 0; t < eligible.length; t++) sources[order[t]!] = eligible[t]!;
-  return sources;
+export function shadowSlots(table: LabelTable, slots: Int32Array, eligible: Int32Array, order: Int32Array): Int32Array {
+  const m = eligible.length;
+  const out = new Int32Array(slots.length).fill(-1);
+  let same = 0;
+  for (let t = 0; t < m; t++) {
+    const row = eligible[t]!;
+    const slot = slots[eligible[order[t]!]!]!;
+    out[row] = slot;
+    if (slot === slots[row]) same++;
+  }
+  table.shadowSame += same;
+  table.shadowRows += m;
+  return out;
+}
+
+/**
+ * Multi-membership: shadow j gives each eligible row the whole value list of another eligible row
+ * (the same permutation a one-code set with the same eligible rows gets). Moving lists whole keeps
+ * every value's row count and which values share rows, and breaks only the link to the rows.
+ * Agreement counts, per membership, whether the row's shadow list also holds that value.
+ */
+export function shadowMultiSlots(table: LabelTable, resolved: Slots, eligible: Int32Array, order: Int32Array): Slots {
+  const { offsets, slots } = resolved as { offsets: Int32Array; slots: Int32Array };
+  const count = offsets.length - 1;
+  const m = eligible.length;
+  const source = new Int32Array(count).fill(-1);
+  for (let t = 0; t < m; t++) source[eligible[t]!] = eligible[order[t]!]!;
+  const outOffsets = new Int32Array(count + 1);
+  const out = new Int32Array(slots.length);
+  let u = 0;
+  let same = 0;
+  for (let i = 0; i < count; i++) {
+    const from = source[i]!;
+    if (from >= 0)
+      for (let j = offsets[from]!; j < offsets[from + 1]!; j++) {
+        const slot = slots[j]!;
+        out[u++] = slot;
+        for (let v = offsets[i]!; v < offsets[i + 1]!; v++) if (slots[v] === slot) same++;
+      }
+    outOffsets[i + 1] = u;
+  }
+  table.shadowSame += same;
+  table.shadowRows += slots.length;
+  return { offsets: outOffsets, slots: out };
 }
 
 /**
