@@ -10,28 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-
-const uleb = (v) => {
-  const out = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-};
-const sleb = (v) => {
-  const out = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
-const vec = (items) => [...uleb(items.length), ...items.flat()];
+import { section, sleb, uleb, vec } from "./wasm-encoding.mjs";
 
 const I32 = 0x7f,
   V128 = 0x7b;

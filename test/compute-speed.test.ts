@@ -145,3 +145,23 @@ describe("NpyRowReader.readAhead", () => {
     reader.close();
   });
 });
+
+describe("onnx anchor graph with float16 input (bench (k))", () => {
+  it("gives the float32 graph's outputs exactly on rows that float16 holds exactly", async () => {
+    const ort = (await import("onnxruntime-node")).default;
+    const { buildAnchorModel } = await import("../src/compute/onnxGraph.js");
+    const { floatToHalf, halfToFloat } = await import("../src/io/npyFormat.js");
+    const s = { ...spec(12, 16), columnSums: false };
+    const half = Uint16Array.from(rows(40, 16, 4), floatToHalf);
+    const data = Float32Array.from(half, halfToFloat);
+    const single = await ort.InferenceSession.create(buildAnchorModel(s));
+    const mixed = await ort.InferenceSession.create(buildAnchorModel(s, { inputType: "float16" }));
+    const a = await single.run({ rows: new ort.Tensor("float32", data, [40, 16]) });
+    const b = await mixed.run({ rows: new ort.Tensor("float16", half, [40, 16]) });
+    expect(b.values!.dims).toEqual([40, 12]);
+    expect(Array.from(b.values!.data as Float32Array)).toEqual(Array.from(a.values!.data as Float32Array));
+    expect(Array.from(b.norms!.data as Float32Array)).toEqual(Array.from(a.norms!.data as Float32Array));
+    await single.release();
+    await mixed.release();
+  });
+});

@@ -5,7 +5,7 @@
  */
 import os from "node:os";
 
-const SUITE_NAMES = ["mapping", "vector", "emergent", "seq2seq", "lm", "torch"];
+const SUITE_NAMES = ["mapping", "vector", "emergent", "seq2seq", "lm", "lmStream", "torch"];
 const SUITES: Record<string, () => Promise<{ run(): Promise<void> }>> = Object.fromEntries(
   SUITE_NAMES.map((name) => [name, () => import(`./${name}.js`) as Promise<{ run(): Promise<void> }>]),
 );

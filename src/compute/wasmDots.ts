@@ -6,6 +6,7 @@
  * null and the JavaScript loop is used.
  */
 import { ANCHOR_DOTS_WASM_BASE64 } from "./anchorDotsWasm.js";
+import { lazyWasmModule } from "../util/wasmModule.js";
 
 /** Rows copied into WebAssembly memory per call (a multiple of 4). */
 const CHUNK_ROWS = 256;
@@ -18,18 +19,7 @@ export interface WasmDots {
   run(rows: Float32Array, rowCount: number, out: Float64Array): void;
 }
 
-let module: WebAssembly.Module | null | undefined;
-
-function compiled(): WebAssembly.Module | null {
-  if (module !== undefined) return module;
-  try {
-    const bytes = Uint8Array.from(atob(ANCHOR_DOTS_WASM_BASE64), (c) => c.charCodeAt(0));
-    module = typeof WebAssembly === "object" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    module = null;
-  }
-  return module;
-}
+const compiled = lazyWasmModule(ANCHOR_DOTS_WASM_BASE64);
 
 /** A kernel holding the n × d anchors, or null where WebAssembly SIMD is unavailable. */
 export function createWasmDots(anchors: Float32Array, n: number, d: number): WasmDots | null {

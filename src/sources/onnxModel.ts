@@ -9,21 +9,13 @@
  * folder beside links to those files, so onnxruntime can still find them.
  */
 import { maximum } from "../util/extent.js";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  readdirSync,
-  statSync,
-} from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import * as ort from "onnxruntime-node";
 import { InputError } from "../io/errors.js";
 import { convertBfloat16 } from "./bfloat16.js";
+import { externalElements, readModelSkeleton } from "./onnxSkeleton.js";
 import {
   LayerLayoutError,
   decodeModel,
@@ -108,13 +100,11 @@ export class LanguageModel {
       graphOptimizationLevel: "all",
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     };
-    let tempDir: string | null = null;
+    // onnxruntime resolves external data relative to the model file, so the edited graph goes next to links to the weights.
+    const tempDir = hasExternalData(model) ? folderBesideWeights(modelFile, externalDataFiles(model)) : null;
     let session: ort.InferenceSession;
     try {
-      if (hasExternalData(model)) {
-        // onnxruntime resolves external data relative to the model file, so write the edited graph next to links to the weights.
-        tempDir = mkdtempSync(join(tmpdir(), "glossa-model-"));
-        for (const f of externalDataFiles(model)) symlinkSync(join(dirname(modelFile), f), join(tempDir, f));
+      if (tempDir) {
         const edited = join(tempDir, "model.onnx");
         writeFileSync(edited, encodeModel(model));
         session = await ort.InferenceSession.create(edited, sessionOptions);
@@ -189,34 +179,39 @@ export class LanguageModel {
   }
 
   private feeds(batch: PaddedBatch): Record<string, ort.Tensor> {
-    const n = batch.rows * batch.length;
-    const dims = [batch.rows, batch.length];
-    const ids = new BigInt64Array(n);
-    const mask = new BigInt64Array(n);
-    const positions = new BigInt64Array(n);
-    for (let r = 0; r < batch.rows; r++) {
-      let p = 0;
-      for (let t = 0; t < batch.length; t++) {
-        const i = r * batch.length + t;
-        ids[i] = BigInt(batch.ids[i]!);
-        mask[i] = BigInt(batch.mask[i]!);
-        positions[i] = BigInt(batch.mask[i] ? p++ : 0);
-      }
-    }
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const name of this.session.inputNames) {
-      if (name === "input_ids") feeds[name] = new ort.Tensor("int64", ids, dims);
-      else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", mask, dims);
-      else if (name === "position_ids") feeds[name] = new ort.Tensor("int64", positions, dims);
-      else if (name === "token_type_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(n), dims);
-    }
-    return feeds;
+    return batchFeeds(batch, this.session.inputNames);
   }
 
   async dispose(): Promise<void> {
     await this.session.release();
     if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
   }
+}
+
+/** The int64 tensors a graph with inputs `inputNames` is fed for one batch (positions count real tokens only). */
+export function batchFeeds(batch: PaddedBatch, inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const n = batch.rows * batch.length;
+  const dims = [batch.rows, batch.length];
+  const ids = new BigInt64Array(n);
+  const mask = new BigInt64Array(n);
+  const positions = new BigInt64Array(n);
+  for (let r = 0; r < batch.rows; r++) {
+    let p = 0;
+    for (let t = 0; t < batch.length; t++) {
+      const i = r * batch.length + t;
+      ids[i] = BigInt(batch.ids[i]!);
+      mask[i] = BigInt(batch.mask[i]!);
+      positions[i] = BigInt(batch.mask[i] ? p++ : 0);
+    }
+  }
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of inputNames) {
+    if (name === "input_ids") feeds[name] = new ort.Tensor("int64", ids, dims);
+    else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", mask, dims);
+    else if (name === "position_ids") feeds[name] = new ort.Tensor("int64", positions, dims);
+    else if (name === "token_type_ids") feeds[name] = new ort.Tensor("int64", new BigInt64Array(n), dims);
+  }
+  return feeds;
 }
 
 /** What a model folder holds, checked without starting a session (cheap; for validating every input before work starts). */
@@ -230,8 +225,19 @@ export interface ModelFolderInfo {
   tokenizer: ModelTokenizer;
 }
 
-/** Checks a model folder: model file, layer tensors, tokenizer, vocabulary sizes, graph inputs. */
-export async function inspectModelFolder(dir: string, outputs?: readonly string[]): Promise<ModelFolderInfo> {
+/** Name under which a skeleton graph (see onnxSkeleton.ts) refers to the weights inside the model file. */
+export const SKELETON_WEIGHTS = "glossa-weights.onnx";
+
+/**
+ * Checks a model folder: model file, layer tensors, tokenizer, vocabulary sizes, graph inputs.
+ * With `skeleton` the graph is read without its weight bytes (they stay in the file, named
+ * SKELETON_WEIGHTS; used by block streaming).
+ */
+export async function inspectModelFolder(
+  dir: string,
+  outputs?: readonly string[],
+  options: { skeleton?: boolean } = {},
+): Promise<ModelFolderInfo> {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new InputError(`model folder does not exist`, { file: dir });
@@ -245,7 +251,7 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
     );
   }
   const modelFile = join(folder, rel);
-  const model = readModelFile(modelFile);
+  const model = options.skeleton ? readSkeleton(modelFile) : readModelFile(modelFile);
   let layers: LayerTensors;
   try {
     layers = outputs?.length ? explicitLayerTensors(model, outputs) : findLayerTensors(model);
@@ -253,7 +259,12 @@ export async function inspectModelFolder(dir: string, outputs?: readonly string[
     if (e instanceof LayerLayoutError) throw new InputError(e.message, { file: modelFile });
     throw e;
   }
-  const parameters = parameterCount(model);
+  const parameters = parameterCount(
+    model,
+    options.skeleton
+      ? externalElements((location) => (location === SKELETON_WEIGHTS ? modelFile : join(dirname(modelFile), location)))
+      : undefined,
+  );
   const modelVocabSize = embeddingRows(model) ?? configVocabSize(folder);
   const tokenizer = await loadTokenizer(folder);
   if (modelVocabSize !== undefined && tokenizer.vocabSize > modelVocabSize) {
@@ -298,14 +309,55 @@ function readModelFile(modelFile: string): ReturnType<typeof decodeModel> {
 
 let convertedCache: { key: string; bytes: Uint8Array } | null = null;
 
+/** The graph without its weight bytes; bfloat16 is converted where it is inline, refused where it is not. */
+function readSkeleton(modelFile: string): ReturnType<typeof decodeModel> {
+  const model = readModelSkeleton(modelFile, SKELETON_WEIGHTS);
+  convertBfloat16(model, modelFile);
+  return model;
+}
+
 const SUPPORTED_INPUTS = new Set(["input_ids", "attention_mask", "position_ids", "token_type_ids"]);
 
-function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
+/**
+ * A temporary folder holding hard links to the model's weight files, for the edited graph to
+ * sit beside (onnxruntime resolves external data relative to the graph and, from 1.20, refuses
+ * data reached through a symbolic link that leads outside the graph's folder). Made in the
+ * system's temporary folder when it is on the model's file system, else inside the model's
+ * folder; a model on a read-only file system elsewhere is an InputError saying what to do.
+ */
+function folderBesideWeights(modelFile: string, weightFiles: readonly string[]): string {
+  const attempt = (parent: string): string | null => {
+    const dir = mkdtempSync(join(parent, parent === tmpdir() ? "glossa-model-" : ".glossa-graph-"));
+    try {
+      for (const f of weightFiles) linkSync(join(dirname(modelFile), f), join(dir, f));
+      return dir;
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      return null;
+    }
+  };
+  const made = attempt(tmpdir()) ?? tryOrNull(() => attempt(dirname(modelFile)));
+  if (made) return made;
+  throw new InputError(
+    "cannot place the edited graph beside the model's external weight files: hard links from the temporary folder fail (another file system) and the model's folder is not writable; set TMPDIR to a folder on the model's file system",
+    { file: modelFile },
+  );
+}
+
+const tryOrNull = <T>(f: () => T | null): T | null => {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+};
+
+export function disposeAll(out: ort.InferenceSession.OnnxValueMapType): void {
   for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
 }
 
 /** float32 data of a tensor (float16 converted). */
-function toFloat32(t: ort.Tensor): Float32Array {
+export function toFloat32(t: ort.Tensor): Float32Array {
   if (t.type === "float32") return (t.data as Float32Array).slice();
   if (t.type === "float16") {
     const src = t.data as Uint16Array;
@@ -318,7 +370,7 @@ function toFloat32(t: ort.Tensor): Float32Array {
   );
 }
 
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;

@@ -205,23 +205,35 @@ function rawFloat32(t: Tensor): Float32Array | null {
   return new Float32Array(copy.buffer, 0, copy.length / 4);
 }
 
+/** Entry `index` of a float32 initializer, or undefined when its data cannot be read. */
+export type ElementReader = (t: Tensor, index: number) => number | undefined;
+
+/** Reads inline (raw_data) float32 initializers. */
+function inlineElements(): ElementReader {
+  const views = new Map<Tensor, Float32Array | null>();
+  return (t, index) => {
+    if (!views.has(t)) views.set(t, rawFloat32(t));
+    return views.get(t)?.[index];
+  };
+}
+
 /**
  * Whether `b` is the transpose of the 2-D `a` — how exporters store a tied LM head
  * (GPT-2's `lm_head = wteᵀ` becomes a second, transposed initializer after constant folding).
  * Checked on 256 evenly spread entries.
  */
-function isTransposeOf(a: Tensor, b: Tensor): boolean {
+function isTransposeOf(a: Tensor, b: Tensor, element: ElementReader): boolean {
   const [r, c] = (a.dims ?? []).map(Number);
   const [r2, c2] = (b.dims ?? []).map(Number);
   if ((a.dims ?? []).length !== 2 || (b.dims ?? []).length !== 2 || r !== c2 || c !== r2 || r === c) return false;
-  const x = rawFloat32(a);
-  const y = rawFloat32(b);
-  if (!x || !y || x.length !== r! * c! || y.length !== x.length) return false;
-  const step = Math.max(1, Math.floor(x.length / 256));
-  for (let k = 0; k < x.length; k += step) {
+  if (a.dataType !== 1 || b.dataType !== 1) return false;
+  const total = r! * c!;
+  const step = Math.max(1, Math.floor(total / 256));
+  for (let k = 0; k < total; k += step) {
     const i = Math.floor(k / c!);
     const j = k % c!;
-    if (x[k] !== y[j * r! + i]) return false;
+    const x = element(a, k);
+    if (x === undefined || x !== element(b, j * r! + i)) return false;
   }
   return true;
 }
@@ -229,15 +241,16 @@ function isTransposeOf(a: Tensor, b: Tensor): boolean {
 /**
  * Number of floating-point parameters stored as initializers. Masks and index constants
  * (non-float) are not counted; a tied weight stored a second time as its transpose (a tied
- * LM head) is counted once.
+ * LM head) is counted once. `element` reads weights kept outside the model (default: inline only).
  */
-export function parameterCount(model: Model): number {
+export function parameterCount(model: Model, element: ElementReader = inlineElements()): number {
   const floats = (model.graph?.initializer ?? []).filter((t) => FLOAT_TYPES.has(t.dataType ?? 0));
   const size = (t: Tensor) => (t.dims ?? []).reduce<number>((n, d) => n * Number(d), 1);
   let total = 0;
   const matrices: Tensor[] = [];
   for (const t of floats) {
-    if ((t.dims ?? []).length === 2 && matrices.some((m) => size(m) === size(t) && isTransposeOf(m, t))) continue;
+    if ((t.dims ?? []).length === 2 && matrices.some((m) => size(m) === size(t) && isTransposeOf(m, t, element)))
+      continue;
     if ((t.dims ?? []).length === 2) matrices.push(t);
     total += size(t);
   }

@@ -13,7 +13,9 @@
  *   mean over blocks.
  */
 import { entropy, type Weighting } from "../info/index.js";
+import { fastLog } from "../info/fastLog.js";
 import type { CountState } from "./countState.js";
+import { type LabelCellsKernel, labelCellsKernel } from "./labelCells.js";
 import type { CountTable } from "./labelTable.js";
 import { expectedAgreement } from "./nullShadows.js";
 
@@ -22,6 +24,8 @@ export interface CountEstimateOptions {
   weighting: Weighting;
   /** Skip the O(values × width) disentanglement measures (e.g. inside permutation nulls). */
   skipDisentanglement?: boolean;
+  /** Compute the cells in JavaScript even where the WebAssembly SIMD kernel is available (tests, benchmarks). */
+  javascriptCells?: boolean;
 }
 
 export interface LabelSetEstimate {
@@ -146,18 +150,23 @@ export function tableEstimate(
   let retainedRows = 0;
   let allRows = 0;
   for (let s = 0; s < table.size; s++) allRows += rowCounts[s]!;
+  const kernel = options.javascriptCells || order.kept.length === 0 ? null : labelCellsKernel(width);
   const retained = new Float64Array(width);
   for (let t = 0; t < order.kept.length; t++) {
     const s = order.kept[t]!;
     retainedRows += rowCounts[s]!;
-    addInto(retained, 0, counts, s * width, width);
+    if (!kernel) addInto(retained, 0, counts, s * width, width);
   }
+  kernel?.sumValues(counts, order.kept, 0, order.kept.length, retained);
   const h = retainedRows > 0 ? blockEntropy(retained, 0, blocks, blockWidth) : 0;
 
   const withDivergences = !options.skipDisentanglement;
   const groupSum = order.grouped ? new Float64Array(width) : retained;
-  const mixture = new Float64Array(withDivergences ? blockWidth : 0);
-  const lnReference = new Float64Array(withDivergences ? width : 0);
+  const scratch = {
+    mixture: new Float64Array(withDivergences && !kernel ? blockWidth : 0),
+    lnReference: new Float64Array(withDivergences && !kernel ? width : 0),
+    meanEntropy: new Float64Array(blocks),
+  };
   const within = table.rowEntropy ? new WithinBias(blocks, blockWidth) : null;
   let conditional = 0;
   let groupMeans = 0;
@@ -173,43 +182,32 @@ export function tableEstimate(
     for (let t = first; t < end; t++) {
       const s = order.kept[t]!;
       groupRows += rowCounts[s]!;
-      if (order.grouped) addInto(groupSum, 0, counts, s * width, width);
+      if (order.grouped && !kernel) addInto(groupSum, 0, counts, s * width, width);
     }
-    if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = Math.log(groupSum[k]!); // −Infinity where 0
-    let entropySum = 0;
-    let weightedEntropy = 0;
-    let jsdSum = 0;
+    if (order.grouped) kernel?.sumValues(counts, order.kept, first, end, groupSum);
+    const group: GroupPass = {
+      counts,
+      rowCounts,
+      kept: order.kept,
+      first,
+      end,
+      groupRows,
+      retainedRows,
+      groupSum,
+      blocks,
+      blockWidth,
+      withDivergences,
+      within,
+      rowEntropy: table.rowEntropy,
+      entropySum: 0,
+      weightedEntropy: 0,
+      jsdSum: 0,
+      gjsd: 0,
+    };
+    if (kernel) groupCellsWasm(group, kernel, scratch.meanEntropy);
+    else groupCellsJs(group, scratch);
+    const { entropySum, weightedEntropy, jsdSum, gjsd } = group;
     let jsdValues = 0;
-    let gjsd = 0;
-    for (let b = 0; b < blocks; b++) {
-      if (withDivergences) mixture.fill(0);
-      let meanEntropy = 0;
-      for (let t = first; t < end; t++) {
-        const s = order.kept[t]!;
-        const rows = rowCounts[s]!;
-        const own = s * width + b * blockWidth;
-        const hasComplement = groupRows - rows > 0;
-        const cell = withDivergences
-          ? valueCells(
-              counts,
-              own,
-              groupSum,
-              lnReference,
-              b * blockWidth,
-              blockWidth,
-              hasComplement,
-              mixture,
-              rows / groupRows,
-            )
-          : valueEntropy(counts, own, blockWidth);
-        entropySum += cell.entropy / blocks;
-        weightedEntropy += ((rows / retainedRows) * cell.entropy) / blocks;
-        within?.addValue(b, rows, cell.entropy, table.rowEntropy![s]! / rows);
-        meanEntropy += (rows / groupRows) * cell.entropy;
-        if (hasComplement) jsdSum += cell.jsd / blocks;
-      }
-      if (withDivergences) gjsd += Math.max(0, plainEntropyOf(mixture) - meanEntropy) / blocks;
-    }
     for (let t = first; t < end; t++) if (groupRows - rowCounts[order.kept[t]!]! > 0) jsdValues++;
     conditional += weightedEntropy;
     groupMeans += entropySum / (end - first);
@@ -320,6 +318,101 @@ function safeMean(sum: number, count: number): number {
   return count > 0 ? sum / count : 0;
 }
 
+/** One group's values (kept[first .. end)) and the sums its pass over their cells adds up. */
+interface GroupPass {
+  counts: Float64Array;
+  rowCounts: Float64Array;
+  kept: Int32Array;
+  first: number;
+  end: number;
+  groupRows: number;
+  retainedRows: number;
+  groupSum: Float64Array;
+  blocks: number;
+  blockWidth: number;
+  withDivergences: boolean;
+  /** The within-value bias estimate being gathered (with null shadows), and the table's row-entropy sums. */
+  within: WithinBias | null;
+  rowEntropy: Float64Array | null;
+  /** Σ over values and blocks of H / blocks; the same weighted by rows / retainedRows; Σ JSD / blocks over values with a complement. */
+  entropySum: number;
+  weightedEntropy: number;
+  jsdSum: number;
+  /** Σ over blocks of max(0, H(mixture) − mean H) / blocks (the group's generalised JSD). */
+  gjsd: number;
+}
+
+/** Add one value's block (entropy, JSD) to the group's sums; returns its share of the block's mean entropy. */
+function addCell(group: GroupPass, slot: number, block: number, entropy: number, jsd: number): number {
+  const rows = group.rowCounts[slot]!;
+  group.within?.addValue(block, rows, entropy, group.rowEntropy![slot]! / rows);
+  group.entropySum += entropy / group.blocks;
+  group.weightedEntropy += ((rows / group.retainedRows) * entropy) / group.blocks;
+  if (group.groupRows - rows > 0) group.jsdSum += jsd / group.blocks;
+  return (rows / group.groupRows) * entropy;
+}
+
+/** The group's cells in JavaScript (where WebAssembly SIMD is missing, or when asked to). */
+function groupCellsJs(group: GroupPass, scratch: { mixture: Float64Array; lnReference: Float64Array }): void {
+  const { counts, rowCounts, kept, first, end, groupRows, groupSum, blocks, blockWidth, withDivergences } = group;
+  const { mixture, lnReference } = scratch;
+  const width = blocks * blockWidth;
+  if (withDivergences) for (let k = 0; k < width; k++) lnReference[k] = fastLog(groupSum[k]!); // −Infinity where 0
+  for (let b = 0; b < blocks; b++) {
+    if (withDivergences) mixture.fill(0);
+    let meanEntropy = 0;
+    for (let t = first; t < end; t++) {
+      const s = kept[t]!;
+      const rows = rowCounts[s]!;
+      const own = s * width + b * blockWidth;
+      const cell = withDivergences
+        ? valueCells(
+            counts,
+            own,
+            groupSum,
+            lnReference,
+            b * blockWidth,
+            blockWidth,
+            groupRows - rows > 0,
+            mixture,
+            rows / groupRows,
+          )
+        : valueEntropy(counts, own, blockWidth);
+      meanEntropy += addCell(group, s, b, cell.entropy, cell.jsd);
+    }
+    if (withDivergences) group.gjsd += Math.max(0, plainEntropyOf(mixture) - meanEntropy) / blocks;
+  }
+}
+
+/** The group's cells on the WebAssembly kernel, a chunk of values at a time (every block of a chunk in turn). */
+function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy: Float64Array): void {
+  const { counts, rowCounts, kept, first, end, groupRows, groupSum, blocks, blockWidth, withDivergences } = group;
+  const { meta, out, mixture } = kernel;
+  kernel.setReference(groupSum);
+  meanEntropy.fill(0);
+  for (let from = first; from < end; from += kernel.chunk) {
+    const to = Math.min(end, from + kernel.chunk);
+    kernel.loadValues(counts, kept, from, to);
+    for (let t = from; t < to; t++) {
+      const rows = rowCounts[kept[t]!]!;
+      meta[2 * (t - from)] = withDivergences ? rows / groupRows : 0;
+      meta[2 * (t - from) + 1] = withDivergences && groupRows - rows > 0 ? 1 : 0;
+    }
+    for (let b = 0; b < blocks; b++) {
+      kernel.run(to - from, b * blockWidth, blockWidth);
+      let mean = 0;
+      for (let t = from; t < to; t++)
+        mean += addCell(group, kept[t]!, b, out[2 * (t - from)]!, out[2 * (t - from) + 1]!);
+      meanEntropy[b]! += mean;
+    }
+  }
+  if (withDivergences)
+    for (let b = 0; b < blocks; b++) {
+      const block = mixture.subarray(b * blockWidth, (b + 1) * blockWidth);
+      group.gjsd += Math.max(0, plainEntropyOf(block) - meanEntropy[b]!) / blocks;
+    }
+}
+
 /**
  * The kept slots (row count ≥ minCount and > 0), ordered so each group's are contiguous:
  * kept[groupStarts[g] .. groupStarts[g + 1]). An ungrouped set is one group (empty when nothing is kept).
@@ -352,6 +445,10 @@ function keptInGroupOrder(
   return { kept, groupStarts, grouped: true };
 }
 
+/** Sums below this have a reciprocal that overflows (subnormal): their cells are scaled by SUM_SCALE first. */
+const SUBNORMAL_SUM = 2 ** -1000;
+const SUM_SCALE = 2 ** 100;
+
 /** Reused result of valueCells (no allocation per value). */
 const CELL = { entropy: 0, jsd: 0 };
 
@@ -369,7 +466,7 @@ function valueEntropy(counts: Float64Array, own: number, width: number): typeof 
   if (so > 0)
     for (let k = 0; k < width; k++) {
       const p = counts[own + k]! / so;
-      if (p > 0) h -= p * Math.log(p);
+      if (p > 0) h -= p * fastLog(p);
     }
   CELL.entropy = Math.max(0, h);
   CELL.jsd = 0;
@@ -410,36 +507,39 @@ function valueCells(
   if (!withComplement || sc === 0) {
     for (let k = 0; k < width; k++) {
       const p = counts[own + k]! / so;
-      if (p > 0) hp -= p * Math.log(p);
+      if (p > 0) hp -= p * fastLog(p);
       mixture[k]! += weight * p;
     }
     CELL.entropy = Math.max(0, hp);
     return CELL;
   }
-  const lnSc = Math.log(sc);
-  const perOwn = 1 / so;
-  const perComplement = 1 / sc;
+  const lnSc = fastLog(sc);
+  // cells are normalised as (cell · scale) · (1 / (sum · scale)), scaled where the sum is subnormal
+  const ownScale = so < SUBNORMAL_SUM ? SUM_SCALE : 1;
+  const complementScale = sc < SUBNORMAL_SUM ? SUM_SCALE : 1;
+  const perOwn = 1 / (so * ownScale);
+  const perComplement = 1 / (sc * complementScale);
   let hq = 0;
   let hm = 0;
   for (let k = 0; k < width; k++) {
     const o = counts[own + k]!;
     const r = reference[ref + k]!;
     const c = r - o;
-    const p = o * perOwn;
+    const p = o * ownScale * perOwn;
     mixture[k]! += weight * p;
     if (c > 0) {
       const x = o / r;
-      const lnq = lnReference[ref + k]! + (x <= SERIES_LIMIT ? log1mSmall(x) : Math.log(c / r)) - lnSc;
-      const q = c * perComplement;
+      const lnq = lnReference[ref + k]! + (x <= SERIES_LIMIT ? log1mSmall(x) : fastLog(c / r)) - lnSc;
+      const q = c * complementScale * perComplement;
       hq -= q * lnq;
       if (p > 0) {
         const mid = 0.5 * p + 0.5 * q;
-        hp -= p * Math.log(p);
-        hm -= mid * Math.log(mid);
+        hp -= p * fastLog(p);
+        hm -= mid * fastLog(mid);
       } else hm -= 0.5 * q * (lnq - Math.LN2);
     } else if (p > 0) {
-      hp -= p * Math.log(p);
-      hm -= 0.5 * p * (Math.log(p) - Math.LN2);
+      hp -= p * fastLog(p);
+      hm -= 0.5 * p * (fastLog(p) - Math.LN2);
     }
   }
   hp = Math.max(0, hp);
@@ -456,7 +556,7 @@ function plainEntropyOf(values: Float64Array): number {
   let h = 0;
   for (let k = 0; k < values.length; k++) {
     const p = values[k]! / n;
-    if (p > 0) h -= p * Math.log(p);
+    if (p > 0) h -= p * fastLog(p);
   }
   return Math.max(0, h);
 }

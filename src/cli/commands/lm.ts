@@ -65,6 +65,20 @@ const OPTIONS = {
     type: "string",
     description: "name the residual tensors yourself: NAME,NAME,… (embeddings first, then one per block)",
   },
+  "stream-blocks": {
+    type: "boolean",
+    description:
+      "models larger than memory: run the graph block by block over the corpus, holding one block's weights and two layers of hidden states",
+  },
+  "memory-limit": {
+    type: "string",
+    description:
+      "with --stream-blocks: memory for one block's weights plus the hidden states, e.g. 8GB, 512MB, 4GiB; states that do not fit spill to disk (default: no limit)",
+  },
+  "spill-precision": {
+    type: "string",
+    description: "with --stream-blocks: type of spilled hidden states, float32 or float16 (default: the model's own)",
+  },
   ep: { type: "string", description: "onnxruntime execution providers for the model, e.g. cuda,cpu (default cpu)" },
   threads: { type: "string", description: "onnxruntime intra-op threads (default: onnxruntime's choice)" },
   kernel: { type: "string", description: "anchor kernel back end: onnx (default, fast) or ts (reference)" },
@@ -106,11 +120,35 @@ function integers(raw: string, name: string): number[] {
   });
 }
 
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `8GB`, `512 MB`, `4GiB`, `1e9` (bytes) → bytes; anything else is a UsageError. */
+export function parseByteSize(raw: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = BYTE_UNITS[(m?.[2] || "b").toLowerCase()];
+  const bytes = m && unit ? Number(m[1]) * unit : Number.NaN;
+  if (!Number.isFinite(bytes) || bytes < 1)
+    throw new UsageError(
+      `--${name} must be a positive size such as 8GB, 512MB or 4GiB (units ${Object.keys(BYTE_UNITS).join(", ")}), got "${raw}"`,
+    );
+  return Math.floor(bytes);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (flagOption(args, "help")) {
     console.log(
-      `usage: glossa lm --model DIR [--model DIR ...] --corpus FILE [--layers all|0,3,5] [--labels token,bigram,trigram,pos] [--max-tokens N] [--batch B] [--estimator soft|binned] [--out DIR] [--resume] [--outputs NAME,NAME]\n${summary}\n\n${describeOptions(OPTIONS)}`,
+      `usage: glossa lm --model DIR [--model DIR ...] --corpus FILE [--layers all|0,3,5] [--labels token,bigram,trigram,pos] [--max-tokens N] [--batch B] [--estimator soft|binned] [--out DIR] [--resume] [--outputs NAME,NAME] [--stream-blocks [--memory-limit 8GB]]\n${summary}\n\n${describeOptions(OPTIONS)}`,
     );
     return 0;
   }
@@ -130,6 +168,18 @@ export async function run(argv: string[]): Promise<number> {
   const maxTokensRaw = stringOption(args, "max-tokens");
   const maxLengthRaw = stringOption(args, "max-length");
   const threadsRaw = stringOption(args, "threads");
+  const streamBlocks = flagOption(args, "stream-blocks");
+  const memoryLimitRaw = stringOption(args, "memory-limit");
+  const spillRaw = stringOption(args, "spill-precision");
+  if (!streamBlocks && (memoryLimitRaw !== undefined || spillRaw !== undefined))
+    throw new UsageError(
+      `--${memoryLimitRaw !== undefined ? "memory-limit" : "spill-precision"} needs --stream-blocks`,
+    );
+  const memoryLimit = memoryLimitRaw === undefined ? undefined : parseByteSize(memoryLimitRaw, "memory-limit");
+  const spillPrecision =
+    spillRaw === undefined
+      ? undefined
+      : choiceOption(args, "spill-precision", ["float32", "float16"] as const, "float32");
   const out = stringOption(args, "out") ?? path.join("glossa-out", "lm");
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
@@ -167,6 +217,7 @@ export async function run(argv: string[]): Promise<number> {
     executionProviders: commaList(stringOption(args, "ep")),
     threads: threadsRaw === undefined ? undefined : numberOption(args, "threads", 0, { integer: true, min: 1 }),
     backend,
+    ...(streamBlocks ? { streamBlocks, memoryLimit, spillPrecision } : {}),
   };
   const command = commandLine(["lm", ...argv]);
   const result = await runExperiment(

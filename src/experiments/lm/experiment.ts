@@ -19,9 +19,13 @@ import { InputError } from "../../io/errors.js";
 import type { ResultRow, RunFolder } from "../../io/runFolder.js";
 import { type CellSelection, type ExperimentOptions, withRunFolder, yieldToEventLoop } from "../runner.js";
 import { LanguageModel, inspectModelFolder, padBatch, type PaddedBatch } from "../../sources/onnxModel.js";
-import { type LabelVocabulary, realPositions } from "../../labels/ngrams.js";
-import { lmLabelSets, tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
-import { RangeFinder } from "../../vector/binned.js";
+import { StreamedModel } from "../../sources/blockStream.js";
+import { type Cell, measureStreamed, measureWhole, type Progress } from "./passes.js";
+
+export { gatherRows } from "./passes.js";
+import type { StateType } from "../../sources/stateStore.js";
+import { tokenizeCorpus, type LmLabelSet, type TokenSequence } from "../../labels/lmLabels.js";
+import type { RangeFinder } from "../../vector/binned.js";
 import { createAccumulator } from "../../vector/create.js";
 import { makeAnchors, type Anchors } from "../../vector/anchors.js";
 import type { Calibration } from "../../vector/temperature.js";
@@ -64,6 +68,15 @@ export interface LmSweepOptions {
   threads?: number;
   /** Where the documents came from (recorded in run.json; default "(given)"). */
   corpusName?: string;
+  /**
+   * Run the graph block by block (embeddings, then one block at a time over the whole corpus),
+   * holding one block's weights and two layers of hidden states (see sources/blockStream.ts).
+   */
+  streamBlocks?: boolean;
+  /** With streamBlocks: bytes for one block's weights plus held states; states beyond it spill to disk. */
+  memoryLimit?: number;
+  /** With streamBlocks: type of spilled states (default the model's own; float16 rounds float32 states). */
+  spillPrecision?: StateType;
 }
 
 export interface LmSweepSummary {
@@ -116,16 +129,6 @@ export function finishedCells(rows: readonly ResultRow[]): Set<string> {
   return done;
 }
 
-/** Copies the real (non-padding) rows of a rows × length × d state array into a compact count × d array. */
-export function gatherRows(states: Float32Array, positions: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(positions.length * d);
-  for (let k = 0; k < positions.length; k++) {
-    const src = positions[k]! * d;
-    out.set(states.subarray(src, src + d), k * d);
-  }
-  return out;
-}
-
 function scalarParameters(p: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) {
@@ -135,20 +138,6 @@ function scalarParameters(p: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-interface Progress {
-  log: (message: string) => void;
-  started: number;
-  lastReport: number;
-}
-
-function report(progress: Progress, message: string, tokens: number, force = false): void {
-  const now = Date.now();
-  if (!force && now - progress.lastReport < 2000) return;
-  progress.lastReport = now;
-  const rate = tokens / Math.max(1e-3, (now - progress.started) / 1000);
-  progress.log(`${message} (${rate.toFixed(0)} tokens/s)`);
-}
-
 /** Checks every input before any model runs: folders, graphs, tokenizers, corpus, layer choice. */
 export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
   if (options.models.length === 0) throw new InputError("give at least one --model folder");
@@ -156,7 +145,8 @@ export async function validateLmInputs(options: LmSweepOptions): Promise<void> {
   if (!(options.batchSize >= 1)) throw new InputError(`--batch must be a positive integer, got ${options.batchSize}`);
   if (options.labels.length === 0) throw new InputError("give at least one label set");
   for (const dir of options.models) {
-    const info = await inspectModelFolder(dir, options.outputs);
+    // Streaming reads the graph without its weights, so checking a model never loads them.
+    const info = await inspectModelFolder(dir, options.outputs, { skeleton: options.streamBlocks });
     if (options.layers !== "all") {
       const bad = options.layers.filter((l) => !Number.isInteger(l) || l < 0 || l >= info.layers.tensors.length);
       if (bad.length)
@@ -190,7 +180,16 @@ export function lmParameters(config: LmSweepOptions): Record<string, unknown> {
 }
 
 /** Settings a resume may change: which cells the sweep holds, and how fast it runs. */
-export const LM_MAY_CHANGE = ["models", "steps", "layers", "estimators", "threads", "executionProviders"];
+export const LM_MAY_CHANGE = [
+  "models",
+  "steps",
+  "layers",
+  "estimators",
+  "threads",
+  "executionProviders",
+  "streamBlocks",
+  "memoryLimit",
+];
 
 export interface LmResult {
   dir: string;
@@ -250,11 +249,14 @@ async function runCells(
     const dir = options.models[m]!;
     const name = names[m]!;
     const step = options.steps?.[m] ?? stepFromName(basename(dir.replace(/\/+$/, "")));
-    const model = await LanguageModel.load(dir, {
+    const loadOptions = {
       outputs: options.outputs,
       executionProviders: options.executionProviders,
       threads: options.threads,
-    });
+    };
+    const model = options.streamBlocks
+      ? await StreamedModel.open(dir, loadOptions)
+      : await LanguageModel.load(dir, loadOptions);
     try {
       const layers = options.layers === "all" ? model.layers.tensors.map((_, i) => i) : [...options.layers];
       const todo = layers.flatMap((layer) =>
@@ -282,81 +284,54 @@ async function runCells(
       );
       const progress: Progress = { log, started: Date.now(), lastReport: Date.now() };
 
-      // Pass 1 (binned only): per-dimension ranges of each layer.
-      let ranges: Map<number, RangeFinder> | null = null;
-      const binnedLayers = new Set(todo.filter((c) => c.estimator === "binned").map((c) => c.layer));
-      if (binnedLayers.size) {
-        ranges = new Map();
-        let tokens = 0;
-        for (const { batch } of batches) {
-          const positions = realPositions(batch);
-          const wanted = [...binnedLayers];
-          const { width, states } = await model.forward(batch, wanted);
-          wanted.forEach((layer, i) => {
-            let finder = ranges!.get(layer);
-            if (!finder) ranges!.set(layer, (finder = new RangeFinder(width)));
-            finder.update(gatherRows(states[i]!, positions, width));
-          });
-          tokens += positions.length;
-          report(progress, `${name}: ranges pass ${tokens}/${corpus.tokens} tokens`, tokens);
-        }
-      }
-
-      // Pass 2: counts.
       const accumulators = new Map<string, EntropyAccumulator>();
-      const vocabularies = new Map<string, LabelVocabulary>();
-      let tokens = 0;
-      progress.started = Date.now();
-      for (const { batch, seqs } of batches) {
-        const positions = realPositions(batch);
-        const labelSets = lmLabelSets(batch, seqs, options.labels, vocabularies);
-        const { width, states } = await model.forward(batch, todoLayers);
-        const pending: Promise<void>[] = [];
-        todoLayers.forEach((layer, i) => {
-          const rows = gatherRows(states[i]!, positions, width);
-          for (const { estimator } of todo.filter((c) => c.layer === layer)) {
-            const key = cellKey(name, layer, estimator);
-            let acc = accumulators.get(key);
-            if (!acc)
-              accumulators.set(
-                key,
-                (acc = makeAccumulator(estimator, width, options, anchorCache, ranges?.get(layer), warnings, log)),
-              );
-            pending.push(acc.update(rows, labelSets));
-          }
-        });
-        await Promise.all(pending);
-        tokens += positions.length;
-        report(progress, `${name}: ${tokens}/${corpus.tokens} tokens`, tokens);
-      }
-      report(progress, `${name}: ${tokens} tokens done`, tokens, true);
-      summary.tokens += tokens;
-
-      for (const { layer, estimator } of todo) {
-        const acc = accumulators.get(cellKey(name, layer, estimator))!;
-        const estimate = acc.result();
-        const base = {
-          experiment: LM_EXPERIMENT,
-          model: name,
-          params: model.parameters,
-          ...(step !== undefined ? { step } : {}),
-          layer,
-          estimator,
-          ...scalarParameters(acc.parameters()),
-        };
-        const rows: ResultRow[] = cellMeasures(estimate).map(({ labelSet, measure, component, value, ...rest }) => ({
-          ...base,
-          ...(labelSet ? { labelSet } : {}),
-          measure,
-          ...(component ? { component } : {}),
-          value,
-          ...rest,
-        }));
-        rows.push({ ...base, measure: "tokens", value: tokens });
-        run.commit(cellId(name, layer, estimator), rows);
-        await yieldToEventLoop();
-        summary.cellsComputed++;
-      }
+      const accumulatorFor = (layer: number, estimator: LmEstimator, width: number, finder?: RangeFinder) => {
+        const key = cellKey(name, layer, estimator);
+        let acc = accumulators.get(key);
+        if (!acc)
+          accumulators.set(key, (acc = makeAccumulator(estimator, width, options, anchorCache, finder, warnings, log)));
+        return acc;
+      };
+      // One commit per cell, in todo order (layer, then estimator), whichever path measured it.
+      const commitCells = async (cellsToCommit: readonly Cell[], tokens: number) => {
+        for (const { layer, estimator } of cellsToCommit) {
+          const acc = accumulators.get(cellKey(name, layer, estimator))!;
+          const estimate = acc.result();
+          const base = {
+            experiment: LM_EXPERIMENT,
+            model: name,
+            params: model.parameters,
+            ...(step !== undefined ? { step } : {}),
+            layer,
+            estimator,
+            ...scalarParameters(acc.parameters()),
+          };
+          const rows: ResultRow[] = cellMeasures(estimate).map(({ labelSet, measure, component, value, ...rest }) => ({
+            ...base,
+            ...(labelSet ? { labelSet } : {}),
+            measure,
+            ...(component ? { component } : {}),
+            value,
+            ...rest,
+          }));
+          rows.push({ ...base, measure: "tokens", value: tokens });
+          run.commit(cellId(name, layer, estimator), rows);
+          await yieldToEventLoop();
+          summary.cellsComputed++;
+        }
+      };
+      const context = {
+        name,
+        todo,
+        corpusTokens: corpus.tokens,
+        batches,
+        options,
+        progress,
+        accumulatorFor,
+        commitCells,
+      };
+      summary.tokens +=
+        model instanceof StreamedModel ? await measureStreamed(model, context) : await measureWhole(model, context);
     } finally {
       await model.dispose();
     }

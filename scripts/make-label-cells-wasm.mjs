@@ -1,0 +1,652 @@
+// Assembles src/vector/labelCellsWasm.ts: a small WebAssembly SIMD (f64x2) kernel for the per-cell
+// work of the label-set estimate in result() (src/vector/countEstimate.ts), written out instruction
+// by instruction (no toolchain needed). Run: node scripts/make-label-cells-wasm.mjs
+// (the output is committed; rerun after editing).
+//
+// Two functions. cells(rows, count, stride, width, ref, lnRef, mixture, meta, out): for each value t < count,
+// its block of `width` f64 counts at rows + t·stride (bytes), against the group's reference
+// (ref[k] = group sum, lnRef[k] = ln ref[k]), with meta[2t] = weight and
+// meta[2t+1] = 1 when the value has a complement (0 otherwise), writes out[2t] = H(P) and
+// out[2t+1] = JSD(P ‖ Q) (Q = ref − own, clipped at 0) and adds weight · P into mixture: what
+// valueCells / valueEntropy in countEstimate.ts compute, two cells per f64x2, branch-free per
+// cell (cells of P = 0 or Q = 0 are masked out). The logarithm is musl's log (fdlibm: exponent
+// split, s = f / (2 + f), a degree-14 odd minimax; < 1 ulp), with subnormals scaled by 2^54 first.
+// addRows(rows, count, stride, width, target) adds values' counts into target (the group sums).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { section, sleb, uleb, vec } from "./wasm-encoding.mjs";
+
+const f64Bytes = (x) => [...new Uint8Array(Float64Array.of(x).buffer)];
+const i64Bytes = (hex) => [...new Uint8Array(BigInt64Array.of(BigInt.asIntN(64, BigInt(hex))).buffer)];
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+// locals: parameters first, then i32, f64 and v128 locals, allocated by name
+const PARAMS = ["rows", "count", "stride", "width", "ref", "lnRef", "mixture", "meta", "out"];
+const I32_LOCALS = ["t", "row", "i", "pairEnd"];
+const F64_LOCALS = ["so", "sc", "weight", "hp", "scale"];
+const V128_LOCALS = [
+  ...["o", "r", "p", "c", "cm", "q", "x", "l1m", "big", "lnq", "mid", "lp", "lm"],
+  ...["accO", "accC", "accP", "accQ", "accM", "perOwn", "perComplement", "ownScale", "complementScale"],
+  ...["lnSc", "weightV"],
+  ...["lx", "adj", "lt", "ix", "dk", "lf", "hfsq", "ls", "lz", "lw", "lr", "lqTmp"],
+];
+const index = new Map();
+[...PARAMS, ...I32_LOCALS, ...F64_LOCALS, ...V128_LOCALS].forEach((name, i) => index.set(name, i));
+const L = (name) => {
+  const i = index.get(name);
+  if (i === undefined) throw new Error(`no local ${name}`);
+  return uleb(i);
+};
+const get = (name) => [0x20, ...L(name)];
+// v128 constants live in locals set once per call (V8 rebuilds a v128.const at every use)
+const constants = new Map(); // local name → bytes of its v128.const
+const constant = (bytes) => {
+  const key = bytes.join(",");
+  let name = [...constants.entries()].find(([, b]) => b.join(",") === key)?.[0];
+  if (!name) {
+    name = `k${constants.size}`;
+    constants.set(name, bytes);
+    index.set(name, index.size);
+    V128_LOCALS.push(name);
+  }
+  return [0x20, ...L(name)];
+};
+const set = (name) => [0x21, ...L(name)];
+const tee = (name) => [0x22, ...L(name)];
+const i32 = (v) => [0x41, ...sleb(v)];
+const f64 = (v) => [0x44, ...f64Bytes(v)];
+const I = {
+  add: 0x6a,
+  sub: 0x6b,
+  mul: 0x6c,
+  and: 0x71,
+  shl: 0x74,
+  shrU: 0x76,
+  ltU: 0x49,
+  geU: 0x4f,
+  eqz: 0x45,
+};
+const F = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, max: 0xa5, eq: 0x61, ne: 0x62, lt: 0x63, le: 0x65 };
+const f64Load = (offset) => [0x2b, 3, ...uleb(offset)];
+const f64Store = (offset) => [0x39, 3, ...uleb(offset)];
+const simd = (op) => [0xfd, ...uleb(op)];
+const V = {
+  load: (offset = 0) => [...simd(0x00), 4, ...uleb(offset)],
+  load64Zero: (offset = 0) => [...simd(0x5d), 3, ...uleb(offset)],
+  store: (offset = 0) => [...simd(0x0b), 4, ...uleb(offset)],
+  constF64: (a, b = a) => constant([...simd(0x0c), ...f64Bytes(a), ...f64Bytes(b)]),
+  constI64: (hex) => constant([...simd(0x0c), ...i64Bytes(hex), ...i64Bytes(hex)]),
+  splat: simd(0x14),
+  extract: (lane) => [...simd(0x21), lane],
+  and: simd(0x4e),
+  or: simd(0x50),
+  bitselect: simd(0x52),
+  anyTrue: simd(0x53),
+  lt: simd(0x49),
+  gt: simd(0x4a),
+  i64Add: simd(0xce),
+  i64ShrU: simd(0xcd),
+  add: simd(0xf0),
+  sub: simd(0xf1),
+  mul: simd(0xf2),
+  div: simd(0xf3),
+};
+const block = (...body) => [0x02, 0x40, ...body.flat(), 0x0b];
+const loop = (...body) => [0x03, 0x40, ...body.flat(), 0x0b];
+const ifThen = (...body) => [0x04, 0x40, ...body.flat(), 0x0b];
+const ifElse = (thenBody, elseBody) => [0x04, 0x40, ...thenBody.flat(), 0x05, ...elseBody.flat(), 0x0b];
+const br = (depth) => [0x0c, depth];
+const brIf = (depth) => [0x0d, depth];
+
+// musl (fdlibm) log constants
+const LG = [
+  6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
+  1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
+];
+const LN2_HI = 6.9314718036912381649e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+
+/** dst = ln(src) lane-wise for src > 0 (any finite value elsewhere; callers mask those lanes). */
+const logV = (src, dst) => [
+  // subnormals (and 0, whose logarithm comes out finite, about −746): scale by 2^54 (exact) and take
+  // 54 off the exponent; a branch, as they are rare
+  ...get(src),
+  ...set("lx"),
+  ...V.constF64(0),
+  ...set("adj"),
+  ...get(src),
+  ...V.constF64(2 ** -1022),
+  ...V.lt,
+  ...tee("lt"),
+  ...V.anyTrue,
+  ...ifThen(
+    get(src),
+    V.constF64(2 ** 54),
+    V.mul,
+    get(src),
+    get("lt"),
+    V.bitselect,
+    set("lx"),
+    get("lt"),
+    V.constF64(54),
+    V.and,
+    set("adj"),
+  ),
+  ...get("lx"),
+  // ix = bits + (0x3ff00000 − 0x3fe6a09e) << 32: the exponent of m in [√½, √2) goes into k
+  ...V.constI64("0x00095f6200000000"),
+  ...V.i64Add,
+  ...set("ix"),
+  // dk = k as f64: biased exponent | 2^52's bits, minus 2^52 + 1023 (exact), minus 54 for subnormals
+  ...get("ix"),
+  ...i32(52),
+  ...V.i64ShrU,
+  ...V.constI64("0x4330000000000000"),
+  ...V.or,
+  ...V.constF64(2 ** 52 + 1023),
+  ...V.sub,
+  ...get("adj"),
+  ...V.sub,
+  ...set("dk"),
+  // f = m − 1
+  ...get("ix"),
+  ...V.constI64("0x000fffffffffffff"),
+  ...V.and,
+  ...V.constI64("0x3fe6a09e00000000"),
+  ...V.i64Add,
+  ...V.constF64(1),
+  ...V.sub,
+  ...set("lf"),
+  // hfsq = ½ f², s = f / (2 + f), z = s², w = z²
+  ...V.constF64(0.5),
+  ...get("lf"),
+  ...V.mul,
+  ...get("lf"),
+  ...V.mul,
+  ...set("hfsq"),
+  ...get("lf"),
+  ...V.constF64(2),
+  ...get("lf"),
+  ...V.add,
+  ...V.div,
+  ...tee("ls"),
+  ...get("ls"),
+  ...V.mul,
+  ...tee("lz"),
+  ...get("lz"),
+  ...V.mul,
+  ...set("lw"),
+  // R = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))) + w(Lg2 + w(Lg4 + w Lg6))
+  ...get("lz"),
+  ...V.constF64(LG[0]),
+  ...get("lw"),
+  ...V.constF64(LG[2]),
+  ...get("lw"),
+  ...V.constF64(LG[4]),
+  ...get("lw"),
+  ...V.constF64(LG[6]),
+  ...V.mul,
+  ...V.add,
+  ...V.mul,
+  ...V.add,
+  ...V.mul,
+  ...V.add,
+  ...V.mul,
+  ...get("lw"),
+  ...V.constF64(LG[1]),
+  ...get("lw"),
+  ...V.constF64(LG[3]),
+  ...get("lw"),
+  ...V.constF64(LG[5]),
+  ...V.mul,
+  ...V.add,
+  ...V.mul,
+  ...V.add,
+  ...V.mul,
+  ...V.add,
+  ...set("lr"),
+  // s(hfsq + R) + dk ln2_lo − hfsq + f + dk ln2_hi, in musl's order
+  ...get("ls"),
+  ...get("hfsq"),
+  ...get("lr"),
+  ...V.add,
+  ...V.mul,
+  ...get("dk"),
+  ...V.constF64(LN2_LO),
+  ...V.mul,
+  ...V.add,
+  ...get("hfsq"),
+  ...V.sub,
+  ...get("lf"),
+  ...V.add,
+  ...get("dk"),
+  ...V.constF64(LN2_HI),
+  ...V.mul,
+  ...V.add,
+  ...set(dst),
+];
+
+/** acc −= mask & (a · b) (masked lanes add nothing, even where a · b is NaN); no mask: acc −= a · b. */
+const subtractMasked = (acc, a, b, mask = null) => [
+  ...get(acc),
+  ...get(a),
+  ...get(b),
+  ...V.mul,
+  ...(mask ? [...mask, ...V.and] : []),
+  ...V.sub,
+  ...set(acc),
+];
+
+/** Load the cell pair at byte offset i of a block (or, in the tail, the last cell with a zero lane). */
+const loads = (tail) => {
+  const load = tail ? V.load64Zero() : V.load();
+  const at = (base) => [...get(base), ...get("i"), I.add, ...load];
+  return { at };
+};
+
+/** mixture[i] += weight · p (the tail writes its one lane back as a scalar). */
+const mixtureUpdate = (tail) => [
+  ...get("mixture"),
+  ...get("i"),
+  I.add,
+  ...(tail
+    ? [...get("mixture"), ...get("i"), I.add, ...f64Load(0)]
+    : [...get("mixture"), ...get("i"), I.add, ...V.load()]),
+  ...(tail ? [...get("weightV"), ...V.extract(0), ...get("p"), ...V.extract(0), F.mul, F.add] : []),
+  ...(tail ? [] : [...get("weightV"), ...get("p"), ...V.mul, ...V.add]),
+  ...(tail ? f64Store(0) : V.store()),
+];
+
+/** First pass: accO += o, accC += (c > 0 ? c : 0). */
+const sumsBody = (tail) => {
+  const { at } = loads(tail);
+  return [
+    ...at("row"),
+    ...set("o"),
+    ...get("accO"),
+    ...get("o"),
+    ...V.add,
+    ...set("accO"),
+    ...at("ref"),
+    ...get("o"),
+    ...V.sub,
+    ...tee("c"),
+    ...get("c"),
+    ...V.constF64(0),
+    ...V.gt,
+    ...V.and,
+    ...get("accC"),
+    ...V.add,
+    ...set("accC"),
+  ];
+};
+
+/** Entropy alone: accP −= p ln p (p > 0), mixture += weight · p. */
+const entropyBody = (tail) => {
+  const { at } = loads(tail);
+  return [
+    ...at("row"),
+    ...get("ownScale"),
+    ...V.mul,
+    ...get("perOwn"),
+    ...V.mul,
+    ...set("p"),
+    ...mixtureUpdate(tail),
+    ...logV("p", "lp"),
+    ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
+  ];
+};
+
+/** H(P), H(Q) and H(M) terms of a cell pair, with ln q = ln ref + ln(1 − o/ref) − ln sc. */
+const fullBody = (tail) => {
+  const { at } = loads(tail);
+  return [
+    ...at("row"),
+    ...tee("o"),
+    ...get("ownScale"),
+    ...V.mul,
+    ...get("perOwn"),
+    ...V.mul,
+    ...set("p"),
+    ...mixtureUpdate(tail),
+    ...at("ref"),
+    ...tee("r"),
+    ...get("o"),
+    ...V.sub,
+    ...tee("c"),
+    ...V.constF64(0),
+    ...V.gt,
+    ...set("cm"),
+    ...get("c"),
+    ...get("complementScale"),
+    ...V.mul,
+    ...get("perComplement"),
+    ...V.mul,
+    ...get("cm"),
+    ...V.and,
+    ...set("q"),
+    // x = o / ref; ln(1 − x) by its series to x⁶ (x ≤ 1/1024), else by the logarithm of c / ref
+    ...get("o"),
+    ...get("r"),
+    ...V.div,
+    ...set("x"),
+    ...V.constF64(0),
+    ...get("x"),
+    ...V.constF64(1 / 6),
+    ...V.mul,
+    ...V.constF64(1 / 5),
+    ...V.add,
+    ...get("x"),
+    ...V.mul,
+    ...V.constF64(1 / 4),
+    ...V.add,
+    ...get("x"),
+    ...V.mul,
+    ...V.constF64(1 / 3),
+    ...V.add,
+    ...get("x"),
+    ...V.mul,
+    ...V.constF64(1 / 2),
+    ...V.add,
+    ...get("x"),
+    ...V.mul,
+    ...V.constF64(1),
+    ...V.add,
+    ...get("x"),
+    ...V.mul,
+    ...V.sub,
+    ...set("l1m"),
+    ...get("x"),
+    ...V.constF64(1 / 1024),
+    ...V.gt,
+    ...get("cm"),
+    ...V.and,
+    ...tee("big"),
+    ...V.anyTrue,
+    ...ifThen(
+      get("c"),
+      get("r"),
+      V.div,
+      set("x"),
+      logV("x", "lqTmp"),
+      get("lqTmp"),
+      get("l1m"),
+      get("big"),
+      V.bitselect,
+      set("l1m"),
+    ),
+    ...at("lnRef"),
+    ...get("l1m"),
+    ...V.add,
+    ...get("lnSc"),
+    ...V.sub,
+    ...set("lnq"),
+    ...subtractMasked("accQ", "q", "lnq", get("cm")),
+    ...logV("p", "lp"),
+    ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
+    ...V.constF64(0.5),
+    ...get("p"),
+    ...V.mul,
+    ...V.constF64(0.5),
+    ...get("q"),
+    ...V.mul,
+    ...V.add,
+    ...set("mid"),
+    ...logV("mid", "lm"),
+    ...subtractMasked("accM", "mid", "lm"),
+  ];
+};
+
+/** Run `body` over the block's cell pairs (i = 0, 16, … < pairEnd), then over the odd last cell. */
+const overCells = (body) => [
+  ...i32(0),
+  ...set("i"),
+  ...block(loop(get("i"), get("pairEnd"), [I.geU], brIf(1), body(false), get("i"), i32(16), [I.add], set("i"), br(0))),
+  ...get("width"),
+  ...i32(1),
+  I.and,
+  ...ifThen(body(true)),
+];
+
+const zeroV = (name) => [...V.constF64(0), ...set(name)];
+const horizontal = (name) => [...get(name), ...V.extract(0), ...get(name), ...V.extract(1), F.add];
+const storeOut = (offset, value) => [
+  ...get("out"),
+  ...get("t"),
+  ...i32(4),
+  I.shl,
+  I.add,
+  ...value,
+  ...f64Store(offset),
+];
+
+/**
+ * Cells are normalised as (cell · scale) · (1 / (sum · scale)): scale = 1, or 2^100 where the sum
+ * is below 2^-1000 (subnormal sums, whose reciprocal would overflow).
+ */
+const scaled = (sum, scaleName, perName) => [
+  ...f64(2 ** 100),
+  ...f64(1),
+  ...get(sum),
+  ...f64(2 ** -1000),
+  F.lt,
+  0x1b, // select
+  ...tee("scale"),
+  ...V.splat,
+  ...set(scaleName),
+  ...f64(1),
+  ...get(sum),
+  ...get("scale"),
+  F.mul,
+  F.div,
+  ...V.splat,
+  ...set(perName),
+];
+
+const perValue = [
+  ...get("rows"),
+  ...get("t"),
+  ...get("stride"),
+  I.mul,
+  I.add,
+  ...set("row"),
+  ...get("meta"),
+  ...get("t"),
+  ...i32(4),
+  I.shl,
+  I.add,
+  ...f64Load(0),
+  ...tee("weight"),
+  ...V.splat,
+  ...set("weightV"),
+  ...zeroV("accO"),
+  ...zeroV("accC"),
+  ...zeroV("accP"),
+  ...zeroV("accQ"),
+  ...zeroV("accM"),
+  ...overCells(sumsBody),
+  ...horizontal("accO"),
+  ...set("so"),
+  ...horizontal("accC"),
+  ...set("sc"),
+  ...get("so"),
+  ...f64(0),
+  F.eq,
+  ...ifElse(
+    [storeOut(0, f64(0)), storeOut(8, f64(0))],
+    [
+      scaled("so", "ownScale", "perOwn"),
+      // no complement (or an empty one): the entropy alone
+      get("meta"),
+      get("t"),
+      i32(4),
+      [I.shl, I.add],
+      f64Load(8),
+      f64(0),
+      [F.eq],
+      get("sc"),
+      f64(0),
+      [F.eq],
+      [0x72], // i32.or
+      ifElse(
+        [overCells(entropyBody), storeOut(0, [...f64(0), ...horizontal("accP"), F.max]), storeOut(8, f64(0))],
+        [
+          scaled("sc", "complementScale", "perComplement"),
+          get("sc"),
+          V.splat,
+          set("x"),
+          logV("x", "lnSc"),
+          overCells(fullBody),
+          f64(0),
+          horizontal("accP"),
+          [F.max],
+          set("hp"),
+          storeOut(0, get("hp")),
+          // jsd = max(0, hm − ½ hp − ½ max(0, hq))
+          storeOut(8, [
+            ...f64(0),
+            ...horizontal("accM"),
+            ...f64(0.5),
+            ...get("hp"),
+            F.mul,
+            F.sub,
+            ...f64(0.5),
+            ...f64(0),
+            ...horizontal("accQ"),
+            F.max,
+            F.mul,
+            F.sub,
+            F.max,
+          ]),
+        ],
+      ),
+    ],
+  ),
+];
+
+const prologue = () => [...constants.entries()].flatMap(([name, bytes]) => [...bytes, ...set(name)]);
+const body = [
+  ...prologue(),
+  // pairEnd = (width & ~1) · 8
+  ...get("width"),
+  ...i32(-2),
+  I.and,
+  ...i32(3),
+  I.shl,
+  ...set("pairEnd"),
+  ...i32(0),
+  ...set("t"),
+  ...block(loop(get("t"), get("count"), [I.geU], brIf(1), perValue, get("t"), i32(1), [I.add], set("t"), br(0))),
+  0x0b, // end function
+];
+const locals = vec([
+  [...uleb(I32_LOCALS.length), I32],
+  [...uleb(F64_LOCALS.length), F64],
+  [...uleb(V128_LOCALS.length), V128],
+]);
+const code = [...locals, ...body];
+
+// addRows(rows, count, stride, width, target): target[k] += row_t[k] for t = 0, 1, … < count, each cell
+// summed in value order (bit for bit the JavaScript loop's sums). Locals by number: params 0–4, then
+// t 5, row 6, i 7, pairEnd 8.
+const [A_ROWS, A_COUNT, A_STRIDE, A_WIDTH, A_TARGET, A_T, A_ROW, A_I, A_END] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const lget = (i) => [0x20, ...uleb(i)];
+const lset = (i) => [0x21, ...uleb(i)];
+const addCell = (tail) => {
+  const load = tail ? f64Load(0) : V.load();
+  const addr = (base) => [...lget(base), ...lget(A_I), I.add];
+  return [
+    ...addr(A_TARGET),
+    ...addr(A_TARGET),
+    ...load,
+    ...addr(A_ROW),
+    ...load,
+    ...(tail ? [F.add] : V.add),
+    ...(tail ? f64Store(0) : V.store()),
+  ];
+};
+const addRowsBody = [
+  ...lget(A_WIDTH),
+  ...i32(-2),
+  I.and,
+  ...i32(3),
+  I.shl,
+  ...lset(A_END),
+  ...i32(0),
+  ...lset(A_T),
+  ...block(
+    loop(
+      lget(A_T),
+      lget(A_COUNT),
+      [I.geU],
+      brIf(1),
+      lget(A_ROWS),
+      lget(A_T),
+      lget(A_STRIDE),
+      [I.mul, I.add],
+      lset(A_ROW),
+      i32(0),
+      lset(A_I),
+      block(
+        loop(lget(A_I), lget(A_END), [I.geU], brIf(1), addCell(false), lget(A_I), i32(16), [I.add], lset(A_I), br(0)),
+      ),
+      lget(A_WIDTH),
+      i32(1),
+      [I.and],
+      ifThen(addCell(true)),
+      lget(A_T),
+      i32(1),
+      [I.add],
+      lset(A_T),
+      br(0),
+    ),
+  ),
+  0x0b,
+];
+const addRowsCode = [...vec([[...uleb(4), I32]]), ...addRowsBody];
+
+const module = [
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+  ...section(
+    1,
+    vec([
+      [0x60, ...vec(new Array(PARAMS.length).fill([I32])), 0], // type 0: (i32 × 10) → ()
+      [0x60, ...vec(new Array(5).fill([I32])), 0], // type 1: (i32 × 5) → ()
+    ]),
+  ),
+  ...section(3, vec([[0], [1]])), // cells: type 0, addRows: type 1
+  ...section(5, vec([[0x00, 1]])), // one memory, min 1 page
+  ...section(
+    7,
+    vec([
+      [...vec([..."cells"].map((c) => [c.charCodeAt(0)])), 0x00, 0],
+      [...vec([..."addRows"].map((c) => [c.charCodeAt(0)])), 0x00, 1],
+      [...vec([..."memory"].map((c) => [c.charCodeAt(0)])), 0x02, 0],
+    ]),
+  ),
+  ...section(
+    10,
+    vec([
+      [...uleb(code.length), ...code],
+      [...uleb(addRowsCode.length), ...addRowsCode],
+    ]),
+  ),
+];
+const bytes = Uint8Array.from(module);
+if (!WebAssembly.validate(bytes)) {
+  try {
+    new WebAssembly.Module(bytes);
+  } catch (error) {
+    throw new Error(`the assembled module does not validate: ${error.message}`);
+  }
+}
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "vector", "labelCellsWasm.ts");
+fs.writeFileSync(
+  out,
+  `/** Generated by scripts/make-label-cells-wasm.mjs (read it for what the kernel computes); do not edit. */\nexport const LABEL_CELLS_WASM_BASE64 =\n  "${Buffer.from(bytes).toString("base64")}";\n`,
+);
+console.log(`${out}: ${bytes.length} bytes of WebAssembly`);
