@@ -95,10 +95,27 @@ describe("emergent summary (hand-computed values)", () => {
     expect(s.capacity).toHaveLength(5 * 2);
     // Hidden ranks [1.5, 1.5, 3.5, 3.5] against [1, 2, 3, 4]: ρ = 4/√(4·5) = 2/√5; p: the high pair is
     // {3,4} or {1,2} in 2·(2!·2!) = 8 of 24 orderings.
+    // 4 runs: no ρ and no p, only "too few runs" (the rule of src/stats/summary.ts).
     const trend = s.capacityTrend.find((t) => t.reading === "1-synonymy")!;
-    expect(trend.rho).toBeCloseTo(2 / Math.sqrt(5), 12);
-    expect(trend.p).toBeCloseTo(1 / 3, 12);
+    expect(trend).toMatchObject({ rho: null, p: null, n: 4 });
+    expect(trend.interval.note).toBe("too few runs");
     expect(s.capacityTrend).toHaveLength(5);
+    for (const t of s.capacityTrend) expect([t.rho, t.p]).toEqual([null, null]);
+  });
+
+  it("capacity trend over 5 runs: a number", () => {
+    const fifth = { experiment: "emergent", run: "h32-s1", seed: 1, hiddenSize: 32, epoch: 1 };
+    const five = summariseEmergent([
+      ...rows(),
+      { ...fifth, measure: "synonymy", value: 0.05 },
+      { ...fifth, split: "compositional", measure: "accuracy", value: 0.5 },
+    ]);
+    // Hidden ranks [1.5, 1.5, 3.5, 3.5, 5] against 1 − synonymy ranks [1, 2, 3, 4, 5]: ρ = 9/√(9·10) = 3/√10.
+    const trend = five.capacityTrend.find((t) => t.reading === "1-synonymy")!;
+    expect(trend.n).toBe(5);
+    expect(trend.rho).toBeCloseTo(3 / Math.sqrt(10), 12);
+    expect(trend.p).toBeGreaterThan(0);
+    expect(trend.interval.estimate).toBeCloseTo(3 / Math.sqrt(10), 12);
   });
 
   it("final values per run and the tidy summary rows", () => {
@@ -119,6 +136,9 @@ describe("emergent summary (hand-computed values)", () => {
     const trend = out.find((r) => r.measure === "hiddenSizeSpearman" && r.reading === "1-synonymy")!;
     expect(trend.value).toBeNull();
     expect(trend.note).toBe("too few runs");
+    const rhoRows = out.filter((r) => r.measure === "hiddenSizeSpearmanRho" || r.measure === "hiddenSizeSpearmanP");
+    expect(rhoRows).toHaveLength(2 * 5);
+    for (const r of rhoRows) expect(r).toMatchObject({ value: null, note: "too few runs", runs: 4 });
     expect(out.find((r) => r.measure === "spearmanPAdjusted")).toMatchObject({
       correction: "benjamini-hochberg",
       run: "summary",

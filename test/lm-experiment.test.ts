@@ -116,7 +116,12 @@ describe("LM sweep", () => {
     const token = rows.filter((r) => r.measure === "regularity-ln-n" && r.labelSet === "token");
     expect(token.map((r) => r.correction).sort()).toEqual(["corrected", "null", "raw"]);
     const byCorrection = Object.fromEntries(token.map((r) => [r.correction, r.value as number]));
-    expect(byCorrection.corrected).toBeCloseTo(byCorrection.raw! - byCorrection.null!, 12);
+    // the plug-in overstates regularity; the two-stage correction (METHODS "Small-sample bias") lowers it
+    expect(byCorrection.corrected).toBeLessThan(byCorrection.raw!);
+    // disentanglement is corrected by the shadows alone: raw − null
+    const dis = rows.filter((r) => r.measure === "disentanglement" && r.labelSet === "token");
+    const disBy = Object.fromEntries(dis.map((r) => [r.correction, r.value as number]));
+    expect(disBy.corrected).toBeCloseTo(disBy.raw! - disBy.null!, 12);
     expect(token.every((r) => r.nullShadows === 2)).toBe(true);
     const info = rows.filter((r) => r.measure === "information" && !r.labelSet);
     expect(info.map((r) => r.correction)).toEqual(["raw"]);

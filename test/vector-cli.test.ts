@@ -142,7 +142,7 @@ describe("glossa entropy", () => {
     expect(table.code).toBe(0);
     expect(table.out).toContain("95% lower");
     expect(table.out).toContain(
-      "value: bias-corrected = raw − (null mean − the value for labels that carry nothing), from 4 null shadows",
+      "value: bias-corrected in two stages: a within-value estimate of H(Z|X)'s bias, then 4 null shadows",
     );
     const tokenLines = table.out.split("\n").filter((line) => /^\s*token\s/.test(line));
     const shown = [...perLabelSet, "I null mean", "I null sd", "I null p (20 shuffles)"];

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { onnxBackend } from "../src/compute/onnx.js";
+import { tsBackend } from "../src/compute/ts.js";
 import { Random } from "../src/util/random.js";
 import {
   PartitionedAccumulator,
@@ -18,6 +19,7 @@ import {
   type MeasureRow,
 } from "../src/vector/index.js";
 import { expectSameMeasures } from "./helpers/estimatorContract.js";
+import { rowEntropies } from "../src/vector/rowEntropy.js";
 import { gaussianRows } from "./vector-helpers.js";
 
 const backend = onnxBackend({ threads: 1 });
@@ -126,23 +128,21 @@ describe("bias correction keeps real structure", () => {
   const d = 64;
   const V = 40;
 
-  it("weak clusters: corrected from 5 rows per value is within 0.02 of raw from 1,000 rows per value", async () => {
-    const reference = await regularityOf(clusters(V, 1000, d, 6, 1), d);
-    const small = await regularityOf(clusters(V, 5, d, 6, 7), d);
-    expect(reference.raw).toBeGreaterThan(0.01); // there is structure to find
-    expect(Math.abs(small.corrected - reference.raw)).toBeLessThanOrEqual(0.02);
-    expect(Math.abs(small.raw - reference.raw)).toBeGreaterThan(0.2); // raw at 5 rows is mostly bias
-    expect(Math.abs(small.corrected - reference.raw)).toBeLessThan(Math.abs(small.raw - reference.raw) / 10);
-  });
-
-  it("strong clusters: the correction is conservative — positive, below the truth, and significant", async () => {
-    const reference = await regularityOf(clusters(V, 1000, d, 1, 1), d);
-    const small = await regularityOf(clusters(V, 5, d, 1, 7), d);
-    expect(small.raw).toBeGreaterThan(reference.raw); // plug-in: biased up
-    expect(small.corrected).toBeGreaterThan(0.05);
-    expect(small.corrected).toBeLessThan(reference.raw); // null bias ≥ within-value bias: over-corrects
-    expect(small.p).toBeCloseTo(1 / 9, 12); // no shadow reaches the observed value
-  });
+  // noise sd 6: weak structure (truth ≈ 0.016); 3: medium (≈ 0.05); 1: strong (≈ 0.24), where the
+  // shadows alone over-correct (their null is the bias of rows spread like all rows)
+  it.each([6, 3, 1])(
+    "clusters with noise sd %i: corrected from 5 rows per value is within 0.02 of raw from 1,000 rows per value",
+    async (spread) => {
+      const reference = await regularityOf(clusters(V, 1000, d, spread, 1), d);
+      const small = await regularityOf(clusters(V, 5, d, spread, 7), d);
+      expect(reference.raw).toBeGreaterThan(0.01); // there is structure to find
+      expect(Math.abs(small.raw - reference.raw)).toBeGreaterThan(0.1); // raw at 5 rows is mostly bias
+      const error = Math.abs(small.corrected - reference.raw);
+      expect(error, `corrected ${small.corrected}, truth ${reference.raw}, raw ${small.raw}`).toBeLessThanOrEqual(0.02);
+      expect(error).toBeLessThan(Math.abs(small.raw - reference.raw) / 5);
+      if (spread === 1) expect(small.p).toBeCloseTo(1 / 9, 12); // no shadow reaches the observed value
+    },
+  );
 });
 
 describe("null shadows stream, merge and serialise", () => {
@@ -203,11 +203,27 @@ describe("null shadows stream, merge and serialise", () => {
     const reg = rowsOut.filter((r) => r.labelSet === "x" && r.measure === "regularity-ln-n");
     expect(reg.map((r) => r.correction)).toEqual(["raw", "null", "corrected"]);
     const [raw, nul, corrected] = reg as [MeasureRow, MeasureRow, MeasureRow];
-    expect(corrected.value).toBeCloseTo(raw.value - nul.value, 14);
+    // two stages: the within-value bias estimate raises H(Z|X), then the shadows (corrected the same way) remove the rest
+    const e = acc.result();
+    const x = e.labelSets.x!;
+    const shadows = x.null!.shadows;
+    expect(shadows).toHaveLength(3);
+    expect(x.withinBias).toBeGreaterThan(0);
+    const lnN = e.maxEntropy!;
+    expect(raw.value).toBeCloseTo(x.mutualInformation / lnN, 14);
+    expect(nul.value).toBeCloseTo(shadows.reduce((a, s) => a + s.mutualInformation / lnN, 0) / 3, 14);
+    const adjustedNull = shadows.reduce((a, s) => a + (s.mutualInformation - s.withinBias!) / lnN, 0) / 3;
+    expect(corrected.value).toBeCloseTo((x.mutualInformation - x.withinBias!) / lnN - adjustedNull, 14);
+    // disentanglement is not touched by the within-value stage: corrected = raw − null
+    const dis = rowsOut.filter((r) => r.labelSet === "x" && r.measure === "disentanglement");
+    expect(dis[2]!.value).toBeCloseTo(dis[0]!.value - dis[1]!.value, 14);
     expect(nul.shadows).toBe(3);
     expect(nul.sd).toBeGreaterThan(0);
     expect(nul.lower!).toBeLessThan(nul.value);
-    expect(corrected.upper! - corrected.lower!).toBeCloseTo(nul.upper! - nul.lower!, 12);
+    // the corrected value's interval: the Monte Carlo error of the shadows' (within-corrected) mean
+    const adjusted = shadows.map((s) => (s.mutualInformation - s.withinBias!) / lnN);
+    const sdAdjusted = Math.sqrt(adjusted.reduce((a, v) => a + (v - adjustedNull) ** 2, 0) / 2);
+    expect(corrected.upper! - corrected.lower!).toBeCloseTo((2 * 1.959963984540054 * sdAdjusted) / Math.sqrt(3), 12);
     expect(corrected.pValue).toBeGreaterThanOrEqual(0.25);
     // variation's corrected value adds the null bias back: information = variation + regularity-ln-n holds corrected too
     const info = rowsOut.find((r) => r.measure === "information")!.value;
@@ -254,5 +270,74 @@ describe("null shadows stream, merge and serialise", () => {
     await feed(mixed, rows, { s: new Random(4).shuffle(Int32Array.from(sorted)) as Int32Array }, 300);
     const good = mixed.result().labelSets.s!.null!;
     expect(Math.abs(good.agreement - good.expectedAgreement)).toBeLessThan(0.03);
+  });
+});
+
+describe("shadows are keyed on the input, not on the kernel's output", () => {
+  const d = 32;
+  const count = 2000;
+  const rows = gaussianRows(count, d, 11);
+  const labels = { x: independentLabels(count, 5, 3), y: independentLabels(count, 40, 4) };
+
+  async function measuresWith(estimator: string, compute: typeof backend) {
+    const acc = createAccumulator({ estimator, d, n: 50, seed: 4, backend: compute, nullShadows: 3, nullSeed: 2 });
+    await feed(acc, rows, labels, 500);
+    return structureMeasures(acc);
+  }
+
+  it.each(["hard", "soft"])("%s: TypeScript and onnx back ends give the same corrected values", async (estimator) => {
+    const ts = await measuresWith(estimator, tsBackend);
+    const onnx = await measuresWith(estimator, backend);
+    expect(onnx.map((r) => [r.labelSet, r.measure, r.correction])).toEqual(
+      ts.map((r) => [r.labelSet, r.measure, r.correction]),
+    );
+    const gap = (kind: string) =>
+      Math.max(
+        ...ts.map((r, i) =>
+          r.correction === kind ? Math.abs(r.value - onnx[i]!.value) / Math.max(1e-3, Math.abs(r.value)) : 0,
+        ),
+      );
+    expect(ts.filter((r) => r.correction === "corrected")).toHaveLength(2 * 7);
+    if (estimator === "hard") {
+      // argmax agrees on every row here, so the raw tables are identical; so must the shadows be
+      expect(gap("raw")).toBe(0);
+      expect(gap("corrected")).toBeLessThanOrEqual(1e-9);
+    } else {
+      // soft vectors differ in the last float bits; the corrected values differ no more than the raw ones do
+      expect(gap("raw")).toBeLessThan(1e-5);
+      expect(gap("corrected")).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe("row entropies (the within-value estimate's mean row entropy)", () => {
+  it("match −Σ z ln z with Math.log to 1e-8 on soft rows, zeros and tiny cells included", () => {
+    const width = 100;
+    const count = 200;
+    const r = new Random(3);
+    const values = new Float32Array(count * width);
+    for (let i = 0; i < count; i++) {
+      let sum = 0;
+      for (let k = 0; k < width; k++) {
+        const v = k % 17 === 0 ? 0 : Math.exp(12 * (r.uniform() - 0.5) * (1 + (i % 5)));
+        values[i * width + k] = v;
+        sum += v;
+      }
+      for (let k = 0; k < width; k++) values[i * width + k]! /= sum;
+    }
+    const offset = values.subarray(width, count * width); // a view that does not start at the buffer's start
+    const fast = rowEntropies(offset, count - 1, width);
+    expect(fast).toHaveLength(count - 1);
+    let worst = 0;
+    for (let i = 0; i < count - 1; i++) {
+      let h = 0;
+      for (let k = 0; k < width; k++) {
+        const z = offset[i * width + k]!;
+        if (z > 0) h -= z * Math.log(z);
+      }
+      worst = Math.max(worst, Math.abs(fast[i]! - h));
+    }
+    expect(worst).toBeLessThan(1e-8);
+    expect(worst).toBeGreaterThan(0); // it is the table, not Math.log
   });
 });

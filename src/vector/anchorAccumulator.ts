@@ -169,8 +169,8 @@ export class AnchorAccumulator implements EntropyAccumulator {
       this.state.excludedRows.clear();
       this.state.setLabelSetNames(names);
     }
-    if (this.estimator === "soft") this.state.addDense(out.values, count, mask, labelSets);
-    else this.state.addIndices(argmaxRows(out.values, count, this.n), count, mask, labelSets);
+    if (this.estimator === "soft") this.state.addDense(out.values, count, mask, labelSets, data);
+    else this.state.addIndices(argmaxRows(out.values, count, this.n), count, mask, labelSets, data);
   }
 
   merge(other: EntropyAccumulator): this {

@@ -126,7 +126,7 @@ export class BinnedAccumulator implements EntropyAccumulator {
     // non-finite values, so the data is read once; it is added only if the batch is clean.
     if (this.headSize === 1 && names.length === 0 && !this.state.store && this.countDirect(data, count)) return;
     const mask = invalidRowMask(batch, this.d, { skipInvalid: this.skipInvalid, rejectZero: false });
-    this.state.addIndices(this.binIndices(data, count), count, mask, labelSets);
+    this.state.addIndices(this.binIndices(data, count), count, mask, labelSets, data);
   }
 
   private batchHistogram: Uint32Array | null = null;

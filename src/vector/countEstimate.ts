@@ -48,6 +48,12 @@ export interface LabelSetEstimate {
   generalisedJsd: number | null;
   /** Grouped sets: parent labels with at least one kept sub-label. */
   groups?: number;
+  /**
+   * The within-value estimate of the plug-in's bias of H(Z|X) (nats, ≥ 0; METHODS "Small-sample
+   * bias"): from each value's rows, by the collision law. Present with null shadows (the bias
+   * correction adds it to H(Z|X) before the shadows remove what it misses); absent otherwise.
+   */
+  withinBias?: number;
   /** The same quantities for each null shadow (bias correction; absent without shadows). */
   null?: NullShadowEstimate;
 }
@@ -55,7 +61,7 @@ export interface LabelSetEstimate {
 /** The label-dependent quantities of one estimate: what a null shadow reports. */
 export type ShadowEstimate = Pick<
   LabelSetEstimate,
-  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd"
+  "entropy" | "conditionalEntropy" | "mutualInformation" | "disentanglement" | "generalisedJsd" | "withinBias"
 >;
 
 export interface NullShadowEstimate {
@@ -104,6 +110,7 @@ export function labelSetEstimate(state: CountState, name: string, options: Count
       mutualInformation: s.mutualInformation,
       disentanglement: s.disentanglement,
       generalisedJsd: s.generalisedJsd,
+      ...(s.withinBias !== undefined ? { withinBias: s.withinBias } : {}),
     };
   });
   return {
@@ -160,6 +167,7 @@ export function tableEstimate(
     lnReference: new Float64Array(withDivergences && !kernel ? width : 0),
     meanEntropy: new Float64Array(blocks),
   };
+  const within = table.rowEntropy ? new WithinBias(blocks, blockWidth) : null;
   let conditional = 0;
   let groupMeans = 0;
   let groupsKept = 0;
@@ -189,6 +197,8 @@ export function tableEstimate(
       blocks,
       blockWidth,
       withDivergences,
+      within,
+      rowEntropy: table.rowEntropy,
       entropySum: 0,
       weightedEntropy: 0,
       jsdSum: 0,
@@ -209,6 +219,7 @@ export function tableEstimate(
     }
   }
   if (weighting === "uniform") conditional = order.grouped ? safeMean(groupMeans, groupsKept) : groupMeans;
+  const withinBias = within ? within.aggregate(order, rowCounts, retainedRows, weighting) : undefined;
   return {
     values: table.size,
     retainedValues: order.kept.length,
@@ -221,7 +232,86 @@ export function tableEstimate(
     disentanglement: withDivergences ? safeMean(jsdOverGroups, groupsCompared) : null,
     generalisedJsd: withDivergences ? safeMean(gjsdOverGroups, groupsCompared) : null,
     ...(order.grouped ? { groups: groupsKept } : {}),
+    ...(withinBias !== undefined ? { withinBias } : {}),
   };
+}
+
+/**
+ * The within-value bias estimate (METHODS "Small-sample bias", the collision law). For a value
+ * with m rows, D = H(P̂) − (mean of its rows' own entropies) is the information among its rows
+ * (the generalised JSD of m distributions, 0 ≤ D ≤ ln m). For the collision (order-2) analogue,
+ * exactly, exp(−D_m) = λ + (1 − λ)/m, λ = ‖P‖² / E‖z‖² (the share of a row's self-overlap that two
+ * rows of the value share); solving for λ and letting m → ∞ gives the bias D_∞ − D_m =
+ * ln(1 + (1 − λ)/(m λ)). λ̂ = (m e^{−D} − 1)/(m − 1), clamped to [1/cells, 1], is pooled per
+ * block over the set's values with m ≥ 2 (weighted by rows: it is linear in e^{−D}, so pooling
+ * before the logarithm avoids a Jensen bias at few rows); every kept value, including those with
+ * one row, is then corrected by the bias its row count has under the pooled λ, aggregated as
+ * H(Z|X) is. Values with one row carry no within-value information: when no value has two rows,
+ * the estimate is 0 and the null shadows correct alone.
+ */
+class WithinBias {
+  private readonly lambdaSum: Float64Array;
+  private readonly weightSum: Float64Array;
+
+  constructor(
+    private readonly blocks: number,
+    private readonly blockWidth: number,
+  ) {
+    this.lambdaSum = new Float64Array(blocks);
+    this.weightSum = new Float64Array(blocks);
+  }
+
+  /** One value's block: its row count, plug-in entropy and mean row entropy. */
+  addValue(block: number, rows: number, entropy: number, meanRowEntropy: number): void {
+    if (rows < 2) return;
+    const information = Math.max(0, entropy - meanRowEntropy);
+    const lambda = (rows * Math.exp(-information) - 1) / (rows - 1);
+    this.lambdaSum[block]! += rows * Math.min(1, Math.max(1 / this.blockWidth, lambda));
+    this.weightSum[block]! += rows;
+  }
+
+  /** The bias of a value with m rows (nats, mean over blocks). */
+  private biasOf(m: number): number {
+    let sum = 0;
+    for (let b = 0; b < this.blocks; b++) {
+      if (this.weightSum[b]! === 0) continue;
+      const lambda = this.lambdaSum[b]! / this.weightSum[b]!;
+      sum += Math.log1p((1 - lambda) / (m * lambda));
+    }
+    return sum / this.blocks;
+  }
+
+  /** The per-value biases aggregated as H(Z|X) is (weighted by rows, or uniform, within groups then over them). */
+  aggregate(
+    order: { kept: Int32Array; groupStarts: Int32Array; grouped: boolean },
+    rowCounts: Float64Array,
+    retainedRows: number,
+    weighting: Weighting,
+  ): number {
+    const cache = new Map<number, number>();
+    const bias = (m: number) => {
+      let v = cache.get(m);
+      if (v === undefined) cache.set(m, (v = this.biasOf(m)));
+      return v;
+    };
+    let weighted = 0;
+    let groupMeans = 0;
+    const groups = order.groupStarts.length - 1;
+    for (let g = 0; g < groups; g++) {
+      const first = order.groupStarts[g]!;
+      const end = order.groupStarts[g + 1]!;
+      let sum = 0;
+      for (let t = first; t < end; t++) {
+        const rows = rowCounts[order.kept[t]!]!;
+        const b = bias(rows);
+        weighted += (rows / retainedRows) * b;
+        sum += b;
+      }
+      groupMeans += sum / (end - first);
+    }
+    if (weighting !== "uniform") return weighted;
+    return order.grouped ? safeMean(groupMeans, groups) : groupMeans;
+  }
 }
 
 function safeMean(sum: number, count: number): number {
@@ -241,6 +331,9 @@ interface GroupPass {
   blocks: number;
   blockWidth: number;
   withDivergences: boolean;
+  /** The within-value bias estimate being gathered (with null shadows), and the table's row-entropy sums. */
+  within: WithinBias | null;
+  rowEntropy: Float64Array | null;
   /** Σ over values and blocks of H / blocks; the same weighted by rows / retainedRows; Σ JSD / blocks over values with a complement. */
   entropySum: number;
   weightedEntropy: number;
@@ -250,7 +343,9 @@ interface GroupPass {
 }
 
 /** Add one value's block (entropy, JSD) to the group's sums; returns its share of the block's mean entropy. */
-function addCell(group: GroupPass, rows: number, entropy: number, jsd: number): number {
+function addCell(group: GroupPass, slot: number, block: number, entropy: number, jsd: number): number {
+  const rows = group.rowCounts[slot]!;
+  group.within?.addValue(block, rows, entropy, group.rowEntropy![slot]! / rows);
   group.entropySum += entropy / group.blocks;
   group.weightedEntropy += ((rows / group.retainedRows) * entropy) / group.blocks;
   if (group.groupRows - rows > 0) group.jsdSum += jsd / group.blocks;
@@ -283,7 +378,7 @@ function groupCellsJs(group: GroupPass, scratch: { mixture: Float64Array; lnRefe
             rows / groupRows,
           )
         : valueEntropy(counts, own, blockWidth);
-      meanEntropy += addCell(group, rows, cell.entropy, cell.jsd);
+      meanEntropy += addCell(group, s, b, cell.entropy, cell.jsd);
     }
     if (withDivergences) group.gjsd += Math.max(0, plainEntropyOf(mixture) - meanEntropy) / blocks;
   }
@@ -307,7 +402,7 @@ function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy:
       kernel.run(to - from, b * blockWidth, blockWidth);
       let mean = 0;
       for (let t = from; t < to; t++)
-        mean += addCell(group, rowCounts[kept[t]!]!, out[2 * (t - from)]!, out[2 * (t - from) + 1]!);
+        mean += addCell(group, kept[t]!, b, out[2 * (t - from)]!, out[2 * (t - from) + 1]!);
       meanEntropy[b]! += mean;
     }
   }

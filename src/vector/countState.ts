@@ -12,12 +12,14 @@ import {
   NO_SHADOWS,
   batchKey,
   eligibleRows,
+  shadowOrder,
   shadowMultiSlots,
   shadowSlots,
   type NullShadowOptions,
   type Slots,
 } from "./nullShadows.js";
 import { RowStore, type Contribution } from "./rowStore.js";
+import { rowEntropies } from "./rowEntropy.js";
 import { isMultiLabels, requireSingleLabels, type LabelCodes, type LabelSets, type MultiLabels } from "./batch.js";
 import { checkSameLabelSets } from "./accumulator.js";
 
@@ -60,35 +62,59 @@ export class CountState {
     }
   }
 
-  /** Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. */
-  addDense(values: Float32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+  /**
+   * Adds dense per-row vectors (count × width), skipping rows with mask[i] = 0. `input` is the
+   * batch as the caller gave it (count × d): the shadows' permutations are keyed on it, not on
+   * the per-row vectors, so compute back ends whose vectors differ in the last bits permute alike.
+   */
+  addDense(
+    values: Float32Array,
+    count: number,
+    mask: Uint8Array | null,
+    labelSets: LabelSets | undefined,
+    input: Float32Array,
+  ): void {
     const w = this.width;
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++) if (!mask || mask[i] === 1) addRow(this.total, 0, values, i * w, w);
-    const key = this.shadows.count > 0 ? batchKey(values, count) : 0;
+    const orders = new BatchOrders(input, count, this.shadows);
+    const entropies = this.shadows.count > 0 ? rowEntropies(values, count, w) : null;
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addDenseRows(table.counts, slots, values, count, w);
-      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+      if (entropies && table.rowEntropy) addPerRow(table.rowEntropy, slots, entropies, count);
+      this.shadowSlotsOf(table, slots, orders).forEach(([target, shadow], j) => {
         addDenseRows(target, shadow, values, count, w);
+        if (entropies) addPerRow(table.shadowRowEntropy[j]!, shadow, entropies, count);
+      });
     }
     this.keepRecords(values, count, mask, labelSets);
     this.countRows(count, mask);
   }
 
-  /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)). */
-  addIndices(indices: Int32Array, count: number, mask: Uint8Array | null, labelSets: LabelSets | undefined): void {
+  /** Adds one count per block at the given cell indices (count × blocks, each in [0, blockWidth)); `input` as in addDense. */
+  addIndices(
+    indices: Int32Array,
+    count: number,
+    mask: Uint8Array | null,
+    labelSets: LabelSets | undefined,
+    input: Float32Array,
+  ): void {
     const { blocks, blockWidth } = this;
     this.checkRecordable(labelSets);
     for (let i = 0; i < count; i++)
       if (!mask || mask[i] === 1) addCells(this.total, 0, indices, i * blocks, blocks, blockWidth);
-    const key = this.shadows.count > 0 ? batchKey(indices, count) : 0;
+    const orders = new BatchOrders(input, count, this.shadows);
     for (const name of this.labelSetNames ?? []) {
       const table = this.tables.get(name)!;
+      // One-hot rows (their own entropy is 0, so the tables' row entropies stay 0). With a single
+      // block (hard), a value's λ̂ rests only on the few coincident cells among its rows, too noisy
+      // to use (METHODS "Small-sample bias"): the shadows correct alone.
+      if (blocks === 1) table.rowEntropy = null;
       const slots = this.slotsOf(name, labelSets![name]!, count, mask);
       addIndexRows(table.counts, slots, indices, count, blocks, blockWidth);
-      for (const [target, shadow] of this.shadowSlotsOf(table, slots, key))
+      for (const [target, shadow] of this.shadowSlotsOf(table, slots, orders))
         addIndexRows(target, shadow, indices, count, blocks, blockWidth);
     }
     this.keepRecords(indices, count, mask, labelSets);
@@ -167,17 +193,23 @@ export class CountState {
     return { offsets: outOffsets, slots: slots.subarray(0, t) };
   }
 
-  /** Each shadow table of `table` with the batch's permuted slots for it (none without shadows). */
-  private shadowSlotsOf(table: LabelTable, slots: Slots, key: number): [Float64Array, Slots][] {
+  /**
+   * Each shadow table of `table` with the batch's permuted slots for it (none without shadows).
+   * `orders` caches the batch's permutations by eligible-row count, so label sets with the same
+   * eligible rows share them (one shuffle per shadow and batch, not per label set).
+   */
+  private shadowSlotsOf(table: LabelTable, slots: Slots, orders: BatchOrders): [Float64Array, Slots][] {
     if (this.shadows.count === 0) return [];
     const eligible = eligibleRows(slots);
-    const seed = this.shadows.seed;
-    return table.shadows.map((target, j) => [
-      target,
-      slots.offsets
-        ? shadowMultiSlots(table, slots, eligible, j, key, seed)
-        : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, j, key, seed) },
-    ]);
+    return table.shadows.map((target, j) => {
+      const order = orders.get(eligible.length, j);
+      return [
+        target,
+        slots.offsets
+          ? shadowMultiSlots(table, slots, eligible, order)
+          : { offsets: null, slots: shadowSlots(table, slots.slots, eligible, order) },
+      ];
+    });
   }
 
   private keepRecords(
@@ -283,6 +315,27 @@ export class CountState {
   }
 }
 
+/** One batch's shadow permutations, made on first use and shared by its label sets. */
+class BatchOrders {
+  private readonly key: number;
+  private readonly cache = new Map<number, Int32Array[]>();
+
+  constructor(
+    input: Float32Array,
+    count: number,
+    private readonly shadows: NullShadowOptions,
+  ) {
+    this.key = shadows.count > 0 ? batchKey(input, count) : 0;
+  }
+
+  get(eligible: number, shadow: number): Int32Array {
+    let orders = this.cache.get(eligible);
+    if (!orders) this.cache.set(eligible, (orders = []));
+    orders[shadow] ??= shadowOrder(eligible, shadow, this.key, this.shadows.seed);
+    return orders[shadow]!;
+  }
+}
+
 export interface CountStateJson {
   rows: number;
   skippedRows: number;
@@ -313,6 +366,20 @@ function addDenseRows(target: Float64Array, resolved: Slots, values: Float32Arra
   for (let i = 0; i < count; i++) {
     const slot = slots[i]!;
     if (slot >= 0) addRow(target, slot * w, values, i * w, w);
+  }
+}
+
+/** target[slot] += perRow[i] for each slot of row i. */
+function addPerRow(target: Float64Array, resolved: Slots, perRow: Float64Array, count: number): void {
+  const { offsets, slots } = resolved;
+  if (offsets) {
+    for (let i = 0; i < count; i++)
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) target[slots[j]!]! += perRow[i]!;
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]!;
+    if (slot >= 0) target[slot]! += perRow[i]!;
   }
 }
 

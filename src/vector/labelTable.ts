@@ -7,7 +7,9 @@
  * Optional null shadows (bias correction, METHODS "Small-sample bias"): `shadows[j]` has the
  * layout of `counts` (same slots, same row counts) and holds the counts the label values get
  * when rows are given permuted labels; `shadowSame` / `shadowRows` count how often a row's
- * shadow label was its own (a check that the permutation mixed the rows).
+ * shadow label was its own (a check that the permutation mixed the rows). With shadows, each slot
+ * (and each shadow's slot) also sums its rows' own entropies (`rowEntropy`, soft rows; 0 for
+ * one-hot rows), which the within-value bias estimate needs (countEstimate.ts, withinBias).
  */
 
 import type { Weighting } from "../info/index.js";
@@ -56,6 +58,12 @@ export class LabelTable {
   rowCounts: Float64Array;
   /** Null-shadow counts, laid out as `counts`. */
   shadows: Float64Array[];
+  /**
+   * With shadows: Σ over a slot's rows of each row's own entropy (mean over blocks), for the table
+   * and for each shadow; null without shadows, or when restored from a state that did not keep them.
+   */
+  rowEntropy: Float64Array | null;
+  shadowRowEntropy: Float64Array[];
   /** Shadow assignments that gave a row its own label value, and all shadow assignments. */
   shadowSame = 0;
   shadowRows = 0;
@@ -73,6 +81,8 @@ export class LabelTable {
     this.counts = new Float64Array(16 * width);
     this.rowCounts = new Float64Array(16);
     this.shadows = Array.from({ length: shadowCount }, () => new Float64Array(16 * width));
+    this.rowEntropy = shadowCount > 0 ? new Float64Array(16) : null;
+    this.shadowRowEntropy = Array.from({ length: shadowCount }, () => new Float64Array(16));
   }
 
   get size(): number {
@@ -159,9 +169,14 @@ export class LabelTable {
     };
     this.counts = grow(this.counts);
     this.shadows = this.shadows.map(grow);
-    const rows = new Float64Array(capacity);
-    rows.set(this.rowCounts);
-    this.rowCounts = rows;
+    const perSlot = (old: Float64Array) => {
+      const grown = new Float64Array(capacity);
+      grown.set(old);
+      return grown;
+    };
+    this.rowCounts = perSlot(this.rowCounts);
+    if (this.rowEntropy) this.rowEntropy = perSlot(this.rowEntropy);
+    this.shadowRowEntropy = this.shadowRowEntropy.map(perSlot);
   }
 
   private rehash(): void {
@@ -193,9 +208,13 @@ export class LabelTable {
         : this.slotOf(other.slotValues[s]!);
       this.rowCounts[slot]! += factor * other.rowCounts[s]!;
       addScaled(this.counts, slot * w, other.counts, s * w, w, factor);
-      for (let j = 0; j < this.shadows.length; j++)
+      for (let j = 0; j < this.shadows.length; j++) {
         addScaled(this.shadows[j]!, slot * w, other.shadows[j]!, s * w, w, factor);
+        this.shadowRowEntropy[j]![slot]! += factor * (other.shadowRowEntropy[j]?.[s] ?? 0);
+      }
+      if (this.rowEntropy) this.rowEntropy[slot]! += factor * (other.rowEntropy?.[s] ?? 0);
     }
+    if (!other.rowEntropy && other.slotCount > 0) this.rowEntropy = null; // unknown for some rows: no within-value estimate
     this.shadowSame += factor * other.shadowSame;
     this.shadowRows += factor * other.shadowRows;
     this.memberRows += factor * other.memberRows;
@@ -209,6 +228,7 @@ export class LabelTable {
       counts: this.shadows[j]!,
       groups: this.groups,
       kind: this.kind ?? SINGLE_KIND,
+      rowEntropy: this.rowEntropy ? this.shadowRowEntropy[j]! : null,
     };
   }
 
@@ -230,6 +250,12 @@ export class LabelTable {
             shadows: this.shadows.map((shadow) => Array.from(shadow.subarray(0, used))),
             shadowSame: this.shadowSame,
             shadowRows: this.shadowRows,
+            ...(this.rowEntropy
+              ? {
+                  rowEntropy: Array.from(this.rowEntropy.subarray(0, this.slotCount)),
+                  shadowRowEntropy: this.shadowRowEntropy.map((e) => Array.from(e.subarray(0, this.slotCount))),
+                }
+              : {}),
           }
         : {}),
       ...(this.kind?.multi
@@ -258,6 +284,14 @@ export class LabelTable {
       throw new RangeError(
         `${where}: expected ${shadowCount} null shadows of ${k * width} counts, got ${shadows.length} (${shadows.map((s) => s.length).join(", ")})`,
       );
+    const keepsRowEntropy = shadowCount > 0 && state.rowEntropy !== undefined;
+    if (
+      keepsRowEntropy &&
+      (state.rowEntropy!.length !== k ||
+        state.shadowRowEntropy?.length !== shadowCount ||
+        state.shadowRowEntropy.some((e) => e.length !== k))
+    )
+      throw new RangeError(`${where}: expected row entropies for ${k} values and ${shadowCount} shadows`);
     if (state.rowCounts.length !== k || state.counts.length !== k * width) {
       throw new RangeError(
         `${where}: label table has ${k} values but ${state.rowCounts.length} row counts and ${state.counts.length} counts (expected ${k * width})`,
@@ -274,7 +308,14 @@ export class LabelTable {
       shadows.forEach((shadow, t) => {
         for (let j = 0; j < width; j++) table.shadows[t]![slot * width + j] = shadow[s * width + j]!;
       });
+      if (keepsRowEntropy) {
+        table.rowEntropy![slot] = state.rowEntropy![s]!;
+        state.shadowRowEntropy!.forEach((e, t) => {
+          table.shadowRowEntropy[t]![slot] = e[s]!;
+        });
+      }
     }
+    if (!keepsRowEntropy) table.rowEntropy = null; // a state saved before row entropies were kept
     table.shadowSame = state.shadowSame ?? 0;
     table.shadowRows = state.shadowRows ?? 0;
     return table;
@@ -289,6 +330,9 @@ export interface LabelTableState {
   shadows?: number[][];
   shadowSame?: number;
   shadowRows?: number;
+  /** With shadows: Σ of the rows' own entropies per value, for the table and each shadow. */
+  rowEntropy?: number[];
+  shadowRowEntropy?: number[][];
   /** Multi-membership sets only: their kind, rows with a value, and (grouped) each value's parent. */
   kind?: LabelSetKind;
   memberRows?: number;
@@ -303,6 +347,8 @@ export interface CountTable {
   /** Grouped sets: each slot's parent; null otherwise. */
   readonly groups: Int32Array | null;
   readonly kind: LabelSetKind | null;
+  /** Σ of each slot's rows' own entropies (mean over blocks); null: unknown (no within-value bias estimate). */
+  readonly rowEntropy: Float64Array | null;
 }
 
 /** target[t + k] += factor · source[s + k] for k < width. */

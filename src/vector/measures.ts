@@ -16,9 +16,11 @@ import type { LabelSetEstimate, ShadowEstimate } from "./countEstimate.js";
 /**
  * Which value a row holds when the estimate has null shadows (METHODS, "Small-sample bias"):
  * the plug-in value ("raw"), its expectation when labels are independent of the rows with the
- * same row counts ("null", the mean over shadows), and the bias-corrected value ("corrected":
- * raw − null + the value that labels carrying nothing would give: 0 for informations,
- * regularities and disentanglements, H(Z) for the conditional entropy, information for variation).
+ * same row counts ("null", the mean over shadows), and the bias-corrected value ("corrected").
+ * Corrected = M' − mean over shadows of M' + the value labels carrying nothing would give (0 for
+ * informations, regularities and disentanglements, H(Z) for the conditional entropy, information
+ * for variation), where M' is the measure with H(Z|X) raised by the within-value bias estimate
+ * (`withinBias`; disentanglements are unchanged by it, so for them corrected = raw − null).
  */
 export type MeasureCorrection = "raw" | "null" | "corrected";
 
@@ -144,6 +146,22 @@ export function structureMeasures(source: EntropyAccumulator | EntropyEstimate):
   return rows;
 }
 
+/**
+ * An estimate with H(Z|X) raised (and I(X;Z) lowered) by its within-value bias estimate: the
+ * first stage of the correction. Disentanglements and H(Z) are unchanged.
+ */
+export function withinCorrected<S extends ShadowEstimate>(s: S): S {
+  const b = s.withinBias ?? 0;
+  return { ...s, conditionalEntropy: s.conditionalEntropy + b, mutualInformation: s.mutualInformation - b };
+}
+
+function meanAndSd(values: number[]): { mean: number; sd: number } {
+  const k = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / k;
+  const sd = k > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1)) : Number.NaN;
+  return { mean, sd };
+}
+
 function correctedRows(
   labelSet: string,
   m: (typeof LABEL_MEASURES)[number],
@@ -155,20 +173,23 @@ function correctedRows(
   const draws = s.null.shadows.map((shadow) => m.value(shadow, max) ?? Number.NaN);
   const ideal = m.uninformative(s, max);
   const k = draws.length;
-  const mean = draws.reduce((a, b) => a + b, 0) / k;
-  const sd = k > 1 ? Math.sqrt(draws.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1)) : Number.NaN;
-  const half = k > 1 ? (1.959963984540054 * sd) / Math.sqrt(k) : Number.NaN;
-  const interval = (centre: number) => (k > 1 ? { lower: centre - half, upper: centre + half } : {});
+  const { mean, sd } = meanAndSd(draws);
+  // second stage: the shadows remove what the within-value estimate leaves of the null bias
+  const adjusted = meanAndSd(s.null.shadows.map((shadow) => m.value(withinCorrected(shadow), max) ?? Number.NaN));
+  const corrected = (m.value(withinCorrected(s), max) ?? Number.NaN) - adjusted.mean + ideal;
+  const halfOf = (spread: number) => (1.959963984540054 * spread) / Math.sqrt(k);
+  const interval = (centre: number, spread: number) =>
+    k > 1 ? { lower: centre - halfOf(spread), upper: centre + halfOf(spread) } : {};
   const asStructured = draws.filter((v) => (m.structureRaises ? v >= raw : v <= raw)).length;
   const base = { labelSet, measure: m.measure };
   return [
     { ...base, value: raw, correction: "raw" },
-    { ...base, value: mean, correction: "null", shadows: k, ...(k > 1 ? { sd } : {}), ...interval(mean) },
+    { ...base, value: mean, correction: "null", shadows: k, ...(k > 1 ? { sd } : {}), ...interval(mean, sd) },
     {
       ...base,
-      value: raw - mean + ideal,
+      value: corrected,
       correction: "corrected",
-      ...interval(raw - mean + ideal),
+      ...interval(corrected, adjusted.sd),
       pValue: (1 + asStructured) / (k + 1),
     },
   ];
@@ -191,7 +212,8 @@ export interface ResidualComponent {
  * Residual decomposition over nested label sets (e.g. token ⊂ bigram ⊂ trigram):
  * [I₁, I₂ − I₁, …, I_k − I_{k−1}] / H(Z) and the unexplained (H(Z) − I_k) / H(Z).
  * The components sum to 1 (when H(Z) > 0). With null shadows, each component is three rows:
- * raw, null (the same decomposition of each shadow, averaged) and corrected (raw − null; the
+ * raw, null (the same decomposition of each shadow, averaged) and corrected (that of the
+ * within-value-corrected informations minus its shadow mean, as for the other measures; the
  * corrected unexplained is 1 − the corrected components, so those sum to 1 too).
  */
 export function residualDecomposition(
@@ -216,18 +238,26 @@ export function residualDecomposition(
   const k = sets[0]!.null?.shadows.length ?? 0;
   if (k === 0 || sets.some((s) => s.null?.shadows.length !== k))
     return [...names, "unexplained"].map((component, i) => ({ component, value: raw[i]! }));
-  const draws = Array.from({ length: k }, (_, j) =>
-    decompose(
-      sets.map((s) => s.null!.shadows[j]!.mutualInformation),
-      e.entropy,
-    ),
+  const shadowParts = (read: (s: ShadowEstimate) => ShadowEstimate) =>
+    Array.from({ length: k }, (_, j) =>
+      decompose(
+        sets.map((s) => read(s.null!.shadows[j]!).mutualInformation),
+        e.entropy,
+      ),
+    );
+  const draws = shadowParts((s) => s);
+  const adjustedDraws = shadowParts(withinCorrected);
+  const adjusted = decompose(
+    sets.map((s) => withinCorrected(s).mutualInformation),
+    e.entropy,
   );
   const out: ResidualComponent[] = [];
   const correctedParts: number[] = [];
   [...names, "unexplained"].forEach((component, i) => {
     const mean = draws.reduce((a, d) => a + d[i]!, 0) / k;
+    const adjustedMean = adjustedDraws.reduce((a, d) => a + d[i]!, 0) / k;
     const last = i === names.length;
-    const corrected = last ? 1 - correctedParts.reduce((a, b) => a + b, 0) : raw[i]! - mean;
+    const corrected = last ? 1 - correctedParts.reduce((a, b) => a + b, 0) : adjusted[i]! - adjustedMean;
     if (!last) correctedParts.push(corrected);
     out.push(
       { component, value: raw[i]!, correction: "raw" },

@@ -7,7 +7,7 @@
  * the rows, same row counts"; the mean over shadows estimates its expectation (the bias).
  *
  * The permutation of a batch depends only on (seed, shadow index, the batch's row count and a
- * sample of its per-row contributions): the same batch gets the same shadows in whichever
+ * sample of its input values): the same batch gets the same shadows in whichever
  * accumulator counts it, so accumulators fed disjoint batches merge to exactly the one-pass state.
  * Memory: k more count tables per label set, independent of the number of rows.
  */
@@ -33,11 +33,14 @@ export function checkShadowOptions(count: number, seed: number): NullShadowOptio
 
 const SAMPLE = 64;
 
-/** A 32-bit key of a batch: its row count and up to 64 evenly spaced contribution values. */
-export function batchKey(contributions: Float32Array | Int32Array, count: number): number {
-  const step = Math.max(1, Math.floor(contributions.length / SAMPLE));
-  const sample = new Float32Array(Math.min(SAMPLE, contributions.length));
-  for (let t = 0; t < sample.length; t++) sample[t] = contributions[t * step]!;
+/**
+ * A 32-bit key of a batch: its row count and up to 64 evenly spaced values of its input rows (as
+ * the caller gave them, before any kernel, so every compute back end gets the same permutations).
+ */
+export function batchKey(input: Float32Array, count: number): number {
+  const step = Math.max(1, Math.floor(input.length / SAMPLE));
+  const sample = new Float32Array(Math.min(SAMPLE, input.length));
+  for (let t = 0; t < sample.length; t++) sample[t] = input[t * step]!;
   const hex = new Fnv1a64().updateUint32(count).update(new Uint8Array(sample.buffer)).hex();
   return Number.parseInt(hex.slice(-8), 16) | 0;
 }
@@ -64,7 +67,7 @@ export function eligibleRows(resolved: Slots): Int32Array {
 }
 
 /** The seeded order in which shadow j deals a batch's m eligible rows' labels (shared by both kinds of set). */
-function shadowOrder(m: number, shadow: number, key: number, seed: number): Int32Array {
+export function shadowOrder(m: number, shadow: number, key: number, seed: number): Int32Array {
   const order = new Int32Array(m);
   for (let t = 0; t < m; t++) order[t] = t;
   const mixed = (Math.imul(key ^ seed, 0x9e3779b1) + Math.imul(shadow + 1, 0x85ebca6b) + m) | 0;
@@ -74,19 +77,12 @@ function shadowOrder(m: number, shadow: number, key: number, seed: number): Int3
 
 /**
  * Shadow j's slot for each row of the batch (−1 where the row does not count): the eligible
- * rows' slots, permuted. Label sets with the same eligible rows get the same permutation, so
- * nested label sets stay nested in every shadow. Counts how often a row kept its own slot.
+ * rows' slots, permuted by `order` (shadowOrder: label sets with the same eligible rows get the
+ * same permutation, so nested label sets stay nested in every shadow; the caller shares it between
+ * them). Counts how often a row kept its own slot.
  */
-export function shadowSlots(
-  table: LabelTable,
-  slots: Int32Array,
-  eligible: Int32Array,
-  shadow: number,
-  key: number,
-  seed: number,
-): Int32Array {
+export function shadowSlots(table: LabelTable, slots: Int32Array, eligible: Int32Array, order: Int32Array): Int32Array {
   const m = eligible.length;
-  const order = shadowOrder(m, shadow, key, seed);
   const out = new Int32Array(slots.length).fill(-1);
   let same = 0;
   for (let t = 0; t < m; t++) {
@@ -106,18 +102,10 @@ export function shadowSlots(
  * every value's row count and which values share rows, and breaks only the link to the rows.
  * Agreement counts, per membership, whether the row's shadow list also holds that value.
  */
-export function shadowMultiSlots(
-  table: LabelTable,
-  resolved: Slots,
-  eligible: Int32Array,
-  shadow: number,
-  key: number,
-  seed: number,
-): Slots {
+export function shadowMultiSlots(table: LabelTable, resolved: Slots, eligible: Int32Array, order: Int32Array): Slots {
   const { offsets, slots } = resolved as { offsets: Int32Array; slots: Int32Array };
   const count = offsets.length - 1;
   const m = eligible.length;
-  const order = shadowOrder(m, shadow, key, seed);
   const source = new Int32Array(count).fill(-1);
   for (let t = 0; t < m; t++) source[eligible[t]!] = eligible[order[t]!]!;
   const outOffsets = new Int32Array(count + 1);

@@ -394,7 +394,7 @@ function printTable(
   if (corrected) {
     const k = measures.find((m) => m.correction === "null")?.shadows;
     console.log(
-      `\nvalue: bias-corrected = raw − (null mean − the value for labels that carry nothing), from ${k} null shadows (labels permuted within batches; METHODS 5.1)\np: (1 + shadows at least as structured as raw) / ${(k ?? 0) + 1}, so never below ${(1 / ((k ?? 0) + 1)).toFixed(3)}; --null-shadows 0 for raw values only`,
+      `\nvalue: bias-corrected in two stages: a within-value estimate of H(Z|X)'s bias, then ${k} null shadows (labels permuted within batches) remove what it leaves when labels carry nothing (METHODS 5.1; disentanglements: raw − null mean)\np: (1 + shadows at least as structured as raw) / ${(k ?? 0) + 1}, so never below ${(1 / ((k ?? 0) + 1)).toFixed(3)}; --null-shadows 0 for raw values only`,
     );
   }
   for (const [name, s] of Object.entries(estimate.labelSets)) {

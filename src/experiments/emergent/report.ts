@@ -203,11 +203,11 @@ export function emergentSectionHtml(options: {
       ["reading", "Spearman ρ with hidden size", "95% interval", "p", "runs"],
       summary.capacityTrend.map((t) => ({
         reading: t.reading,
-        "Spearman ρ with hidden size": t.rho,
+        "Spearman ρ with hidden size": t.rho ?? t.interval.note ?? "–",
         "95% interval": t.interval.interval95
           ? `[${t.interval.interval95.map((v) => v.toFixed(3)).join(", ")}]`
           : (t.interval.note ?? "–"),
-        p: t.p,
+        p: t.p ?? t.interval.note ?? "–",
         runs: t.n,
       })),
     ),

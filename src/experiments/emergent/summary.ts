@@ -62,8 +62,9 @@ export interface CapacityRow {
 
 export interface CapacityTrend {
   reading: string;
-  rho: number;
-  p: number;
+  /** Spearman ρ with hidden size and its p-value; null below 5 runs ("too few runs", see `interval.note`). */
+  rho: number | null;
+  p: number | null;
   n: number;
   degenerate?: string;
   /** ρ with its Fisher-z 95% interval ("too few runs" below 5). */
@@ -205,21 +206,18 @@ export function summariseEmergent(
       if (vals.length) capacity.push({ hiddenSize: h, reading, ...meanSd(vals), runs: vals.length });
     }
     if (usable.length) {
-      const t = spearmanTest(
-        usable.map((f) => f.meta.hiddenSize),
-        usable.map((f) => read(f.values)),
-      );
+      const sizes = usable.map((f) => f.meta.hiddenSize);
+      const values = usable.map((f) => read(f.values));
+      const t = spearmanTest(sizes, values);
+      const interval = spearmanWithInterval(`spearman(hiddenSize, ${reading})`, sizes, values);
+      const tooFew = interval.note === TOO_FEW_RUNS;
       capacityTrend.push({
         reading,
-        rho: t.value,
-        p: t.p,
+        rho: tooFew ? null : t.value,
+        p: tooFew ? null : t.p,
         n: t.n,
         ...(t.degenerate ? { degenerate: t.degenerate } : {}),
-        interval: spearmanWithInterval(
-          `spearman(hiddenSize, ${reading})`,
-          usable.map((f) => f.meta.hiddenSize),
-          usable.map((f) => read(f.values)),
-        ),
+        interval,
       });
     }
   }
@@ -356,6 +354,7 @@ export function summaryRows(summary: EmergentSummary): ResultRow[] {
       reading: t.reading,
       runs: t.n,
       ...(t.degenerate ? { degenerate: t.degenerate } : {}),
+      ...(t.rho === null ? { note: t.interval.note } : {}),
     };
     rows.push({ ...base, measure: "hiddenSizeSpearmanRho", value: t.rho });
     rows.push({ ...base, measure: "hiddenSizeSpearmanP", value: t.p });
