@@ -42,6 +42,7 @@ describe("seq2seq claims S1, S2, S3, M1", () => {
     expect(M1.configurations.full.regimes).toEqual(["standard", "meta"]);
     expect(M1.configurations.full.metaOrder).toBe("second");
     expect(M1.configurations.full.metaNeighbours).toBe(100);
+    expect(M1.configurations.quick.metaNeighbours).toBe(100); // as in the paper, at both scales
     // S1's full runs are S2's seeds 1-5: same settings, so they train once for both.
     const { seeds: s1Seeds, ...s1 } = S1.configurations.full;
     const { seeds: s2Seeds, ...s2 } = S2.configurations.full;
