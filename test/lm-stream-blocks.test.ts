@@ -304,7 +304,10 @@ describe("glossa lm --stream-blocks", () => {
         whole.rows[i]!.measure,
         whole.rows[i]!.correction,
       ]);
-      worst = Math.max(worst, Math.abs((r.value as number) - (whole.rows[i]!.value as number)));
+      // Null and corrected rows draw their shadow permutations from the states themselves (so that
+      // merged shards equal one pass), and rounded states draw other ones: compare raw values only.
+      if (r.correction === undefined || r.correction === "raw")
+        worst = Math.max(worst, Math.abs((r.value as number) - (whole.rows[i]!.value as number)));
     });
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThan(0.05);
