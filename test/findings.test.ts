@@ -10,6 +10,7 @@ import { E3 } from "../src/experiments/findings/e3.js";
 import { claimDir, runFindings } from "../src/experiments/findings/experiment.js";
 import { CLAIMS, selectClaims } from "../src/experiments/findings/registry.js";
 import { InputError } from "../src/io/errors.js";
+import { readRunFolder } from "../src/io/runFolder.js";
 import { runCli } from "./helpers/runCli.js";
 
 const TINY: EmergentConfig = {
@@ -134,6 +135,37 @@ describe("glossa findings on a reduced configuration (real training)", () => {
     expect(result.records).toHaveLength(3);
     expect(again.filter((m) => m.includes("already decided"))).toHaveLength(3);
     expect(fs.readFileSync(path.join(claimDir(out, "E1"), "results.jsonl"), "utf8")).toBe(before);
+  }, 120_000);
+
+  it("--with: claims decided in another folder join the report, figures and FINDINGS.md, never committed here", async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-with-"));
+    const here = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-here-"));
+    dirs.push(other, here);
+    await runFindings({ out: other, scale: "quick", claims: [claims[2]!], log: () => {} });
+    const result = await runFindings({
+      out: here,
+      scale: "quick",
+      claims: [claims[0]!],
+      withFolders: [other],
+      knownClaims: claims,
+      log: () => {},
+    });
+    expect(result.records.map((r) => r.result.claim)).toEqual(["E1", "E3"]);
+    const theirs = JSON.parse(fs.readFileSync(path.join(other, "findings.json"), "utf8"));
+    expect(result.records[1]).toEqual(theirs[0]);
+    expect(fs.readFileSync(path.join(here, "E3.svg"), "utf8")).toMatch(/^<svg/);
+    expect(fs.readFileSync(path.join(here, "FINDINGS.md"), "utf8").match(/^\| E\d /gm)).toHaveLength(2);
+    expect(readRunFolder(here).rows.filter((r) => r.claim === "E3")).toHaveLength(0);
+    await expect(
+      runFindings({
+        out: here,
+        resume: true,
+        scale: "quick",
+        claims: [claims[0]!],
+        withFolders: [claimDir(other, "E3")],
+        log: () => {},
+      }),
+    ).rejects.toThrow(/not a findings run folder/);
   }, 120_000);
 
   it("an existing folder without --resume is refused", async () => {

@@ -32,6 +32,11 @@ const OPTIONS = {
   },
   out: { type: "string", description: "run folder (default glossa-out/findings-SCALE)" },
   resume: { type: "boolean", description: "continue the run in --out: decided claims are kept, the others continue" },
+  with: {
+    type: "string",
+    description:
+      "comma-separated other findings folders whose decided claims join this folder's in the report and FINDINGS.md (read only; e.g. a run of other claims still going)",
+  },
   markdown: {
     type: "string",
     description: "also write FINDINGS.md to this path, with the figures copied to findings-figures/ beside it",
@@ -43,7 +48,7 @@ const OPTIONS = {
 
 function help(): string {
   const claims = CLAIMS.map((c) => `  ${c.name.padEnd(4)} ${c.title}`).join("\n");
-  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--markdown FILE]
+  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--with DIR,...] [--markdown FILE]
 ${summary}
 
 options:
@@ -75,6 +80,10 @@ export async function run(argv: string[]): Promise<number> {
   const out = stringOption(args, "out") ?? `glossa-out/findings-${scale}`;
   const markdown = stringOption(args, "markdown");
   const splitsDir = stringOption(args, "splits");
+  const withFolders = stringOption(args, "with")
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   process.stderr.write(`glossa findings: ${claims.map((c) => c.name).join(", ")} at ${scale} scale, output ${out}\n`);
   const result = await runFindings({
     out,
@@ -83,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     claims,
     backend,
     ...(splitsDir ? { splitsDir } : {}),
+    ...(withFolders?.length ? { withFolders, knownClaims: CLAIMS } : {}),
     command: commandLine(["findings", ...argv]),
   });
   if (markdown) writeMarkdownCopy(markdown, result.dir, result.records);

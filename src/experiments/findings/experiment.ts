@@ -28,6 +28,14 @@ export interface FindingsOptions extends ExperimentOptions {
   claims: readonly Claim[];
   splitsDir?: string;
   backend?: "wasm" | "cpu";
+  /**
+   * Other findings folders whose decided claims join this folder's in the report and FINDINGS.md
+   * (read only, never committed here; a claim decided here wins). A folder whose run is still
+   * going may be named: its verdicts are read from its journal.
+   */
+  withFolders?: readonly string[];
+  /** Claims whose verdicts may be plotted (those of --with folders too); default `claims`. */
+  knownClaims?: readonly Claim[];
 }
 
 export interface FindingsResult {
@@ -114,16 +122,19 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
       );
     }
 
-    // Every claim decided in this folder (earlier calls' too), in the order first decided.
-    const records = folder
-      .rows()
-      .filter((r) => r.experiment === EXPERIMENT && typeof r.record === "string")
-      .map((r) => JSON.parse(r.record as string) as FindingRecord);
+    // Every claim decided in this folder (earlier calls' too), in the order first decided, then
+    // those of --with folders not decided here.
+    const decided = decidedRecords(folder.rows()).map((record) => ({ record, dir: folder.dir }));
+    for (const other of options.withFolders ?? []) {
+      for (const record of decidedRecords(readFindingsJournal(other)))
+        if (!decided.some((d) => d.record.result.claim === record.result.claim)) decided.push({ record, dir: other });
+    }
+    const records = decided.map((d) => d.record);
     const figures: Record<string, string> = {};
     const svgs: Record<string, string> = {};
-    for (const record of records) {
-      const claim = options.claims.find((c) => c.name === record.result.claim);
-      const sub = claimDir(folder.dir, record.result.claim);
+    for (const { record, dir } of decided) {
+      const claim = (options.knownClaims ?? options.claims).find((c) => c.name === record.result.claim);
+      const sub = claimDir(dir, record.result.claim);
       if (!claim || !fs.existsSync(path.join(sub, "results.jsonl"))) continue;
       const preset = claim.configurations[record.scale];
       const config = configFor(claim, preset, options.splitsDir);
@@ -142,6 +153,25 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
 }
 
 export type { ClaimResult };
+
+/** The verdict records among a findings journal's rows. */
+function decidedRecords(rows: readonly ResultRow[]): FindingRecord[] {
+  return rows
+    .filter((r) => r.experiment === EXPERIMENT && typeof r.record === "string")
+    .map((r) => JSON.parse(r.record as string) as FindingRecord);
+}
+
+/** The rows of another findings folder (`--with`), which must be one. */
+function readFindingsJournal(dir: string): ResultRow[] {
+  const runJson = path.join(dir, "run.json");
+  if (!fs.existsSync(runJson)) throw new InputError("not a findings run folder (no run.json)", { file: dir });
+  const folder = readRunFolder(dir);
+  if (folder.info?.experiment !== EXPERIMENT)
+    throw new InputError(`not a findings run folder (experiment ${String(folder.info?.experiment)})`, {
+      file: runJson,
+    });
+  return folder.rows;
+}
 
 /** A claim's configuration, on the user's split files when `--splits` is given and the claim reads them. */
 function configFor<Config>(claim: Claim<Config>, preset: Config, splitsDir: string | undefined): Config {
