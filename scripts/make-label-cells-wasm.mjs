@@ -95,6 +95,16 @@ const V = {
   mul: simd(0xf2),
   div: simd(0xf3),
 };
+
+/** x·(c0 + w(c1 + w(… + w·c_last))), evaluated innermost first, as f64x2 instructions. */
+const hornerTimes = (x, w, coefficients) => [
+  ...get(x),
+  ...V.constF64(coefficients[0]),
+  ...coefficients.slice(1).flatMap((c) => [...get(w), ...V.constF64(c)]),
+  ...Array.from({ length: coefficients.length - 1 }, () => [...V.mul, ...V.add]).flat(),
+  ...V.mul,
+];
+
 const block = (...body) => [0x02, 0x40, ...body.flat(), 0x0b];
 const loop = (...body) => [0x03, 0x40, ...body.flat(), 0x0b];
 const ifThen = (...body) => [0x04, 0x40, ...body.flat(), 0x0b];
@@ -181,32 +191,8 @@ const logV = (src, dst) => [
   ...V.mul,
   ...set("lw"),
   // R = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))) + w(Lg2 + w(Lg4 + w Lg6))
-  ...get("lz"),
-  ...V.constF64(LG[0]),
-  ...get("lw"),
-  ...V.constF64(LG[2]),
-  ...get("lw"),
-  ...V.constF64(LG[4]),
-  ...get("lw"),
-  ...V.constF64(LG[6]),
-  ...V.mul,
-  ...V.add,
-  ...V.mul,
-  ...V.add,
-  ...V.mul,
-  ...V.add,
-  ...V.mul,
-  ...get("lw"),
-  ...V.constF64(LG[1]),
-  ...get("lw"),
-  ...V.constF64(LG[3]),
-  ...get("lw"),
-  ...V.constF64(LG[5]),
-  ...V.mul,
-  ...V.add,
-  ...V.mul,
-  ...V.add,
-  ...V.mul,
+  ...hornerTimes("lz", "lw", [LG[0], LG[2], LG[4], LG[6]]),
+  ...hornerTimes("lw", "lw", [LG[1], LG[3], LG[5]]),
   ...V.add,
   ...set("lr"),
   // s(hfsq + R) + dk ln2_lo − hfsq + f + dk ln2_hi, in musl's order
