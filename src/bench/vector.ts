@@ -8,7 +8,7 @@
  *     through soft entropy with two label sets, in a child process: peak RSS (target < 1 GB);
  * (d) the bias correction's cost: the workload of (a) with k null shadows per label set
  *     (`nullShadows: k`) against the same update without (target ≤ +25%), fresh accumulators per run,
- *     and for the largest k also with the label tables already grown (the steady state of a long run);
+ *     and for the largest k also with the label tables already grown (the steady state of a long run).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
