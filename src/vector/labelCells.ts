@@ -1,12 +1,13 @@
 /**
  * The per-cell work of the label-set estimate (H(P), JSD(P ‖ Q) and the mixture of each label
  * value's block) on WebAssembly SIMD: scripts/make-label-cells-wasm.mjs assembles the kernel
- * (two cells per f64x2, musl's logarithm). The same quantities as the JavaScript loop in
+ * (two cells per f64x2, a table logarithm as fastLog's). The same quantities as the JavaScript loop in
  * countEstimate.ts up to rounding (tested to 1e-12 relative). Pure: runs in browsers and Node;
  * where WebAssembly SIMD is missing, `labelCellsKernel` returns null and the JavaScript loop is used.
  *
- * Memory (bytes, 16-aligned regions): the group's reference and its logarithm (width cells each), the mixture (width), then per value of a chunk its meta (weight, has a
- * complement), its output (entropy, JSD) and its counts (width).
+ * Memory (bytes, 16-aligned regions): the logarithm's table, the group's reference, its reciprocal
+ * and its logarithm (width cells each), the mixture (width), then per value of a chunk its meta
+ * (weight, has a complement), its output (entropy, JSD) and its counts (width).
  */
 import { fastLog } from "../info/fastLog.js";
 import { LABEL_CELLS_WASM_BASE64 } from "./labelCellsWasm.js";
@@ -15,6 +16,10 @@ import { lazyWasmModule } from "../util/wasmModule.js";
 /** Bytes of value counts copied into WebAssembly memory per chunk (cache-sized). */
 const CHUNK_BYTES = 1 << 19;
 const PAGE = 65536;
+/** The logarithm's table at address 0: 128 entries of (1 / c_j, ln c_j). */
+const LOG_TABLE_BYTES = 128 * 16;
+/** The table interval from which m is halved (1 + 53/128 = 1.4140625, just below √2). */
+const LOG_HALVING = 53;
 
 type CellsFunction = (
   rows: number,
@@ -22,6 +27,7 @@ type CellsFunction = (
   stride: number,
   width: number,
   ref: number,
+  invRef: number,
   lnRef: number,
   mixture: number,
   meta: number,
@@ -65,6 +71,7 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   if (!wasm) return null;
   if (!instance) {
     const made = new WebAssembly.Instance(wasm);
+    writeLogTable(new Float64Array((made.exports.memory as WebAssembly.Memory).buffer, 0, LOG_TABLE_BYTES / 8));
     instance = {
       memory: made.exports.memory as WebAssembly.Memory,
       cells: made.exports.cells as CellsFunction,
@@ -80,8 +87,9 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   const { memory, cells, addRows } = instance;
   const chunk = Math.max(1, Math.min(4096, Math.floor(CHUNK_BYTES / (width * 8))));
   const cellsBytes = align16(width * 8);
-  const refAt = 0;
-  const lnRefAt = refAt + cellsBytes;
+  const refAt = LOG_TABLE_BYTES;
+  const invRefAt = refAt + cellsBytes;
+  const lnRefAt = invRefAt + cellsBytes;
   const mixtureAt = lnRefAt + cellsBytes;
   const metaAt = mixtureAt + cellsBytes;
   const outAt = metaAt + chunk * 16;
@@ -91,6 +99,7 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   if (pages > 0) memory.grow(pages);
   const buffer = memory.buffer;
   const ref = new Float64Array(buffer, refAt, width);
+  const invRef = new Float64Array(buffer, invRefAt, width);
   const lnRef = new Float64Array(buffer, lnRefAt, width);
   const rows = new Float64Array(buffer, rowsAt, chunk * width);
   const mixture = new Float64Array(buffer, mixtureAt, width);
@@ -114,6 +123,9 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
       ref.set(reference);
       for (let k = 0; k < width; k++) {
         lnRef[k] = fastLog(reference[k]!); // −Infinity where 0 (masked in the kernel)
+        // NaN where 1 / ref is not finite: the kernel then divides (ref = 0 is masked there anyway)
+        const inverse = 1 / reference[k]!;
+        invRef[k] = Number.isFinite(inverse) ? inverse : Number.NaN;
       }
       mixture.fill(0);
     },
@@ -129,9 +141,36 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
     loadValues,
     run(count, offset, blockWidth) {
       const at = offset * 8;
-      cells(rowsAt + at, count, width * 8, blockWidth, refAt + at, lnRefAt + at, mixtureAt + at, metaAt, outAt);
+      cells(
+        rowsAt + at,
+        count,
+        width * 8,
+        blockWidth,
+        refAt + at,
+        invRefAt + at,
+        lnRefAt + at,
+        mixtureAt + at,
+        metaAt,
+        outAt,
+      );
     },
   };
+}
+
+/**
+ * The kernel logarithm's table (see scripts/make-label-cells-wasm.mjs): for j = x's top 7 mantissa
+ * bits, 1 / c_j and ln c_j, where c_j is the centre of m's interval, m = x's mantissa in [1, 2),
+ * halved from interval 53 on (m then lies in [0.70703125, 1)); the intervals next to 1 (j = 0, 127)
+ * take c = 1, so r = m − 1 is exact there.
+ */
+function writeLogTable(table: Float64Array): void {
+  const size = LOG_TABLE_BYTES / 16;
+  for (let j = 0; j < size; j++) {
+    const halved = j >= LOG_HALVING;
+    const centre = j === 0 || j === size - 1 ? 1 : (1 + (j + 0.5) / size) / (halved ? 2 : 1);
+    table[2 * j] = 1 / centre;
+    table[2 * j + 1] = -Math.log(table[2 * j]!); // the logarithm of exactly the reciprocal used
+  }
 }
 
 function align16(bytes: number): number {
