@@ -7,6 +7,7 @@
  *     optimisation) against numpy's sgemm on the same shapes (target ≥ 0.7; numpy row needs
  *     `GLOSSA_PYTHON` or python3 with numpy, skipped otherwise).
  */
+import { recordTarget } from "./vectorTargets.js";
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import ort from "onnxruntime-node";
@@ -150,6 +151,8 @@ export async function benchOverlap(): Promise<void> {
       `${rate(rows, times[i]!)} rows/s${i > 1 ? `  (ratio ${(baseline / times[i]!).toFixed(2)}; target ≥ 0.80)` : ""}`,
     ),
   );
+  const ratio = baseline / times[3]!;
+  recordTarget("3. update (default) ÷ bare onnxruntime MatMul, ≥ 0.8", `${ratio.toFixed(2)}`, ratio >= 0.8);
 }
 
 /**
@@ -262,6 +265,12 @@ export async function benchKernelOptions(): Promise<void> {
   variants.forEach(([name], i) => {
     const wall = total / times.wall[i]!;
     const cpu = total / times.cpu[i]!;
+    if (numpy && i === variants.length - 2)
+      recordTarget(
+        "4. anchor kernel (default) ÷ numpy sgemm, ≥ 0.7",
+        `${(wall / numpy.wall).toFixed(2)} by wall, ${(cpu / numpy.cpu).toFixed(2)} by CPU`,
+        wall / numpy.wall >= 0.7,
+      );
     line(
       name,
       `${rate(wall, 1)} rows/s wall, ${rate(cpu, 1)} per CPU s${
@@ -286,5 +295,10 @@ export async function benchTypeScript(): Promise<void> {
   line(
     "WebAssembly SIMD dot products",
     `${rate(rows, times[1]!)} rows/s  (${(times[0]! / times[1]!).toFixed(2)}×; target ≥ 2)`,
+  );
+  recordTarget(
+    "5. TypeScript back end ÷ its JavaScript loops, ≥ 2×",
+    `${(times[0]! / times[1]!).toFixed(2)}×`,
+    times[0]! / times[1]! >= 2,
   );
 }
