@@ -7,7 +7,6 @@
  *     optimisation) against numpy's sgemm on the same shapes (target ≥ 0.7; numpy row needs
  *     `GLOSSA_PYTHON` or python3 with numpy, skipped otherwise).
  */
-import { recordTarget } from "./vectorTargets.js";
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import ort from "onnxruntime-node";
@@ -19,6 +18,7 @@ import { createAccumulator, makeAnchors, type AnchorAccumulator } from "../vecto
 import { Random } from "../util/random.js";
 import { floatToHalf } from "../io/npyFormat.js";
 import { benchRows, zipfLabels } from "./vectorData.js";
+import { recordTarget } from "./vectorTargets.js";
 
 const D = 768;
 const N = 100;

@@ -11,7 +11,6 @@
  * glossa's default computes bias-corrected values with 4 null shadows per label set (5 tables
  * per set); numpy computes no correction, so `--null-shadows 0` is the like-for-like row.
  */
-import { recordTarget } from "./vectorTargets.js";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -19,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NpyRowWriter, writeNpy } from "../io/npy.js";
 import { benchRows, zipfLabels } from "./vectorData.js";
+import { recordTarget } from "./vectorTargets.js";
 
 const ROWS = Number(process.env.GLOSSA_BENCH_PROCESS_ROWS ?? 200_000);
 const D = 768;
