@@ -3,10 +3,11 @@
 // by instruction (no toolchain needed). Run: node scripts/make-label-cells-wasm.mjs
 // (the output is committed; rerun after editing).
 //
-// Two functions. cells(rows, count, stride, width, ref, invRef, lnRef, mixture, meta, out): for each value
-// t < count, its block of `width` f64 counts at rows + t·stride (bytes), against the group's reference
-// (ref[k] = group sum, invRef[k] = 1 / ref[k] or NaN where that overflows, lnRef[k] = ln ref[k]), with
-// meta[2t] = weight and
+// Two functions. cells(rows, count, stride, width, ref, invRef, lnRef, mixture, meta, out, normal): for
+// each value t < count, its block of `width` f64 counts at rows + t·stride (bytes), against the group's
+// reference (ref[k] = group sum, invRef[k] = 1 / ref[k] or NaN where that overflows, lnRef[k] = ln ref[k]),
+// with normal = 1 where the caller vouches that no p or ½(p + q) is subnormal (the logarithms then skip
+// their subnormal test), meta[2t] = weight and
 // meta[2t+1] = 1 when the value has a complement (0 otherwise), writes out[2t] = H(P) and
 // out[2t+1] = JSD(P ‖ Q) (Q = ref − own, clipped at 0) and adds weight · P into mixture: what
 // valueCells / valueEntropy in countEstimate.ts compute, two cells per f64x2, branch-free per
@@ -29,7 +30,7 @@ const F64 = 0x7c;
 const V128 = 0x7b;
 
 // locals: parameters first, then i32, f64 and v128 locals, allocated by name
-const PARAMS = ["rows", "count", "stride", "width", "ref", "invRef", "lnRef", "mixture", "meta", "out"];
+const PARAMS = ["rows", "count", "stride", "width", "ref", "invRef", "lnRef", "mixture", "meta", "out", "normal"];
 const I32_LOCALS = ["t", "row", "i", "pairEnd", "j0", "j1"];
 const F64_LOCALS = ["so", "sc", "weight", "hp", "scale"];
 const V128_LOCALS = [
@@ -75,7 +76,7 @@ const I = {
   eqz: 0x45,
   wrap: 0xa7,
 };
-const F = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, max: 0xa5, eq: 0x61, ne: 0x62, lt: 0x63, le: 0x65 };
+const F = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, min: 0xa4, max: 0xa5, eq: 0x61, ne: 0x62, lt: 0x63, le: 0x65 };
 const f64Load = (offset) => [0x2b, 3, ...uleb(offset)];
 const f64Store = (offset) => [0x39, 3, ...uleb(offset)];
 const simd = (op) => [0xfd, ...uleb(op)];
@@ -101,6 +102,7 @@ const V = {
   i64ShrU: simd(0xcd),
   add: simd(0xf0),
   sub: simd(0xf1),
+  pmin: simd(0xf6),
   mul: simd(0xf2),
   div: simd(0xf3),
 };
@@ -121,8 +123,14 @@ const LOG_TABLE_BITS = 7;
 /** m's interval that straddles the halving point (1 + 53/128) starts it, so no interval is split. */
 const LOG_HALVING = 53;
 
-/** dst = ln(src) lane-wise for src > 0 (any finite value elsewhere; callers mask those lanes). */
-const logV = (src, dst) => [
+/**
+ * dst = ln(src) lane-wise for src > 0 (any finite value elsewhere; callers mask those lanes).
+ * `checked` false: the caller knows no lane is subnormal (0 is fine: its logarithm comes out
+ * finite, −1023 ln 2), so the test and scaling for subnormals are left out.
+ */
+const logV = (src, dst, checked = true) => (checked ? checkedLog(src, dst) : logOf(src, dst, false));
+
+const checkedLog = (src, dst) => [
   // subnormals (and 0, whose logarithm comes out finite, about −746): scale by 2^54 (exact) and take
   // 54 off the exponent; a branch, as they are rare
   ...get(src),
@@ -147,8 +155,13 @@ const logV = (src, dst) => [
     V.and,
     set("adj"),
   ),
+  ...logOf("lx", dst, true),
+];
+
+/** dst = ln(x) for normal x (or 0), the table logarithm; `adjusted`: minus adj (54 for scaled subnormals). */
+const logOf = (x, dst, adjusted) => [
   // the table entries' byte offsets, j · 16, one lane at a time
-  ...get("lx"),
+  ...get(x),
   ...i32(52 - LOG_TABLE_BITS - 4),
   ...V.i64ShrU,
   ...V.constI64(`0x${(((1 << LOG_TABLE_BITS) - 1) << 4).toString(16)}`),
@@ -162,7 +175,7 @@ const logV = (src, dst) => [
   I.wrap,
   ...set("j1"),
   // ix = bits + (1 − halving point's high word) << 32: the exponent of m in [0.70703125, 1.4140625) goes into k
-  ...get("lx"),
+  ...get(x),
   ...V.constI64(`0x${(0x3ff00000 - halvingHigh()).toString(16).padStart(8, "0")}00000000`),
   ...V.i64Add,
   ...set("ix"),
@@ -174,8 +187,7 @@ const logV = (src, dst) => [
   ...V.or,
   ...V.constF64(2 ** 52 + 1023),
   ...V.sub,
-  ...get("adj"),
-  ...V.sub,
+  ...(adjusted ? [...get("adj"), ...V.sub] : []),
   ...set("dk"),
   // r = m · (1 / c_j) − 1
   ...get("ix"),
@@ -303,7 +315,7 @@ const sumsBody = (tail) => {
 };
 
 /** Entropy alone: accP −= p ln p (p > 0), mixture += weight · p. */
-const entropyBody = (tail) => {
+const entropyBody = (checked) => (tail) => {
   const { at } = loads(tail);
   return [
     ...at("row"),
@@ -313,13 +325,13 @@ const entropyBody = (tail) => {
     ...V.mul,
     ...set("p"),
     ...mixtureUpdate(tail),
-    ...logV("p", "lp"),
+    ...logV("p", "lp", checked),
     ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
   ];
 };
 
 /** H(P), H(Q) and H(M) terms of a cell pair, with ln q = ln ref + ln(1 − o/ref) − ln sc. */
-const fullBody = (tail) => {
+const fullBody = (checked) => (tail) => {
   const { at } = loads(tail);
   return [
     ...at("row"),
@@ -387,7 +399,7 @@ const fullBody = (tail) => {
     ...V.sub,
     ...set("lnq"),
     ...subtractMasked("accQ", "q", "lnq", get("cm")),
-    ...logV("p", "lp"),
+    ...logV("p", "lp", checked),
     ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
     ...V.constF64(0.5),
     ...get("p"),
@@ -397,7 +409,7 @@ const fullBody = (tail) => {
     ...V.mul,
     ...V.add,
     ...set("mid"),
-    ...logV("mid", "lm"),
+    ...logV("mid", "lm", checked),
     ...subtractMasked("accM", "mid", "lm"),
   ];
 };
@@ -412,6 +424,9 @@ const overCells = (body) => [
   I.and,
   ...ifThen(body(true)),
 ];
+
+/** overCells with the unchecked logarithms where the caller vouches that no p or ½(p + q) is subnormal (`normal`), else the checked ones. */
+const overCellsEither = (body) => [...get("normal"), ...ifElse([overCells(body(false))], [overCells(body(true))])];
 
 const zeroV = (name) => [...V.constF64(0), ...set(name)];
 const horizontal = (name) => [...get(name), ...V.extract(0), ...get(name), ...V.extract(1), F.add];
@@ -494,14 +509,14 @@ const perValue = [
       [F.eq],
       [0x72], // i32.or
       ifElse(
-        [overCells(entropyBody), storeOut(0, [...f64(0), ...horizontal("accP"), F.max]), storeOut(8, f64(0))],
+        [overCellsEither(entropyBody), storeOut(0, [...f64(0), ...horizontal("accP"), F.max]), storeOut(8, f64(0))],
         [
           scaled("sc", "complementScale", "perComplement"),
           get("sc"),
           V.splat,
           set("x"),
           logV("x", "lnSc"),
-          overCells(fullBody),
+          overCellsEither(fullBody),
           f64(0),
           horizontal("accP"),
           [F.max],
@@ -551,10 +566,14 @@ const locals = vec([
 ]);
 const code = [...locals, ...body];
 
-// addRows(rows, count, stride, width, target): target[k] += row_t[k] for t = 0, 1, … < count, each cell
-// summed in value order (bit for bit the JavaScript loop's sums). Locals by number: params 0–4, then
-// t 5, row 6, i 7, pairEnd 8.
-const [A_ROWS, A_COUNT, A_STRIDE, A_WIDTH, A_TARGET, A_T, A_ROW, A_I, A_END] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+// addRows(rows, count, stride, width, target, least): target[k] += row_t[k] for t = 0, 1, … < count, each
+// cell summed in value order (bit for bit the JavaScript loop's sums), and the f64 at `least` lowered to
+// the least positive count seen (it tells result() whether its logarithms can skip the subnormal test).
+// Locals by number: params 0–5, then t 6, row 7, i 8, pairEnd 9 (i32), o 10, leastV 11 (v128).
+const [A_ROWS, A_COUNT, A_STRIDE, A_WIDTH, A_TARGET, A_LEAST, A_T, A_ROW, A_I, A_END, A_O, A_LEASTV] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+];
+const inlineF64x2 = (x) => [...simd(0x0c), ...f64Bytes(x), ...f64Bytes(x)];
 const lget = (i) => [0x20, ...uleb(i)];
 const lset = (i) => [0x21, ...uleb(i)];
 const addCell = (tail) => {
@@ -568,9 +587,24 @@ const addCell = (tail) => {
     ...load,
     ...(tail ? [F.add] : V.add),
     ...(tail ? f64Store(0) : V.store()),
+    // leastV = pmin(leastV, o > 0 ? o : ∞) (the tail's zero lane is not positive)
+    ...addr(A_ROW),
+    ...(tail ? V.load64Zero() : V.load()),
+    ...lset(A_O),
+    ...lget(A_O),
+    ...inlineF64x2(Infinity),
+    ...lget(A_O),
+    ...inlineF64x2(0),
+    ...V.gt,
+    ...V.bitselect,
+    ...lget(A_LEASTV),
+    ...V.pmin,
+    ...lset(A_LEASTV),
   ];
 };
 const addRowsBody = [
+  ...inlineF64x2(Infinity),
+  ...lset(A_LEASTV),
   ...lget(A_WIDTH),
   ...i32(-2),
   I.and,
@@ -606,17 +640,34 @@ const addRowsBody = [
       br(0),
     ),
   ),
+  // least = min(least, leastV's lanes)
+  ...lget(A_LEAST),
+  ...lget(A_LEAST),
+  ...f64Load(0),
+  ...lget(A_LEASTV),
+  ...V.extract(0),
+  ...lget(A_LEASTV),
+  ...V.extract(1),
+  F.min,
+  F.min,
+  ...f64Store(0),
   0x0b,
 ];
-const addRowsCode = [...vec([[...uleb(4), I32]]), ...addRowsBody];
+const addRowsCode = [
+  ...vec([
+    [...uleb(4), I32],
+    [...uleb(2), V128],
+  ]),
+  ...addRowsBody,
+];
 
 const module = [
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
   ...section(
     1,
     vec([
-      [0x60, ...vec(new Array(PARAMS.length).fill([I32])), 0], // type 0: (i32 × 10) → ()
-      [0x60, ...vec(new Array(5).fill([I32])), 0], // type 1: (i32 × 5) → ()
+      [0x60, ...vec(new Array(PARAMS.length).fill([I32])), 0], // type 0: (i32 × 11) → ()
+      [0x60, ...vec(new Array(6).fill([I32])), 0], // type 1: (i32 × 6) → ()
     ]),
   ),
   ...section(3, vec([[0], [1]])), // cells: type 0, addRows: type 1

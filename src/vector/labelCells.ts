@@ -32,6 +32,15 @@ type CellsFunction = (
   mixture: number,
   meta: number,
   out: number,
+  normal: number,
+) => void;
+type AddRowsFunction = (
+  rows: number,
+  count: number,
+  stride: number,
+  width: number,
+  target: number,
+  least: number,
 ) => void;
 
 export interface LabelCellsKernel {
@@ -59,7 +68,7 @@ const compiled = lazyWasmModule(LABEL_CELLS_WASM_BASE64);
 let instance: {
   memory: WebAssembly.Memory;
   cells: CellsFunction;
-  addRows: (rows: number, count: number, stride: number, width: number, target: number) => void;
+  addRows: AddRowsFunction;
 } | null = null;
 
 /**
@@ -75,19 +84,14 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
     instance = {
       memory: made.exports.memory as WebAssembly.Memory,
       cells: made.exports.cells as CellsFunction,
-      addRows: made.exports.addRows as (
-        rows: number,
-        count: number,
-        stride: number,
-        width: number,
-        target: number,
-      ) => void,
+      addRows: made.exports.addRows as AddRowsFunction,
     };
   }
   const { memory, cells, addRows } = instance;
   const chunk = Math.max(1, Math.min(4096, Math.floor(CHUNK_BYTES / (width * 8))));
   const cellsBytes = align16(width * 8);
-  const refAt = LOG_TABLE_BYTES;
+  const leastAt = LOG_TABLE_BYTES; // the least positive count of the last sumValues (16 bytes)
+  const refAt = leastAt + 16;
   const invRefAt = refAt + cellsBytes;
   const lnRefAt = invRefAt + cellsBytes;
   const mixtureAt = lnRefAt + cellsBytes;
@@ -100,6 +104,11 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   const buffer = memory.buffer;
   const ref = new Float64Array(buffer, refAt, width);
   const invRef = new Float64Array(buffer, invRefAt, width);
+  const least = new Float64Array(buffer, leastAt, 1);
+  // the last sumValues' sums and least positive count: a reference equal to them vouches for its cells
+  const lastSum = new Float64Array(width);
+  let lastLeast = Number.NaN;
+  let normal = 0;
   const lnRef = new Float64Array(buffer, lnRefAt, width);
   const rows = new Float64Array(buffer, rowsAt, chunk * width);
   const mixture = new Float64Array(buffer, mixtureAt, width);
@@ -121,22 +130,30 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
     mixture,
     setReference(reference) {
       ref.set(reference);
+      let total = 0;
+      let same = true;
       for (let k = 0; k < width; k++) {
+        total += reference[k]!;
+        if (reference[k] !== lastSum[k]) same = false;
         lnRef[k] = fastLog(reference[k]!); // −Infinity where 0 (masked in the kernel)
         // NaN where 1 / ref is not finite: the kernel then divides (ref = 0 is masked there anyway)
         const inverse = 1 / reference[k]!;
         invRef[k] = Number.isFinite(inverse) ? inverse : Number.NaN;
       }
       mixture.fill(0);
+      normal = same && noSubnormalCells(lastLeast, total) ? 1 : 0;
     },
     sumValues(counts, kept, from, to, target) {
       ref.fill(0);
+      least[0] = Infinity;
       for (let start = from; start < to; start += chunk) {
         const end = Math.min(to, start + chunk);
         loadValues(counts, kept, start, end);
-        addRows(rowsAt, end - start, width * 8, width, refAt);
+        addRows(rowsAt, end - start, width * 8, width, refAt, leastAt);
       }
       target.set(ref);
+      lastSum.set(ref);
+      lastLeast = least[0]!;
     },
     loadValues,
     run(count, offset, blockWidth) {
@@ -152,6 +169,7 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
         mixtureAt + at,
         metaAt,
         outAt,
+        normal,
       );
     },
   };
@@ -171,6 +189,17 @@ function writeLogTable(table: Float64Array): void {
     table[2 * j] = 1 / centre;
     table[2 * j + 1] = -Math.log(table[2 * j]!); // the logarithm of exactly the reciprocal used
   }
+}
+
+/**
+ * Whether no cell's p = own / Σ own, q = (reference − own) / Σ complement or ½(p + q) can be
+ * subnormal, given the least positive count of the group and the sum of its reference: p ≥ least /
+ * total; a positive reference − own is at least the ulp of own or is the reference itself, so q ≥
+ * least · 2^-53 / total; ½(p + q) ≥ half the larger. The margin (2^-56, 2^-1020) covers rounding.
+ */
+export function noSubnormalCells(leastPositive: number, total: number): boolean {
+  if (leastPositive === Infinity) return true; // no positive count: every cell is 0
+  return leastPositive > 0 && total > 0 && (leastPositive * 2 ** -56) / total >= 2 ** -1020;
 }
 
 function align16(bytes: number): number {
