@@ -577,20 +577,17 @@ const inlineF64x2 = (x) => [...simd(0x0c), ...f64Bytes(x), ...f64Bytes(x)];
 const lget = (i) => [0x20, ...uleb(i)];
 const lset = (i) => [0x21, ...uleb(i)];
 const addCell = (tail) => {
-  const load = tail ? f64Load(0) : V.load();
   const addr = (base) => [...lget(base), ...lget(A_I), I.add];
+  // the pair (or the tail's one cell with a zero lane, which is not positive) goes through local o
+  const own = tail ? [...addr(A_ROW), ...V.load64Zero(), ...lset(A_O)] : [];
   return [
+    ...own,
     ...addr(A_TARGET),
     ...addr(A_TARGET),
-    ...load,
-    ...addr(A_ROW),
-    ...load,
-    ...(tail ? [F.add] : V.add),
+    ...(tail ? f64Load(0) : V.load()),
+    ...(tail ? [...lget(A_O), ...V.extract(0), F.add] : [...addr(A_ROW), ...V.load(), 0x22, ...uleb(A_O), ...V.add]),
     ...(tail ? f64Store(0) : V.store()),
-    // leastV = pmin(leastV, o > 0 ? o : ∞) (the tail's zero lane is not positive)
-    ...addr(A_ROW),
-    ...(tail ? V.load64Zero() : V.load()),
-    ...lset(A_O),
+    // leastV = pmin(leastV, o > 0 ? o : ∞)
     ...lget(A_O),
     ...inlineF64x2(Infinity),
     ...lget(A_O),
