@@ -16,7 +16,8 @@
 // ln(1 + r) to r⁸ by Estrin's scheme, with no division; subnormals are scaled by 2^54 first. The
 // short dependency chains (no division, Estrin instead of Horner) are what made it faster: the
 // kernel is bound by latency, not by the number of instructions.
-// addRows(rows, count, stride, width, target) adds values' counts into target (the group sums).
+// addRows(rows, count, stride, width, target, least) adds values' counts into target (the group sums) and
+// lowers the f64 at `least` to the least positive count.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -5,9 +5,10 @@
  * countEstimate.ts up to rounding (tested to 1e-12 relative). Pure: runs in browsers and Node;
  * where WebAssembly SIMD is missing, `labelCellsKernel` returns null and the JavaScript loop is used.
  *
- * Memory (bytes, 16-aligned regions): the logarithm's table, the group's reference, its reciprocal
- * and its logarithm (width cells each), the mixture (width), then per value of a chunk its meta
- * (weight, has a complement), its output (entropy, JSD) and its counts (width).
+ * Memory (bytes, 16-aligned regions): the logarithm's table, the least positive count of the last
+ * sums (one f64), the group's reference, its reciprocal and its logarithm (width cells each), the
+ * mixture (width), then per value of a chunk its meta (weight, has a complement), its output
+ * (entropy, JSD) and its counts (width).
  */
 import { fastLog } from "../info/fastLog.js";
 import { LABEL_CELLS_WASM_BASE64 } from "./labelCellsWasm.js";
