@@ -156,9 +156,12 @@ export async function benchOverlap(): Promise<void> {
 }
 
 /**
- * numpy's sgemm on [batch, d] × [d, n]: rows per wall second and per CPU second (best of 20 each),
+ * numpy's sgemm on [batch, d] × [d, n]: rows per wall second and per CPU second (best of 20 samples of ~40,960 rows each),
  * or null when numpy is missing.
  */
+/** Rows per numpy timing sample: as many products of `batch` rows as make ~40,960 (a 1 ms product alone times too coarsely by CPU). */
+const NUMPY_ROWS = 40_960;
+
 function numpyMatMulRate(batch: number): { wall: number; cpu: number } | null {
   const python = process.env.GLOSSA_PYTHON ?? "python3";
   const code = `
@@ -166,11 +169,13 @@ import time, numpy as np
 rng = np.random.default_rng(0)
 z = rng.standard_normal((${batch}, ${D}), dtype=np.float32); w = rng.standard_normal((${D}, ${N}), dtype=np.float32)
 z @ w
+reps = max(1, ${NUMPY_ROWS} // ${batch})
 best = cpu = 1e9
 for _ in range(20):
-    t = time.perf_counter(); c = time.process_time(); z @ w
+    t = time.perf_counter(); c = time.process_time()
+    for _ in range(reps): z @ w
     best = min(best, time.perf_counter() - t); cpu = min(cpu, time.process_time() - c)
-print(${batch} / best, ${batch} / max(cpu, 1e-9))`;
+print(reps * ${batch} / best, reps * ${batch} / max(cpu, 1e-9))`;
   const result = spawnSync(python, ["-c", code], { encoding: "utf8" });
   if (result.status !== 0) return null;
   const [wall, cpu] = result.stdout.trim().split(/\s+/).map(Number);
