@@ -3,15 +3,21 @@
 // by instruction (no toolchain needed). Run: node scripts/make-label-cells-wasm.mjs
 // (the output is committed; rerun after editing).
 //
-// Two functions. cells(rows, count, stride, width, ref, lnRef, mixture, meta, out): for each value t < count,
-// its block of `width` f64 counts at rows + t·stride (bytes), against the group's reference
-// (ref[k] = group sum, lnRef[k] = ln ref[k]), with meta[2t] = weight and
+// Two functions. cells(rows, count, stride, width, ref, invRef, lnRef, mixture, meta, out, normal): for
+// each value t < count, its block of `width` f64 counts at rows + t·stride (bytes), against the group's
+// reference (ref[k] = group sum, invRef[k] = 1 / ref[k] or NaN where that overflows, lnRef[k] = ln ref[k]),
+// with normal = 1 where the caller vouches that no p or ½(p + q) is subnormal (the logarithms then skip
+// their subnormal test), meta[2t] = weight and
 // meta[2t+1] = 1 when the value has a complement (0 otherwise), writes out[2t] = H(P) and
 // out[2t+1] = JSD(P ‖ Q) (Q = ref − own, clipped at 0) and adds weight · P into mixture: what
 // valueCells / valueEntropy in countEstimate.ts compute, two cells per f64x2, branch-free per
-// cell (cells of P = 0 or Q = 0 are masked out). The logarithm is musl's log (fdlibm: exponent
-// split, s = f / (2 + f), a degree-14 odd minimax; < 1 ulp), with subnormals scaled by 2^54 first.
-// addRows(rows, count, stride, width, target) adds values' counts into target (the group sums).
+// cell (cells of P = 0 or Q = 0 are masked out). The logarithm is fastLog's (src/info/fastLog.ts):
+// a 128-entry table of 1 / c and ln c (at address 0, written by src/vector/labelCells.ts), then
+// ln(1 + r) to r⁸ by Estrin's scheme, with no division; subnormals are scaled by 2^54 first. The
+// short dependency chains (no division, Estrin instead of Horner) are what made it faster: the
+// kernel is bound by latency, not by the number of instructions.
+// addRows(rows, count, stride, width, target, least) adds values' counts into target (the group sums) and
+// lowers the f64 at `least` to the least positive count.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,14 +31,14 @@ const F64 = 0x7c;
 const V128 = 0x7b;
 
 // locals: parameters first, then i32, f64 and v128 locals, allocated by name
-const PARAMS = ["rows", "count", "stride", "width", "ref", "lnRef", "mixture", "meta", "out"];
-const I32_LOCALS = ["t", "row", "i", "pairEnd"];
+const PARAMS = ["rows", "count", "stride", "width", "ref", "invRef", "lnRef", "mixture", "meta", "out", "normal"];
+const I32_LOCALS = ["t", "row", "i", "pairEnd", "j0", "j1"];
 const F64_LOCALS = ["so", "sc", "weight", "hp", "scale"];
 const V128_LOCALS = [
-  ...["o", "r", "p", "c", "cm", "q", "x", "l1m", "big", "lnq", "mid", "lp", "lm"],
+  ...["o", "p", "c", "cm", "q", "x", "x2", "x4", "l1m", "big", "lnq", "mid", "lp", "lm"],
   ...["accO", "accC", "accP", "accQ", "accM", "perOwn", "perComplement", "ownScale", "complementScale"],
   ...["lnSc", "weightV"],
-  ...["lx", "adj", "lt", "ix", "dk", "lf", "hfsq", "ls", "lz", "lw", "lr", "lqTmp"],
+  ...["lx", "adj", "lt", "ix", "dk", "lr", "lr2", "lr4", "lqTmp"],
 ];
 const index = new Map();
 [...PARAMS, ...I32_LOCALS, ...F64_LOCALS, ...V128_LOCALS].forEach((name, i) => index.set(name, i));
@@ -69,14 +75,17 @@ const I = {
   ltU: 0x49,
   geU: 0x4f,
   eqz: 0x45,
+  wrap: 0xa7,
 };
-const F = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, max: 0xa5, eq: 0x61, ne: 0x62, lt: 0x63, le: 0x65 };
+const F = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, min: 0xa4, max: 0xa5, eq: 0x61, ne: 0x62, lt: 0x63, le: 0x65 };
 const f64Load = (offset) => [0x2b, 3, ...uleb(offset)];
 const f64Store = (offset) => [0x39, 3, ...uleb(offset)];
 const simd = (op) => [0xfd, ...uleb(op)];
 const V = {
   load: (offset = 0) => [...simd(0x00), 4, ...uleb(offset)],
   load64Zero: (offset = 0) => [...simd(0x5d), 3, ...uleb(offset)],
+  load64Lane: (offset, lane) => [...simd(0x57), 3, ...uleb(offset), lane],
+  i64Extract: (lane) => [...simd(0x1d), lane],
   store: (offset = 0) => [...simd(0x0b), 4, ...uleb(offset)],
   constF64: (a, b = a) => constant([...simd(0x0c), ...f64Bytes(a), ...f64Bytes(b)]),
   constI64: (hex) => constant([...simd(0x0c), ...i64Bytes(hex), ...i64Bytes(hex)]),
@@ -88,22 +97,16 @@ const V = {
   anyTrue: simd(0x53),
   lt: simd(0x49),
   gt: simd(0x4a),
+  le: simd(0x4b),
+  andNot: simd(0x4f),
   i64Add: simd(0xce),
   i64ShrU: simd(0xcd),
   add: simd(0xf0),
   sub: simd(0xf1),
+  pmin: simd(0xf6),
   mul: simd(0xf2),
   div: simd(0xf3),
 };
-
-/** x·(c0 + w(c1 + w(… + w·c_last))), evaluated innermost first, as f64x2 instructions. */
-const hornerTimes = (x, w, coefficients) => [
-  ...get(x),
-  ...V.constF64(coefficients[0]),
-  ...coefficients.slice(1).flatMap((c) => [...get(w), ...V.constF64(c)]),
-  ...Array.from({ length: coefficients.length - 1 }, () => [...V.mul, ...V.add]).flat(),
-  ...V.mul,
-];
 
 const block = (...body) => [0x02, 0x40, ...body.flat(), 0x0b];
 const loop = (...body) => [0x03, 0x40, ...body.flat(), 0x0b];
@@ -112,16 +115,23 @@ const ifElse = (thenBody, elseBody) => [0x04, 0x40, ...thenBody.flat(), 0x05, ..
 const br = (depth) => [0x0c, depth];
 const brIf = (depth) => [0x0d, depth];
 
-// musl (fdlibm) log constants
-const LG = [
-  6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
-  1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
-];
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
+// The logarithm's table (LOG_TABLE_BYTES at address 0, written by src/vector/labelCells.ts): for each
+// j = the top 7 mantissa bits of x, at j · 16 the reciprocal of a centre c_j of m's interval and at
+// j · 16 + 8 ln c_j, where m is x's mantissa taken into [0.70703125, 1.4140625) (j ≥ 53 halved), so
+// ln x = k ln 2 + ln c_j + ln(1 + r), r = m / c_j − 1, |r| < 1/128; the two intervals next to 1 have
+// c = 1, where r = m − 1 is exact and ln x near 0 keeps its relative accuracy.
+const LOG_TABLE_BITS = 7;
+/** m's interval that straddles the halving point (1 + 53/128) starts it, so no interval is split. */
+const LOG_HALVING = 53;
 
-/** dst = ln(src) lane-wise for src > 0 (any finite value elsewhere; callers mask those lanes). */
-const logV = (src, dst) => [
+/**
+ * dst = ln(src) lane-wise for src > 0 (any finite value elsewhere; callers mask those lanes).
+ * `checked` false: the caller knows no lane is subnormal (0 is fine: its logarithm comes out
+ * finite, −1023 ln 2), so the test and scaling for subnormals are left out.
+ */
+const logV = (src, dst, checked = true) => (checked ? checkedLog(src, dst) : logOf(src, dst, false));
+
+const checkedLog = (src, dst) => [
   // subnormals (and 0, whose logarithm comes out finite, about −746): scale by 2^54 (exact) and take
   // 54 off the exponent; a branch, as they are rare
   ...get(src),
@@ -146,9 +156,28 @@ const logV = (src, dst) => [
     V.and,
     set("adj"),
   ),
-  ...get("lx"),
-  // ix = bits + (0x3ff00000 − 0x3fe6a09e) << 32: the exponent of m in [√½, √2) goes into k
-  ...V.constI64("0x00095f6200000000"),
+  ...logOf("lx", dst, true),
+];
+
+/** dst = ln(x) for normal x (or 0), the table logarithm; `adjusted`: minus adj (54 for scaled subnormals). */
+const logOf = (x, dst, adjusted) => [
+  // the table entries' byte offsets, j · 16, one lane at a time
+  ...get(x),
+  ...i32(52 - LOG_TABLE_BITS - 4),
+  ...V.i64ShrU,
+  ...V.constI64(`0x${(((1 << LOG_TABLE_BITS) - 1) << 4).toString(16)}`),
+  ...V.and,
+  ...tee("ix"),
+  ...V.i64Extract(0),
+  I.wrap,
+  ...set("j0"),
+  ...get("ix"),
+  ...V.i64Extract(1),
+  I.wrap,
+  ...set("j1"),
+  // ix = bits + (1 − halving point's high word) << 32: the exponent of m in [0.70703125, 1.4140625) goes into k
+  ...get(x),
+  ...V.constI64(`0x${(0x3ff00000 - halvingHigh()).toString(16).padStart(8, "0")}00000000`),
   ...V.i64Add,
   ...set("ix"),
   // dk = k as f64: biased exponent | 2^52's bits, minus 2^52 + 1023 (exact), minus 54 for subnormals
@@ -159,62 +188,77 @@ const logV = (src, dst) => [
   ...V.or,
   ...V.constF64(2 ** 52 + 1023),
   ...V.sub,
-  ...get("adj"),
-  ...V.sub,
+  ...(adjusted ? [...get("adj"), ...V.sub] : []),
   ...set("dk"),
-  // f = m − 1
+  // r = m · (1 / c_j) − 1
   ...get("ix"),
   ...V.constI64("0x000fffffffffffff"),
   ...V.and,
-  ...V.constI64("0x3fe6a09e00000000"),
+  ...V.constI64(`0x${halvingHigh().toString(16)}00000000`),
   ...V.i64Add,
+  ...get("j1"),
+  ...get("j0"),
+  ...V.load64Zero(0),
+  ...V.load64Lane(0, 1),
+  ...V.mul,
   ...V.constF64(1),
   ...V.sub,
-  ...set("lf"),
-  // hfsq = ½ f², s = f / (2 + f), z = s², w = z²
-  ...V.constF64(0.5),
-  ...get("lf"),
-  ...V.mul,
-  ...get("lf"),
-  ...V.mul,
-  ...set("hfsq"),
-  ...get("lf"),
-  ...V.constF64(2),
-  ...get("lf"),
-  ...V.add,
-  ...V.div,
-  ...tee("ls"),
-  ...get("ls"),
-  ...V.mul,
-  ...tee("lz"),
-  ...get("lz"),
-  ...V.mul,
-  ...set("lw"),
-  // R = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))) + w(Lg2 + w(Lg4 + w Lg6))
-  ...hornerTimes("lz", "lw", [LG[0], LG[2], LG[4], LG[6]]),
-  ...hornerTimes("lw", "lw", [LG[1], LG[3], LG[5]]),
-  ...V.add,
   ...set("lr"),
-  // s(hfsq + R) + dk ln2_lo − hfsq + f + dk ln2_hi, in musl's order
-  ...get("ls"),
-  ...get("hfsq"),
+  // k ln 2 + ln c_j + (r − r²(1/2 − r(1/3 − … − r/8))), fastLog's order
+  ...get("dk"),
+  ...V.constF64(Math.LN2),
+  ...V.mul,
+  ...get("j1"),
+  ...get("j0"),
+  ...V.load64Zero(8),
+  ...V.load64Lane(8, 1),
+  ...V.add,
   ...get("lr"),
-  ...V.add,
+  ...get("lr"),
+  ...get("lr"),
   ...V.mul,
-  ...get("dk"),
-  ...V.constF64(LN2_LO),
+  ...tee("lr2"),
+  ...estrin("lr", "lr2", "lr4", [1 / 2, -1 / 3, 1 / 4, -1 / 5, 1 / 6, -1 / 7, 1 / 8]),
   ...V.mul,
-  ...V.add,
-  ...get("hfsq"),
   ...V.sub,
-  ...get("lf"),
-  ...V.add,
-  ...get("dk"),
-  ...V.constF64(LN2_HI),
-  ...V.mul,
   ...V.add,
   ...set(dst),
 ];
+
+/**
+ * c0 + c1 x + … + c6 x⁶ by Estrin's scheme ((c0 + c1 x) + x²(c2 + c3 x) + x⁴((c4 + c5 x) + x² c6)):
+ * shorter dependency chains than Horner's, so consecutive cells overlap in the CPU. x2 must hold
+ * x²; x4 is set here.
+ */
+function estrin(x, x2, x4, c) {
+  if (c.length !== 7) throw new Error("estrin: 7 coefficients");
+  const pair = (a, b) => [...get(x), ...V.constF64(b), ...V.mul, ...V.constF64(a), ...V.add];
+  return [
+    ...get(x2),
+    ...get(x2),
+    ...V.mul,
+    ...set(x4),
+    ...pair(c[0], c[1]),
+    ...get(x2),
+    ...pair(c[2], c[3]),
+    ...V.mul,
+    ...V.add,
+    ...get(x4),
+    ...pair(c[4], c[5]),
+    ...get(x2),
+    ...V.constF64(c[6]),
+    ...V.mul,
+    ...V.add,
+    ...V.mul,
+    ...V.add,
+  ];
+}
+
+/** The high word of the halving point 1 + LOG_HALVING/128, halved: m's lower end (0x3fe6a000). */
+function halvingHigh() {
+  const bits = new DataView(Float64Array.of((1 + LOG_HALVING / (1 << LOG_TABLE_BITS)) / 2).buffer);
+  return bits.getUint32(4, true);
+}
 
 /** acc −= mask & (a · b) (masked lanes add nothing, even where a · b is NaN); no mask: acc −= a · b. */
 const subtractMasked = (acc, a, b, mask = null) => [
@@ -272,7 +316,7 @@ const sumsBody = (tail) => {
 };
 
 /** Entropy alone: accP −= p ln p (p > 0), mixture += weight · p. */
-const entropyBody = (tail) => {
+const entropyBody = (checked) => (tail) => {
   const { at } = loads(tail);
   return [
     ...at("row"),
@@ -282,13 +326,13 @@ const entropyBody = (tail) => {
     ...V.mul,
     ...set("p"),
     ...mixtureUpdate(tail),
-    ...logV("p", "lp"),
+    ...logV("p", "lp", checked),
     ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
   ];
 };
 
 /** H(P), H(Q) and H(M) terms of a cell pair, with ln q = ln ref + ln(1 − o/ref) − ln sc. */
-const fullBody = (tail) => {
+const fullBody = (checked) => (tail) => {
   const { at } = loads(tail);
   return [
     ...at("row"),
@@ -300,7 +344,6 @@ const fullBody = (tail) => {
     ...set("p"),
     ...mixtureUpdate(tail),
     ...at("ref"),
-    ...tee("r"),
     ...get("o"),
     ...V.sub,
     ...tee("c"),
@@ -315,47 +358,32 @@ const fullBody = (tail) => {
     ...get("cm"),
     ...V.and,
     ...set("q"),
-    // x = o / ref; ln(1 − x) by its series to x⁶ (x ≤ 1/1024), else by the logarithm of c / ref
+    // x = o · (1 / ref); ln(1 − x) by its series to x⁷ (x ≤ 1/1024), else by the logarithm of c / ref
     ...get("o"),
-    ...get("r"),
-    ...V.div,
+    ...at("invRef"),
+    ...V.mul,
     ...set("x"),
     ...V.constF64(0),
     ...get("x"),
-    ...V.constF64(1 / 6),
-    ...V.mul,
-    ...V.constF64(1 / 5),
-    ...V.add,
+    ...get("x"),
     ...get("x"),
     ...V.mul,
-    ...V.constF64(1 / 4),
-    ...V.add,
-    ...get("x"),
-    ...V.mul,
-    ...V.constF64(1 / 3),
-    ...V.add,
-    ...get("x"),
-    ...V.mul,
-    ...V.constF64(1 / 2),
-    ...V.add,
-    ...get("x"),
-    ...V.mul,
-    ...V.constF64(1),
-    ...V.add,
-    ...get("x"),
+    ...set("x2"),
+    ...estrin("x", "x2", "x4", [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 6, 1 / 7]),
     ...V.mul,
     ...V.sub,
     ...set("l1m"),
+    // big = cm & !(x ≤ 1/1024): x > 1/1024, or NaN where 1 / ref overflows (ref below 2^-1024)
+    ...get("cm"),
     ...get("x"),
     ...V.constF64(1 / 1024),
-    ...V.gt,
-    ...get("cm"),
-    ...V.and,
+    ...V.le,
+    ...V.andNot,
     ...tee("big"),
     ...V.anyTrue,
     ...ifThen(
       get("c"),
-      get("r"),
+      at("ref"),
       V.div,
       set("x"),
       logV("x", "lqTmp"),
@@ -372,7 +400,7 @@ const fullBody = (tail) => {
     ...V.sub,
     ...set("lnq"),
     ...subtractMasked("accQ", "q", "lnq", get("cm")),
-    ...logV("p", "lp"),
+    ...logV("p", "lp", checked),
     ...subtractMasked("accP", "p", "lp"), // p ≥ 0, and 0 · ln 0 = 0 here
     ...V.constF64(0.5),
     ...get("p"),
@@ -382,7 +410,7 @@ const fullBody = (tail) => {
     ...V.mul,
     ...V.add,
     ...set("mid"),
-    ...logV("mid", "lm"),
+    ...logV("mid", "lm", checked),
     ...subtractMasked("accM", "mid", "lm"),
   ];
 };
@@ -397,6 +425,9 @@ const overCells = (body) => [
   I.and,
   ...ifThen(body(true)),
 ];
+
+/** overCells with the unchecked logarithms where the caller vouches that no p or ½(p + q) is subnormal (`normal`), else the checked ones. */
+const overCellsEither = (body) => [...get("normal"), ...ifElse([overCells(body(false))], [overCells(body(true))])];
 
 const zeroV = (name) => [...V.constF64(0), ...set(name)];
 const horizontal = (name) => [...get(name), ...V.extract(0), ...get(name), ...V.extract(1), F.add];
@@ -479,14 +510,14 @@ const perValue = [
       [F.eq],
       [0x72], // i32.or
       ifElse(
-        [overCells(entropyBody), storeOut(0, [...f64(0), ...horizontal("accP"), F.max]), storeOut(8, f64(0))],
+        [overCellsEither(entropyBody), storeOut(0, [...f64(0), ...horizontal("accP"), F.max]), storeOut(8, f64(0))],
         [
           scaled("sc", "complementScale", "perComplement"),
           get("sc"),
           V.splat,
           set("x"),
           logV("x", "lnSc"),
-          overCells(fullBody),
+          overCellsEither(fullBody),
           f64(0),
           horizontal("accP"),
           [F.max],
@@ -536,26 +567,42 @@ const locals = vec([
 ]);
 const code = [...locals, ...body];
 
-// addRows(rows, count, stride, width, target): target[k] += row_t[k] for t = 0, 1, … < count, each cell
-// summed in value order (bit for bit the JavaScript loop's sums). Locals by number: params 0–4, then
-// t 5, row 6, i 7, pairEnd 8.
-const [A_ROWS, A_COUNT, A_STRIDE, A_WIDTH, A_TARGET, A_T, A_ROW, A_I, A_END] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+// addRows(rows, count, stride, width, target, least): target[k] += row_t[k] for t = 0, 1, … < count, each
+// cell summed in value order (bit for bit the JavaScript loop's sums), and the f64 at `least` lowered to
+// the least positive count seen (it tells result() whether its logarithms can skip the subnormal test).
+// Locals by number: params 0–5, then t 6, row 7, i 8, pairEnd 9 (i32), o 10, leastV 11 (v128).
+const [A_ROWS, A_COUNT, A_STRIDE, A_WIDTH, A_TARGET, A_LEAST, A_T, A_ROW, A_I, A_END, A_O, A_LEASTV] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+];
+const inlineF64x2 = (x) => [...simd(0x0c), ...f64Bytes(x), ...f64Bytes(x)];
 const lget = (i) => [0x20, ...uleb(i)];
 const lset = (i) => [0x21, ...uleb(i)];
 const addCell = (tail) => {
-  const load = tail ? f64Load(0) : V.load();
   const addr = (base) => [...lget(base), ...lget(A_I), I.add];
+  // the pair (or the tail's one cell with a zero lane, which is not positive) goes through local o
+  const own = tail ? [...addr(A_ROW), ...V.load64Zero(), ...lset(A_O)] : [];
   return [
+    ...own,
     ...addr(A_TARGET),
     ...addr(A_TARGET),
-    ...load,
-    ...addr(A_ROW),
-    ...load,
-    ...(tail ? [F.add] : V.add),
+    ...(tail ? f64Load(0) : V.load()),
+    ...(tail ? [...lget(A_O), ...V.extract(0), F.add] : [...addr(A_ROW), ...V.load(), 0x22, ...uleb(A_O), ...V.add]),
     ...(tail ? f64Store(0) : V.store()),
+    // leastV = pmin(leastV, o > 0 ? o : ∞)
+    ...lget(A_O),
+    ...inlineF64x2(Infinity),
+    ...lget(A_O),
+    ...inlineF64x2(0),
+    ...V.gt,
+    ...V.bitselect,
+    ...lget(A_LEASTV),
+    ...V.pmin,
+    ...lset(A_LEASTV),
   ];
 };
 const addRowsBody = [
+  ...inlineF64x2(Infinity),
+  ...lset(A_LEASTV),
   ...lget(A_WIDTH),
   ...i32(-2),
   I.and,
@@ -591,17 +638,34 @@ const addRowsBody = [
       br(0),
     ),
   ),
+  // least = min(least, leastV's lanes)
+  ...lget(A_LEAST),
+  ...lget(A_LEAST),
+  ...f64Load(0),
+  ...lget(A_LEASTV),
+  ...V.extract(0),
+  ...lget(A_LEASTV),
+  ...V.extract(1),
+  F.min,
+  F.min,
+  ...f64Store(0),
   0x0b,
 ];
-const addRowsCode = [...vec([[...uleb(4), I32]]), ...addRowsBody];
+const addRowsCode = [
+  ...vec([
+    [...uleb(4), I32],
+    [...uleb(2), V128],
+  ]),
+  ...addRowsBody,
+];
 
 const module = [
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
   ...section(
     1,
     vec([
-      [0x60, ...vec(new Array(PARAMS.length).fill([I32])), 0], // type 0: (i32 × 10) → ()
-      [0x60, ...vec(new Array(5).fill([I32])), 0], // type 1: (i32 × 5) → ()
+      [0x60, ...vec(new Array(PARAMS.length).fill([I32])), 0], // type 0: (i32 × 11) → ()
+      [0x60, ...vec(new Array(6).fill([I32])), 0], // type 1: (i32 × 6) → ()
     ]),
   ),
   ...section(3, vec([[0], [1]])), // cells: type 0, addRows: type 1

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { baselineTableEstimate, syntheticTable } from "../src/bench/resultBaseline.js";
 import { tableEstimate } from "../src/vector/countEstimate.js";
-import { labelCellsKernel } from "../src/vector/labelCells.js";
+import { labelCellsKernel, noSubnormalCells } from "../src/vector/labelCells.js";
 import { LabelTable } from "../src/vector/labelTable.js";
 import { Random } from "../src/util/random.js";
 
@@ -144,6 +144,19 @@ describe("label-set cell kernel (WebAssembly SIMD)", () => {
       1,
       false,
     );
+  });
+
+  it("skips the logarithms' subnormal test only where the group's least count and sum rule subnormal cells out", () => {
+    expect(noSubnormalCells(Infinity, 0)).toBe(true); // no positive count: every cell is 0
+    expect(noSubnormalCells(1e-3, 1e5)).toBe(true);
+    expect(noSubnormalCells(1, 1e290)).toBe(true);
+    expect(noSubnormalCells(5e-324, 1)).toBe(false);
+    expect(noSubnormalCells(1e-250, 1e300)).toBe(false); // p could be 1e-550
+    // q can be as small as least · 2^-53 / total: 1e-289 leaves q normal with room, 1e-291 does not
+    expect(noSubnormalCells(1e-289, 1)).toBe(true);
+    expect(noSubnormalCells(1e-291, 1)).toBe(false);
+    expect(noSubnormalCells(0, 1)).toBe(false);
+    expect(noSubnormalCells(1, Number.NaN)).toBe(false);
   });
 
   it("entropies of a value whose cells are subnormal, tiny or 1 − tiny (the kernel's logarithm)", () => {
