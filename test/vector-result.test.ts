@@ -7,6 +7,7 @@ import { baselineTableEstimate, syntheticTable } from "../src/bench/resultBaseli
 import { tableEstimate } from "../src/vector/countEstimate.js";
 import { LabelTable } from "../src/vector/labelTable.js";
 import { Random } from "../src/util/random.js";
+import { randomTable } from "./label-tables.js";
 
 const FIELDS = ["entropy", "conditionalEntropy", "mutualInformation", "disentanglement", "generalisedJsd"] as const;
 
@@ -72,35 +73,3 @@ describe("one-pass label-set estimate", () => {
     }
   });
 });
-
-/**
- * Values with 0 rows (no counts), 1 row, or up to 30; each row adds a soft vector (some cells 0)
- * or a one-hot one to every block.
- */
-function randomTable(r: Random, values: number, blocks: number, blockWidth: number): LabelTable {
-  const width = blocks * blockWidth;
-  const table = new LabelTable(width);
-  const row = new Float64Array(blockWidth);
-  for (let v = 0; v < values; v++) {
-    const slot = table.slotOf(v);
-    const u = r.uniform();
-    const rows = u < 0.15 ? 0 : u < 0.45 ? 1 : 1 + Math.floor(r.uniform() * 30);
-    table.rowCounts[slot] = rows;
-    for (let i = 0; i < rows; i++)
-      for (let b = 0; b < blocks; b++) {
-        const base = slot * width + b * blockWidth;
-        if (r.uniform() < 0.3) {
-          table.counts[base + Math.floor(r.uniform() * blockWidth)]! += 1;
-          continue;
-        }
-        let sum = 0;
-        for (let k = 0; k < blockWidth; k++) sum += row[k] = r.uniform() < 0.2 ? 0 : Math.exp(4 * r.uniform());
-        if (sum === 0) {
-          row[0] = 1; // every cell drew 0: put the row's mass in the first
-          sum = 1;
-        }
-        for (let k = 0; k < blockWidth; k++) table.counts[base + k]! += row[k]! / sum;
-      }
-  }
-  return table;
-}

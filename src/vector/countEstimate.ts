@@ -15,7 +15,15 @@
 import { entropy, type Weighting } from "../info/index.js";
 import { fastLog } from "../info/fastLog.js";
 import type { CountState } from "./countState.js";
-import { type LabelCellsKernel, labelCellsKernel } from "./labelCells.js";
+import {
+  type CellsJob,
+  type LabelCellsKernel,
+  cellsInstance,
+  labelCellsHelper,
+  labelCellsKernel,
+  labelCellsModule,
+  runCellsRange,
+} from "./labelCells.js";
 import type { CountTable } from "./labelTable.js";
 import { expectedAgreement } from "./nullShadows.js";
 
@@ -384,20 +392,23 @@ function groupCellsJs(group: GroupPass, scratch: { mixture: Float64Array; lnRefe
   }
 }
 
-/** The group's cells on the WebAssembly kernel, a chunk of values at a time (every block of a chunk in turn). */
+/**
+ * The group's cells on the WebAssembly kernel, a chunk of values at a time (every block of a chunk in
+ * turn). A large group with a helper thread registered (labelCells.ts) is split at a chunk boundary:
+ * the helper computes the second part's cells while this thread computes the first; the parts' per-value
+ * results are then added in the order one thread adds them (so every sum but the mixture is the same
+ * number), and the helper's mixture to this thread's.
+ */
 function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy: Float64Array): void {
-  const { counts, rowCounts, kept, first, end, groupRows, groupSum, blocks, blockWidth, withDivergences } = group;
+  const { counts, kept, first, end, blocks, blockWidth, withDivergences } = group;
   const { meta, out, mixture } = kernel;
-  kernel.setReference(groupSum);
+  kernel.setReference(group.groupSum);
   meanEntropy.fill(0);
-  for (let from = first; from < end; from += kernel.chunk) {
-    const to = Math.min(end, from + kernel.chunk);
+  const split = splitGroup(group, kernel);
+  for (let from = first; from < split.at; from += kernel.chunk) {
+    const to = Math.min(split.at, from + kernel.chunk);
     kernel.loadValues(counts, kept, from, to);
-    for (let t = from; t < to; t++) {
-      const rows = rowCounts[kept[t]!]!;
-      meta[2 * (t - from)] = withDivergences ? rows / groupRows : 0;
-      meta[2 * (t - from) + 1] = withDivergences && groupRows - rows > 0 ? 1 : 0;
-    }
+    writeMeta(meta, group, from, to);
     for (let b = 0; b < blocks; b++) {
       kernel.run(to - from, b * blockWidth, blockWidth);
       let mean = 0;
@@ -406,11 +417,67 @@ function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy:
       meanEntropy[b]! += mean;
     }
   }
+  if (split.job) {
+    const job = split.job;
+    if (!split.wait()) {
+      // the helper failed: compute its part here, into arrays it no longer touches
+      job.out = new Float64Array(job.out.length);
+      job.mixture = new Float64Array(job.mixture.length);
+      runCellsRange(cellsInstance(labelCellsModule()!), job);
+    }
+    for (let from = split.at; from < end; from += kernel.chunk) {
+      const to = Math.min(end, from + kernel.chunk);
+      const base = (from - split.at) * blocks;
+      for (let b = 0; b < blocks; b++) {
+        const at = 2 * (base + b * (to - from)) - 2 * from;
+        let mean = 0;
+        for (let t = from; t < to; t++)
+          mean += addCell(group, kept[t]!, b, job.out[at + 2 * t]!, job.out[at + 2 * t + 1]!);
+        meanEntropy[b]! += mean;
+      }
+    }
+    for (let k = 0; k < mixture.length; k++) mixture[k]! += job.mixture[k]!;
+  }
   if (withDivergences)
     for (let b = 0; b < blocks; b++) {
       const block = mixture.subarray(b * blockWidth, (b + 1) * blockWidth);
       group.gjsd += Math.max(0, plainEntropyOf(block) - meanEntropy[b]!) / blocks;
     }
+}
+
+/** meta[2(t − from) ..] for values kept[from .. to): each value's weight in the mixture and whether it has a complement. */
+function writeMeta(meta: Float64Array, group: GroupPass, from: number, to: number): void {
+  const { rowCounts, kept, groupRows, withDivergences } = group;
+  for (let t = from; t < to; t++) {
+    const rows = rowCounts[kept[t]!]!;
+    meta[2 * (t - from)] = withDivergences ? rows / groupRows : 0;
+    meta[2 * (t - from) + 1] = withDivergences && groupRows - rows > 0 ? 1 : 0;
+  }
+}
+
+/**
+ * Where the group's values go to the helper thread: from `at` (a chunk boundary near the middle) on,
+ * with the job started; `at` = end (no job) for a small group, without a helper, or where the helper
+ * cannot read the counts in place.
+ */
+function splitGroup(
+  group: GroupPass,
+  kernel: LabelCellsKernel,
+): { at: number; job: CellsJob | null; wait: () => boolean } {
+  const { counts, kept, first, end, blocks, blockWidth } = group;
+  const helper = labelCellsHelper();
+  const width = blocks * blockWidth;
+  const none = { at: end, job: null, wait: () => true };
+  if (!helper || (end - first) * width < helper.minCells || !helper.reads(counts)) return none;
+  const at = first + Math.round((end - first) / 2 / kernel.chunk) * kernel.chunk;
+  if (at <= first || at >= end) return none;
+  const values = end - at;
+  const shared = helper.buffers(values, width, blocks);
+  shared.kept.set(kept.subarray(at, end));
+  writeMeta(shared.meta, group, at, end);
+  kernel.copyReference(shared.reference);
+  const job: CellsJob = { counts, ...shared, from: 0, to: values, width, blocks, blockWidth, normal: kernel.normal };
+  return { at, job, wait: helper.start(job) };
 }
 
 /**

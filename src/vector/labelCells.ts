@@ -14,14 +14,6 @@ import { fastLog } from "../info/fastLog.js";
 import { LABEL_CELLS_WASM_BASE64 } from "./labelCellsWasm.js";
 import { lazyWasmModule } from "../util/wasmModule.js";
 
-/** Bytes of value counts copied into WebAssembly memory per chunk (cache-sized). */
-const CHUNK_BYTES = 1 << 19;
-const PAGE = 65536;
-/** The logarithm's table at address 0: 128 entries of (1 / c_j, ln c_j). */
-const LOG_TABLE_BYTES = 128 * 16;
-/** The table interval from which m is halved (1 + 53/128 = 1.4140625, just below √2). */
-const LOG_HALVING = 53;
-
 type CellsFunction = (
   rows: number,
   count: number,
@@ -53,6 +45,10 @@ export interface LabelCellsKernel {
   readonly meta: Float64Array;
   /** The mixture (width cells; block b at b · blockWidth), zeroed by `setReference`. */
   readonly mixture: Float64Array;
+  /** 1 when the last reference vouched that no cell is subnormal (the kernel's logarithms skip that test), else 0. */
+  readonly normal: number;
+  /** Write the reference (ref, 1 / ref, ln ref: 3 · width cells) for a CellsJob. */
+  copyReference(target: Float64Array): void;
   /** Take the group's cell sums as the reference (Q of a value = reference − own) and zero the mixture. */
   setReference(reference: Float64Array): void;
   /** target = Σ over slots kept[from .. to) of their counts, each cell summed in that order (as a JavaScript loop would). */
@@ -65,12 +61,13 @@ export interface LabelCellsKernel {
 
 const compiled = lazyWasmModule(LABEL_CELLS_WASM_BASE64);
 
+/** The compiled kernel module (null where WebAssembly SIMD is missing), for a helper thread's own instance. */
+export function labelCellsModule(): WebAssembly.Module | null {
+  return compiled();
+}
+
 /** One instance, reused across calls and grown to the largest width asked for. */
-let instance: {
-  memory: WebAssembly.Memory;
-  cells: CellsFunction;
-  addRows: AddRowsFunction;
-} | null = null;
+let instance: CellsInstance | null = null;
 
 /**
  * A kernel for tables of `width` cells per value, or null where WebAssembly SIMD is unavailable.
@@ -79,29 +76,9 @@ let instance: {
 export function labelCellsKernel(width: number): LabelCellsKernel | null {
   const wasm = width > 0 ? compiled() : null;
   if (!wasm) return null;
-  if (!instance) {
-    const made = new WebAssembly.Instance(wasm);
-    writeLogTable(new Float64Array((made.exports.memory as WebAssembly.Memory).buffer, 0, LOG_TABLE_BYTES / 8));
-    instance = {
-      memory: made.exports.memory as WebAssembly.Memory,
-      cells: made.exports.cells as CellsFunction,
-      addRows: made.exports.addRows as AddRowsFunction,
-    };
-  }
+  instance ??= cellsInstance(wasm);
   const { memory, cells, addRows } = instance;
-  const chunk = Math.max(1, Math.min(4096, Math.floor(CHUNK_BYTES / (width * 8))));
-  const cellsBytes = align16(width * 8);
-  const leastAt = LOG_TABLE_BYTES; // the least positive count of the last sumValues (16 bytes)
-  const refAt = leastAt + 16;
-  const invRefAt = refAt + cellsBytes;
-  const lnRefAt = invRefAt + cellsBytes;
-  const mixtureAt = lnRefAt + cellsBytes;
-  const metaAt = mixtureAt + cellsBytes;
-  const outAt = metaAt + chunk * 16;
-  const rowsAt = outAt + chunk * 16;
-  const bytes = rowsAt + chunk * width * 8;
-  const pages = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
-  if (pages > 0) memory.grow(pages);
+  const { chunk, leastAt, refAt, invRefAt, lnRefAt, mixtureAt, metaAt, outAt, rowsAt } = growFor(instance, width);
   const buffer = memory.buffer;
   const ref = new Float64Array(buffer, refAt, width);
   const invRef = new Float64Array(buffer, invRefAt, width);
@@ -113,22 +90,21 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   const lnRef = new Float64Array(buffer, lnRefAt, width);
   const rows = new Float64Array(buffer, rowsAt, chunk * width);
   const mixture = new Float64Array(buffer, mixtureAt, width);
-  const loadValues = (counts: Float64Array, kept: Int32Array, from: number, to: number) => {
-    // runs of consecutive slots (all of an ungrouped set without drops) copy in one call
-    let t = from;
-    while (t < to) {
-      let end = t + 1;
-      while (end < to && kept[end] === kept[end - 1]! + 1) end++;
-      const s = kept[t]!;
-      rows.set(counts.subarray(s * width, (s + end - t) * width), (t - from) * width);
-      t = end;
-    }
-  };
+  const loadValues = (counts: Float64Array, kept: Int32Array, from: number, to: number) =>
+    copyValues(rows, counts, kept, from, to, width);
   return {
     chunk,
     out: new Float64Array(buffer, outAt, chunk * 2),
     meta: new Float64Array(buffer, metaAt, chunk * 2),
     mixture,
+    get normal() {
+      return normal;
+    },
+    copyReference(target) {
+      target.set(ref, 0);
+      target.set(invRef, width);
+      target.set(lnRef, 2 * width);
+    },
     setReference(reference) {
       ref.set(reference);
       let total = 0;
@@ -176,20 +152,171 @@ export function labelCellsKernel(width: number): LabelCellsKernel | null {
   };
 }
 
+/** An instance of the kernel module with the logarithm's table written. */
+export interface CellsInstance {
+  memory: WebAssembly.Memory;
+  cells: CellsFunction;
+  addRows: AddRowsFunction;
+}
+
+/**
+ * A range of a group's values computed apart (on a helper thread, see LabelCellsHelper): the cells
+ * of values kept[from .. to) of `counts` against the group's reference (ref, 1 / ref, ln ref: 3 ·
+ * width cells, as `copyReference` writes them), meta as the kernel's (2 per value, from `from`).
+ * `out` receives, chunk by chunk (chunks of the kernel's size, from `from`), per block b the chunk's
+ * (H, JSD) pairs: the pair of value t of the chunk starting at c is at 2((c − from) · blocks + b ·
+ * chunkLength + t − c); `mixture` receives the range's Σ weight · P (width cells).
+ */
+export interface CellsJob {
+  counts: Float64Array;
+  kept: Int32Array;
+  from: number;
+  to: number;
+  width: number;
+  blocks: number;
+  blockWidth: number;
+  reference: Float64Array;
+  normal: number;
+  meta: Float64Array;
+  out: Float64Array;
+  mixture: Float64Array;
+}
+
+// The functions below to runCellsRange are SELF-CONTAINED ON PURPOSE: they use nothing but their
+// arguments and each other, so a worker thread evaluates their source text (labelCellsThread.node.ts).
+
+/** A fresh instance of the kernel module, its logarithm's table written. */
+export function cellsInstance(module: WebAssembly.Module): CellsInstance {
+  const made = new WebAssembly.Instance(module);
+  const memory = made.exports.memory as WebAssembly.Memory;
+  writeLogTable(new Float64Array(memory.buffer, 0, 256));
+  return { memory, cells: made.exports.cells as CellsFunction, addRows: made.exports.addRows as AddRowsFunction };
+}
+
+/**
+ * The byte offsets of the kernel memory's regions for `width` cells (see the header), the memory
+ * grown to hold them: the logarithm's table (128 · 16 bytes), the least count (16), ref, 1 / ref and
+ * ln ref, the mixture (width cells each, 16-aligned), meta and out (chunk · 16) and the chunk's
+ * counts; a chunk is as many values as fit in 512 KiB (cache-sized), 1 to 4,096.
+ */
+export function growFor(instance: { memory: WebAssembly.Memory }, width: number) {
+  const chunk = Math.max(1, Math.min(4096, Math.floor((1 << 19) / (width * 8))));
+  const cellsBytes = Math.ceil((width * 8) / 16) * 16;
+  const leastAt = 128 * 16;
+  const refAt = leastAt + 16;
+  const invRefAt = refAt + cellsBytes;
+  const lnRefAt = invRefAt + cellsBytes;
+  const mixtureAt = lnRefAt + cellsBytes;
+  const metaAt = mixtureAt + cellsBytes;
+  const outAt = metaAt + chunk * 16;
+  const rowsAt = outAt + chunk * 16;
+  const bytes = rowsAt + chunk * width * 8;
+  const pages = Math.ceil(bytes / 65536) - instance.memory.buffer.byteLength / 65536;
+  if (pages > 0) instance.memory.grow(pages);
+  return { chunk, leastAt, refAt, invRefAt, lnRefAt, mixtureAt, metaAt, outAt, rowsAt };
+}
+
+/** Copy the counts of slots kept[from .. to) into `rows`; runs of consecutive slots (an ungrouped set without drops) in one call. */
+export function copyValues(
+  rows: Float64Array,
+  counts: Float64Array,
+  kept: Int32Array,
+  from: number,
+  to: number,
+  width: number,
+): void {
+  let t = from;
+  while (t < to) {
+    let end = t + 1;
+    while (end < to && kept[end] === kept[end - 1]! + 1) end++;
+    const s = kept[t]!;
+    rows.set(counts.subarray(s * width, (s + end - t) * width), (t - from) * width);
+    t = end;
+  }
+}
+
+/** Compute a CellsJob on `instance` (whose memory it overwrites). */
+export function runCellsRange(instance: CellsInstance, job: CellsJob): void {
+  const { counts, kept, from, to, width, blocks, blockWidth, reference, normal, meta, out, mixture } = job;
+  const at = growFor(instance, width);
+  const buffer = instance.memory.buffer;
+  new Float64Array(buffer, at.refAt, width).set(reference.subarray(0, width));
+  new Float64Array(buffer, at.invRefAt, width).set(reference.subarray(width, 2 * width));
+  new Float64Array(buffer, at.lnRefAt, width).set(reference.subarray(2 * width, 3 * width));
+  const sum = new Float64Array(buffer, at.mixtureAt, width);
+  sum.fill(0);
+  const rows = new Float64Array(buffer, at.rowsAt, at.chunk * width);
+  const chunkMeta = new Float64Array(buffer, at.metaAt, at.chunk * 2);
+  const chunkOut = new Float64Array(buffer, at.outAt, at.chunk * 2);
+  for (let start = from; start < to; start += at.chunk) {
+    const end = Math.min(to, start + at.chunk);
+    copyValues(rows, counts, kept, start, end, width);
+    chunkMeta.set(meta.subarray(2 * (start - from), 2 * (end - from)));
+    for (let b = 0; b < blocks; b++) {
+      const offset = b * blockWidth * 8;
+      instance.cells(
+        at.rowsAt + offset,
+        end - start,
+        width * 8,
+        blockWidth,
+        at.refAt + offset,
+        at.invRefAt + offset,
+        at.lnRefAt + offset,
+        at.mixtureAt + offset,
+        at.metaAt,
+        at.outAt,
+        normal,
+      );
+      out.set(chunkOut.subarray(0, 2 * (end - start)), 2 * ((start - from) * blocks + b * (end - start)));
+    }
+  }
+  mixture.set(sum);
+}
+
 /**
  * The kernel logarithm's table (see scripts/make-label-cells-wasm.mjs): for j = x's top 7 mantissa
  * bits, 1 / c_j and ln c_j, where c_j is the centre of m's interval, m = x's mantissa in [1, 2),
- * halved from interval 53 on (m then lies in [0.70703125, 1)); the intervals next to 1 (j = 0, 127)
- * take c = 1, so r = m − 1 is exact there.
+ * halved from interval 53 on (1 + 53/128 = 1.4140625, just below √2: m then lies in [0.70703125, 1));
+ * the intervals next to 1 (j = 0, 127) take c = 1, so r = m − 1 is exact there.
  */
-function writeLogTable(table: Float64Array): void {
-  const size = LOG_TABLE_BYTES / 16;
+export function writeLogTable(table: Float64Array): void {
+  const size = table.length / 2;
   for (let j = 0; j < size; j++) {
-    const halved = j >= LOG_HALVING;
+    const halved = j >= 53;
     const centre = j === 0 || j === size - 1 ? 1 : (1 + (j + 0.5) / size) / (halved ? 2 : 1);
     table[2 * j] = 1 / centre;
     table[2 * j + 1] = -Math.log(table[2 * j]!); // the logarithm of exactly the reciprocal used
   }
+}
+
+/**
+ * A second thread for the cells of large groups (Node registers one: labelCellsThread.node.ts;
+ * none by default, and in browsers, whose main thread may not block). `start` hands it a job
+ * whose arrays it gave out (`buffers`, shared memory) and returns a wait that blocks until the job
+ * is done: true, or false when the thread failed (the caller then computes the range itself).
+ */
+export interface LabelCellsHelper {
+  /** Groups of fewer cells (values × width) stay on the calling thread (the break-even). */
+  readonly minCells: number;
+  /** Whether the thread can read `counts` in place (shared memory). */
+  reads(counts: Float64Array): boolean;
+  buffers(
+    values: number,
+    width: number,
+    blocks: number,
+  ): Pick<CellsJob, "kept" | "meta" | "out" | "reference" | "mixture">;
+  start(job: CellsJob): () => boolean;
+}
+
+let helper: LabelCellsHelper | null = null;
+
+/** Register (or, with null, remove) the helper thread for the label-set cells. */
+export function setLabelCellsHelper(next: LabelCellsHelper | null): void {
+  helper = next;
+}
+
+export function labelCellsHelper(): LabelCellsHelper | null {
+  return helper;
 }
 
 /**
@@ -201,8 +328,4 @@ function writeLogTable(table: Float64Array): void {
 export function noSubnormalCells(leastPositive: number, total: number): boolean {
   if (leastPositive === Infinity) return true; // no positive count: every cell is 0
   return leastPositive > 0 && total > 0 && (leastPositive * 2 ** -56) / total >= 2 ** -1020;
-}
-
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16;
 }

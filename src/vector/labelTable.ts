@@ -16,6 +16,18 @@ import type { Weighting } from "../info/index.js";
 
 const EMPTY = -1;
 
+/** Whether new count arrays live on shared memory (a helper thread reads them in place; set by labelCellsThread.node.ts). */
+let sharedCounts = false;
+
+/** From now on, allocate label tables' counts (and null shadows' counts) on SharedArrayBuffers, or not. */
+export function shareLabelTableCounts(on: boolean): void {
+  sharedCounts = on;
+}
+
+function newCounts(length: number): Float64Array {
+  return sharedCounts ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+}
+
 /**
  * What kind of label set a table counts, fixed by its first batch: one code per row, or several
  * (multiple membership), optionally grouped (each value has a parent), with the set's own
@@ -78,9 +90,9 @@ export class LabelTable {
     readonly width: number,
     shadowCount = 0,
   ) {
-    this.counts = new Float64Array(16 * width);
+    this.counts = newCounts(16 * width);
     this.rowCounts = new Float64Array(16);
-    this.shadows = Array.from({ length: shadowCount }, () => new Float64Array(16 * width));
+    this.shadows = Array.from({ length: shadowCount }, () => newCounts(16 * width));
     this.rowEntropy = shadowCount > 0 ? new Float64Array(16) : null;
     this.shadowRowEntropy = Array.from({ length: shadowCount }, () => new Float64Array(16));
   }
@@ -163,7 +175,7 @@ export class LabelTable {
       this.slotGroups = groups;
     }
     const grow = (old: Float64Array) => {
-      const grown = new Float64Array(capacity * this.width);
+      const grown = newCounts(capacity * this.width);
       grown.set(old);
       return grown;
     };

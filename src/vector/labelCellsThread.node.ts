@@ -1,0 +1,131 @@
+/**
+ * NODE ONLY: a worker thread for the label-set cells of large groups (labelCells.ts,
+ * LabelCellsHelper). Node lets the main thread block in Atomics.wait, so result() stays
+ * synchronous: this thread posts a job (the counts stay where they are, on shared memory: label
+ * tables allocate them there once this helper is installed), computes its own part, then waits.
+ * The worker evaluates the source text of labelCells.ts' self-contained functions, so it needs no
+ * module files and runs the same code under vitest and from dist/.
+ */
+import { Worker } from "node:worker_threads";
+import {
+  type CellsJob,
+  type LabelCellsHelper,
+  cellsInstance,
+  copyValues,
+  growFor,
+  labelCellsModule,
+  runCellsRange,
+  setLabelCellsHelper,
+  writeLogTable,
+} from "./labelCells.js";
+import { shareLabelTableCounts } from "./labelTable.js";
+
+/**
+ * Groups of fewer cells (values × width) stay on the calling thread: below this the post, the wait
+ * and the helper's copies cost about what the second thread saves (measured: src/bench/vector.ts (e)).
+ */
+export const DEFAULT_MIN_CELLS = 200_000;
+/** How long the main thread waits for a job before computing the part itself (the worker is then dropped). */
+const WAIT_MS = 60_000;
+
+const WORKER_SOURCE = `
+"use strict";
+const { parentPort } = require("node:worker_threads");
+var __name = (f) => f; // bundlers may wrap functions in __name(...)
+${[cellsInstance, growFor, copyValues, runCellsRange, writeLogTable].map(String).join("\n")}
+let instance = null;
+parentPort.on("message", (job) => {
+  let state = 2;
+  try {
+    if (job.module) instance = cellsInstance(job.module);
+    runCellsRange(instance, job);
+    state = 1;
+  } catch (error) {
+    state = 2;
+  }
+  Atomics.store(job.signal, 0, state);
+  Atomics.notify(job.signal, 0);
+});
+`;
+
+class CellsThread implements LabelCellsHelper {
+  private worker: Worker | null;
+  private sentModule = false;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private shared: { kept: Int32Array; meta: Float64Array; out: Float64Array } = {
+    kept: new Int32Array(0),
+    meta: new Float64Array(0),
+    out: new Float64Array(0),
+  };
+  private reference: Float64Array = new Float64Array(0);
+  private mixture: Float64Array = new Float64Array(0);
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    readonly minCells: number,
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.worker.unref(); // never keeps the process alive: jobs are waited for synchronously
+    this.worker.on("error", () => this.drop());
+    this.worker.on("exit", () => this.drop());
+  }
+
+  reads(counts: Float64Array): boolean {
+    return this.worker !== null && counts.buffer instanceof SharedArrayBuffer;
+  }
+
+  buffers(values: number, width: number, blocks: number) {
+    if (this.shared.kept.length < values) {
+      const capacity = Math.max(values, 2 * this.shared.kept.length);
+      this.shared = {
+        kept: new Int32Array(new SharedArrayBuffer(capacity * 4)),
+        meta: sharedFloats(2 * capacity),
+        out: sharedFloats(2 * capacity * blocks),
+      };
+    }
+    if (this.shared.out.length < 2 * values * blocks) this.shared.out = sharedFloats(2 * values * blocks);
+    if (this.mixture.length !== width) {
+      this.mixture = sharedFloats(width);
+      this.reference = sharedFloats(3 * width);
+    }
+    return { ...this.shared, reference: this.reference, mixture: this.mixture };
+  }
+
+  start(job: CellsJob): () => boolean {
+    const worker = this.worker;
+    if (!worker) return () => false;
+    Atomics.store(this.signal, 0, 0);
+    const module = this.sentModule ? null : this.module;
+    this.sentModule = true;
+    worker.postMessage({ ...job, module, signal: this.signal });
+    return () => {
+      if (Atomics.wait(this.signal, 0, 0, WAIT_MS) === "timed-out") this.drop();
+      return Atomics.load(this.signal, 0) === 1;
+    };
+  }
+
+  private drop(): void {
+    const worker = this.worker;
+    this.worker = null;
+    void worker?.terminate();
+  }
+}
+
+function sharedFloats(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * 8));
+}
+
+let installed = false;
+
+/**
+ * Registers the cells thread (once per process) and has label tables keep their counts on shared
+ * memory from now on; does nothing where WebAssembly SIMD is missing.
+ */
+export function installLabelCellsThread(minCells = DEFAULT_MIN_CELLS): void {
+  if (installed) return;
+  const module = labelCellsModule();
+  if (!module) return;
+  installed = true;
+  shareLabelTableCounts(true);
+  setLabelCellsHelper(new CellsThread(module, minCells));
+}
