@@ -27,6 +27,7 @@ function inThreadHelper(tamper: (job: CellsJob) => void = () => {}) {
   const seen = { jobs: 0, values: 0 };
   const helper: LabelCellsHelper = {
     minCells: 0,
+    share: 0.6,
     reads: () => true,
     buffers: (values, width, blocks) => ({
       kept: new Int32Array(values),
@@ -70,7 +71,7 @@ function difference(table: LabelTable, blocks: number, blockWidth: number, helpe
 const CASES = [
   { seed: 1, values: 2500, blocks: 1, blockWidth: 100, groups: 0 },
   { seed: 2, values: 600, blocks: 4, blockWidth: 100, groups: 0 },
-  { seed: 3, values: 9000, blocks: 1, blockWidth: 5, groups: 0 },
+  { seed: 3, values: 16000, blocks: 1, blockWidth: 5, groups: 0 },
   { seed: 4, values: 3000, blocks: 4, blockWidth: 20, groups: 0 },
   { seed: 5, values: 6000, blocks: 1, blockWidth: 100, groups: 2 },
   { seed: 6, values: 3000, blocks: 4, blockWidth: 100, groups: 3 },

@@ -20,6 +20,7 @@ describe("label-set cells on a worker thread", () => {
     let jobs = 0;
     const counting: LabelCellsHelper = {
       minCells: worker.minCells,
+      share: worker.share,
       reads: (counts) => worker.reads(counts),
       buffers: (values, width, blocks) => worker.buffers(values, width, blocks),
       start(job) {

@@ -456,7 +456,7 @@ function writeMeta(meta: Float64Array, group: GroupPass, from: number, to: numbe
 }
 
 /**
- * Where the group's values go to the helper thread: from `at` (a chunk boundary near the middle) on,
+ * Where the group's values go to the helper thread: from `at` (the chunk boundary nearest its share) on,
  * with the job started; `at` = end (no job) for a small group, without a helper, or where the helper
  * cannot read the counts in place.
  */
@@ -469,7 +469,7 @@ function splitGroup(
   const width = blocks * blockWidth;
   const none = { at: end, job: null, wait: () => true };
   if (!helper || (end - first) * width < helper.minCells || !helper.reads(counts)) return none;
-  const at = first + Math.round((end - first) / 2 / kernel.chunk) * kernel.chunk;
+  const at = first + Math.round(((end - first) * (1 - helper.share)) / kernel.chunk) * kernel.chunk;
   if (at <= first || at >= end) return none;
   const values = end - at;
   const shared = helper.buffers(values, width, blocks);

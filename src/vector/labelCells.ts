@@ -298,6 +298,11 @@ export function writeLogTable(table: Float64Array): void {
 export interface LabelCellsHelper {
   /** Groups of fewer cells (values × width) stay on the calling thread (the break-even). */
   readonly minCells: number;
+  /**
+   * The share of a split group's values the helper takes (the calling thread also sums the group,
+   * and adds every value's results, so an even load gives the helper more than half).
+   */
+  readonly share: number;
   /** Whether the thread can read `counts` in place (shared memory). */
   reads(counts: Float64Array): boolean;
   buffers(

@@ -21,10 +21,14 @@ import {
 import { shareLabelTableCounts } from "./labelTable.js";
 
 /**
- * Groups of fewer cells (values × width) stay on the calling thread: below this the post, the wait
- * and the helper's copies cost about what the second thread saves (measured: src/bench/vector.ts (e)).
+ * Groups of fewer cells (values × width) stay on the calling thread. Measured (bench vector (e), by
+ * each thread's CPU time, loaded machine): 1,000 values × 100 cells 1.36× faster on two threads,
+ * 2,000 1.56×, 50,000 1.94×; a group splits at a chunk boundary (655 values at 100 cells), so
+ * smaller groups cannot split usefully, and a small call gains less than a worker's wake-up may cost.
  */
-export const DEFAULT_MIN_CELLS = 200_000;
+export const DEFAULT_MIN_CELLS = 100_000;
+/** The helper's share of a split group (measured: the calling thread's serial part is ~10 of 56 ms at 50,000 values × 100). */
+export const DEFAULT_SHARE = 0.6;
 /** How long the main thread waits for a job before computing the part itself (the worker is then dropped). */
 const WAIT_MS = 60_000;
 
@@ -63,6 +67,7 @@ class CellsThread implements LabelCellsHelper {
   constructor(
     private readonly module: WebAssembly.Module,
     readonly minCells: number,
+    readonly share: number,
   ) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
     this.worker.unref(); // never keeps the process alive: jobs are waited for synchronously
@@ -121,11 +126,11 @@ let installed = false;
  * Registers the cells thread (once per process) and has label tables keep their counts on shared
  * memory from now on; does nothing where WebAssembly SIMD is missing.
  */
-export function installLabelCellsThread(minCells = DEFAULT_MIN_CELLS): void {
+export function installLabelCellsThread(minCells = DEFAULT_MIN_CELLS, share = DEFAULT_SHARE): void {
   if (installed) return;
   const module = labelCellsModule();
   if (!module) return;
   installed = true;
   shareLabelTableCounts(true);
-  setLabelCellsHelper(new CellsThread(module, minCells));
+  setLabelCellsHelper(new CellsThread(module, minCells, share));
 }

@@ -8,6 +8,7 @@ import { readNpy, NpyRowReader } from "../../io/npy.js";
 import { InputError } from "../../io/errors.js";
 import { npyLabelCodes } from "../../io/npyLabels.js";
 import { selectBackend, BACKEND_NAMES, type BackendName } from "../../compute/select.js";
+import { installLabelCellsThread } from "../../vector/labelCellsThread.node.js";
 import {
   DEFAULT_NULL_SHADOWS,
   ESTIMATORS,
@@ -300,6 +301,7 @@ export async function run(argv: string[]): Promise<number> {
         throw rowsInputError(error, file);
       }
     }
+    installLabelCellsThread(); // result()'s cells of large label sets on a second thread
     const accumulator = entropyAccumulator({
       ...own,
       estimator,
