@@ -112,6 +112,21 @@ describe("label-set cells on two threads", () => {
     expect(seen.jobs).toBe(1);
   });
 
+  it("a helper thread that fails: this thread computes its part, with the same numbers", () => {
+    const table = randomTable(new Random(9), 2500, 1, 100);
+    const { helper, seen } = inThreadHelper();
+    const failing: LabelCellsHelper = {
+      ...helper,
+      start(job) {
+        seen.jobs++;
+        job.out.fill(Number.NaN); // what a thread that died halfway might leave
+        return () => false;
+      },
+    };
+    expect(difference(table, 1, 100, failing)).toBeLessThanOrEqual(1e-12);
+    expect(seen.jobs).toBe(4);
+  });
+
   it("a helper that drops its part, or doubles its mixture, is caught", () => {
     const table = randomTable(new Random(8), 2500, 1, 100);
     const dropped = inThreadHelper((job) => job.out.fill(0));
