@@ -328,9 +328,11 @@ export async function run(): Promise<void> {
 /**
  * (e) `result()` with many label values (issue 16, target 2): the label-set pass of `result()`
  * over 50,000 observed values × n = 100 (soft counts, Zipf-like row counts), with its cells on the
- * WebAssembly SIMD kernel (src/vector/labelCells.ts) and in JavaScript (the fallback where SIMD is
- * missing), against the previous path (src/bench/resultBaseline.ts) in the same run (target ≤ 50 ms),
- * and a yardstick of the machine's speed: the two Math.log calls per cell that the method needs, alone.
+ * WebAssembly SIMD kernel (src/vector/labelCells.ts) on two threads (labelCellsThread.node.ts, as
+ * `glossa entropy` runs it) and on one, and in JavaScript (the fallback where SIMD is missing), against
+ * the previous path (src/bench/resultBaseline.ts) in the same run (target ≤ 50 ms), and a yardstick of
+ * the machine's speed: the two Math.log calls per cell that the method needs, alone. Then each
+ * thread's CPU per call, one thread against two, and that estimate over table sizes (the break-even).
  */
 export async function benchResult(): Promise<void> {
   installLabelCellsThread(); // before the table is made: its counts then live on shared memory
