@@ -16,6 +16,7 @@ import { entropy, type Weighting } from "../info/index.js";
 import { fastLog } from "../info/fastLog.js";
 import type { CountState } from "./countState.js";
 import {
+  type CellsInstance,
   type CellsJob,
   type LabelCellsKernel,
   cellsInstance,
@@ -420,10 +421,11 @@ function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy:
   if (split.job) {
     const job = split.job;
     if (!split.wait()) {
-      // the helper failed: compute its part here, into arrays it no longer touches
+      // the helper did not start it, or failed: compute its part here, into arrays it will not touch
       job.out = new Float64Array(job.out.length);
       job.mixture = new Float64Array(job.mixture.length);
-      runCellsRange(cellsInstance(labelCellsModule()!), job);
+      ownInstance ??= cellsInstance(labelCellsModule()!);
+      runCellsRange(ownInstance, job);
     }
     for (let from = split.at; from < end; from += kernel.chunk) {
       const to = Math.min(end, from + kernel.chunk);
@@ -444,6 +446,9 @@ function groupCellsWasm(group: GroupPass, kernel: LabelCellsKernel, meanEntropy:
       group.gjsd += Math.max(0, plainEntropyOf(block) - meanEntropy[b]!) / blocks;
     }
 }
+
+/** This thread's second kernel instance, for a helper's part it computes itself (the same code and numbers). */
+let ownInstance: CellsInstance | null = null;
 
 /** meta[2(t − from) ..] for values kept[from .. to): each value's weight in the mixture and whether it has a complement. */
 function writeMeta(meta: Float64Array, group: GroupPass, from: number, to: number): void {

@@ -36,6 +36,17 @@ export const DEFAULT_SHARE = 0.57;
 /** How long the main thread waits for a job before computing the part itself (the worker is then dropped). */
 const WAIT_MS = 60_000;
 
+/**
+ * A job's signal is posted + state, posted = 8 × the job's number: the worker claims a posted job
+ * (CLAIMED) and ends it DONE or FAILED; the caller may take back a job not yet claimed (TAKEN_BACK) and
+ * compute it itself, so a worker that has no core yet never holds the caller up, and a late message
+ * for an old job finds a newer number and is skipped.
+ */
+const DONE = 1;
+const FAILED = 2;
+const CLAIMED = 3;
+const TAKEN_BACK = 4;
+
 const WORKER_SOURCE = `
 "use strict";
 const { parentPort } = require("node:worker_threads");
@@ -43,15 +54,21 @@ var __name = (f) => f; // bundlers may wrap functions in __name(...)
 ${[cellsInstance, growFor, copyValues, runCellsRange, writeLogTable].map(String).join("\n")}
 let instance = null;
 parentPort.on("message", (job) => {
-  let state = 2;
   try {
     if (job.module) instance = cellsInstance(job.module);
-    runCellsRange(instance, job);
-    state = 1;
   } catch (error) {
-    state = 2;
+    instance = null;
   }
-  Atomics.store(job.signal, 0, state);
+  // claim the job, unless the caller took it back (it found it not started when it had done its part)
+  if (Atomics.compareExchange(job.signal, 0, job.posted, job.posted + ${CLAIMED}) !== job.posted) return;
+  let state = ${FAILED};
+  try {
+    runCellsRange(instance, job);
+    state = ${DONE};
+  } catch (error) {
+    state = ${FAILED};
+  }
+  Atomics.store(job.signal, 0, job.posted + state);
   Atomics.notify(job.signal, 0);
 });
 `;
@@ -59,6 +76,7 @@ parentPort.on("message", (job) => {
 class CellsThread implements LabelCellsHelper {
   private worker: Worker | null;
   private sentModule = false;
+  private jobs = 0;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private shared: { kept: Int32Array; meta: Float64Array; out: Float64Array } = {
     kept: new Int32Array(0),
@@ -103,13 +121,21 @@ class CellsThread implements LabelCellsHelper {
   start(job: CellsJob): () => boolean {
     const worker = this.worker;
     if (!worker) return () => false;
-    Atomics.store(this.signal, 0, 0);
+    this.jobs = (this.jobs + 1) % 2 ** 27;
+    const posted = 8 * this.jobs;
+    Atomics.store(this.signal, 0, posted);
     const module = this.sentModule ? null : this.module;
     this.sentModule = true;
-    worker.postMessage({ ...job, module, signal: this.signal });
+    worker.postMessage({ ...job, module, signal: this.signal, posted });
     return () => {
-      if (Atomics.wait(this.signal, 0, 0, WAIT_MS) === "timed-out") this.drop();
-      return Atomics.load(this.signal, 0) === 1;
+      // not claimed yet: take it back (the caller computes it) rather than wait for the worker to get a core
+      if (Atomics.compareExchange(this.signal, 0, posted, posted + TAKEN_BACK) === posted) return false;
+      while (Atomics.load(this.signal, 0) === posted + CLAIMED)
+        if (Atomics.wait(this.signal, 0, posted + CLAIMED, WAIT_MS) === "timed-out") {
+          this.drop();
+          return false;
+        }
+      return Atomics.load(this.signal, 0) === posted + DONE;
     };
   }
 
