@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { tableEstimate } from "../src/vector/countEstimate.js";
-import { type LabelCellsHelper, labelCellsHelper, setLabelCellsHelper } from "../src/vector/labelCells.js";
+import {
+  type CellsJob,
+  type LabelCellsHelper,
+  cellsInstance,
+  labelCellsHelper,
+  labelCellsKernel,
+  labelCellsModule,
+  runCellsRange,
+  setLabelCellsHelper,
+} from "../src/vector/labelCells.js";
 import { installLabelCellsThread } from "../src/vector/labelCellsThread.node.js";
 import { Random } from "../src/util/random.js";
 import { randomTable } from "./label-tables.js";
@@ -51,5 +60,39 @@ describe("label-set cells on a worker thread", () => {
       }
     }
     setLabelCellsHelper(worker);
+  });
+
+  it("the worker computes a job bit for bit as this thread does (given time to claim it)", () => {
+    installLabelCellsThread(0);
+    const worker = labelCellsHelper()!;
+    const width = 100;
+    const table = randomTable(new Random(21), 3000, 1, width);
+    const kept = Int32Array.from({ length: table.size }, (_, s) => s).filter((s) => table.rowCounts[s]! > 0);
+    const kernel = labelCellsKernel(width)!;
+    const sum = new Float64Array(width);
+    kernel.sumValues(table.counts, kept, 0, kept.length, sum);
+    kernel.setReference(sum);
+    const shared = worker.buffers(kept.length, width, 1);
+    shared.kept.set(kept);
+    kernel.copyReference(shared.reference);
+    for (let t = 0; t < kept.length; t++) {
+      shared.meta[2 * t] = 1 / kept.length;
+      shared.meta[2 * t + 1] = 1;
+    }
+    const whole = { from: 0, to: kept.length, width, blocks: 1, blockWidth: width, normal: kernel.normal };
+    const job: CellsJob = { counts: table.counts, ...shared, ...whole };
+    const mine = { ...job, out: new Float64Array(2 * kept.length), mixture: new Float64Array(width) };
+    runCellsRange(cellsInstance(labelCellsModule()!), mine);
+    let done = false;
+    for (let attempt = 0; attempt < 5 && !done; attempt++) {
+      shared.out.fill(Number.NaN);
+      const wait = worker.start(job);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); // let the worker claim it
+      done = wait();
+    }
+    expect(done).toBe(true);
+    expect(Array.from(shared.out.subarray(0, 2 * kept.length))).toEqual(Array.from(mine.out));
+    expect(Array.from(shared.mixture)).toEqual(Array.from(mine.mixture));
+    expect(mine.out.some((v) => v > 0)).toBe(true);
   });
 });
