@@ -270,6 +270,24 @@ describe("measures over label sets", () => {
     }
   });
 
+  it("bootstrap over batches: batches handed over before the previous one is done keep one part each", async () => {
+    const d = 8;
+    const { rows, labels } = clusteredRows(300, d, 4, 3);
+    for (const perPart of [1, 2]) {
+      const acc = new PartitionedAccumulator(createAccumulator({ d, seed: 1, calibration: "exact" }), perPart);
+      const sizes = [100, 60, 90, 50];
+      let start = 0;
+      const pending = sizes.map((n) => {
+        const batch = acc.update(rows.subarray(start * d, (start + n) * d), { x: labels.subarray(start, start + n) });
+        start += n;
+        return batch; // not awaited before the next batch is handed over, as accumulateBatches does
+      });
+      await Promise.all(pending);
+      const expected = perPart === 1 ? sizes : [160, 140];
+      expect(acc.parts.map((p) => p.state.rowsSeen)).toEqual(expected);
+    }
+  });
+
   it("label table: growable slots survive 10⁵ distinct values and JSON", () => {
     const t = new LabelTable(2);
     for (let v = 0; v < 100_000; v++) {

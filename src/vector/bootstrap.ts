@@ -14,6 +14,9 @@ import { structureMeasures, type MeasureRow } from "./measures.js";
 export class PartitionedAccumulator implements EntropyAccumulator {
   readonly parts: CountingAccumulator[] = [];
   private batchesInLast = 0;
+  /** Rows handed to update so far (including batches still in flight), and where each part began. */
+  private rowsHanded = 0;
+  private readonly partStarts = new Map<CountingAccumulator, number>();
   private readonly template: CountingAccumulator;
 
   /** `template` is an empty accumulator; each part is a fresh copy of it. */
@@ -37,19 +40,24 @@ export class PartitionedAccumulator implements EntropyAccumulator {
 
   async update(rows: RowBatch, labelSets?: LabelSets): Promise<void> {
     if (this.parts.length === 0 || this.batchesInLast === this.batchesPerPart) {
-      this.parts.push(this.template.emptyCopy());
+      const fresh = this.template.emptyCopy();
+      this.parts.push(fresh);
+      this.partStarts.set(fresh, this.rowsHanded);
       this.batchesInLast = 0;
     }
-    const part = this.parts[this.parts.length - 1]!;
-    const offset = this.parts.slice(0, -1).reduce((a, p) => a + p.state.rowsSeen, 0);
+    // Claim the batch's place before awaiting: callers hand batch k + 1 over before batch k is
+    // done, and each batch must land in the part its hand-over order gives it.
+    this.batchesInLast++;
+    const index = this.parts.length - 1;
+    const part = this.parts[index]!;
+    this.rowsHanded += rows instanceof Float32Array ? rows.length / this.d : rows.shape[0];
     try {
       await part.update(rows, labelSets);
     } catch (error) {
       // Row numbers in errors are per part; say where the part starts.
-      if (error instanceof Error) error.message += ` (part ${this.parts.length - 1} starts at row ${offset})`;
+      if (error instanceof Error) error.message += ` (part ${index} starts at row ${this.partStarts.get(part) ?? 0})`;
       throw error;
     }
-    this.batchesInLast++;
   }
 
   /** All parts merged into one accumulator (with the per-row records, if kept). */
@@ -65,6 +73,7 @@ export class PartitionedAccumulator implements EntropyAccumulator {
     this.merged().merge(other.merged()); // checks compatibility
     this.parts.push(...other.parts.map((p) => p.clone()));
     this.batchesInLast = this.batchesPerPart;
+    this.rowsHanded = this.parts.reduce((a, p) => a + p.state.rowsSeen, 0);
     return this;
   }
 
@@ -72,6 +81,7 @@ export class PartitionedAccumulator implements EntropyAccumulator {
     const copy = new PartitionedAccumulator(this.template, this.batchesPerPart);
     copy.parts.push(...this.parts.map((p) => p.clone()));
     copy.batchesInLast = this.batchesPerPart;
+    copy.rowsHanded = copy.parts.reduce((a, p) => a + p.state.rowsSeen, 0);
     return copy;
   }
 
