@@ -6,10 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { choiceOption, describeOptions, flagOption, parseArgs, stringOption, UsageError } from "../args.js";
 import { commandLine } from "../../io/runFolder.js";
+import { InputError } from "../../io/errors.js";
 import { textTable } from "../../report/html.js";
 import { SCALES, type Scale } from "../../experiments/findings/claim.js";
 import { runFindings } from "../../experiments/findings/experiment.js";
-import { findingsMarkdown } from "../../experiments/findings/markdown.js";
+import { findingsMarkdown, type FindingsNotes, parseFindingsNotes } from "../../experiments/findings/markdown.js";
 import { CLAIMS, selectClaims } from "../../experiments/findings/registry.js";
 import { overviewRow } from "../../experiments/findings/report.js";
 
@@ -41,6 +42,11 @@ const OPTIONS = {
     type: "string",
     description: "also write FINDINGS.md to this path, with the figures copied to findings-figures/ beside it",
   },
+  notes: {
+    type: "string",
+    description:
+      "a markdown file of discussion written after the results, one '## NAME' section per claim; each section is shown under its claim in FINDINGS.md, marked as written by a person",
+  },
   backend: { type: "string", description: "TensorFlow.js back end for training: wasm (default) or cpu" },
   json: { type: "boolean", description: "print the results as JSON on stdout" },
   help: { type: "boolean" },
@@ -48,7 +54,7 @@ const OPTIONS = {
 
 function help(): string {
   const claims = CLAIMS.map((c) => `  ${c.name.padEnd(4)} ${c.title}`).join("\n");
-  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--with DIR,...] [--markdown FILE]
+  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--with DIR,...] [--markdown FILE] [--notes FILE]
 ${summary}
 
 options:
@@ -79,6 +85,15 @@ export async function run(argv: string[]): Promise<number> {
   const claims = selectClaims(only);
   const out = stringOption(args, "out") ?? `glossa-out/findings-${scale}`;
   const markdown = stringOption(args, "markdown");
+  const notesFile = stringOption(args, "notes");
+  if (notesFile && !markdown)
+    throw new UsageError("--notes needs --markdown FILE (the notes go into that FINDINGS.md)");
+  const notes = notesFile ? readNotes(notesFile) : {};
+  const unknown = Object.keys(notes).filter((claim) => !CLAIMS.some((c) => c.name === claim));
+  if (unknown.length)
+    throw new InputError(
+      `${notesFile}: sections for ${unknown.join(", ")}, which are not claims (claims: ${CLAIMS.map((c) => c.name).join(", ")})`,
+    );
   const splitsDir = stringOption(args, "splits");
   const withFolders = stringOption(args, "with")
     ?.split(",")
@@ -95,7 +110,15 @@ export async function run(argv: string[]): Promise<number> {
     ...(withFolders?.length ? { withFolders, knownClaims: CLAIMS } : {}),
     command: commandLine(["findings", ...argv]),
   });
-  if (markdown) writeMarkdownCopy(markdown, result.dir, result.records);
+  if (markdown) {
+    const known = new Set(result.records.map((r) => r.result.claim));
+    const stray = Object.keys(notes).filter((claim) => !known.has(claim));
+    if (stray.length)
+      throw new InputError(
+        `${notesFile}: notes for ${stray.join(", ")}, which this report does not hold (it holds ${[...known].join(", ")})`,
+      );
+    writeMarkdownCopy(markdown, result.dir, result.records, notes);
+  }
   if (flagOption(args, "json")) {
     console.log(JSON.stringify({ dir: result.dir, seconds: result.seconds, findings: result.records }, null, 2));
     return 0;
@@ -108,7 +131,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** FINDINGS.md at `file`, its figures copied to findings-figures/ beside it. */
-function writeMarkdownCopy(file: string, dir: string, records: Parameters<typeof findingsMarkdown>[0]): void {
+function writeMarkdownCopy(
+  file: string,
+  dir: string,
+  records: Parameters<typeof findingsMarkdown>[0],
+  notes: FindingsNotes,
+): void {
   const figureDir = path.join(path.dirname(file), "findings-figures");
   fs.mkdirSync(figureDir, { recursive: true });
   const figures: Record<string, string> = {};
@@ -119,5 +147,16 @@ function writeMarkdownCopy(file: string, dir: string, records: Parameters<typeof
     fs.copyFileSync(svg, path.join(figureDir, name));
     figures[r.result.claim] = `findings-figures/${name}`;
   }
-  fs.writeFileSync(file, findingsMarkdown(records, figures));
+  fs.writeFileSync(file, findingsMarkdown(records, figures, notes));
+}
+
+/** The --notes file, parsed; a missing file or a repeated claim section is an InputError. */
+function readNotes(file: string): FindingsNotes {
+  if (!fs.existsSync(file)) throw new InputError(`${file}: no such notes file`);
+  try {
+    return parseFindingsNotes(fs.readFileSync(file, "utf8"), file);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`${file}: ${error.message}`);
+    throw error;
+  }
 }

@@ -32,12 +32,43 @@ export function formatDuration(seconds: number): string {
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The markdown; `figures` maps a claim to its SVG's path relative to the markdown file. */
-export function findingsMarkdown(records: readonly FindingRecord[], figures: Record<string, string>): string {
+/**
+ * Discussion a person wrote after seeing results (`glossa findings --notes FILE`): the text under
+ * each `## NAME` heading, keyed by claim name (the heading's first word). Lines before the first
+ * such heading are the file's own preamble and are not used.
+ */
+export type FindingsNotes = Record<string, { text: string; source: string }>;
+
+/** Parses a notes file; `source` names it in errors and in FINDINGS.md. Throws RangeError naming the line. */
+export function parseFindingsNotes(text: string, source: string): FindingsNotes {
+  const notes: FindingsNotes = {};
+  let current: string | null = null;
+  const bodies: Record<string, string[]> = {};
+  text.split(/\r?\n/).forEach((line, i) => {
+    const heading = /^##\s+(\S+?)(?::|\s|$)/.exec(line);
+    if (heading) {
+      current = heading[1]!;
+      if (bodies[current]) throw new RangeError(`line ${i + 1}: a second section for claim ${current}`);
+      bodies[current] = [];
+    } else if (current) bodies[current]!.push(line);
+  });
+  for (const [claim, lines] of Object.entries(bodies)) {
+    const body = lines.join("\n").trim();
+    if (body) notes[claim] = { text: body, source };
+  }
+  return notes;
+}
+
+export function findingsMarkdown(
+  records: readonly FindingRecord[],
+  figures: Record<string, string>,
+  notes: FindingsNotes = {},
+): string {
   const scales = [...new Set(records.map((r) => r.scale))];
   const lines = [
     "# Findings",
     "",
-    "Written by `glossa findings` from its results (not typed in). Each claim's statistic and decision rule were fixed before any run (src/experiments/findings/); a claim that comes out not supported or inconclusive is reported as such.",
+    "Written by `glossa findings` from its results (not typed in). Each claim's statistic and decision rule were fixed before any run (src/experiments/findings/); a claim that comes out not supported or inconclusive is reported as such. Wall time is that of the call that finished the claim: runs trained by earlier, interrupted calls or shared with another claim are not counted.",
     "",
   ];
   if (scales.includes("quick"))
@@ -71,6 +102,13 @@ export function findingsMarkdown(records: readonly FindingRecord[], figures: Rec
     if (r.result.verdict !== "supported")
       lines.push(
         `- **Differs from the thesis**: the thesis reports this finding; here it is ${res.verdict} at ${r.scale} scale.`,
+      );
+    const note = notes[res.claim];
+    if (note)
+      lines.push(
+        `- **Discussion** (written by a person after the result, from ${note.source}; not part of the decision):`,
+        "",
+        ...note.text.split("\n").map((line) => (line ? `  ${line}` : "")),
       );
     const figure = figures[res.claim];
     if (figure) lines.push("", `![${res.claim}](${figure})`);
