@@ -20,29 +20,10 @@ import {
 } from "../src/vector/index.js";
 import { expectSameMeasures } from "./helpers/estimatorContract.js";
 import { rowEntropies } from "../src/vector/rowEntropy.js";
-import { gaussianRows } from "./vector-helpers.js";
+import { clustersWithRowsPerValue, feedInBatches as feed, gaussianRows, independentLabels } from "./vector-helpers.js";
 
 const backend = onnxBackend({ threads: 1 });
 const ROWS_PER_VALUE = [1, 5, 20, 100];
-
-/** `count` labels with `perValue` rows per value, in random order. */
-function independentLabels(count: number, perValue: number, seed: number): Int32Array {
-  const values = Math.round(count / perValue);
-  return new Random(seed).shuffle(Int32Array.from({ length: count }, (_, i) => i % values)) as Int32Array;
-}
-
-/** Feeds rows and whole-data label arrays in batches (the shadows permute within each batch). */
-async function feed(acc: EntropyAccumulator, rows: Float32Array, labels: Record<string, Int32Array>, batch: number) {
-  const d = acc.d;
-  const count = rows.length / d;
-  for (let start = 0; start < count; start += batch) {
-    const end = Math.min(count, start + batch);
-    await acc.update(
-      rows.subarray(start * d, end * d),
-      Object.fromEntries(Object.entries(labels).map(([name, l]) => [name, l.subarray(start, end)])),
-    );
-  }
-}
 
 function value(rows: MeasureRow[], labelSet: string, measure: string, correction: string): number {
   const row = rows.find((r) => r.labelSet === labelSet && r.measure === measure && r.correction === correction);
@@ -98,20 +79,7 @@ describe("bias correction: labels independent of the rows give corrected ≈ 0",
   );
 });
 
-/** V cluster centres; `perValue` rows around each, `spread` the noise's standard deviation. */
-function clusters(values: number, perValue: number, d: number, spread: number, seed: number) {
-  const centres = gaussianRows(values, d, 1000);
-  const noise = gaussianRows(values * perValue, d, seed, undefined, spread);
-  const order = new Random(seed).permutation(values * perValue);
-  const rows = new Float32Array(values * perValue * d);
-  const labels = new Int32Array(values * perValue);
-  order.forEach((i, t) => {
-    const v = i % values;
-    labels[t] = v;
-    for (let j = 0; j < d; j++) rows[t * d + j] = centres[v * d + j]! + noise[t * d + j]!;
-  });
-  return { rows, labels };
-}
+const clusters = clustersWithRowsPerValue;
 
 async function regularityOf({ rows, labels }: { rows: Float32Array; labels: Int32Array }, d: number) {
   const acc = createAccumulator({ d, seed: 0, backend, nullShadows: 8 });

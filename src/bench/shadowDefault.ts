@@ -15,14 +15,13 @@
  * Rows and labels are those of the tests (same generators, same seeds); only nullShadows and nullSeed vary.
  */
 import { onnxBackend } from "../compute/onnx.js";
-import { Random } from "../util/random.js";
+import { RangeFinder, createAccumulator, structureMeasures, type MeasureRow } from "../vector/index.js";
 import {
-  RangeFinder,
-  createAccumulator,
-  structureMeasures,
-  type EntropyAccumulator,
-  type MeasureRow,
-} from "../vector/index.js";
+  clustersWithRowsPerValue,
+  feedInBatches as feed,
+  gaussianRows,
+  independentLabels,
+} from "../vector/syntheticRows.js";
 
 const backend = onnxBackend({ threads: 1 });
 const ROWS_PER_VALUE = [1, 5, 20, 100];
@@ -36,35 +35,6 @@ const CASES: [string, number, number][] = [
   ["binned", 64, 1000],
   ["binned", 768, 300],
 ];
-
-/** test/vector-helpers.ts's gaussianRows (tests may not be imported from src). */
-function gaussianRows(count: number, d: number, seed: number, sd = 1): Float32Array {
-  const r = new Random(seed);
-  const out = new Float32Array(count * d);
-  for (let i = 0; i < out.length; i++) {
-    const u = r.uniform53() || 1e-12;
-    const v = r.uniform53();
-    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) * sd;
-  }
-  return out;
-}
-
-function independentLabels(count: number, perValue: number, seed: number): Int32Array {
-  const values = Math.round(count / perValue);
-  return new Random(seed).shuffle(Int32Array.from({ length: count }, (_, i) => i % values)) as Int32Array;
-}
-
-async function feed(acc: EntropyAccumulator, rows: Float32Array, labels: Record<string, Int32Array>, batch: number) {
-  const d = acc.d;
-  const count = rows.length / d;
-  for (let start = 0; start < count; start += batch) {
-    const end = Math.min(count, start + batch);
-    await acc.update(
-      rows.subarray(start * d, end * d),
-      Object.fromEntries(Object.entries(labels).map(([name, l]) => [name, l.subarray(start, end)])),
-    );
-  }
-}
 
 function value(rows: MeasureRow[], labelSet: string, measure: string, correction: string): number {
   const row = rows.find((r) => r.labelSet === labelSet && r.measure === measure && r.correction === correction);
@@ -123,19 +93,7 @@ async function independent(k: number): Promise<{ worst: number; worstAt: string;
   return { worst, worstAt, sd5 };
 }
 
-function clusters(values: number, perValue: number, d: number, spread: number, seed: number) {
-  const centres = gaussianRows(values, d, 1000);
-  const noise = gaussianRows(values * perValue, d, seed, spread);
-  const order = new Random(seed).permutation(values * perValue);
-  const rows = new Float32Array(values * perValue * d);
-  const labels = new Int32Array(values * perValue);
-  order.forEach((i, t) => {
-    const v = i % values;
-    labels[t] = v;
-    for (let j = 0; j < d; j++) rows[t * d + j] = centres[v * d + j]! + noise[t * d + j]!;
-  });
-  return { rows, labels };
-}
+const clusters = clustersWithRowsPerValue;
 
 async function regularity(data: { rows: Float32Array; labels: Int32Array }, d: number, k: number, seed: number) {
   const acc = createAccumulator({ d, seed: 0, backend, nullShadows: k, nullSeed: seed });
