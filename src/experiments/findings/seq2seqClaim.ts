@@ -67,7 +67,8 @@ export function informationPlot(rows: readonly ResultRow[], title: string): Prom
     encoding: {
       x: { field: "step + 1", type: "quantitative", scale: { type: "log" }, title: "training step + 1" },
       y: { field: "information", type: "quantitative", title: "information (last encoder layer)" },
-      color: { field: "run", type: "nominal" },
+      // run ids ("standard-small-seed12") shown whole, and 20 colours (12 runs), so runs can be told apart
+      color: { field: "run", type: "nominal", scale: { scheme: "category20" }, legend: { labelLimit: 400 } },
     },
     width: 360,
     height: 220,
