@@ -168,6 +168,43 @@ describe("glossa findings on a reduced configuration (real training)", () => {
     ).rejects.toThrow(/not a findings run folder/);
   }, 120_000);
 
+  it("--parallel: runs trained by other processes (here: --train-run calls) give the verdict one process gives", async () => {
+    const claim = tiny(E1, { seeds: [1, 2, 3, 4, 5] });
+    const one = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-one-"));
+    const many = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-many-"));
+    dirs.push(one, many);
+    const sequential = await runFindings({ out: one, scale: "quick", claims: [claim], log: () => {} });
+    const started: string[] = [];
+    let running = 0;
+    let most = 0;
+    const parallel = await runFindings({
+      out: many,
+      scale: "quick",
+      claims: [claim],
+      log: () => {},
+      parallel: {
+        processes: 2,
+        async startRun(name, runId) {
+          started.push(`${name}/${runId}`);
+          most = Math.max(most, ++running);
+          const r = await runFindings({ out: many, scale: "quick", claims: [claim], trainRun: runId, log: () => {} });
+          running--;
+          expect(r.records).toEqual([]);
+        },
+      },
+    });
+    expect(started.sort()).toEqual(["1", "2", "3", "4", "5"].map((seed) => `E1/h8-s${seed}`));
+    expect(most).toBe(2);
+    const strip = (r: (typeof parallel.records)[number]) => ({ ...r, finished: "", seconds: 0 });
+    expect(parallel.records.map(strip)).toEqual(sequential.records.map(strip));
+    await expect(
+      runFindings({ out: many, scale: "quick", claims: [claim], trainRun: "h8-s9", log: () => {} }),
+    ).rejects.toThrow(/--train-run: no run "h8-s9" in this claim \(its runs: h8-s1, /);
+    await expect(
+      runFindings({ out: many, scale: "quick", claims: [claim, tiny(E3)], trainRun: "h8-s1", log: () => {} }),
+    ).rejects.toThrow(/one claim; 2 were named/);
+  }, 180_000);
+
   it("an existing folder without --resume is refused", async () => {
     await expect(runFindings({ out, scale: "quick", claims, log: () => {} })).rejects.toThrow(/--resume/);
   });
@@ -180,6 +217,21 @@ describe("glossa findings command line", () => {
     const text = r.out.join("\n");
     for (const c of CLAIMS) expect(text).toContain(`${c.name} `);
     expect(text).toContain("--scale quick|full");
+  });
+
+  it("--parallel and --train-run: a bad count, --train-run without exactly one claim or with --parallel are usage errors (exit 2)", async () => {
+    const out = path.join(os.tmpdir(), "never-made");
+    for (const [argv, message] of [
+      [["--only", "E1", "--parallel", "0"], /--parallel/],
+      [["--only", "E1,E2", "--train-run", "h64-s1"], /--train-run trains a run of one claim/],
+      [["--train-run", "h64-s1"], /--train-run trains a run of one claim/],
+      [["--only", "E1", "--train-run", "h64-s1", "--parallel", "2"], /takes no --parallel/],
+    ] as const) {
+      const r = await runCli(["findings", ...argv, "--out", out]);
+      expect(r.code).toBe(2);
+      expect(r.err.join("")).toMatch(message);
+    }
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it("an unknown claim is bad input (exit 1) naming --only; a bad scale is a usage error (exit 2)", async () => {

@@ -2,9 +2,18 @@
  * `glossa findings`: runs registered claims (src/experiments/findings/registry.ts) at one
  * scale and reports each one's estimate, 95% interval and verdict. Wiring only.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { choiceOption, describeOptions, flagOption, parseArgs, stringOption, UsageError } from "../args.js";
+import {
+  choiceOption,
+  describeOptions,
+  flagOption,
+  numberOption,
+  parseArgs,
+  stringOption,
+  UsageError,
+} from "../args.js";
 import { commandLine } from "../../io/runFolder.js";
 import { InputError } from "../../io/errors.js";
 import { textTable } from "../../report/html.js";
@@ -42,6 +51,16 @@ const OPTIONS = {
     type: "string",
     description: "also write FINDINGS.md to this path, with the figures copied to findings-figures/ beside it",
   },
+  parallel: {
+    type: "string",
+    description:
+      "train each claim's pending runs in K processes at once (default 1: one run at a time in this process); each is this command with --train-run",
+  },
+  "train-run": {
+    type: "string",
+    description:
+      "train just this run (e.g. meta-small-seed5) of the one claim named by --only into --out's shared runs, deciding nothing: what --parallel starts; also usable by hand on another core",
+  },
   notes: {
     type: "string",
     description:
@@ -54,7 +73,7 @@ const OPTIONS = {
 
 function help(): string {
   const claims = CLAIMS.map((c) => `  ${c.name.padEnd(4)} ${c.title}`).join("\n");
-  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--with DIR,...] [--markdown FILE] [--notes FILE]
+  return `usage: glossa findings [--only NAME,...] [--scale quick|full] [--splits DIR] [--out DIR] [--resume] [--with DIR,...] [--markdown FILE] [--notes FILE] [--parallel K]
 ${summary}
 
 options:
@@ -99,7 +118,26 @@ export async function run(argv: string[]): Promise<number> {
     ?.split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+  const trainRun = stringOption(args, "train-run");
+  if (trainRun !== undefined && claims.length !== 1)
+    throw new UsageError("--train-run trains a run of one claim: name it with --only");
+  const processes = numberOption(args, "parallel", 1, { integer: true, min: 1 });
+  if (trainRun !== undefined && processes > 1) throw new UsageError("--train-run is one run: it takes no --parallel");
   process.stderr.write(`glossa findings: ${claims.map((c) => c.name).join(", ")} at ${scale} scale, output ${out}\n`);
+  const childArgs = (claim: string, runId: string) => [
+    "findings",
+    "--only",
+    claim,
+    "--scale",
+    scale,
+    "--out",
+    out,
+    "--train-run",
+    runId,
+    "--backend",
+    backend,
+    ...(splitsDir ? ["--splits", splitsDir] : []),
+  ];
   const result = await runFindings({
     out,
     resume: flagOption(args, "resume"),
@@ -108,8 +146,16 @@ export async function run(argv: string[]): Promise<number> {
     backend,
     ...(splitsDir ? { splitsDir } : {}),
     ...(withFolders?.length ? { withFolders, knownClaims: CLAIMS } : {}),
+    ...(trainRun !== undefined ? { trainRun } : {}),
+    ...(processes > 1
+      ? { parallel: { processes, startRun: (claim: string, runId: string) => runChild(childArgs(claim, runId)) } }
+      : {}),
     command: commandLine(["findings", ...argv]),
   });
+  if (trainRun !== undefined) {
+    process.stderr.write(`findings: run ${trainRun} of ${claims[0]!.name} trained (${result.seconds.toFixed(0)} s)\n`);
+    return 0;
+  }
   if (markdown) {
     const known = new Set(result.records.map((r) => r.result.claim));
     const stray = Object.keys(notes).filter((claim) => !known.has(claim));
@@ -148,6 +194,19 @@ function writeMarkdownCopy(
     figures[r.result.claim] = `findings-figures/${name}`;
   }
   fs.writeFileSync(file, findingsMarkdown(records, figures, notes));
+}
+
+/** This CLI again as a child process (stderr shared, so its progress shows); rejects unless it exits 0. */
+function runChild(argv: string[]): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`glossa ${argv.join(" ")} exited with ${code ?? "a signal"}`)),
+    );
+  });
 }
 
 /** The --notes file, parsed; a missing file or a repeated claim section is an InputError. */

@@ -39,6 +39,10 @@ export interface ClaimContext {
   resume: boolean;
   log: (message: string) => void;
   backend?: "wasm" | "cpu";
+  /** Train only this run of the claim's shared pool and return no rows (one process of `--parallel`). */
+  trainRun?: string;
+  /** Train the pool's pending runs `processes` at a time, each by `startRun`, before reading them in order. */
+  parallel?: { processes: number; startRun(runId: string): Promise<void> };
 }
 
 export interface Claim<Config = unknown> {

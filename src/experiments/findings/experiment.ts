@@ -36,6 +36,10 @@ export interface FindingsOptions extends ExperimentOptions {
   withFolders?: readonly string[];
   /** Claims whose verdicts may be plotted (those of --with folders too); default `claims`. */
   knownClaims?: readonly Claim[];
+  /** Train only this run of the (single) claim's shared pool, outside any lock but that run's: a process of `parallel`. */
+  trainRun?: string;
+  /** Train each claim's pending runs `processes` at a time, each started by `startRun` (e.g. a child `--train-run` process). */
+  parallel?: { processes: number; startRun(claim: string, runId: string): Promise<void> };
 }
 
 export interface FindingsResult {
@@ -73,6 +77,7 @@ function resultRow(record: FindingRecord): ResultRow {
 
 export async function runFindings(options: FindingsOptions): Promise<FindingsResult> {
   const started = performance.now();
+  if (options.trainRun !== undefined) return trainOneRun(options, options.trainRun, started);
   const identity = {
     experiment: EXPERIMENT,
     parameters: {
@@ -102,6 +107,14 @@ export async function runFindings(options: FindingsOptions): Promise<FindingsRes
         resume: fs.existsSync(path.join(dir, "results.jsonl")),
         log,
         ...(options.backend ? { backend: options.backend } : {}),
+        ...(options.parallel
+          ? {
+              parallel: {
+                processes: options.parallel.processes,
+                startRun: (runId: string) => options.parallel!.startRun(claim.name, runId),
+              },
+            }
+          : {}),
       });
       const result = claim.analyse(rows, config);
       const record: FindingRecord = {
@@ -184,4 +197,22 @@ function configFor<Config>(claim: Claim<Config>, preset: Config, splitsDir: stri
       },
     );
   return claim.withSplits(preset, splitsDir);
+}
+
+/** One run of one claim's shared pool, trained (or finished) in the findings folder's `runs/`; decides nothing. */
+async function trainOneRun(options: FindingsOptions, runId: string, started: number): Promise<FindingsResult> {
+  if (options.claims.length !== 1)
+    throw new RangeError(`--train-run trains a run of one claim; ${options.claims.length} were named`);
+  const claim = options.claims[0]!;
+  const config = configFor(claim, claim.configurations[options.scale], options.splitsDir);
+  const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  await claim.run(config, {
+    dir: claimDir(options.out, claim.name),
+    runsDir: path.join(options.out, "runs"),
+    resume: true,
+    log,
+    trainRun: runId,
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+  return { dir: options.out, records: [], seconds: (performance.now() - started) / 1000 };
 }

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { InputError } from "../../io/errors.js";
 import type { ResultRow } from "../../io/runFolder.js";
 import { withRunFolder, yieldToEventLoop } from "../runner.js";
 import type { ClaimContext } from "./claim.js";
@@ -35,14 +36,35 @@ export function settingsHash(shared: unknown): string {
   return createHash("sha256").update(JSON.stringify(shared)).digest("hex").slice(0, 12);
 }
 
-/** Runs a claim's sweep run by run in the shared pool; returns every row, journaled in the claim's folder. */
+/**
+ * Runs a claim's sweep run by run in the shared pool; returns every row, journaled in the claim's
+ * folder. With `context.trainRun` it trains that one run and returns nothing (no claim folder is
+ * touched); with `context.parallel` the pending runs are first trained that many at a time by other
+ * processes (each run's own folder lock keeps two off one run), then read here in order.
+ */
 export async function runSharedRuns<Config>(plan: SharedRunPlan<Config>, context: ClaimContext): Promise<ResultRow[]> {
   const pool = path.join(
     context.runsDir ?? path.join(context.dir, "runs"),
     `${plan.kind}-${settingsHash(plan.shared)}`,
   );
+  if (context.trainRun !== undefined) {
+    const run = plan.runs.find((r) => r.id === context.trainRun);
+    if (!run)
+      throw new InputError(
+        `--train-run: no run "${context.trainRun}" in this claim (its runs: ${plan.runs.map((r) => r.id).join(", ")})`,
+      );
+    const out = path.join(pool, run.id);
+    await plan.train(run.config, out, fs.existsSync(path.join(out, "run.json")));
+    return [];
+  }
   const identity = { experiment: "findings-claim", parameters: { config: plan.config, pool: path.basename(pool) } };
   return withRunFolder(identity, { out: context.dir, resume: context.resume, log: context.log }, async (folder) => {
+    const parallel = context.parallel;
+    if (parallel && parallel.processes > 1) {
+      const pending = plan.runs.filter((run) => !folder.isCommitted(`run/${run.id}`)).map((run) => run.id);
+      context.log(`training ${pending.length} runs, ${parallel.processes} processes at a time`);
+      await inParallel(pending, parallel.processes, (id) => parallel.startRun(id));
+    }
     for (const run of plan.runs) {
       const id = `run/${run.id}`;
       if (folder.isCommitted(id)) continue;
@@ -52,4 +74,18 @@ export async function runSharedRuns<Config>(plan: SharedRunPlan<Config>, context
     }
     return folder.rows();
   });
+}
+
+/** Calls `start` on every item, at most `limit` at a time; rejects with the first failure once all have settled. */
+async function inParallel<T>(items: readonly T[], limit: number, start: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await start(item).catch((error: unknown) => void failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failures.length) throw failures[0];
 }
