@@ -9,6 +9,7 @@ import { E2 } from "../src/experiments/findings/e2.js";
 import { E3 } from "../src/experiments/findings/e3.js";
 import { claimDir, runFindings } from "../src/experiments/findings/experiment.js";
 import { CLAIMS, selectClaims } from "../src/experiments/findings/registry.js";
+import { settingsHash } from "../src/experiments/findings/sharedRuns.js";
 import { InputError } from "../src/io/errors.js";
 import { readRunFolder } from "../src/io/runFolder.js";
 import { runCli } from "./helpers/runCli.js";
@@ -204,6 +205,29 @@ describe("glossa findings on a reduced configuration (real training)", () => {
       runFindings({ out: many, scale: "quick", claims: [claim, tiny(E3)], trainRun: "h8-s1", log: () => {} }),
     ).rejects.toThrow(/one claim; 2 were named/);
   }, 180_000);
+
+  it("a run held by another live process is waited for, then read, not refused", async () => {
+    const claim = tiny(E1, { seeds: [1, 2] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glossa-findings-wait-"));
+    dirs.push(dir);
+    const { seeds: _s, hiddenSizes: _h, ...shared } = claim.configurations.quick as EmergentConfig;
+    const run = path.join(dir, "runs", `emergent-${settingsHash(shared)}`, "h8-s2");
+    fs.mkdirSync(run, { recursive: true });
+    // a lock owned by a live process on this host (this one), released a moment later
+    const lock = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: "test" };
+    fs.writeFileSync(path.join(run, ".lock"), JSON.stringify(lock));
+    const messages: string[] = [];
+    let released = 0;
+    setTimeout(() => {
+      released = Date.now();
+      fs.rmSync(path.join(run, ".lock"));
+    }, 1500);
+    const result = await runFindings({ out: dir, scale: "quick", claims: [claim], log: (m) => messages.push(m) });
+    expect(messages.filter((m) => /run h8-s2 is being trained by process \d+; waiting for it/.test(m))).toHaveLength(1);
+    expect(released).toBeGreaterThan(0);
+    expect(result.records).toHaveLength(1);
+    expect(fs.existsSync(path.join(run, "run.json"))).toBe(true);
+  }, 120_000);
 
   it("an existing folder without --resume is refused", async () => {
     await expect(runFindings({ out, scale: "quick", claims, log: () => {} })).rejects.toThrow(/--resume/);

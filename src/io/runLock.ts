@@ -93,6 +93,12 @@ function describe(owner: LockOwner): string {
   return `process ${owner.pid} on ${owner.host} (started ${owner.started}: ${owner.command})`;
 }
 
+/** The owner of `dir`'s lock when it is a live process on this host (one that is writing the folder now). */
+export function liveLockOwner(dir: string): LockOwner | undefined {
+  const owner = readOwner(path.join(dir, LOCK_FILE));
+  return owner && owner.host === os.hostname() && processAlive(owner.pid) ? owner : undefined;
+}
+
 /** Takes the lock of run folder `dir` (which must exist) or throws an InputError naming its owner. */
 export function acquireLock(dir: string, command: string, log: (message: string) => void): RunLock {
   const file = path.join(dir, LOCK_FILE);

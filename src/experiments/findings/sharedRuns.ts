@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { InputError } from "../../io/errors.js";
 import type { ResultRow } from "../../io/runFolder.js";
+import { liveLockOwner } from "../../io/runLock.js";
 import { withRunFolder, yieldToEventLoop } from "../runner.js";
 import type { ClaimContext } from "./claim.js";
 
@@ -69,11 +70,24 @@ export async function runSharedRuns<Config>(plan: SharedRunPlan<Config>, context
       const id = `run/${run.id}`;
       if (folder.isCommitted(id)) continue;
       const out = path.join(pool, run.id);
+      await waitWhileTrainedElsewhere(out, run.id, context.log);
       folder.commit(id, await plan.train(run.config, out, fs.existsSync(path.join(out, "run.json"))));
       await yieldToEventLoop();
     }
     return folder.rows();
   });
+}
+
+/**
+ * Waits while another live process on this host (e.g. `glossa findings --train-run` started by hand
+ * on another core) holds the run's folder, so this one reads the run when it is done rather than
+ * stopping at its lock.
+ */
+async function waitWhileTrainedElsewhere(dir: string, id: string, log: (message: string) => void, pollMs = 1000) {
+  const owner = liveLockOwner(dir);
+  if (!owner) return;
+  log(`run ${id} is being trained by process ${owner.pid}; waiting for it`);
+  while (liveLockOwner(dir)) await new Promise((resolve) => setTimeout(resolve, pollMs));
 }
 
 /** Calls `start` on every item, at most `limit` at a time; rejects with the first failure once all have settled. */
