@@ -18,6 +18,7 @@ import { readNpy } from "../src/io/npy.js";
 import { parseByteSize, run } from "../src/cli/commands/lm.js";
 import { UsageError } from "../src/cli/args.js";
 import { InputError } from "../src/io/errors.js";
+import { readLmReference } from "./helpers/lmReference.js";
 import { measureCells, measureContext } from "../src/experiments/lm/measureModel.js";
 import { tokenizeCorpus } from "../src/labels/lmLabels.js";
 import type { PartitionedAccumulator } from "../src/vector/bootstrap.js";
@@ -103,17 +104,9 @@ describe("block splitting", () => {
         for (let b = a + 1; b < segments.length - 1; b++)
           expect([...matrices(a)].filter((n) => matrices(b).has(n))).toEqual([]);
       }
-      const ids = readNpy(join(dir, "ref_input_ids.npy"));
-      const mask = readNpy(join(dir, "ref_attention_mask.npy"));
-      const ref = readNpy(join(dir, "ref_hidden_states.npy"));
+      const { batch, hidden, shape } = readLmReference(dir);
+      const [L, B, T, D] = shape;
       const logits = readNpy(join(dir, "ref_logits.npy"));
-      const [L, B, T, D] = ref.shape as [number, number, number, number];
-      const batch = {
-        ids: Int32Array.from(ids.data as BigInt64Array, Number),
-        mask: Uint8Array.from(mask.data as BigInt64Array, Number),
-        rows: B,
-        length: T,
-      };
       let previous: ort.Tensor | null = null;
       let worst = 0;
       for (let k = 0; k < segments.length; k++) {
@@ -124,7 +117,7 @@ describe("block splitting", () => {
         const out = (await session.run(feeds))[s.outputs[0]!] as ort.Tensor;
         const got = out.data as Float32Array;
         if (k < L) {
-          const want = (ref.data as Float32Array).subarray(k * B * T * D, (k + 1) * B * T * D);
+          const want = hidden.subarray(k * B * T * D, (k + 1) * B * T * D);
           expect(got.length).toBe(want.length);
           for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
         } else {

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LanguageModel, loadTokenizer } from "../src/sources/onnxModel.js";
-import { readNpy } from "../src/io/npy.js";
+import { readLmReference } from "./helpers/lmReference.js";
 
 const FIX = "test/fixtures/lm";
 
@@ -11,22 +11,14 @@ describe.each(["gpt2-tiny", "pythia-tiny-step0", "pythia-tiny-step300"])("ONNX s
   it("per-layer hidden states of the edited graph equal the PyTorch reference within 1e-4", async () => {
     const dir = join(FIX, name);
     const model = await LanguageModel.load(dir);
-    const ids = readNpy(join(dir, "ref_input_ids.npy"));
-    const mask = readNpy(join(dir, "ref_attention_mask.npy"));
-    const ref = readNpy(join(dir, "ref_hidden_states.npy"));
-    const [L, B, T, D] = ref.shape as [number, number, number, number];
+    const { batch, hidden, shape } = readLmReference(dir);
+    const [L, B, T, D] = shape;
     expect(model.layerCount).toBe(L);
-    const batch = {
-      ids: Int32Array.from(ids.data as BigInt64Array, Number),
-      mask: Uint8Array.from(mask.data as BigInt64Array, Number),
-      rows: B,
-      length: T,
-    };
     const { width, states } = await model.forward(batch);
     expect(width).toBe(D);
     let worst = 0;
     for (let l = 0; l < L; l++) {
-      const want = (ref.data as Float32Array).subarray(l * B * T * D, (l + 1) * B * T * D);
+      const want = hidden.subarray(l * B * T * D, (l + 1) * B * T * D);
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(states[l]![i]! - want[i]!));
     }
     expect(worst).toBeLessThan(1e-4);

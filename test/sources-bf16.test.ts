@@ -1,3 +1,4 @@
+import { readLmReference } from "./helpers/lmReference.js";
 import { describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,6 @@ import { InputError } from "../src/io/errors.js";
 import { valueInfo as graphValueInfo } from "../src/compute/onnxGraph.js";
 
 const valueInfo = (name: string, elemType: number, shape: number[]) => graphValueInfo(name, shape, elemType);
-import { readNpy } from "../src/io/npy.js";
 
 const { onnx } = onnxProto;
 const BF16 = onnx.TensorProto.DataType.BFLOAT16;
@@ -168,16 +168,8 @@ describe("bfloat16 ONNX graphs", () => {
       writeFileSync(join(asBf16, "model.onnx"), encodeModel(bf16));
       writeFileSync(join(rounded, "model.onnx"), encodeModel(fp32));
 
-      const ids = readNpy(join(src, "ref_input_ids.npy"));
-      const mask = readNpy(join(src, "ref_attention_mask.npy"));
-      const ref = readNpy(join(src, "ref_hidden_states.npy"));
-      const [L, B, T, D] = ref.shape as [number, number, number, number];
-      const batch = {
-        ids: Int32Array.from(ids.data as BigInt64Array, Number),
-        mask: Uint8Array.from(mask.data as BigInt64Array, Number),
-        rows: B,
-        length: T,
-      };
+      const { batch, hidden: refData, shape } = readLmReference(src);
+      const [L, B, T, D] = shape;
       const a = await LanguageModel.load(asBf16);
       const b = await LanguageModel.load(rounded);
       const sa = await a.forward(batch);
@@ -190,7 +182,6 @@ describe("bfloat16 ONNX graphs", () => {
       let worst = 0;
       let refDiff = 0;
       let refMax = 0;
-      const refData = ref.data as Float32Array;
       for (let l = 0; l < L; l++) {
         expect(sa.states[l]!.length).toBe(B * T * D);
         for (let i = 0; i < B * T * D; i++) {
