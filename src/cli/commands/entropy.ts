@@ -301,7 +301,8 @@ export async function run(argv: string[]): Promise<number> {
         throw rowsInputError(error, file);
       }
     }
-    installLabelCellsThread(); // result()'s cells of large label sets on a second thread
+    // result()'s cells of large label sets on a second thread; without label sets there are none
+    if (Object.keys(labels).length > 0) installLabelCellsThread();
     const accumulator = entropyAccumulator({
       ...own,
       estimator,
