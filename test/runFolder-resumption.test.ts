@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { bundleCli } from "./helpers/bundleCli.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCheckpoint } from "../src/experiments/training/checkpoint.js";
 import { readJournal } from "../src/io/runFolder.js";
 import { Random } from "../src/util/random.js";
 import { rowsByKey, TINY_SEQ2SEQ } from "./helpers/runRows.js";
@@ -211,5 +212,28 @@ describe("resumption: refusals", () => {
     const onFile = await start(["lm", ...CASES[2]!.args(file).slice(1)]).done;
     expect(onFile.code).toBe(1);
     expect(onFile.stderr.trim()).toBe(`glossa lm: ${file}: is a file, not a folder; choose another --out`);
+  }, 120_000);
+});
+
+describe("resumption: stopping while training", () => {
+  it("SIGTERM between two measurements stops a seq2seq run at once (exit 143, lock released), not at the next measurement", async () => {
+    // Steps 0 and 100,000 are the only measurements: without a turn of the event loop per step,
+    // the signal handler would wait for all 100,000 steps.
+    const out = path.join(tmp, "sigterm");
+    const config = writeJson("sigterm.json", { ...TINY_SEQ2SEQ, seeds: [1], steps: 100_000, measurePoints: 2 });
+    const { child, done } = start(["seq2seq", "--config", config, "--out", out]);
+    // TINY_SEQ2SEQ checkpoints every 2 steps: once one is past step 0, the run is in its steps.
+    const checkpoint = path.join(out, "checkpoints", "standard-small-seed1.json");
+    const checkpointStep = () => loadCheckpoint<{ step: number }>(checkpoint, "seq2seq")?.data.step ?? 0;
+    while (checkpointStep() < 2) await new Promise((r) => setTimeout(r, 10));
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(143);
+    expect(performance.now() - sent).toBeLessThan(10_000);
+    expect(fs.existsSync(path.join(out, ".lock"))).toBe(false);
+    // Measured: steps 0 and 1 (the log-spaced schedule's first two), not the last step.
+    expect(rowsOf(out).some((r) => r.step === 100_000)).toBe(false);
+    expect(commitsIn(out)).toBe(2);
   }, 120_000);
 });

@@ -181,7 +181,7 @@ export interface ExperimentIdentity {
 /**
  * Lets the event loop run (signal handlers included: Ctrl-C releases the lock). A sweep made of
  * synchronous work and already-resolved promises would otherwise never give it a turn; call it
- * after each commit.
+ * after each commit and each training step (hours of steps can lie between two commits).
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

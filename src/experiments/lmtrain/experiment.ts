@@ -240,6 +240,7 @@ async function trainRun(
       while (trainer.step < target) {
         lossSum += trainer.trainStep();
         lossCount++;
+        await yieldToEventLoop(); // so Ctrl-C/SIGTERM stop a run between checkpoints too
       }
       if (hooks.isCommitted(target)) {
         lossSum = lossCount = 0;

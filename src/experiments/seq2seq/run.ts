@@ -15,6 +15,7 @@
  * whether or not the run was interrupted in between.
  */
 import type * as tfNs from "@tensorflow/tfjs";
+import { yieldToEventLoop } from "../runner.js";
 import { logSpacedSteps, type Regime, type Seq2seqConfig } from "./config.js";
 import { exactMatchAccuracy } from "./decode.js";
 import {
@@ -179,6 +180,8 @@ export async function trainAndMeasure(
       while (trainer.step < target) {
         const { trainLoss, testLoss } = trainer.trainStep();
         trainedSteps++;
+        // Between measurements lie up to hours of steps: Ctrl-C/SIGTERM must not wait for them.
+        await yieldToEventLoop();
         losses.loss += trainLoss;
         losses.metaTestLoss += testLoss ?? 0;
         losses.count++;
