@@ -213,7 +213,7 @@ describe("measuring a trained model with glossa lm's code", () => {
 });
 
 describe("the lmtrain experiment", () => {
-  it("checkpoints and measures every layer at log-spaced steps; a resume recomputes nothing", async () => {
+  it("checkpoints and measures every layer at log-spaced steps; a resume recomputes nothing (also when fewer held-out tokens exist than asked for)", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "lmtrain-run-"));
     dirs.push(out);
     const config: LmTrainingConfig = {
@@ -223,7 +223,9 @@ describe("the lmtrain experiment", () => {
       steps: 6,
       batchSize: 4,
       measurePoints: 3,
-      probeTokens: 200,
+      // More than the held-out chapters hold: all of them are measured, and run.json keeps the
+      // setting as asked (a resume compares it) beside the count measured.
+      probeTokens: 1_000_000,
       nullShadows: 2,
       bootstrapGroups: 4,
       bootstrapResamples: 10,
@@ -256,6 +258,10 @@ describe("the lmtrain experiment", () => {
       expect(Object.keys(s.regularity).sort()).toEqual(["bigram", "pos", "token"]);
       expect(s.compressionInterval).not.toBeNull();
     }
+    const recorded = JSON.parse(fs.readFileSync(path.join(out, "run.json"), "utf8")).parameters;
+    expect(recorded.probeTokens).toBe(1_000_000);
+    expect(recorded.probeTokensMeasured).toBeGreaterThan(1000);
+    expect(recorded.probeTokensMeasured).toBeLessThan(1_000_000);
     const again = await runLmTraining(config, { out, resume: true, log: () => {} });
     expect(again.rows).toEqual(readRunFolder(out).rows);
     expect(again.rows).toHaveLength(first.rows.length);

@@ -172,8 +172,18 @@ export class RunFolder {
     this.rowCount += rows.length;
   }
 
-  /** Updates parameters recorded in run.json (e.g. values resolved after opening). */
+  /**
+   * Adds parameters resolved after opening (e.g. split sizes) to run.json. A run's own setting is
+   * never overwritten with another value: a resume compares the settings, so it would be refused.
+   */
   recordParameters(extra: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(extra)) {
+      const before = this.info.parameters[key];
+      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(value))
+        throw new Error(
+          `internal: recordParameters would change parameter "${key}" of ${this.dir} (${JSON.stringify(before)} → ${JSON.stringify(value)})`,
+        );
+    }
     Object.assign(this.info.parameters, extra);
     this.writeInfo();
   }

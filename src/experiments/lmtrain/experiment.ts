@@ -164,7 +164,8 @@ export async function runLmTraining(config: LmTrainingConfig, options: LmTrainin
     const tf = await useTfBackend(options.backend ?? "wasm");
     folder.recordParameters({
       trainTokens: corpus.train.length,
-      probeTokens: corpus.probe.tokens,
+      // Not "probeTokens": that is the setting as asked, which a resume compares; fewer may exist.
+      probeTokensMeasured: corpus.probe.tokens,
       vocabulary: corpus.tokenizer.vocabSize,
     });
     log(
