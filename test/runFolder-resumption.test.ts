@@ -217,8 +217,8 @@ describe("resumption: refusals", () => {
 
 describe("resumption: stopping while training", () => {
   it("SIGTERM between two measurements stops a seq2seq run at once (exit 143, lock released), not at the next measurement", async () => {
-    // Steps 0 and 100,000 are the only measurements: without a turn of the event loop per step,
-    // the signal handler would wait for all 100,000 steps.
+    // Measurements at steps 0, 1 and 100,000 only: without a turn of the event loop per step,
+    // the signal handler would wait for the ~100,000 steps in between.
     const out = path.join(tmp, "sigterm");
     const config = writeJson("sigterm.json", { ...TINY_SEQ2SEQ, seeds: [1], steps: 100_000, measurePoints: 2 });
     const { child, done } = start(["seq2seq", "--config", config, "--out", out]);
